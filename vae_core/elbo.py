@@ -1,0 +1,77 @@
+"""The ELBO and log-likelihood estimates: the one place the objective is computed.
+
+Sign convention: ELBO = E_q[log p(x|z)] - KL(q(z|x) || p(z)); the training loss is -ELBO.
+All quantities are in nats, per example.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from .model import VAE
+
+LOG_2PI = math.log(2 * math.pi)
+
+
+def bernoulli_log_likelihood(logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """log p(x|z) summed over pixels; stable for any logit (no sigmoid then log)."""
+    return -F.binary_cross_entropy_with_logits(logits, x.expand_as(logits), reduction="none").sum(-1)
+
+
+def kl_per_dim(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """KL(N(mu, sigma^2) || N(0, 1)) per latent dimension, closed form."""
+    return 0.5 * (logvar.exp() + mu.pow(2) - logvar - 1.0)
+
+
+def gaussian_log_density(z: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    return -0.5 * (LOG_2PI + logvar + (z - mu).pow(2) / logvar.exp()).sum(-1)
+
+
+@dataclass
+class ELBOTerms:
+    """Per-example terms: elbo = log_likelihood - kl."""
+
+    elbo: torch.Tensor
+    log_likelihood: torch.Tensor
+    kl: torch.Tensor
+    kl_per_dim: torch.Tensor
+    mu: torch.Tensor
+    logvar: torch.Tensor
+
+
+def elbo_terms(model: VAE, x: torch.Tensor, eps: torch.Tensor | None = None, beta: float = 1.0) -> ELBOTerms:
+    """One-sample ELBO estimate with analytic KL. `beta` weights the KL (warm-up only)."""
+    x = x.reshape(x.shape[0], -1)
+    q = model.encode(x)
+    z = model.reparameterize(q.mu, q.logvar, eps)
+    ll = bernoulli_log_likelihood(model.decode_logits(z), x)
+    kl_d = kl_per_dim(q.mu, q.logvar)
+    kl = kl_d.sum(-1)
+    return ELBOTerms(ll - beta * kl, ll, kl, kl_d, q.mu, q.logvar)
+
+
+@torch.no_grad()
+def iw_log_likelihood(
+    model: VAE, x: torch.Tensor, k: int = 5000, chunk: int = 500, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """Importance-weighted estimate of log p(x) (Burda et al. 2015) with k samples from q(z|x).
+
+    Log-weights are computed `chunk` samples at a time and combined with one logsumexp,
+    so memory is O(chunk * batch * 784) whatever k is.
+    """
+    x = x.reshape(x.shape[0], -1)
+    q = model.encode(x)
+    log_w = []
+    for start in range(0, k, chunk):
+        n = min(chunk, k - start)
+        eps = torch.randn((n, *q.mu.shape), generator=generator, device=q.mu.device, dtype=q.mu.dtype)
+        z = q.mu + q.std * eps
+        log_px_z = bernoulli_log_likelihood(model.decode_logits(z), x)
+        log_pz = -0.5 * (LOG_2PI + z.pow(2)).sum(-1)
+        log_qz = gaussian_log_density(z, q.mu, q.logvar)
+        log_w.append(log_px_z + log_pz - log_qz)
+    return torch.logsumexp(torch.cat(log_w), dim=0) - math.log(k)

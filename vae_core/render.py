@@ -1,0 +1,54 @@
+"""Decoding to pictures: the one place codes become images, grids, PNGs and GIFs."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import torch
+from PIL import Image
+from torchvision.utils import make_grid
+
+from .model import IMAGE_SIDE, VAE
+
+INK_BACKGROUND = 0  # MNIST convention: white ink on black; shown as is, like the paper's figures
+
+
+@torch.inference_mode()
+def decode_images(model: VAE, z: torch.Tensor) -> np.ndarray:
+    """Bernoulli means of p(x|z) for a batch of codes, as uint8 images (N, 28, 28)."""
+    probs = model.decode(z.reshape(-1, model.config.latent_dim).float())
+    return to_uint8(probs)
+
+
+def to_uint8(probs: torch.Tensor | np.ndarray) -> np.ndarray:
+    """Pixel probabilities (or grey levels) in [0, 1], any leading shape -> uint8 (N, 28, 28)."""
+    arr = torch.as_tensor(probs).detach().float().reshape(-1, IMAGE_SIDE, IMAGE_SIDE)
+    return (arr.clamp(0, 1) * 255 + 0.5).to(torch.uint8).numpy()
+
+
+def image_grid(images: np.ndarray, nrow: int, padding: int = 2, pad_value: int = 64) -> np.ndarray:
+    """Tile uint8 images (N, H, W) into one uint8 picture, `nrow` images per row."""
+    t = torch.from_numpy(np.ascontiguousarray(images)).unsqueeze(1)
+    grid = make_grid(t, nrow=nrow, padding=padding, pad_value=pad_value)
+    return grid[0].numpy()
+
+
+def upscale(image: np.ndarray, factor: int) -> np.ndarray:
+    """Nearest-neighbour enlargement: every model pixel stays a crisp square."""
+    return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
+
+
+def to_png(image: np.ndarray, scale: int = 1) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(upscale(image, scale) if scale > 1 else image).save(buf, format="PNG", optimize=False)
+    return buf.getvalue()
+
+
+def to_gif(frames: np.ndarray, scale: int = 4, frame_ms: int = 80, bounce: bool = True) -> bytes:
+    """An animated GIF of uint8 frames (N, H, W); `bounce` plays forward then back."""
+    seq = list(frames) + (list(frames[-2:0:-1]) if bounce and len(frames) > 2 else [])
+    pics = [Image.fromarray(upscale(f, scale)) for f in seq]
+    buf = io.BytesIO()
+    pics[0].save(buf, format="GIF", save_all=True, append_images=pics[1:], duration=frame_ms, loop=0)
+    return buf.getvalue()

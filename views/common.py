@@ -1,0 +1,88 @@
+"""What every view shares: the chosen model, the current digit, the seed, digit display."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+import torch
+
+from vae_core.checkpoint import CheckpointError
+from vae_core.registry import LoadedModel, ModelEntry, list_models, load
+from vae_core.render import decode_images
+
+DIGIT_PX = 196  # 28 px shown 7x, crisp (see PIXELATED_CSS)
+PIXELATED_CSS = "<style>[data-testid=stImage] img, [data-testid=stImageContainer] img {image-rendering: pixelated;}</style>"
+
+
+@dataclass(frozen=True)
+class Digit:
+    """The digit all views work on: grey levels in [0, 1] (784,), and where it came from."""
+
+    x: np.ndarray
+    source: str
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def model_entries() -> list[ModelEntry]:
+    return list_models()
+
+
+@st.cache_resource(show_spinner="Loading model...")
+def _load(path: str, mtime: float) -> LoadedModel:
+    return load(path)
+
+
+def load_model(entry: ModelEntry) -> LoadedModel:
+    """Cached per folder and file time, so a replaced checkpoint is picked up."""
+    mtime = max((p.stat().st_mtime for p in entry.path.iterdir() if p.is_file()), default=0.0)
+    return _load(str(entry.path), mtime)
+
+
+def current_model() -> LoadedModel:
+    """The model chosen in the sidebar; the sidebar guarantees one is usable."""
+    return st.session_state["loaded_model"]
+
+
+def seed() -> int:
+    return int(st.session_state.get("seed", 0))
+
+
+def get_digit() -> Digit:
+    if "digit" not in st.session_state:
+        set_digit_from_code(current_model().latents["class_centroids"][4], "mean code of class 4")
+    return st.session_state["digit"]
+
+
+def set_digit(x: np.ndarray | torch.Tensor, source: str) -> None:
+    x = np.asarray(x, dtype=np.float32).reshape(-1)
+    st.session_state["digit"] = Digit(x, source)
+
+
+def set_digit_from_code(z: torch.Tensor, source: str) -> None:
+    """A code becomes the current digit through its decoded picture, so every view sees an image."""
+    img = decode_images(current_model().model, torch.as_tensor(z))[0]
+    set_digit(img.astype(np.float32) / 255.0, source)
+
+
+def show_digit(image: np.ndarray, caption: str | None = None, width: int = DIGIT_PX) -> None:
+    """A uint8 picture shown at `width` px with crisp pixels (browser-side nearest-neighbour)."""
+    st.image(image, caption=caption, width=width, clamp=True)
+
+
+def model_error(e: CheckpointError) -> None:
+    st.error(f"This model cannot be loaded: {e}")
+
+
+__all__ = [
+    "Digit",
+    "current_model",
+    "get_digit",
+    "load_model",
+    "model_entries",
+    "seed",
+    "set_digit",
+    "set_digit_from_code",
+    "show_digit",
+]

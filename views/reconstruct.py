@@ -1,0 +1,50 @@
+"""Reconstruct: the current digit, its reconstructions, and its ELBO split into its terms."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from vae_core.analysis import describe_digit
+
+from .common import current_model, get_digit, seed, show_digit
+
+SIGN_CONVENTION = (
+    "ELBO = E_q[log p(x|z)] - KL(q(z|x) || p(z)), in nats; higher is better. "
+    "The training loss is -ELBO. The reconstruction term is a one-sample estimate (seeded); the KL is exact."
+)
+
+
+def kl_chart(kl_per_dim, mu, std) -> go.Figure:
+    dims = [f"z{i}" for i in range(len(kl_per_dim))]
+    fig = go.Figure(go.Bar(
+        x=dims, y=kl_per_dim.tolist(),
+        customdata=list(zip(mu.tolist(), std.tolist())),
+        hovertemplate="%{x}: KL %{y:.3f} nats<br>mu %{customdata[0]:.3f}, sigma %{customdata[1]:.3f}<extra></extra>",
+    ))
+    fig.update_layout(height=260, margin=dict(l=10, r=10, t=30, b=10), title="KL of each latent dimension (nats)")
+    return fig
+
+
+@st.fragment
+def render() -> None:
+    lm = current_model()
+    digit = get_digit()
+    n = st.slider("Stochastic reconstructions", 1, 8, 4, key="recon_samples")
+    r = describe_digit(lm.model, digit.x, n_samples=n, seed=seed())
+    left, right = st.columns([3, 2])
+    with left:
+        cols = st.columns(2)
+        with cols[0]:
+            show_digit((r.x.reshape(28, 28).numpy() * 255).astype("uint8"), "input x")
+        with cols[1]:
+            show_digit(r.reconstruction, "reconstruction: decoder mean at z = mu")
+        st.caption("Decoded samples z ~ q(z|x):")
+        st.image(list(r.samples), width=84, clamp=True)
+    with right:
+        c = st.columns(3)
+        c[0].metric("ELBO", f"{r.elbo:.2f}")
+        c[1].metric("log p(x|z)", f"{r.log_likelihood:.2f}")
+        c[2].metric("KL", f"{r.kl:.2f}")
+        st.caption(SIGN_CONVENTION)
+        st.plotly_chart(kl_chart(r.kl_per_dim, r.mu, r.std), key="kl_chart")

@@ -1,0 +1,61 @@
+"""The sidebar: model picker, seed, and the current digit with ways to choose it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from vae_core.checkpoint import CheckpointError
+from vae_core.latent import prior_samples
+
+from .common import current_model, get_digit, load_model, model_entries, seed, set_digit_from_code, show_digit
+
+
+def model_picker() -> bool:
+    """Choose and load a model; False (with a message) when none can be used."""
+    entries = model_entries()
+    usable = [e for e in entries if not e.error]
+    for e in entries:
+        if e.error:
+            st.sidebar.warning(f"**{e.name}** is unavailable: {e.error}")
+    if not usable:
+        st.error("No usable model found in `pretrained/`. Train one with `make train` (see the README).")
+        return False
+    names = [e.name for e in usable]
+    default = "mnist-z20" if "mnist-z20" in names else names[0]
+    if st.session_state.get("model") not in names:
+        st.session_state["model"] = default
+    labels = {e.name: e.label for e in usable}
+    name = st.sidebar.selectbox("Model", names, key="model", format_func=labels.__getitem__)
+    try:
+        st.session_state["loaded_model"] = load_model(next(e for e in usable if e.name == name))
+    except CheckpointError as e:
+        st.error(f"Model **{name}** cannot be loaded: {e}")
+        return False
+    return True
+
+
+def seed_control() -> None:
+    st.sidebar.number_input(
+        "Seed", min_value=0, max_value=2**31 - 1, step=1, key="seed",
+        help="Everyone using the same seed sees the same random draws.",
+    )
+
+
+def digit_panel() -> None:
+    """The current digit, shared by every view, and quick ways to replace it."""
+    side = st.sidebar
+    side.markdown("**Current digit**")
+    digit = get_digit()
+    show_digit((digit.x.reshape(28, 28) * 255).astype("uint8"), caption=digit.source, width=112)
+    lm = current_model()
+    cols = side.columns(5)
+    for c in range(10):
+        if cols[c % 5].button(str(c), key=f"class_{c}", help=f"Mean code of the test digits labelled {c}"):
+            set_digit_from_code(lm.latents["class_centroids"][c], f"mean code of class {c}")
+            st.rerun()
+    if side.button("Random from the prior", key="prior_digit", width="stretch"):
+        count = st.session_state.get("prior_draws", 0) + 1
+        st.session_state["prior_draws"] = count
+        z = prior_samples(1, lm.latent_dim, seed=seed() * 1000 + count)[0]
+        set_digit_from_code(z, f"prior sample #{count} (seed {seed()})")
+        st.rerun()
