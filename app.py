@@ -3,7 +3,21 @@
 import streamlit as st
 import torch
 
-from views import common, reconstruct, sidebar
+from views import (
+    common,
+    compare,
+    interpolate,
+    latent_map,
+    manifold,
+    maths,
+    pad,
+    perturb_mean,
+    perturb_variance,
+    reconstruct,
+    sample,
+    sidebar,
+    upload,
+)
 
 torch.set_num_threads(1)  # many sessions share the CPU; one thread each avoids oversubscription
 
@@ -12,6 +26,16 @@ st.markdown(common.PIXELATED_CSS, unsafe_allow_html=True)
 
 PAGES = [
     st.Page(reconstruct.render, title="Reconstruct", icon="🔁", url_path="reconstruct", default=True),
+    st.Page(perturb_mean.render, title="Mean perturbation", icon="🎚️", url_path="mean"),
+    st.Page(perturb_variance.render, title="Variance perturbation", icon="🌫️", url_path="variance"),
+    st.Page(sample.render, title="Sample", icon="🎲", url_path="sample"),
+    st.Page(interpolate.render, title="Interpolate", icon="↔️", url_path="interpolate"),
+    st.Page(manifold.render, title="Manifold", icon="🗺️", url_path="manifold"),
+    st.Page(latent_map.render, title="Latent map", icon="📍", url_path="map"),
+    st.Page(maths.render, title="The maths", icon="🧮", url_path="maths"),
+    st.Page(pad.render, title="Latent pad", icon="🕹️", url_path="pad"),
+    st.Page(upload.render, title="Upload & draw", icon="✏️", url_path="upload"),
+    st.Page(compare.render, title="Compare latent sizes", icon="📊", url_path="compare"),
 ]
 
 page = st.navigation(PAGES, position="top")

@@ -8,9 +8,9 @@ import numpy as np
 import torch
 
 from .elbo import elbo_terms
-from .latent import posterior_samples
+from .latent import interpolate, pixel_crossfade, posterior_samples
 from .model import VAE
-from .render import decode_images
+from .render import decode_images, to_uint8
 
 
 @dataclass
@@ -26,6 +26,8 @@ class DigitReport:
     kl: float
     reconstruction: np.ndarray  # (28, 28) uint8, decoder mean at z = mu
     samples: np.ndarray  # (n, 28, 28) uint8, decoder means at z ~ q(z|x)
+    eps: torch.Tensor | None = None  # (D,) the noise of the one-sample estimate of log_likelihood
+    z: torch.Tensor | None = None  # (D,) mu + std * eps: the code log_likelihood was evaluated at
 
 
 @torch.inference_mode()
@@ -51,6 +53,8 @@ def describe_digit(model: VAE, x: torch.Tensor | np.ndarray, n_samples: int = 4,
         kl=t.kl.item(),
         reconstruction=images[0],
         samples=images[1:],
+        eps=eps[0],
+        z=model.reparameterize(t.mu, t.logvar, eps)[0],
     )
 
 
@@ -58,3 +62,39 @@ def active_dims(kl_per_dim: torch.Tensor, threshold: float = 0.01) -> torch.Tens
     """Indices sorted by KL, largest first, and a mask of which carry information."""
     order = torch.argsort(kl_per_dim, descending=True)
     return order, kl_per_dim[order] > threshold
+
+
+def top_kl_dims(kl_per_dim: torch.Tensor, k: int = 2) -> list[int]:
+    """The k latent dimensions carrying the most KL (information about the digit), largest first."""
+    return active_dims(kl_per_dim)[0][:k].tolist()
+
+
+@dataclass
+class InterpolationStrip:
+    """A walk from code a to code b, decoded, beside the pixel-space blend of its two end pictures."""
+
+    codes: torch.Tensor  # (steps, D), codes[0] = a, codes[-1] = b
+    frames: np.ndarray  # (steps, 28, 28) uint8, the decoded codes
+    crossfade: np.ndarray  # (steps, 28, 28) uint8, (1 - t) * frames[0] + t * frames[-1] pixel by pixel
+
+
+def interpolation_strip(
+    model: VAE, a: torch.Tensor, b: torch.Tensor, steps: int, method: str = "linear"
+) -> InterpolationStrip:
+    """Interpolate between two codes ('linear' or 'slerp'), decode all steps in one batch, and
+    cross-fade the decoded end pictures in pixel space for comparison."""
+    codes = interpolate(a, b, steps, method)
+    frames = decode_images(model, codes)
+    ends = torch.from_numpy(frames[[0, -1]]).float() / 255.0
+    return InterpolationStrip(codes, frames, to_uint8(pixel_crossfade(ends[0], ends[1], steps)))
+
+
+@torch.inference_mode()
+def reconstruct_batch(model: VAE, x: torch.Tensor | np.ndarray) -> np.ndarray:
+    """Decoder means at z = mu for a batch of inputs (N, 784) in [0, 1] -> uint8 (N, 28, 28)."""
+    x = torch.as_tensor(x).reshape(-1, model.config.input_dim).float()
+    return decode_images(model, model.encode(x).mu)
+
+
+def parameter_count(model: VAE) -> int:
+    return sum(p.numel() for p in model.parameters())

@@ -130,3 +130,17 @@ def load_latents(folder: str | os.PathLike) -> dict[str, torch.Tensor]:
         raise CheckpointError(
             f"{path} is not a readable safetensors file ({e}); recompute it with `python -m vae_core.stats {folder}`."
         ) from e
+
+
+def read_metrics(folder: str | os.PathLike) -> list[dict[str, Any]]:
+    """The per-epoch training log (`metrics.jsonl`); empty if the folder has none."""
+    path = Path(folder) / "metrics.jsonl"
+    if not path.is_file():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # a line cut by a crash mid-write; the others still tell the story
+    return rows

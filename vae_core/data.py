@@ -25,8 +25,12 @@ RAW_FILES = (
 )
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIRS = (REPO_ROOT.parent / "shared" / "mnist",)
-CACHE_DIR = Path(os.environ.get("VAE_CACHE_DIR", Path.home() / ".cache" / "vae-explorer"))
 TEST_BINARIZATION_SEED = 0
+
+
+def cache_dir() -> Path:
+    """Where .gz files are decompressed; $VAE_CACHE_DIR is read at call time so tests can redirect it."""
+    return Path(os.environ.get("VAE_CACHE_DIR", Path.home() / ".cache" / "vae-explorer"))
 
 
 class DataNotFoundError(FileNotFoundError):
@@ -61,7 +65,7 @@ def prepare_mnist(data_dir: str | os.PathLike | None = None, download: bool = Fa
         if download:
             from torchvision import datasets
 
-            root = Path(data_dir) if data_dir else CACHE_DIR
+            root = Path(data_dir) if data_dir else cache_dir()
             datasets.MNIST(root, train=True, download=True)
             datasets.MNIST(root, train=False, download=True)
             return root
@@ -73,7 +77,7 @@ def prepare_mnist(data_dir: str | os.PathLike | None = None, download: bool = Fa
         )
     if _is_torchvision_root(folder):
         return folder
-    root = CACHE_DIR / hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:12]
+    root = cache_dir() / hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:12]
     raw = root / "MNIST" / "raw"
     if not _is_torchvision_root(root):
         raw.mkdir(parents=True, exist_ok=True)

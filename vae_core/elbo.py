@@ -61,14 +61,14 @@ def iw_log_likelihood(
     """Importance-weighted estimate of log p(x) (Burda et al. 2015) with k samples from q(z|x).
 
     Log-weights are computed `chunk` samples at a time and combined with one logsumexp,
-    so memory is O(chunk * batch * 784) whatever k is.
+    so memory is O(chunk * batch * 784) whatever k is. The noise is drawn in one call
+    (only k * batch * latent_dim numbers), so the estimate does not depend on `chunk`.
     """
     x = x.reshape(x.shape[0], -1)
     q = model.encode(x)
+    eps_all = torch.randn((k, *q.mu.shape), generator=generator, device=q.mu.device, dtype=q.mu.dtype)
     log_w = []
-    for start in range(0, k, chunk):
-        n = min(chunk, k - start)
-        eps = torch.randn((n, *q.mu.shape), generator=generator, device=q.mu.device, dtype=q.mu.dtype)
+    for eps in eps_all.split(chunk):
         z = q.mu + q.std * eps
         log_px_z = bernoulli_log_likelihood(model.decode_logits(z), x)
         log_pz = -0.5 * (LOG_2PI + z.pow(2)).sum(-1)

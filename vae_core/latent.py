@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
 
@@ -121,3 +122,40 @@ def projected_cov(std: torch.Tensor, components: torch.Tensor | None) -> torch.T
         return torch.diag(var[:2])
     c = components.double()
     return (c * var) @ c.T
+
+
+def axis_ticks(
+    axis: torch.Tensor, cell_px: int, count: int = 5, descending: bool = False
+) -> tuple[list[float], list[str]]:
+    """A few ticks for a picture that tiles one `cell_px`-wide cell per axis value (image_grid, padding=0):
+    positions are cell centres in picture pixels (pixel p covers [p - 0.5, p + 0.5]), labels the z values.
+    `descending` is for the vertical axis of manifold_grid, whose top row holds the largest value."""
+    n = axis.numel()
+    cells = torch.linspace(0, n - 1, min(count, n)).round().long().unique().tolist()
+    values = axis.flip(0) if descending else axis
+    return [i * cell_px + (cell_px - 1) / 2 for i in cells], [f"{values[i].item():.2f}" for i in cells]
+
+
+def cell_centres(n: int, cell_px: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Picture coordinates (x, y), each (n * n,), of the cell centres of an n x n tiling, in
+    manifold_grid's row-major order: cell i of the picture shows code i of the grid."""
+    c = torch.arange(n, dtype=torch.float32) * cell_px + (cell_px - 1) / 2
+    ys, xs = torch.meshgrid(c, c, indexing="ij")
+    return xs.reshape(-1), ys.reshape(-1)
+
+
+def axis_position(value: float, axis: torch.Tensor, cell_px: int, descending: bool = False) -> float | None:
+    """Where z = `value` lies along a tiled picture's axis, in picture pixels, interpolating linearly
+    between the cell centres (the axis may be unevenly spaced); None outside the grid's range."""
+    if not axis[0].item() <= value <= axis[-1].item():
+        return None
+    n = axis.numel()
+    centres = torch.arange(n, dtype=torch.float64) * cell_px + (cell_px - 1) / 2
+    pos = float(np.interp(value, axis.double().numpy(), centres.numpy()))
+    return (n * cell_px - 1) - pos if descending else pos
+
+
+def group_by_label(labels: torch.Tensor, num_classes: int = 10) -> list[torch.Tensor]:
+    """For each class 0 .. num_classes - 1, the indices of the examples with that label."""
+    labels = labels.reshape(-1).long()
+    return [torch.nonzero(labels == c).reshape(-1) for c in range(num_classes)]

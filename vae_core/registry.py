@@ -12,7 +12,15 @@ import torch
 from .checkpoint import CARD, WEIGHTS, CheckpointError, load_latents, load_model, read_card
 from .model import VAE
 
-PRETRAINED_DIR = Path(os.environ.get("VAE_PRETRAINED_DIR", Path(__file__).resolve().parent.parent / "pretrained"))
+DEFAULT_PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
+
+
+def pretrained_dir() -> Path:
+    """$VAE_PRETRAINED_DIR if set, else pretrained/; read at each call so tests and deployments can redirect it."""
+    return Path(os.environ.get("VAE_PRETRAINED_DIR") or DEFAULT_PRETRAINED_DIR)
+
+
+PRETRAINED_DIR = pretrained_dir()  # the folder at import time; list_models() reads the variable at call time
 
 
 @dataclass
@@ -48,8 +56,13 @@ class LoadedModel:
         return self.model.config.latent_dim
 
 
-def list_models(root: str | os.PathLike = PRETRAINED_DIR) -> list[ModelEntry]:
-    """Every sub-folder holding a card or weights, sorted by latent size; cheap (cards only)."""
+def list_models(root: str | os.PathLike | None = None) -> list[ModelEntry]:
+    """Every sub-folder holding a card or weights (default root: `pretrained_dir()`), sorted by latent size.
+
+    Each folder is checked fully (card, weights' hash and shapes, latent statistics) by loading it,
+    so a broken model is reported here rather than when picked; the models are small (~30 ms each).
+    """
+    root = pretrained_dir() if root is None else Path(root)
     entries = []
     for path in sorted(Path(root).iterdir()) if Path(root).is_dir() else []:
         if not path.is_dir() or not ((path / CARD).exists() or (path / WEIGHTS).exists()):
@@ -62,7 +75,8 @@ def list_models(root: str | os.PathLike = PRETRAINED_DIR) -> list[ModelEntry]:
             entry.test_nll, entry.test_elbo = metrics.get("test_nll"), metrics.get("test_elbo")
             if not (path / WEIGHTS).is_file():
                 raise CheckpointError(f"{path / WEIGHTS} is missing; re-download or retrain this model.")
-        except (CheckpointError, KeyError, TypeError, ValueError) as e:
+            load(path)
+        except (CheckpointError, KeyError, TypeError, ValueError, AttributeError) as e:
             entry.error = str(e) if isinstance(e, CheckpointError) else f"{path / CARD}: unusable config ({e})"
         entries.append(entry)
     return sorted(entries, key=lambda e: (e.error is not None, e.latent_dim or 0, e.name))

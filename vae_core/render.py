@@ -15,10 +15,14 @@ INK_BACKGROUND = 0  # MNIST convention: white ink on black; shown as is, like th
 
 
 @torch.inference_mode()
+def decode_probs(model: VAE, z: torch.Tensor) -> np.ndarray:
+    """Bernoulli means of p(x|z) for a batch of codes, as float32 (N, 784) in [0, 1]."""
+    return model.decode(torch.as_tensor(z).reshape(-1, model.config.latent_dim).float()).numpy()
+
+
 def decode_images(model: VAE, z: torch.Tensor) -> np.ndarray:
     """Bernoulli means of p(x|z) for a batch of codes, as uint8 images (N, 28, 28)."""
-    probs = model.decode(z.reshape(-1, model.config.latent_dim).float())
-    return to_uint8(probs)
+    return to_uint8(decode_probs(model, z))
 
 
 def to_uint8(probs: torch.Tensor | np.ndarray) -> np.ndarray:

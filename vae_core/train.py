@@ -38,14 +38,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--latent-dim", type=int, default=20)
     p.add_argument("--hidden", default="512,512", help="hidden layer sizes, comma separated")
     p.add_argument("--activation", default="gelu")
-    p.add_argument("--epochs", type=int, default=40)
+    p.add_argument("--epochs", type=int, default=None, help="total epochs (default 40); with --resume, changes the plan")
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=1e-3, help="peak Adam learning rate")
     p.add_argument("--lr-final", type=float, default=0.02, help="final LR as a fraction of --lr (cosine decay)")
     p.add_argument("--kl-warmup", type=float, default=0.0, help="epochs over which the KL weight ramps 0 -> 1")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    p.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     p.add_argument("--snapshot-epochs", default="", help="epochs after which to keep a small snapshot, e.g. 0,1,2,5,10")
     p.add_argument("--data-dir", default=None, help="folder with the MNIST .gz files (default: $VAE_DATA_DIR, ../shared/mnist)")
     p.add_argument("--download", action="store_true", help="download MNIST with torchvision if not found")
@@ -84,12 +84,18 @@ def save_snapshot(out: Path, model: VAE, epoch: int, test_x: torch.Tensor) -> No
     atomic_save_tensors(tensors, folder / f"epoch-{epoch:04d}.safetensors", {"epoch": str(epoch)})
 
 
-def train(args: argparse.Namespace) -> Path:
+def train(args: argparse.Namespace, command: str | None = None) -> Path:
     out = Path(args.out)
     cli = args
+    resumes: list[dict] = []
     if args.resume:
-        card = json.loads((out / "card.json").read_text())
-        args = argparse.Namespace(**{**card["training"]["args"], "resume": True, "device": cli.device})
+        saved = json.loads((out / "card.json").read_text())["training"]
+        args = argparse.Namespace(**{**saved["args"], "resume": True, "device": cli.device})
+        command, resumes = saved["command"], saved.get("resumes", [])
+        for flag in ("epochs", "threads"):  # the only settings a resumed run may change
+            if getattr(cli, flag) is not None:
+                setattr(args, flag, getattr(cli, flag))
+    args.epochs = 40 if args.epochs is None else args.epochs
     device = "cuda" if args.device == "auto" and torch.cuda.is_available() else args.device
     device = "cpu" if device == "auto" else device
     if args.threads:
@@ -120,6 +126,7 @@ def train(args: argparse.Namespace) -> Path:
         start_epoch, wall_before = int(meta["epoch"]), float(meta["wall_time_s"])
         lines = metrics_path.read_text().splitlines() if metrics_path.exists() else []
         atomic_write_bytes(metrics_path, "".join(line + "\n" for line in lines[:start_epoch]).encode())
+        resumes.append({"at_epoch": start_epoch, "epochs": args.epochs})
         print(f"resuming {out} at epoch {start_epoch}/{args.epochs}")
     else:
         out.mkdir(parents=True, exist_ok=True)
@@ -127,16 +134,15 @@ def train(args: argparse.Namespace) -> Path:
         if 0 in snapshot_epochs:
             save_snapshot(out, model, 0, test_x)
 
-    argv = sys.argv[1:] if sys.argv and sys.argv[0].endswith("train.py") else sys.argv[1:]
     training = {
-        "command": "python -m vae_core.train " + shlex.join(argv),
+        "command": command or "vae_core.train.train() called from Python",
         "args": {k: v for k, v in vars(args).items() if k != "resume"},
         "device": torch.cuda.get_device_name() if device == "cuda" else f"cpu ({torch.get_num_threads()} threads)",
         "torch": torch.__version__,
         "data_sha256": data_fingerprint(root),
     }
-    if args.resume:
-        training["command"] = json.loads((out / "card.json").read_text())["training"]["command"]
+    if resumes:
+        training["resumes"] = resumes
 
     n, bs = train_set.images.shape[0], args.batch_size
     steps_per_epoch = math.ceil(n / bs)
@@ -213,7 +219,8 @@ def train(args: argparse.Namespace) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
-    train(parse_args(argv))
+    argv = sys.argv[1:] if argv is None else argv
+    train(parse_args(argv), command="python -m vae_core.train " + shlex.join(argv))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import torch
 
 from vae_core.checkpoint import CheckpointError
 from vae_core.registry import LoadedModel, ModelEntry, list_models, load
-from vae_core.render import decode_images
+from vae_core.render import decode_probs
 
 DIGIT_PX = 196  # 28 px shown 7x, crisp (see PIXELATED_CSS)
 PIXELATED_CSS = "<style>[data-testid=stImage] img, [data-testid=stImageContainer] img {image-rendering: pixelated;}</style>"
@@ -62,13 +62,18 @@ def set_digit(x: np.ndarray | torch.Tensor, source: str) -> None:
 
 def set_digit_from_code(z: torch.Tensor, source: str) -> None:
     """A code becomes the current digit through its decoded picture, so every view sees an image."""
-    img = decode_images(current_model().model, torch.as_tensor(z))[0]
-    set_digit(img.astype(np.float32) / 255.0, source)
+    set_digit(decode_probs(current_model().model, z)[0], source)
 
 
 def show_digit(image: np.ndarray, caption: str | None = None, width: int = DIGIT_PX) -> None:
     """A uint8 picture shown at `width` px with crisp pixels (browser-side nearest-neighbour)."""
-    st.image(image, caption=caption, width=width, clamp=True)
+    st.image(image, caption=caption, width=width, clamp=True, output_format="PNG")  # PNG: JPEG would blur the pixels
+
+
+def show_grid(grid: np.ndarray, caption: str | None = None, max_width: int = 560) -> None:
+    """A tiled uint8 picture (render.image_grid) enlarged by the largest whole factor that fits
+    `max_width`, so every model pixel stays an equal crisp square."""
+    show_digit(grid, caption, width=grid.shape[1] * max(1, max_width // grid.shape[1]))
 
 
 def model_error(e: CheckpointError) -> None:
@@ -85,4 +90,5 @@ __all__ = [
     "set_digit",
     "set_digit_from_code",
     "show_digit",
+    "show_grid",
 ]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from vae_core.analysis import describe_digit
+from vae_core.analysis import active_dims, describe_digit
+from vae_core.render import image_grid, to_uint8
 
-from .common import current_model, get_digit, seed, show_digit
+from .common import current_model, get_digit, seed, show_digit, show_grid
 
 SIGN_CONVENTION = (
     "ELBO = E_q[log p(x|z)] - KL(q(z|x) || p(z)), in nats; higher is better. "
@@ -36,11 +37,10 @@ def render() -> None:
     with left:
         cols = st.columns(2)
         with cols[0]:
-            show_digit((r.x.reshape(28, 28).numpy() * 255).astype("uint8"), "input x")
+            show_digit(to_uint8(r.x)[0], "input x")
         with cols[1]:
             show_digit(r.reconstruction, "reconstruction: decoder mean at z = mu")
-        st.caption("Decoded samples z ~ q(z|x):")
-        st.image(list(r.samples), width=84, clamp=True)
+        show_grid(image_grid(r.samples, nrow=len(r.samples)), "decoder means at z ~ q(z|x): stochastic reconstructions")
     with right:
         c = st.columns(3)
         c[0].metric("ELBO", f"{r.elbo:.2f}")
@@ -48,3 +48,13 @@ def render() -> None:
         c[2].metric("KL", f"{r.kl:.2f}")
         st.caption(SIGN_CONVENTION)
         st.plotly_chart(kl_chart(r.kl_per_dim, r.mu, r.std), key="kl_chart")
+        order, active = active_dims(r.kl_per_dim)
+        st.dataframe(
+            [
+                {"dim": f"z{d}", "mu": float(r.mu[d]), "sigma": float(r.std[d]), "KL (nats)": float(r.kl_per_dim[d]),
+                 "used": "yes" if a else "collapsed"}
+                for d, a in zip(order.tolist(), active.tolist())
+            ],
+            hide_index=True, height=min(36 * (len(order) + 1), 400),
+            column_config={k: st.column_config.NumberColumn(format="%.3f") for k in ("mu", "sigma", "KL (nats)")},
+        )

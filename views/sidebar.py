@@ -6,6 +6,7 @@ import streamlit as st
 
 from vae_core.checkpoint import CheckpointError
 from vae_core.latent import prior_samples
+from vae_core.render import to_uint8
 
 from .common import current_model, get_digit, load_model, model_entries, seed, set_digit_from_code, show_digit
 
@@ -46,7 +47,8 @@ def digit_panel() -> None:
     side = st.sidebar
     side.markdown("**Current digit**")
     digit = get_digit()
-    show_digit((digit.x.reshape(28, 28) * 255).astype("uint8"), caption=digit.source, width=112)
+    with side:  # show_digit writes to the current container, which is the main area otherwise
+        show_digit(to_uint8(digit.x)[0], caption=digit.source, width=112)
     lm = current_model()
     cols = side.columns(5)
     for c in range(10):

@@ -1,0 +1,101 @@
+# Everyday commands. `make help` lists them. Needs Python 3.11+ and GNU make.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+# MNIST: a folder with the four .gz files (or a torchvision root). Every command below reads it
+# through VAE_DATA_DIR, so `make data DATA_DIR=...` and `make train DATA_DIR=...` agree.
+DATA_DIR ?= $(if $(VAE_DATA_DIR),$(VAE_DATA_DIR),../shared/mnist)
+export VAE_DATA_DIR := $(abspath $(DATA_DIR))
+DOWNLOAD ?= 0
+MODELS := mnist-z2 mnist-z5 mnist-z10 mnist-z20
+# --write stores the measured figures (test NLL, ELBO, ...) in each model's card.json.
+EVAL_ARGS ?= --write
+PYTEST_ARGS ?=
+
+.PHONY: help venv dev run test test-fast lint data train $(MODELS:mnist-%=train-%) evaluate stats bench clean
+
+help:
+	@echo "make venv       create .venv and install requirements.txt"
+	@echo "make run        start the app on http://localhost:$(PORT) (PORT=...)"
+	@echo "make test       the whole test suite, browser tests included"
+	@echo "make test-fast  the suite without browser tests"
+	@echo "make lint       ruff"
+	@echo "make data       prepare MNIST from DATA_DIR=$(DATA_DIR) (DOWNLOAD=1 fetches it)"
+	@echo "make train      train every shipped model (or one: make train-z20), then its latent stats"
+	@echo "make evaluate   test ELBO and importance-weighted NLL of every shipped model"
+	@echo "make stats      recompute the latent statistics of every shipped model"
+	@echo "make bench      run every script in benchmarks/"
+
+# --- environment -------------------------------------------------------------
+# Stamp files: a re-run is instant, and editing a requirements file reinstalls.
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.requirements.stamp: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -r requirements.txt
+	touch $@
+
+$(VENV)/.requirements-dev.stamp: requirements-dev.txt $(VENV)/.requirements.stamp
+	$(BIN)/pip install -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.requirements.stamp
+
+dev: $(VENV)/.requirements-dev.stamp
+
+# --- app ---------------------------------------------------------------------
+
+run: venv
+	@echo "VAE Explorer: http://localhost:$(PORT)"
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+# --- checks ------------------------------------------------------------------
+# pytest exits 5 when it collects no tests; make treats that, like any failure, as an error.
+
+test: dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: dev
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: dev
+	$(BIN)/ruff check .
+
+# --- data and models ---------------------------------------------------------
+
+data: venv
+	$(BIN)/python -c 'from vae_core.data import prepare_mnist; print("MNIST ready in", prepare_mnist("$(VAE_DATA_DIR)", download=$(if $(filter 1,$(DOWNLOAD)),True,False)))'
+
+train: $(MODELS:mnist-%=train-%)
+
+train-z20: data
+	$(BIN)/python -m vae_core.train --out pretrained/mnist-z20 --latent-dim 20 --hidden 512,512 --epochs 400 --batch-size 128 --lr 1e-3 --kl-warmup 10 --seed 0 --threads 1
+	$(BIN)/python -m vae_core.stats pretrained/mnist-z20
+
+train-z2: data
+	$(BIN)/python -m vae_core.train --out pretrained/mnist-z2 --latent-dim 2 --hidden 512,512 --epochs 100 --kl-warmup 2 --seed 0 --threads 1 --snapshot-epochs 0,1,2,3,5,10,20,50,100
+	$(BIN)/python -m vae_core.stats pretrained/mnist-z2
+
+train-z10: data
+	$(BIN)/python -m vae_core.train --out pretrained/mnist-z10 --latent-dim 10 --hidden 512,512 --epochs 100 --kl-warmup 5 --threads 1
+	$(BIN)/python -m vae_core.stats pretrained/mnist-z10
+
+train-z5: data
+	$(BIN)/python -m vae_core.train --out pretrained/mnist-z5 --latent-dim 5 --hidden 512,512 --epochs 100 --kl-warmup 5 --threads 1
+	$(BIN)/python -m vae_core.stats pretrained/mnist-z5
+
+evaluate: data
+	for m in $(MODELS); do $(BIN)/python -m vae_core.evaluate pretrained/$$m $(EVAL_ARGS) || exit 1; done
+
+stats: data
+	$(BIN)/python -m vae_core.stats $(MODELS:%=pretrained/%)
+
+bench: venv
+	@ls benchmarks/*.py >/dev/null 2>&1 || { echo "no scripts in benchmarks/"; exit 1; }
+	for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf artifacts .pytest_cache .ruff_cache

@@ -1,0 +1,104 @@
+"""The latent pad in headless Chromium: the browser's decoder matches torch's, and a drag decodes and commits."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from playwright.sync_api import Page, expect
+
+from vae_core.checkpoint import CheckpointError
+from vae_core.export import decoder_export
+from vae_core.registry import PRETRAINED_DIR, LoadedModel, load
+
+pytestmark = pytest.mark.browser
+
+MODEL = "mnist-z2"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+CODES = [[0.0, 0.0], [1.5, -2.0], [-3.0, 3.0], [0.3, 0.7], [2.9, 2.9], [-6.0, 6.0]]
+CAPTION = re.compile(r"latent pad: z0 = (-?\d+\.\d+), z1 = (-?\d+\.\d+)")
+
+
+def open_pad(page: Page, url: str, app_idle) -> None:
+    """Open /pad and pick MODEL in the sidebar; returns once the pad has that model's decoder."""
+    page.goto(f"{url}/pad")
+    page.wait_for_function("() => window.vaePad !== undefined")
+    app_idle(page)
+    picker = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Model")
+    if not picker.input_value().startswith(f"{MODEL} ("):
+        before = page.evaluate("window.vaePad.model")
+        picker.click()
+        page.get_by_role("option", name=f"{MODEL} (").click()
+        page.wait_for_function("m => window.vaePad && window.vaePad.model !== m", arg=before)
+        app_idle(page)
+    expect(picker).to_have_value(re.compile(rf"^{MODEL} \("))
+
+
+def model_the_page_uses(page: Page, url: str, app_idle, attempts: int = 5) -> LoadedModel:
+    """MODEL as loaded here with the very weights the page decodes with.
+
+    While a training run rewrites the checkpoint, the server and this test can read different versions;
+    the pad names its weights by their sha1, so reload until both agree.
+    """
+    for _ in range(attempts):
+        open_pad(page, url, app_idle)
+        try:
+            lm = load(PRETRAINED_DIR / MODEL)
+        except CheckpointError:  # caught mid-rewrite
+            time.sleep(1)
+            continue
+        if decoder_export(lm.model)["sha1"] == page.evaluate("window.vaePad.model"):
+            return lm
+    pytest.fail(f"the page and this test never loaded the same {MODEL} weights in {attempts} attempts")
+
+
+def test_browser_decoder_matches_torch_decoder(page: Page, streamlit_server: str, app_idle) -> None:
+    torch.set_num_threads(1)
+    lm = model_the_page_uses(page, streamlit_server, app_idle)
+    browser = np.array(page.evaluate("codes => codes.map(z => window.vaePad.decode(z))", CODES))
+    with torch.inference_mode():
+        reference = lm.model.decode(torch.tensor(CODES)).numpy()
+    assert browser.shape == (len(CODES), 784)
+    assert np.abs(browser - reference).max() <= 1e-4
+
+
+COUNT_SCRIPT_RUNS = """() => {
+    window.scriptStateChanges = 0;
+    new MutationObserver(() => { window.scriptStateChanges += 1; }).observe(
+        document.querySelector("[data-testid=stApp]"), {attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
+PICTURE_CHANGED = "([canvas, before]) => canvas.toDataURL() !== before"
+
+
+def test_dragging_decodes_live_and_release_sets_the_current_digit(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    open_pad(page, streamlit_server, app_idle)
+    pad, preview = page.locator("canvas.pad"), page.locator("canvas.preview")
+    box = pad.bounding_box()
+    start = (box["x"] + 0.2 * box["width"], box["y"] + 0.2 * box["height"])
+    end = (box["x"] + 0.8 * box["width"], box["y"] + 0.8 * box["height"])  # z0 = +1.8, z1 = -1.8 on -3..3
+    page.mouse.move(*start)
+    drawn = page.evaluate("window.vaePad.stats().drawn")
+    page.mouse.down()
+    page.wait_for_function("n => window.vaePad.stats().drawn > n", arg=drawn)  # the picture at `start`
+    at_start = preview.evaluate("c => c.toDataURL()")
+    page.evaluate(COUNT_SCRIPT_RUNS)
+
+    page.mouse.move(*end, steps=20)
+    page.wait_for_function(PICTURE_CHANGED, arg=[preview.element_handle(), at_start])
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "latent_pad_dragging.png"))
+    assert page.evaluate("window.scriptStateChanges") == 0, "dragging should not rerun the script"
+
+    page.mouse.up()
+    caption = page.get_by_text(CAPTION)
+    expect(caption).to_be_visible()
+    app_idle(page)
+    z0, z1 = map(float, CAPTION.search(caption.inner_text()).groups())
+    assert z0 == pytest.approx(1.8, abs=0.05) and z1 == pytest.approx(-1.8, abs=0.05)
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)

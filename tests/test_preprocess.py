@@ -1,0 +1,168 @@
+"""Image input: every generated file either becomes an MNIST-like digit or fails with its specific message."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+import pytest
+from corpus import NO_DIGIT, bad_cases, corpus, encode, good_cases, seven
+from PIL import Image, ImageFile
+
+from vae_core.preprocess import (
+    DISPLAY_SIDE,
+    MAX_PIXELS,
+    ImageInputError,
+    canvas_to_image,
+    centre_by_mass,
+    centre_of_mass,
+    load_image,
+    to_mnist_style,
+)
+
+GOOD = {c.name: c for c in good_cases()}
+BAD = {c.name: c for c in bad_cases()}
+
+
+def preprocess(data: bytes) -> np.ndarray:
+    return to_mnist_style(load_image(data)).x
+
+
+def assert_mnist_like(x: np.ndarray) -> None:
+    """(784,) float32 in [0, 1], ink centred by mass at (14, 14) and inside a 20x20 box."""
+    assert x.shape == (784,) and x.dtype == np.float32
+    assert x.min() >= 0.0 and x.max() <= 1.0 and x.max() > 0.5
+    img = x.reshape(28, 28)
+    row, col = centre_of_mass(img)
+    assert abs(row - 14) <= 1.0 and abs(col - 14) <= 1.0, (row, col)
+    rows, cols = np.nonzero(img)
+    assert np.ptp(rows) + 1 <= 20 and np.ptp(cols) + 1 <= 20
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def test_corpus_is_large_enough_and_names_are_unique():
+    names = [c.name for c in corpus()]
+    assert len(names) >= 25 and len(set(names)) == len(names)
+
+
+@pytest.mark.parametrize("case", good_cases(), ids=lambda c: c.name)
+def test_good_file_becomes_a_centred_digit(case):
+    result = to_mnist_style(load_image(case.data))
+    assert_mnist_like(result.x)
+    titles = [title for title, _ in result.steps]
+    assert len(titles) == 5 and all(pic.dtype == np.uint8 for _, pic in result.steps)
+    # Every step is shown as a tile in a row: square and small, however thin or huge the upload.
+    assert all(1 <= pic.shape[0] == pic.shape[1] <= DISPLAY_SIDE for _, pic in result.steps)
+    final = result.steps[-1][1]
+    assert final.shape == (28, 28)
+    np.testing.assert_array_equal(final, (result.x.reshape(28, 28) * 255 + 0.5).astype(np.uint8))
+
+
+@pytest.mark.parametrize("case", [c for c in good_cases() if c.reference], ids=lambda c: c.name)
+def test_same_digit_stored_another_way_gives_the_same_input(case):
+    assert similarity(preprocess(case.data), preprocess(GOOD[case.reference].data)) > 0.95
+
+
+@pytest.mark.parametrize("case", bad_cases(), ids=lambda c: c.name)
+def test_bad_file_fails_with_its_message(case):
+    with pytest.raises(ImageInputError, match=case.error):
+        to_mnist_style(load_image(case.data))
+
+
+def test_image_input_error_is_a_value_error():
+    assert issubclass(ImageInputError, ValueError)
+
+
+def test_exif_orientation_is_applied():
+    turned = GOOD["exif_rotated_jpeg"].data
+    upright = preprocess(GOOD["upright_jpeg"].data)
+    raw = Image.open(io.BytesIO(turned))  # the stored pixels, orientation tag ignored
+    ignoring_exif = to_mnist_style(raw.convert("L")).x
+    assert similarity(preprocess(turned), upright) > 0.95
+    assert similarity(ignoring_exif, upright) < 0.6
+
+
+def test_dark_ink_on_light_and_light_ink_on_dark_agree():
+    dark_on_light = preprocess(encode(seven(ink=30, paper=230), "PNG"))
+    light_on_dark = preprocess(encode(seven(ink=230, paper=30), "PNG"))
+    np.testing.assert_allclose(dark_on_light, light_on_dark, atol=0.02)
+
+
+def test_faint_specks_do_not_widen_the_crop():
+    page = np.asarray(seven(), dtype=np.uint8).copy()
+    page[2, 2] = page[-3, -3] = page[2, -3] = 235  # specks at 8% of the ink range, far from the digit
+    clean = preprocess(GOOD["png"].data)
+    assert similarity(preprocess(encode(Image.fromarray(page), "PNG")), clean) > 0.99
+
+
+def test_truncated_file_flag_stays_off_and_global_limits_unchanged():
+    filters_before = list(warnings.filters)
+    for name in ("truncated_png", "bomb_header_10000", "bomb_header_30000"):
+        with pytest.raises(ImageInputError):
+            load_image(BAD[name].data)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    assert Image.MAX_IMAGE_PIXELS == 89478485 and Image.MAX_IMAGE_PIXELS > MAX_PIXELS
+    assert list(warnings.filters) == filters_before
+
+
+def test_byte_limit_is_a_parameter():
+    data = GOOD["png"].data
+    with pytest.raises(ImageInputError, match="the limit is 0 MB"):
+        load_image(data, max_bytes=len(data) - 1)
+    assert load_image(data, max_bytes=len(data)).size == (200, 200)
+
+
+def test_pixel_limit_is_checked_before_decoding():
+    side = int(MAX_PIXELS**0.5) + 1
+    with pytest.raises(ImageInputError, match=f"{side} x {side} pixels"):
+        load_image(encode(Image.new("1", (side, side), 1), "PNG"))
+
+
+def test_centre_by_mass_keeps_the_patch_inside_the_field():
+    patch = np.zeros((20, 20), dtype=np.float32)
+    patch[0] = 1.0  # all mass on the top row: centring it exactly would push the patch out
+    field = centre_by_mass(patch)
+    assert field.sum() == patch.sum()
+    assert field[8:28].sum() == patch.sum()
+
+
+def canvas(background: tuple[int, int, int, int], ink: tuple[int, int, int, int] | None) -> np.ndarray:
+    """What streamlit-drawable-canvas returns: RGBA uint8 (280, 280, 4), optionally with a '7' drawn."""
+    rgba = np.zeros((280, 280, 4), dtype=np.uint8)
+    rgba[:] = background
+    if ink is not None:
+        mask = np.asarray(seven(size=(280, 280), ink=255, paper=0, width=18)) > 0
+        rgba[mask] = ink
+    return rgba
+
+
+@pytest.mark.parametrize(
+    ("background", "ink"),
+    [
+        ((0, 0, 0, 0), (255, 255, 255, 255)),  # transparent canvas, light stroke: the ink is only in alpha
+        ((0, 0, 0, 0), (0, 0, 0, 255)),  # transparent canvas, black stroke
+        ((255, 255, 255, 255), (0, 0, 0, 255)),  # white background, black ink in RGB
+        ((0, 0, 0, 255), (255, 255, 255, 255)),  # black background, white ink: what the view uses
+    ],
+    ids=["alpha_ink", "black_on_transparent", "black_on_white", "white_on_black"],
+)
+def test_canvas_drawing_becomes_the_same_digit_as_an_upload(background, ink):
+    x = to_mnist_style(canvas_to_image(canvas(background, ink))).x
+    assert_mnist_like(x)
+    assert similarity(x, preprocess(GOOD["png"].data)) > 0.9
+
+
+@pytest.mark.parametrize("background", [(0, 0, 0, 0), (255, 255, 255, 255), (0, 0, 0, 255)],
+                         ids=["transparent", "white", "black"])
+def test_empty_canvas_says_no_digit(background):
+    with pytest.raises(ImageInputError, match=NO_DIGIT):
+        to_mnist_style(canvas_to_image(canvas(background, None)))
+
+
+def test_canvas_with_wrong_shape_is_refused():
+    with pytest.raises(ImageInputError, match="RGBA"):
+        canvas_to_image(np.zeros((28, 28), dtype=np.uint8))

@@ -1,0 +1,83 @@
+"""The server settings a public deployment relies on, and no user data in raw HTML."""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+APP_SOURCES = [ROOT / "app.py", *sorted((ROOT / "views").glob("*.py"))]
+
+
+@pytest.mark.parametrize(
+    ("section", "option", "expected"),
+    [
+        ("browser", "gatherUsageStats", False),
+        ("server", "headless", True),
+        ("server", "runOnSave", False),
+        ("server", "maxUploadSize", 5),
+        ("server", "enableXsrfProtection", True),
+        ("server", "enableStaticServing", False),
+        ("client", "showErrorDetails", "none"),
+        ("client", "toolbarMode", "minimal"),
+    ],
+)
+def test_config_sets_the_safe_value(section: str, option: str, expected: object) -> None:
+    assert CONFIG[section][option] == expected
+
+
+def test_every_config_option_is_one_streamlit_knows() -> None:
+    from streamlit import config
+
+    options = config.get_config_options()
+    for section, values in CONFIG.items():
+        for option in values:
+            assert f"{section}.{option}" in options, f"{section}.{option} is not a Streamlit option"
+
+
+def _is_constant_html(node: ast.expr) -> bool:
+    """A plain string literal, or a name (or attribute) spelled in UPPER_CASE, i.e. a module constant."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.Name):
+        return node.id.isupper()
+    if isinstance(node, ast.Attribute):
+        return node.attr.isupper()
+    return False
+
+
+def _renders_raw_html(call: ast.Call) -> bool:
+    """`...(body, unsafe_allow_html=<anything but False>)`, or `st.html(body)`."""
+    if isinstance(call.func, ast.Attribute) and call.func.attr == "html":
+        return True
+    return any(
+        kw.arg == "unsafe_allow_html" and not (isinstance(kw.value, ast.Constant) and kw.value.value is False)
+        for kw in call.keywords
+    )
+
+
+def unsafe_html_calls(source: str) -> list[ast.Call]:
+    return [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call) and _renders_raw_html(node)]
+
+
+@pytest.mark.parametrize("path", APP_SOURCES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_raw_html_is_only_ever_a_module_constant(path: Path) -> None:
+    for call in unsafe_html_calls(path.read_text()):
+        body = ast.unparse(call.args[0]) if call.args else "no positional body"
+        assert call.args and _is_constant_html(call.args[0]), (
+            f"{path.name}:{call.lineno}: raw HTML from {body}; only constant strings may be rendered as HTML"
+        )
+
+
+def test_the_raw_html_check_rejects_formatted_strings_and_variables() -> None:
+    source = """
+st.markdown(f"<b>{name}</b>", unsafe_allow_html=True)
+st.html(user_text)
+st.markdown(CSS, unsafe_allow_html=True)
+st.markdown(name)
+"""
+    assert [_is_constant_html(c.args[0]) for c in unsafe_html_calls(source)] == [False, False, True]

@@ -1,0 +1,171 @@
+"""The trainer end to end on a few hundred random "digits": files written, metrics, snapshots, Ctrl-C and --resume."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors import safe_open
+from safetensors.torch import load_file
+
+from vae_core import train
+from vae_core.checkpoint import load_model
+from vae_core.data import MNISTSplit
+
+N_TRAIN, N_TEST, BATCH = 512, 128, 64
+STEPS_PER_EPOCH = N_TRAIN // BATCH
+FINGERPRINT = {"train-images-idx3-ubyte": "0" * 64}
+ARGS = ["--latent-dim", "2", "--hidden", "16", "--batch-size", str(BATCH), "--seed", "3"]
+
+
+@pytest.fixture(autouse=True)
+def small_random_mnist(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The trainer's data functions, replaced by small fixed random data (no MNIST needed)."""
+
+    def load_mnist(is_train: bool, data_dir=None, download: bool = False) -> MNISTSplit:
+        g = torch.Generator().manual_seed(0 if is_train else 1)
+        n = N_TRAIN if is_train else N_TEST
+        return MNISTSplit(torch.rand(n, 784, generator=g), torch.randint(0, 10, (n,), generator=g))
+
+    monkeypatch.setattr(train, "load_mnist", load_mnist)
+    monkeypatch.setattr(train, "prepare_mnist", lambda data_dir=None, download=False: tmp_path / "no-data-needed")
+    monkeypatch.setattr(train, "data_fingerprint", lambda root: dict(FINGERPRINT))
+
+
+def metrics(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / train.METRICS).read_text().splitlines()]
+
+
+def card(out: Path) -> dict:
+    return json.loads((out / "card.json").read_text())
+
+
+def state_epoch(out: Path) -> int:
+    with safe_open(str(out / train.TRAIN_STATE), "pt") as f:
+        return int(f.metadata()["epoch"])
+
+
+def interrupt_at_step(monkeypatch: pytest.MonkeyPatch, step: int) -> None:
+    """Ctrl-C once, while the trainer draws the batch of global step `step` (0-based)."""
+    real_binarize, calls = train.binarize, []
+
+    def binarize(grey, generator=None):
+        calls.append(1)
+        if len(calls) == step + 1:
+            raise KeyboardInterrupt
+        return real_binarize(grey, generator)
+
+    monkeypatch.setattr(train, "binarize", binarize)
+
+
+def test_training_writes_model_card_metrics_and_train_state(tmp_path: Path):
+    out = tmp_path / "run"
+    train.main(["--out", str(out), *ARGS, "--epochs", "2"])
+
+    assert {"model.safetensors", "card.json", train.METRICS, train.TRAIN_STATE} <= {p.name for p in out.iterdir()}
+    model, c = load_model(out)
+    assert model.config.latent_dim == 2 and model.config.hidden == (16,)
+    t = c["training"]
+    assert t["command"].startswith("python -m vae_core.train --out ")
+    assert "--latent-dim 2" in t["command"]
+    assert t["args"]["latent_dim"] == 2 and t["args"]["hidden"] == "16" and t["args"]["epochs"] == 2
+    assert t["args"]["seed"] == 3
+    assert t["epochs"] == 2
+    assert isinstance(t["wall_time_s"], float) and t["wall_time_s"] >= 0
+    assert t["device"].startswith("cpu")
+    assert t["torch"] == torch.__version__
+    assert t["data_sha256"] == FINGERPRINT
+
+    rows = metrics(out)
+    assert [r["epoch"] for r in rows] == [1, 2]
+    for r in rows:
+        assert r["train_elbo"] < 0 and r["test_elbo"] < 0
+        assert r["train_elbo"] == pytest.approx(r["train_log_likelihood"] - r["train_kl"], abs=1e-3)
+        assert r["test_elbo"] == pytest.approx(r["test_log_likelihood"] - r["test_kl"], abs=1e-3)
+    assert t["final"] == rows[-1]
+    assert state_epoch(out) == 2
+
+
+def test_snapshots_hold_decoder_weights_and_test_means_for_the_requested_epochs(tmp_path: Path):
+    out = tmp_path / "run"
+    train.main(["--out", str(out), *ARGS, "--epochs", "2", "--snapshot-epochs", "0,1,2"])
+    files = sorted((out / train.SNAPSHOTS).iterdir())
+    assert [p.name for p in files] == [f"epoch-{e:04d}.safetensors" for e in (0, 1, 2)]
+    model, _ = load_model(out)
+    decoder = model.decoder.state_dict()
+    snaps = [load_file(str(p)) for p in files]
+    for epoch, (path, snap) in enumerate(zip(files, snaps)):
+        with safe_open(str(path), "pt") as f:
+            assert f.metadata()["epoch"] == str(epoch)
+        assert set(snap) == {f"decoder.{k}" for k in decoder} | {"test_mu"}
+        assert snap["test_mu"].shape == (N_TEST, 2) and snap["test_mu"].dtype == torch.float16
+        for k, v in decoder.items():
+            assert snap[f"decoder.{k}"].shape == v.shape
+    for k, v in decoder.items():  # the last snapshot is the final decoder, in half precision
+        torch.testing.assert_close(snaps[2][f"decoder.{k}"], v.half())
+    assert not torch.equal(snaps[0]["decoder.0.weight"], snaps[2]["decoder.0.weight"])  # training moved them
+
+
+@pytest.mark.parametrize("interrupted_step", [3, STEPS_PER_EPOCH + 3], ids=["in-epoch-1", "in-epoch-2"])
+def test_ctrl_c_saves_and_resume_completes_every_epoch_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, interrupted_step: int
+):
+    out = tmp_path / "run"
+    argv = ["--out", str(out), *ARGS, "--epochs", "3", "--snapshot-epochs", "1,3"]
+    completed_before = interrupted_step // STEPS_PER_EPOCH
+    interrupt_at_step(monkeypatch, interrupted_step)
+    with pytest.raises(SystemExit) as exit_info:
+        train.main(argv)
+    assert exit_info.value.code == 130
+
+    # Saved at the interruption: completed epochs only in the card, metrics and train state...
+    assert card(out)["training"]["epochs"] == completed_before
+    assert [r["epoch"] for r in metrics(out)] == list(range(1, completed_before + 1))
+    assert state_epoch(out) == completed_before
+    kept_lines = (out / train.METRICS).read_text().splitlines()
+    # ...but the weights include the interrupted epoch's updates (resume then restarts that epoch)
+    if completed_before:
+        partial, _ = load_model(out)
+        at_epoch_end = load_file(str(out / train.SNAPSHOTS / "epoch-0001.safetensors"))["decoder.0.weight"]
+        assert not torch.equal(partial.decoder[0].weight.half(), at_epoch_end)
+
+    train.main(["--out", str(out), "--resume"])  # (the patched binarize raises only once)
+
+    rows = metrics(out)
+    assert [r["epoch"] for r in rows] == [1, 2, 3]  # complete, in order, no duplicates
+    assert (out / train.METRICS).read_text().splitlines()[:completed_before] == kept_lines
+    c = card(out)["training"]
+    assert c["epochs"] == 3 and state_epoch(out) == 3
+    assert c["final"] == rows[-1]
+    assert c["command"] == "python -m vae_core.train " + " ".join(argv)  # the original command, not --resume
+    assert c["args"]["latent_dim"] == 2 and c["args"]["seed"] == 3
+    assert c["resumes"] == [{"at_epoch": completed_before, "epochs": 3}]
+    assert sorted(p.name for p in (out / train.SNAPSHOTS).iterdir()) == [
+        "epoch-0001.safetensors",
+        "epoch-0003.safetensors",
+    ]
+    load_model(out)
+
+
+def test_resume_after_ctrl_c_between_metrics_line_and_snapshot_writes_no_duplicate_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    out = tmp_path / "run"
+    real_snapshot, raised = train.save_snapshot, []
+
+    def snapshot(out_dir, model, epoch, test_x):
+        if epoch == 2 and not raised:  # epoch 2's metrics line is already written
+            raised.append(epoch)
+            raise KeyboardInterrupt
+        real_snapshot(out_dir, model, epoch, test_x)
+
+    monkeypatch.setattr(train, "save_snapshot", snapshot)
+    with pytest.raises(SystemExit):
+        train.main(["--out", str(out), *ARGS, "--epochs", "3", "--snapshot-epochs", "2"])
+    assert state_epoch(out) <= 2
+    train.main(["--out", str(out), "--resume"])
+    assert [r["epoch"] for r in metrics(out)] == [1, 2, 3]
+    assert card(out)["training"]["epochs"] == 3
+    assert [p.name for p in (out / train.SNAPSHOTS).iterdir()] == ["epoch-0002.safetensors"]

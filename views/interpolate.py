@@ -1,0 +1,104 @@
+"""Interpolate: decode the codes on a path between two digits, next to a plain pixel cross-fade."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+
+from vae_core.analysis import describe_digit, interpolation_strip
+from vae_core.latent import prior_samples
+from vae_core.render import image_grid, to_gif, to_png
+
+from .common import current_model, get_digit, seed, set_digit_from_code, show_digit, show_grid
+
+CLASS_CHOICES = [f"class {c}" for c in range(10)]
+CURRENT = "current digit"
+PRIOR = "prior sample"
+UPLOAD = "from upload/drawing"
+UPLOAD_KEY = "interp_endpoint_{}"  # the upload/draw page may leave a (784,) image here for each end
+DEFAULTS = {"A": "class 4", "B": "class 9"}  # the seed figure: interpolation of 4 and 9
+PATHS = {"linear": "linear", "spherical (slerp)": "slerp"}
+DOWNLOAD_SCALE = 4  # model pixels -> file pixels, nearest neighbour
+STRIP_WIDTH = 880  # px available to the strips
+
+CROSSFADE_CAPTION = (
+    "Blending the two end pictures pixel by pixel gives a double exposure: the middle frames are two faint digits "
+    "on top of each other, not a digit. Decoding codes on a path through latent space gives middle frames the "
+    "decoder finds plausible, because nearby codes decode to similar digits. That is what a smooth latent space buys."
+)
+SLERP_HELP = (
+    "Spherical interpolation (White, 2016) follows the great circle between the two codes, so the code's length "
+    "stays near that of typical prior samples; a straight line between two prior samples passes closer to the "
+    "origin than almost any sample of a many-dimensional Gaussian lies."
+)
+
+
+def uploaded_endpoint(side: str) -> np.ndarray | None:
+    """The picture the upload/draw page offered for this end of the path, if any."""
+    image = st.session_state.get(UPLOAD_KEY.format(side))
+    return image if isinstance(image, np.ndarray) and image.size == 784 else None
+
+
+def endpoint_choices(side: str) -> list[str]:
+    choices = [*CLASS_CHOICES, CURRENT, PRIOR]
+    return [*choices, UPLOAD] if uploaded_endpoint(side) is not None else choices
+
+
+def endpoint_code(choice: str, side: str) -> torch.Tensor:
+    """The code of one end of the path: a class centroid, an encoded picture (its mu) or a prior sample."""
+    lm = current_model()
+    if choice in CLASS_CHOICES:
+        return lm.latents["class_centroids"][CLASS_CHOICES.index(choice)]
+    if choice == CURRENT:
+        return describe_digit(lm.model, get_digit().x, n_samples=0).mu
+    if choice == UPLOAD:
+        return describe_digit(lm.model, uploaded_endpoint(side), n_samples=0).mu
+    return prior_samples(1, lm.latent_dim, seed=2 * seed() + "AB".index(side))[0]  # one draw per end and seed
+
+
+def endpoint_select(side: str, column) -> str:
+    key = f"interp_{side.lower()}"
+    choices = endpoint_choices(side)
+    if st.session_state.get(key) not in choices:  # e.g. the uploaded picture is gone
+        st.session_state[key] = DEFAULTS[side]
+    return column.selectbox(f"Endpoint {side}", choices, key=key)
+
+
+@st.fragment
+def render() -> None:
+    lm = current_model()
+    st.subheader("Interpolation in latent space")
+    st.caption(
+        "Two codes are joined by a path; every step on it is decoded (the decoder mean). Class endpoints are the "
+        "mean code of the test digits of that class; 'current digit' uses the posterior mean mu of the sidebar's digit."
+    )
+    cols = st.columns([1, 1, 2, 1])
+    choice_a, choice_b = endpoint_select("A", cols[0]), endpoint_select("B", cols[1])
+    steps = cols[2].slider("Steps", 3, 24, 10, key="interp_steps")
+    path_name = cols[3].radio("Path", list(PATHS), key="interp_method", help=SLERP_HELP)
+
+    strip = interpolation_strip(lm.model, endpoint_code(choice_a, "A"), endpoint_code(choice_b, "B"), steps,
+                                PATHS[path_name])
+    latent_grid = image_grid(strip.frames, nrow=steps)
+    left, right = st.columns([3, 1])
+    with left:
+        st.markdown(f"**Latent interpolation**, {path_name}: A = {choice_a} → B = {choice_b}")
+        show_grid(latent_grid, max_width=STRIP_WIDTH)
+        st.markdown("**Pixel cross-fade** of the same two end pictures")
+        show_grid(image_grid(strip.crossfade, nrow=steps), max_width=STRIP_WIDTH)
+        st.caption(CROSSFADE_CAPTION)
+        name = f"interpolation_{choice_a}_{choice_b}_{PATHS[path_name]}_{lm.name}".replace(" ", "")
+        d = st.columns(2)
+        d[0].download_button("Strip as PNG", to_png(latent_grid, DOWNLOAD_SCALE), f"{name}.png", "image/png",
+                             key="interp_png", on_click="ignore")
+        d[1].download_button("Path as animated GIF", to_gif(strip.frames, DOWNLOAD_SCALE), f"{name}.gif",
+                             "image/gif", key="interp_gif", on_click="ignore")
+    with right:
+        if st.session_state.get("interp_t", 0) > steps - 1:  # fewer steps than before: stay on the last frame
+            st.session_state["interp_t"] = steps - 1
+        t = st.slider("Frame", 0, steps - 1, 0, key="interp_t", help="0 is endpoint A, the last frame endpoint B")
+        show_digit(strip.frames[t], f"frame {t} of {steps - 1}: t = {t / (steps - 1):.2f}")
+        if st.button("Use this frame as current digit", key="interp_use_frame"):
+            set_digit_from_code(strip.codes[t], f"frame {t}/{steps - 1} from {choice_a} to {choice_b}")
+            st.rerun(scope="app")  # the sidebar shows the current digit

@@ -1,0 +1,132 @@
+"""Manifold: decode a grid of codes over two latent dimensions (Kingma & Welling 2014, Fig. 4)."""
+
+from __future__ import annotations
+
+import base64
+import math
+from functools import partial
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+import torch
+
+from vae_core.analysis import describe_digit, top_kl_dims
+from vae_core.latent import axis_position, axis_ticks, cell_centres, grid_axis, manifold_grid
+from vae_core.render import decode_images, image_grid, to_png
+
+from .common import current_model, get_digit, seed, set_digit_from_code
+from .picking import pick_callback, rerun_app_if_picked
+
+SPACINGS = {"gaussian (equal prior mass per cell)": "gaussian", "linear": "linear"}
+CELL_PX = 28  # one decoded digit per cell, no padding
+FIGURE_PX = 640  # side of the plotted picture in screen px
+CHART_KEY = "manifold_chart"
+# The map view draws its axes over the same z-range, so these settings outlive this page.
+SPACING_KEY, EPS_KEY, ZMAX_KEY = "manifold_spacing", "manifold_eps", "manifold_zmax"
+DEFAULT_SPACING, DEFAULT_EPS, DEFAULT_ZMAX = "gaussian", 0.05, 3.0
+DIM_KEYS = ("manifold_dim_x", "manifold_dim_y")
+
+
+def settings_axis(n: int) -> torch.Tensor:
+    """grid_axis for the spacing settings chosen on this page (defaults if never opened)."""
+    spacing = SPACINGS.get(st.session_state.get(SPACING_KEY, ""), DEFAULT_SPACING)
+    eps, z_max = st.session_state.get(EPS_KEY, DEFAULT_EPS), st.session_state.get(ZMAX_KEY, DEFAULT_ZMAX)
+    return grid_axis(n, eps, spacing, z_max)
+
+
+def manifold_figure(
+    grid: np.ndarray, axis: torch.Tensor, codes: torch.Tensor, dims: tuple[int, int], mu: torch.Tensor
+) -> go.Figure:
+    """The decoded grid as a picture whose axes read in z, with one invisible, selectable point per
+    cell on top (a go.Image emits no point selections) and the current digit's mu marked."""
+    n = axis.numel()
+    side = n * CELL_PX
+    scale = max(1, math.ceil(FIGURE_PX / side))  # send an enlarged PNG so the browser need not smooth it
+    source = "data:image/png;base64," + base64.b64encode(to_png(grid, scale)).decode()
+    first = -0.5 + 0.5 / scale  # centre of the first enlarged pixel, in model pixels
+    fig = go.Figure(go.Image(source=source, x0=first, y0=first, dx=1 / scale, dy=1 / scale, hoverinfo="skip"))
+    xs, ys = cell_centres(n, CELL_PX)
+    d0, d1 = dims
+    fig.add_trace(go.Scatter(
+        x=xs.tolist(), y=ys.tolist(), mode="markers", name="cells", showlegend=False,
+        marker=dict(size=max(6, FIGURE_PX // n), opacity=0),
+        selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
+        customdata=[[i, z[d0].item(), z[d1].item()] for i, z in enumerate(codes)],
+        hovertemplate=f"z{d0} = %{{customdata[1]:.2f}}<br>z{d1} = %{{customdata[2]:.2f}}<br>click: use this code"
+        "<extra></extra>",
+    ))
+    px, py = axis_position(mu[d0].item(), axis, CELL_PX), axis_position(mu[d1].item(), axis, CELL_PX, descending=True)
+    if px is not None and py is not None:
+        fig.add_trace(go.Scatter(
+            x=[px], y=[py], mode="markers", name="current digit's mu", showlegend=False, hoverinfo="skip",
+            marker=dict(symbol="circle-open", size=18, color="#ff4b4b", line=dict(width=3)),
+        ))
+    xticks, xlabels = axis_ticks(axis, CELL_PX, count=5)
+    yticks, ylabels = axis_ticks(axis, CELL_PX, count=5, descending=True)
+    fig.update_xaxes(tickvals=xticks, ticktext=xlabels, title=f"z{d0}", range=[-0.5, side - 0.5],
+                     showgrid=False, zeroline=False)
+    fig.update_yaxes(tickvals=yticks, ticktext=ylabels, title=f"z{d1}", range=[side - 0.5, -0.5],
+                     showgrid=False, zeroline=False, scaleanchor="x")
+    fig.update_layout(width=FIGURE_PX + 90, height=FIGURE_PX + 70, margin=dict(l=70, r=10, t=10, b=60),
+                      dragmode=False, hovermode="closest", hoverdistance=-1)
+    return fig
+
+
+def dimension_pair(latent_dim: int, kl_per_dim: torch.Tensor) -> tuple[int, int]:
+    """Two selects for the plotted dimensions; by default the two with the highest KL for the current digit."""
+    if latent_dim == 2:
+        return 0, 1
+    dims = list(range(latent_dim))
+    defaults = top_kl_dims(kl_per_dim, 2)
+
+    def label(d: int) -> str:
+        return f"z{d} (KL {kl_per_dim[d].item():.2f})"
+
+    picked = []
+    for key, text, default in zip(DIM_KEYS, ("Horizontal", "Vertical"), defaults):
+        if st.session_state.get(key) not in dims:  # first visit, or a smaller model than before
+            st.session_state[key] = default
+        picked.append(st.selectbox(f"{text} dimension", dims, key=key, format_func=label))
+    return picked[0], picked[1]
+
+
+def use_cell(codes: torch.Tensor, dims: tuple[int, int], customdata: list) -> None:
+    z = codes[int(customdata[0])]
+    set_digit_from_code(z, f"manifold cell z{dims[0]} = {z[dims[0]]:.2f}, z{dims[1]} = {z[dims[1]]:.2f}")
+
+
+@st.fragment
+def render() -> None:
+    rerun_app_if_picked()
+    lm = current_model()
+    r = describe_digit(lm.model, get_digit().x, n_samples=0, seed=seed())
+    st.subheader("The learned manifold")
+    st.caption(
+        "Kingma & Welling (2014), Fig. 4: a grid of codes over two latent dimensions, each decoded (decoder mean). "
+        "With gaussian spacing the grid is uniform in the prior's CDF, so every cell holds the same prior mass. "
+        + ("" if lm.latent_dim == 2 else "The other dimensions stay at the current digit's mu. ")
+        + "Click a cell to make its code the current digit; the red ring marks the current digit's mu."
+    )
+    left, right = st.columns([1, 3])
+    with left:
+        n = st.slider("Grid size n (n x n digits)", 5, 30, 20, key="manifold_n")
+        spacing = SPACINGS[st.radio("Spacing", list(SPACINGS), key=SPACING_KEY, persist_state="session")]
+        if spacing == "gaussian":
+            st.slider("eps: grid covers the prior's quantiles eps ... 1 - eps", 0.01, 0.2, DEFAULT_EPS, 0.01,
+                      key=EPS_KEY, persist_state="session")
+        else:
+            st.slider("z-range: -z ... +z", 0.5, 5.0, DEFAULT_ZMAX, 0.25, key=ZMAX_KEY, persist_state="session")
+        dims = dimension_pair(lm.latent_dim, r.kl_per_dim)
+    if dims[0] == dims[1]:
+        right.warning("Choose two different dimensions.")
+        return
+    axis = settings_axis(n)
+    codes = manifold_grid(axis, base=r.mu, dims=dims, latent_dim=lm.latent_dim)
+    grid = image_grid(decode_images(lm.model, codes), nrow=n, padding=0)  # all n * n codes in one batch
+    with right:
+        st.plotly_chart(
+            manifold_figure(grid, axis, codes, dims, r.mu), key=CHART_KEY, width="content",
+            on_select=pick_callback(CHART_KEY, partial(use_cell, codes, dims)), selection_mode="points",
+            config={"displayModeBar": False},
+        )

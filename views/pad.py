@@ -1,0 +1,41 @@
+"""Latent pad: drag over two latent dimensions and watch the decoded digit follow the pointer."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from vae_core.analysis import active_dims, describe_digit
+
+from .common import current_model, get_digit, seed, set_digit_from_code
+from .latent_pad import latent_pad
+
+HELP = (
+    "The decoder runs in your browser, so the picture follows the pointer with no round trip to the server. "
+    "The other dimensions stay at the current digit's mu (orange ring). Release to make the code the current digit."
+)
+
+
+@st.fragment
+def render() -> None:
+    lm = current_model()
+    report = describe_digit(lm.model, get_digit().x, n_samples=0, seed=seed())
+    dims = list(range(lm.latent_dim))
+    if lm.latent_dim == 2:
+        default_x, default_y = 0, 1
+    else:  # the two dimensions this digit's code uses most
+        default_x, default_y = (int(d) for d in active_dims(report.kl_per_dim)[0][:2])
+    st.caption(HELP)
+    left, middle, right = st.columns(3)
+    dx = left.selectbox("Horizontal", dims, index=default_x, format_func="z{}".format, key=f"pad_x_{lm.name}")
+    dy = middle.selectbox("Vertical", dims, index=default_y, format_func="z{}".format, key=f"pad_y_{lm.name}")
+    z_range = right.slider("Range of both axes", -6.0, 6.0, (-3.0, 3.0), step=0.5, key="pad_range")
+    if dx == dy:
+        st.warning("Choose two different dimensions.")
+        return
+    if z_range[0] == z_range[1]:
+        st.warning("Choose a range wider than one point.")
+        return
+    released = latent_pad(lm.model, report.mu.tolist(), (dx, dy), z_range)
+    if released is not None:
+        set_digit_from_code(released, f"latent pad: z{dx} = {released[dx]:.2f}, z{dy} = {released[dy]:.2f}")
+        st.rerun(scope="app")  # the sidebar shows the new current digit

@@ -1,0 +1,91 @@
+"""Mean perturbation: move the posterior mean of the current digit along each latent dimension."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+import torch
+
+from vae_core.analysis import active_dims, describe_digit
+from vae_core.latent import shift, traversal
+from vae_core.render import decode_images, image_grid, to_png
+
+from .common import current_model, get_digit, seed, show_digit
+
+PRIOR_UNIT, POSTERIOR_UNIT = "prior sigma (= 1)", "posterior sigma_i"
+UNITS = (PRIOR_UNIT, POSTERIOR_UNIT)  # prior first: posterior sigmas of active dims are small, so moves are subtle
+OFFSETS = torch.arange(-3.0, 4.0)  # the traversal table's columns: -3 ... +3
+PADDING = 2  # image_grid's default, needed to place the table's labels on the cells
+SLIDER_KEY = "mean_shift_z{}"
+TABLE_SCALE = 2  # screen px per model pixel in the traversal table
+
+
+def slider_label(dim: int, kl: float, active: bool) -> str:
+    return f"z{dim} · KL {kl:.2f}" + ("" if active else " · inactive")
+
+
+def reset_sliders(latent_dim: int) -> None:
+    for d in range(latent_dim):
+        st.session_state[SLIDER_KEY.format(d)] = 0.0
+
+
+def traversal_figure(grid: np.ndarray, dims: list[int], offsets: list[float]) -> go.Figure:
+    """The traversal grid with its rows named by dimension and its columns by offset."""
+    cell = grid.shape[0] // len(dims)  # image side + padding
+    centre = PADDING + (cell - PADDING) / 2 - 0.5
+    source = "data:image/png;base64," + base64.b64encode(to_png(grid)).decode()
+    fig = go.Figure(go.Image(source=source, hoverinfo="skip"))
+    fig.update_xaxes(
+        tickvals=[centre + c * cell for c in range(len(offsets))], ticktext=[f"{o:+g}" for o in offsets],
+        side="top", showgrid=False, zeroline=False,
+    )
+    fig.update_yaxes(
+        tickvals=[centre + r * cell for r in range(len(dims))], ticktext=[f"z{d}" for d in dims],
+        showgrid=False, zeroline=False,
+    )
+    fig.update_layout(
+        width=grid.shape[1] * TABLE_SCALE + 70, height=grid.shape[0] * TABLE_SCALE + 50,
+        margin=dict(l=60, r=10, t=40, b=10), dragmode=False,
+    )
+    return fig
+
+
+@st.fragment
+def render() -> None:
+    lm = current_model()
+    r = describe_digit(lm.model, get_digit().x, n_samples=0, seed=seed())
+    order, active = active_dims(r.kl_per_dim)
+    dims = order.tolist()
+    st.subheader("Effect of mean perturbation")
+    st.caption(
+        "Each slider moves one coordinate of the posterior mean mu of the current digit; the decoder mean of the "
+        "moved code is shown. Dimensions are sorted by their KL to the prior, largest first: the inactive ones "
+        "(KL < 0.01 nats) are ignored by the decoder, so moving them changes (almost) nothing."
+    )
+    unit_name = st.radio("Unit of the offsets", UNITS, horizontal=True, key="mean_unit")
+    unit = r.std if unit_name == POSTERIOR_UNIT else torch.ones_like(r.std)
+
+    left, right = st.columns([2, 3])
+    with left:
+        st.button("Reset", key="mean_reset", on_click=reset_sliders, args=(lm.latent_dim,))
+        with st.container(height=430 if lm.latent_dim > 5 else "content"):
+            for d, is_active in zip(dims, active.tolist()):
+                key = SLIDER_KEY.format(d)
+                st.session_state.setdefault(key, 0.0)
+                label = slider_label(d, r.kl_per_dim[d].item(), is_active)
+                st.slider(label, -3.0, 3.0, step=0.1, format="%.1f", key=key)
+    offsets = torch.tensor([st.session_state[SLIDER_KEY.format(d)] for d in range(lm.latent_dim)])
+    with right:
+        cols = st.columns(2)
+        with cols[0]:
+            show_digit(decode_images(lm.model, shift(r.mu, unit, offsets))[0], "perturbed: decoded mu + offsets", 280)
+        with cols[1]:
+            show_digit(r.reconstruction, "unperturbed: decoded mu")
+
+    st.markdown(f"**Traversal table**: each row moves one dimension by -3 ... +3 {unit_name}, the others stay at mu.")
+    images = decode_images(lm.model, traversal(r.mu, unit, dims, OFFSETS))
+    grid = image_grid(images, nrow=len(OFFSETS), padding=PADDING)
+    st.plotly_chart(traversal_figure(grid, dims, OFFSETS.tolist()), width="content", key="mean_traversal")

@@ -1,0 +1,111 @@
+"""Upload & draw: your own digit, made MNIST-like step by step, then encoded and reconstructed."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+from vae_core.analysis import describe_digit
+from vae_core.preprocess import (
+    MAX_BYTES,
+    ImageInputError,
+    PreprocessResult,
+    canvas_to_image,
+    load_image,
+    to_mnist_style,
+)
+
+from .common import current_model, seed, set_digit, show_digit
+
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "bmp", "gif", "webp"]
+CANVAS_PX = 280  # 10x the MNIST field
+STROKE_PX = 18  # about MNIST's stroke width at that scale
+STEP_PX = 112
+ENDPOINT_KEY = "interp_endpoint_{}"  # read by the Interpolate view
+RECONSTRUCTION = "reconstruction: decoder mean at z = mu"
+
+RECIPE = (
+    "The model only knows MNIST: light ink on black, the digit fitted into 20 x 20 pixels and placed in a "
+    "28 x 28 field so that its centre of mass is in the middle (LeCun et al., 1998). Your picture goes through "
+    "the same recipe, step by step below, so the model gets the kind of input it was trained on."
+)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def preprocess_upload(data: bytes) -> PreprocessResult:
+    """Decoding is the slow part of a large upload; canvas strokes rerun this view, so remember it."""
+    return to_mnist_style(load_image(data))
+
+
+def show_result(result: PreprocessResult, source: str, key: str) -> None:
+    """The preprocessing steps in a row, what the model makes of the result, and buttons to use it."""
+    r = describe_digit(current_model().model, result.x, n_samples=0, seed=seed())
+    tiles = st.columns(len(result.steps) + 1)
+    for column, (title, picture) in zip(tiles, result.steps):
+        with column:
+            st.image(picture, caption=title, width=STEP_PX, clamp=True, output_format="PNG")
+    with tiles[-1]:
+        show_digit(r.reconstruction, RECONSTRUCTION, width=STEP_PX)
+    m = st.columns(3)
+    m[0].metric("ELBO", f"{r.elbo:.2f}", help="E_q[log p(x|z)] - KL(q(z|x) || p(z)), in nats; higher is better")
+    m[1].metric("log p(x|z)", f"{r.log_likelihood:.2f}", help="one-sample estimate, seeded")
+    m[2].metric("KL", f"{r.kl:.2f}", help="exact")
+    b = st.columns(3)
+    if b[0].button("Use as current digit", key=f"{key}_use_digit", type="primary", width="stretch"):
+        set_digit(result.x, source)
+        st.rerun()  # the whole app: the sidebar shows the new current digit
+    for side, column in zip("AB", b[1:]):
+        if column.button(f"Use as interpolation endpoint {side}", key=f"{key}_use_{side}", width="stretch"):
+            st.session_state[ENDPOINT_KEY.format(side)] = result.x.copy()
+            st.toast(f"Stored as endpoint {side}: pick 'from upload/drawing' on the Interpolate page.")
+
+
+def upload_input() -> tuple[PreprocessResult, str] | None:
+    """The uploader; the preprocessed picture and its source, or None (with a message when it is unusable)."""
+    file = st.file_uploader(
+        "Upload a picture of one digit", type=UPLOAD_TYPES, key="upload_file",
+        max_upload_size=MAX_BYTES // 2**20, help="PNG, JPEG, BMP, GIF or WebP, at most 5 MB.",
+    )
+    if file is None:
+        st.caption("Any picture of a single digit: a photo of a handwritten one works.")
+        return None
+    try:
+        return preprocess_upload(file.getvalue()), f"upload '{file.name}'"
+    except ImageInputError as e:
+        st.error(str(e))
+        return None
+
+
+def drawing_input() -> tuple[PreprocessResult, str] | None:
+    """The canvas; the preprocessed drawing and its source, or None while it is empty."""
+    drawing = st_canvas(
+        stroke_width=STROKE_PX, stroke_color="#FFFFFF", background_color="#000000",
+        height=CANVAS_PX, width=CANVAS_PX, drawing_mode="freedraw", return_image_data=True, key="draw_canvas",
+    )
+    if not (drawing.json_data or {}).get("objects") or drawing.image_data is None:
+        st.caption("Draw one digit, white on black like MNIST, filling most of the square. "
+                   "The toolbar above the square undoes or clears.")
+        return None
+    try:
+        return to_mnist_style(canvas_to_image(drawing.image_data)), "your drawing"
+    except ImageInputError as e:
+        st.error(str(e))
+        return None
+
+
+@st.fragment
+def render() -> None:
+    st.subheader("Your own digit")
+    st.caption(RECIPE)
+    # Upload and canvas are separate widgets with their own keys: a failed upload leaves the drawing alone.
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Upload**")
+        uploaded = upload_input()
+    with right:
+        st.markdown("**Draw**")  # short: the canvas toolbar floats over the line above the canvas's right half
+        drawn = drawing_input()
+    for key, title, found in (("upload", "From your upload", uploaded), ("draw", "From your drawing", drawn)):
+        if found is not None:
+            st.markdown(f"**{title}**: what the model is given, step by step")
+            show_result(*found, key)
