@@ -72,7 +72,7 @@ data: venv
 train: $(MODELS:mnist-%=train-%)
 
 train-z20: data
-	$(BIN)/python -m vae_core.train --out pretrained/mnist-z20 --latent-dim 20 --hidden 512,512 --epochs 400 --batch-size 128 --lr 1e-3 --kl-warmup 10 --seed 0 --threads 1
+	$(BIN)/python -m vae_core.train --out pretrained/mnist-z20 --latent-dim 20 --hidden 512,512 --epochs 300 --batch-size 128 --lr 1e-3 --kl-warmup 10 --seed 0 --threads 1
 	$(BIN)/python -m vae_core.stats pretrained/mnist-z20
 
 train-z2: data
