@@ -41,7 +41,7 @@ CHROMIUM_ARGS = [
 ]
 TARGET_FPS = 30
 PARITY_CODES = [[0.0, 0.0], [1.5, -2.0], [-3.0, 3.0], [0.3, 0.7], [2.5, 2.5]]
-TIMEOUT_MS = 60_000
+TIMEOUT_MS = 180_000  # the first run of a cold app on a busy 2-core machine can take minutes
 STEPS_PER_CALL = 5  # Playwright interpolates these itself: fewer round trips to Python per pointer move
 
 
@@ -85,7 +85,11 @@ def streamlit_app() -> Iterator[str]:
             yield url
         finally:
             proc.terminate()
-            proc.wait(timeout=15)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def wait_idle(page) -> None:
@@ -93,21 +97,13 @@ def wait_idle(page) -> None:
     page.wait_for_selector("[data-testid=stSkeleton]", state="detached", timeout=TIMEOUT_MS)
 
 
-def open_pad(page, url: str) -> None:
-    page.goto(f"{url}/pad")
+def open_pad(page, url: str, model: str) -> None:
+    page.goto(f"{url}/pad?model={model}")  # the sidebar's model picker is bound to ?model=
     page.wait_for_function("() => window.vaePad !== undefined", timeout=TIMEOUT_MS)
     wait_idle(page)
-
-
-def choose_model(page, model: str) -> None:
-    picker = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Model")
-    if picker.input_value().startswith(f"{model} ("):
-        return
-    before = page.evaluate("window.vaePad.model")
-    picker.click()
-    page.get_by_role("option", name=f"{model} (").click()
-    page.wait_for_function("m => window.vaePad && window.vaePad.model !== m", arg=before, timeout=TIMEOUT_MS)
-    wait_idle(page)
+    picked = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Model").input_value()
+    if picked != model:
+        raise SystemExit(f"the app opened on {picked!r}, not {model!r}: is {model} usable?")
 
 
 def parity_error(page, model: str) -> str:
@@ -140,7 +136,10 @@ def drag(page, seconds: float) -> dict:
     elapsed = time.perf_counter() - start
     stats = page.evaluate("window.vaePad.stats()")
     stats["readout"] = page.locator(".fps").text_content()
-    page.mouse.up()
+    page.mouse.up()  # the code becomes the current digit: wait for that rerun, which remounts the pad
+    page.get_by_text("latent pad: z").wait_for(timeout=TIMEOUT_MS)
+    wait_idle(page)
+    page.wait_for_function("() => window.vaePad !== undefined", timeout=TIMEOUT_MS)
     stats["moves_per_s"] = moves / elapsed
     return stats
 
@@ -183,19 +182,26 @@ def summary(name: str, stats: dict) -> float:
     return fps
 
 
-def transport(page, url: str) -> tuple[int, int, bool]:
-    """Websocket bytes received opening the pad (the default model's weights included), then in one app rerun,
-    and whether that rerun kept the same weights (not so when training rewrote the checkpoint meanwhile)."""
+def transport(page, url: str, model: str) -> tuple[int, int, int, bool]:
+    """Websocket bytes received: opening the pad (the model's weights included), an app rerun, and a rerun
+    of the pad's fragment with a new range; and whether the weights stayed the same meanwhile (not so when a
+    training run rewrote the checkpoint, and the new weights had to be sent)."""
     received: list[int] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: received.append(len(frame))))
-    open_pad(page, url)
-    first, before = sum(received), page.evaluate("window.vaePad.model")
-    received.clear()
-    page.get_by_test_id("stSidebar").get_by_test_id("stNumberInputStepUp").click()  # seed + 1: a full rerun
-    time.sleep(0.5)
-    wait_idle(page)
-    time.sleep(1)
-    return first, sum(received), before == page.evaluate("window.vaePad.model")
+    open_pad(page, url, model)
+    weights = page.evaluate("window.vaePad.model")
+    sizes = [sum(received)]
+    for action in (
+        lambda: page.get_by_test_id("stSidebar").get_by_test_id("stNumberInputStepUp").click(),  # seed + 1
+        lambda: page.get_by_test_id("stMain").get_by_role("slider").first.press("ArrowRight"),  # range -2.5..3
+    ):
+        received.clear()
+        action()
+        time.sleep(1)
+        wait_idle(page)
+        time.sleep(1)
+        sizes.append(sum(received))
+    return *sizes, weights == page.evaluate("window.vaePad.model")
 
 
 def main() -> None:
@@ -212,15 +218,13 @@ def main() -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         print(f"browser: Chromium {browser.version}, headless, flags {' '.join(CHROMIUM_ARGS[1:])}")
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        first, rerun, same_weights = transport(page, url)
+        first, app_rerun, fragment_rerun, same_weights = transport(page, url, args.model)
         print(f"websocket bytes: opening the pad {first / 1e6:.2f} MB (decoder weights included), then an app rerun "
-              f"{rerun / 1e3:.1f} kB " + ("(same weights: not resent)" if same_weights else
-                                         "(the checkpoint changed on disk meanwhile: new weights sent)"))
-        choose_model(page, args.model)
+              f"{app_rerun / 1e3:.1f} kB and the pad's fragment with a new range {fragment_rerun / 1e3:.1f} kB "
+              + ("(same weights: not resent)" if same_weights else "(the checkpoint changed meanwhile: resent)"))
         print(f"decoder: {args.model}, weights {page.evaluate('window.vaePad.model')[:12]}")
         print(f"parity: max |browser - torch| pixel probability = {parity_error(page, args.model)}")
         fps = summary(f"drag with page.mouse.move for {args.seconds:g} s", drag(page, args.seconds))
-        wait_idle(page)  # the release made the code the current digit
         summary("same curve from in-page pointer events, one per animation frame",
                 page.locator("canvas.pad").evaluate(IN_PAGE_MOVES, args.seconds))
         browser.close()

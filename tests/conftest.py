@@ -31,7 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SERVER_START_SECONDS = 120
-APP_TIMEOUT_MS = 60_000
+APP_TIMEOUT_MS = 120_000  # generous: a first run on a busy machine loads torch and a model
 
 
 def in_ci() -> bool:
@@ -131,7 +131,7 @@ def page(browser, request: pytest.FixtureRequest):
     pg = context.new_page()
     yield pg
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    name = re.sub(r"[^\w.-]+", "_", request.node.name)
+    name = re.sub(r"[^\w.-]+", "_", request.node.name).strip("_")
     try:
         pg.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     finally:

@@ -38,10 +38,15 @@ def _fake_gz_folder(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def mnist_root(mnist_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A torchvision root prepared once for this module, in a private cache folder."""
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def mnist_root(mnist_dir: Path, cache: Path) -> Path:
+    """A torchvision root prepared once for this module, in a private cache folder ($VAE_CACHE_DIR)."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VAE_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        mp.setenv("VAE_CACHE_DIR", str(cache))
         return prepare_mnist(mnist_dir)
 
 
@@ -111,20 +116,20 @@ def test_prepared_cache_lives_under_vae_cache_dir_not_home(tmp_path: Path, monke
 
 @pytest.mark.mnist
 def test_prepare_mnist_builds_torchvision_raw_layout_in_the_cache(
-    mnist_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    mnist_dir: Path, mnist_root: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ):
     from torchvision import datasets
 
-    monkeypatch.setenv("VAE_CACHE_DIR", str(tmp_path / "cache"))
-    root = prepare_mnist(mnist_dir)
-    if data._has_gz_files(mnist_dir) and not data._is_torchvision_root(mnist_dir):
-        assert root.parent == tmp_path / "cache"
-        assert sorted(p.name for p in (root / "MNIST" / "raw").iterdir()) == sorted(RAW_FILES)  # no temp files left
-    ds = datasets.MNIST(root, train=False, download=False)
+    raw = mnist_root / "MNIST" / "raw"
+    if not data._is_torchvision_root(mnist_dir):  # the usual case: a folder of .gz files
+        assert mnist_root.parent == cache
+        assert sorted(p.name for p in raw.iterdir()) == sorted(RAW_FILES)  # no temp files left
+    ds = datasets.MNIST(mnist_root, train=False, download=False)
     assert len(ds) == 10_000
-    mtimes = {p: p.stat().st_mtime_ns for p in (root / "MNIST" / "raw").iterdir()}
-    assert prepare_mnist(mnist_dir) == root  # a second call reuses the prepared files
-    assert {p: p.stat().st_mtime_ns for p in (root / "MNIST" / "raw").iterdir()} == mtimes
+    mtimes = {p: p.stat().st_mtime_ns for p in raw.iterdir()}
+    monkeypatch.setenv("VAE_CACHE_DIR", str(cache))
+    assert prepare_mnist(mnist_dir) == mnist_root  # a second call reuses the prepared files
+    assert {p: p.stat().st_mtime_ns for p in raw.iterdir()} == mtimes
 
 
 @pytest.mark.mnist

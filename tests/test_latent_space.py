@@ -42,6 +42,13 @@ def test_axis_ticks_descending_put_the_largest_value_at_the_top():
     assert positions[0] == 13.5 and labels[0] == "3.00" and labels[-1] == "-3.00"
 
 
+@pytest.mark.parametrize("n", range(5, 31))
+def test_axis_ticks_are_symmetric_about_the_centre(n):
+    positions, _ = axis_ticks(grid_axis(n), CELL, count=5)
+    assert positions == [n * CELL - 1 - p for p in reversed(positions)]
+    assert 4 <= len(positions) <= 5
+
+
 def test_axis_ticks_never_exceed_the_number_of_cells():
     positions, labels = axis_ticks(grid_axis(2), CELL, count=5)
     assert len(positions) == len(labels) == 2

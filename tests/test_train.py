@@ -125,6 +125,7 @@ def test_ctrl_c_saves_and_resume_completes_every_epoch_once(
     assert [r["epoch"] for r in metrics(out)] == list(range(1, completed_before + 1))
     assert state_epoch(out) == completed_before
     kept_lines = (out / train.METRICS).read_text().splitlines()
+    wall_before = card(out)["training"]["wall_time_s"]
     # ...but the weights include the interrupted epoch's updates (resume then restarts that epoch)
     if completed_before:
         partial, _ = load_model(out)
@@ -138,6 +139,7 @@ def test_ctrl_c_saves_and_resume_completes_every_epoch_once(
     assert (out / train.METRICS).read_text().splitlines()[:completed_before] == kept_lines
     c = card(out)["training"]
     assert c["epochs"] == 3 and state_epoch(out) == 3
+    assert c["wall_time_s"] >= wall_before  # the time before the interruption is kept
     assert c["final"] == rows[-1]
     assert c["command"] == "python -m vae_core.train " + " ".join(argv)  # the original command, not --resume
     assert c["args"]["latent_dim"] == 2 and c["args"]["seed"] == 3
@@ -164,7 +166,7 @@ def test_resume_after_ctrl_c_between_metrics_line_and_snapshot_writes_no_duplica
     monkeypatch.setattr(train, "save_snapshot", snapshot)
     with pytest.raises(SystemExit):
         train.main(["--out", str(out), *ARGS, "--epochs", "3", "--snapshot-epochs", "2"])
-    assert state_epoch(out) <= 2
+    assert len(metrics(out)) == 2 and state_epoch(out) <= 2  # the resume must not repeat epoch 2's line
     train.main(["--out", str(out), "--resume"])
     assert [r["epoch"] for r in metrics(out)] == [1, 2, 3]
     assert card(out)["training"]["epochs"] == 3

@@ -1,10 +1,16 @@
 """AppTest checks of the latent-space views (Reconstruct, Mean/Variance perturbation, Sample, The maths):
 each renders on a 2-D and a 20-D model, its main control changes the picture, and the numbers shown are
-vae_core's own for the same digit and seed."""
+vae_core's own for the same digit and seed.
+
+The app runs on frozen copies of the shipped mnist-z2 and mnist-z20 folders: training may rewrite pretrained/
+while the tests run, and a model replaced between two reruns would change every picture."""
 
 from __future__ import annotations
 
 import json
+import shutil
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -13,16 +19,47 @@ import torch
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
+from vae_core import registry
 from vae_core.analysis import DigitReport, active_dims, describe_digit
+from vae_core.checkpoint import CARD, LATENTS, WEIGHTS, CheckpointError
 from vae_core.latent import prior_samples
 from vae_core.model import VAE, VAEConfig
 from vae_core.registry import LoadedModel
 from vae_core.render import decode_images, to_uint8
-from views import perturb_mean, perturb_variance, sample
+from views import common, perturb_mean, perturb_variance, sample
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = {"mnist-z2": 2, "mnist-z20": 20}
 PAGES = ["reconstruct", "mean", "variance", "sample", "maths"]
+
+
+@pytest.fixture(scope="module")
+def frozen_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A pretrained/ of copies of the two models, each copied again until its card and weights agree."""
+    root = tmp_path_factory.mktemp("pretrained")
+    for name in MODELS:
+        src, dst = registry.PRETRAINED_DIR / name, root / name
+        dst.mkdir()
+        for _ in range(10):
+            for f in (CARD, WEIGHTS, LATENTS):
+                shutil.copy2(src / f, dst / f)
+            try:
+                registry.load(dst)
+                break
+            except CheckpointError:
+                time.sleep(1)  # copied mid-save: card and weights from two different saves
+        else:
+            pytest.fail(f"could not copy a consistent {src}")
+    return root
+
+
+@pytest.fixture(autouse=True)
+def app_uses_frozen_models(frozen_models: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The sidebar lists models through views.common; AppTest runs app.py in this process, so a patch applies."""
+    monkeypatch.setattr(common, "list_models", lambda: registry.list_models(frozen_models))
+    common.model_entries.clear()  # st.cache_data outlives AppTest runs
+    yield
+    common.model_entries.clear()
 
 
 def open_page(url_path: str, model: str | None = None) -> AppTest:

@@ -98,3 +98,9 @@ def reconstruct_batch(model: VAE, x: torch.Tensor | np.ndarray) -> np.ndarray:
 
 def parameter_count(model: VAE) -> int:
     return sum(p.numel() for p in model.parameters())
+
+
+@torch.inference_mode()
+def encode_mean(model: VAE, x: torch.Tensor | np.ndarray) -> torch.Tensor:
+    """The posterior mean mu (D,) of one image x (784,) in [0, 1]."""
+    return model.encode(torch.as_tensor(x).reshape(1, -1).float()).mu[0]

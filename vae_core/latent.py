@@ -129,9 +129,13 @@ def axis_ticks(
 ) -> tuple[list[float], list[str]]:
     """A few ticks for a picture that tiles one `cell_px`-wide cell per axis value (image_grid, padding=0):
     positions are cell centres in picture pixels (pixel p covers [p - 0.5, p + 0.5]), labels the z values.
-    `descending` is for the vertical axis of manifold_grid, whose top row holds the largest value."""
+    `descending` is for the vertical axis of manifold_grid, whose top row holds the largest value.
+    The count is lowered by one where needed to match n's parity, so the ticks sit symmetrically."""
     n = axis.numel()
-    cells = torch.linspace(0, n - 1, min(count, n)).round().long().unique().tolist()
+    count = min(count, n)
+    if count % 2 != n % 2:
+        count = max(2, count - 1)
+    cells = torch.linspace(0, n - 1, count).round().long().unique().tolist()
     values = axis.flip(0) if descending else axis
     return [i * cell_px + (cell_px - 1) / 2 for i in cells], [f"{values[i].item():.2f}" for i in cells]
 
@@ -159,3 +163,29 @@ def group_by_label(labels: torch.Tensor, num_classes: int = 10) -> list[torch.Te
     """For each class 0 .. num_classes - 1, the indices of the examples with that label."""
     labels = labels.reshape(-1).long()
     return [torch.nonzero(labels == c).reshape(-1) for c in range(num_classes)]
+
+
+CODE_LIMIT = 10.0  # |z| beyond this is nowhere near the prior N(0, I): refuse it rather than decode nonsense
+
+
+def parse_code(text: str, latent_dim: int) -> torch.Tensor:
+    """A latent code from comma-separated numbers (as in a shared link's `z=`); raises ValueError saying why
+    when it is not exactly `latent_dim` finite numbers within [-CODE_LIMIT, CODE_LIMIT]."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != latent_dim:
+        raise ValueError(f"expected {latent_dim} numbers, got {len(parts)}")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise ValueError("not all entries are numbers") from None
+    if not all(math.isfinite(v) for v in values):
+        raise ValueError("not all entries are finite")
+    if any(abs(v) > CODE_LIMIT for v in values):
+        raise ValueError(f"entries must lie within [-{CODE_LIMIT:g}, {CODE_LIMIT:g}]")
+    return torch.tensor(values, dtype=torch.float32)
+
+
+def format_code(z: torch.Tensor, decimals: int = 4) -> str:
+    """A code as comma-separated numbers rounded to `decimals` (parse_code reads it back)."""
+    texts = (f"{v:.{decimals}f}".rstrip("0").rstrip(".") for v in z.reshape(-1).tolist())
+    return ",".join("0" if t in ("", "-0") else t for t in texts)

@@ -71,7 +71,8 @@ def load_image(data: bytes, max_bytes: int = MAX_BYTES) -> Image.Image:
         try:
             im.seek(0)  # animated GIF/WebP/PNG: the first frame
             im.load()
-            return ImageOps.exif_transpose(im)
+            ImageOps.exif_transpose(im, in_place=True)  # in place: a copy of a 12 MP photo costs ~15 ms
+            return im
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as e:
             raise ImageInputError(_too_many_pixels_message((width, height))) from e
         except Exception as e:  # noqa: BLE001 - truncated or corrupt data: OSError, SyntaxError, struct.error, ...
@@ -206,8 +207,8 @@ def to_mnist_style(image: Image.Image) -> PreprocessResult:
     # Rescale so paper is 0 and the strongest stroke is 1; faint specks below the floor become paper.
     level = np.clip((ink - background) / (strongest - background), 0.0, 1.0)
     level = np.clip((level - NOISE_FLOOR) / (1.0 - NOISE_FLOOR), 0.0, 1.0)
-    rows, cols = np.nonzero(level)
-    cropped = level[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    rows, cols = np.flatnonzero(level.any(axis=1)), np.flatnonzero(level.any(axis=0))  # not empty: max(level) = 1
+    cropped = level[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     steps.append((f"cropped to the ink ({cropped.shape[1]} x {cropped.shape[0]})", _for_display(cropped, 0.0)))
 
     patch = _fit(cropped)

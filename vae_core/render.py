@@ -7,7 +7,6 @@ import io
 import numpy as np
 import torch
 from PIL import Image
-from torchvision.utils import make_grid
 
 from .model import IMAGE_SIDE, VAE
 
@@ -32,10 +31,24 @@ def to_uint8(probs: torch.Tensor | np.ndarray) -> np.ndarray:
 
 
 def image_grid(images: np.ndarray, nrow: int, padding: int = 2, pad_value: int = 64) -> np.ndarray:
-    """Tile uint8 images (N, H, W) into one uint8 picture, `nrow` images per row."""
-    t = torch.from_numpy(np.ascontiguousarray(images)).unsqueeze(1)
-    grid = make_grid(t, nrow=nrow, padding=padding, pad_value=pad_value)
-    return grid[0].numpy()
+    """Tile uint8 images (N, H, W) into one uint8 picture, `nrow` images per row, with `padding` pixels of
+    `pad_value` around and between them; empty cells of the last row are `pad_value` too.
+
+    The layout of torchvision's make_grid (a single image comes back as it is), built with whole-array
+    numpy copies: make_grid's per-image loop took milliseconds for the 900 cells of a manifold.
+    """
+    images = np.asarray(images)
+    n, h, w = images.shape
+    if n == 1:
+        return images[0].copy()
+    cols = min(nrow, n)
+    rows = -(-n // cols)
+    cells = np.full((rows * cols, h + padding, w + padding), pad_value, dtype=images.dtype)
+    cells[:n, padding:, padding:] = images  # each cell: padding above and to the left of its image
+    tiled = cells.reshape(rows, cols, h + padding, w + padding).transpose(0, 2, 1, 3)
+    grid = np.full((rows * (h + padding) + padding, cols * (w + padding) + padding), pad_value, dtype=images.dtype)
+    grid[: rows * (h + padding), : cols * (w + padding)] = tiled.reshape(rows * (h + padding), cols * (w + padding))
+    return grid
 
 
 def upscale(image: np.ndarray, factor: int) -> np.ndarray:
@@ -44,8 +57,13 @@ def upscale(image: np.ndarray, factor: int) -> np.ndarray:
 
 
 def to_png(image: np.ndarray, scale: int = 1) -> bytes:
+    """A lossless PNG of a uint8 picture, enlarged `scale` times (nearest neighbour).
+
+    zlib level 1: these pictures are mostly flat, so the files are barely larger than at the default
+    level 6 (+5% for a 30 x 30 manifold), and encoding them takes a third less time.
+    """
     buf = io.BytesIO()
-    Image.fromarray(upscale(image, scale) if scale > 1 else image).save(buf, format="PNG", optimize=False)
+    Image.fromarray(upscale(image, scale) if scale > 1 else image).save(buf, format="PNG", compress_level=1)
     return buf.getvalue()
 
 

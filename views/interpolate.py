@@ -25,7 +25,8 @@ STRIP_WIDTH = 880  # px available to the strips
 CROSSFADE_CAPTION = (
     "Blending the two end pictures pixel by pixel gives a double exposure: the middle frames are two faint digits "
     "on top of each other, not a digit. Decoding codes on a path through latent space gives middle frames the "
-    "decoder finds plausible, because nearby codes decode to similar digits. That is what a smooth latent space buys."
+    "decoder finds plausible, because nearby codes decode to similar digits. That is what a smooth latent space buys. "
+    "The contrast is starkest between digits of different shapes, such as class 0 and class 1."
 )
 SLERP_HELP = (
     "Spherical interpolation (White, 2016) follows the great circle between the two codes, so the code's length "

@@ -130,3 +130,6 @@ def render() -> None:
             on_select=pick_callback(CHART_KEY, partial(use_cell, codes, dims)), selection_mode="points",
             config={"displayModeBar": False},
         )
+        if any(axis_position(r.mu[d].item(), axis, CELL_PX) is None for d in dims):
+            where = ", ".join(f"z{d} = {r.mu[d]:.2f}" for d in dims)
+            st.caption(f"The current digit's mu ({where}) lies outside this grid, so it is not marked.")

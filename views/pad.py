@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+import torch
 
 from vae_core.analysis import active_dims, describe_digit
 
@@ -26,9 +27,10 @@ def render() -> None:
         default_x, default_y = (int(d) for d in active_dims(report.kl_per_dim)[0][:2])
     st.caption(HELP)
     left, middle, right = st.columns(3)
-    dx = left.selectbox("Horizontal", dims, index=default_x, format_func="z{}".format, key=f"pad_x_{lm.name}")
-    dy = middle.selectbox("Vertical", dims, index=default_y, format_func="z{}".format, key=f"pad_y_{lm.name}")
-    z_range = right.slider("Range of both axes", -6.0, 6.0, (-3.0, 3.0), step=0.5, key="pad_range")
+    axis = dict(options=dims, format_func="z{}".format, bind="query-params")  # keys per model: dims differ
+    dx = left.selectbox("Horizontal", index=default_x, key=f"pad_x_{lm.name}", **axis)
+    dy = middle.selectbox("Vertical", index=default_y, key=f"pad_y_{lm.name}", **axis)
+    z_range = right.slider("Range of both axes", -6.0, 6.0, (-3.0, 3.0), step=0.5, key="pad_range", bind="query-params")
     if dx == dy:
         st.warning("Choose two different dimensions.")
         return
@@ -37,5 +39,6 @@ def render() -> None:
         return
     released = latent_pad(lm.model, report.mu.tolist(), (dx, dy), z_range)
     if released is not None:
-        set_digit_from_code(released, f"latent pad: z{dx} = {released[dx]:.2f}, z{dy} = {released[dy]:.2f}")
+        source = f"latent pad: z{dx} = {released[dx]:.2f}, z{dy} = {released[dy]:.2f}"
+        set_digit_from_code(torch.tensor(released), source)
         st.rerun(scope="app")  # the sidebar shows the new current digit

@@ -74,9 +74,9 @@ def render() -> None:
         with st.container(height=430 if lm.latent_dim > 5 else "content"):
             for d, is_active in zip(dims, active.tolist()):
                 key = SLIDER_KEY.format(d)
-                st.session_state.setdefault(key, 0.0)
                 label = slider_label(d, r.kl_per_dim[d].item(), is_active)
-                st.slider(label, -3.0, 3.0, step=0.1, format="%.1f", key=key)
+                # bound to the URL: a shared link keeps the offsets (only the non-zero ones appear in it)
+                st.slider(label, -3.0, 3.0, 0.0, step=0.1, format="%.1f", key=key, bind="query-params")
     offsets = torch.tensor([st.session_state[SLIDER_KEY.format(d)] for d in range(lm.latent_dim)])
     with right:
         cols = st.columns(2)

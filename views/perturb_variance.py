@@ -42,8 +42,8 @@ def render() -> None:
         "s = 1 samples the posterior itself, s = 0 gives mu every time, larger s wanders further from it."
     )
     c = st.columns([3, 1, 1])
-    s = c[0].slider("s (multiplies sigma)", 0.0, 3.0, 1.0, step=0.1, key="variance_scale")
-    n = c[1].selectbox("Samples", COUNTS, key="variance_count")
+    s = c[0].slider("s (multiplies sigma)", 0.0, 3.0, 1.0, step=0.1, key="variance_scale", bind="query-params")
+    n = c[1].selectbox("Samples", COUNTS, key="variance_count", bind="query-params")
     c[2].button("Resample", key="variance_resample", on_click=resample, width="stretch")
     draw = st.session_state.get("variance_draws", 0)
     with st.container(horizontal=True, gap="large"):  # side by side at their own widths

@@ -32,8 +32,8 @@ def render() -> None:
         "T < 1 stays near the origin (cleaner, less varied digits), T > 1 reaches codes the decoder rarely saw."
     )
     c = st.columns([3, 1, 1])
-    temperature = c[0].slider("Temperature T", 0.1, 2.0, 1.0, step=0.1, key="sample_temperature")
-    n = c[1].selectbox("Samples", COUNTS, key="sample_count")
+    temperature = c[0].slider("Temperature T", 0.1, 2.0, 1.0, step=0.1, key="sample_temperature", bind="query-params")
+    n = c[1].selectbox("Samples", COUNTS, key="sample_count", bind="query-params")
     c[2].button("New draws", key="sample_new", on_click=new_draws, width="stretch")
     draw = st.session_state.get("sample_draws", 0)
     z = prior_samples(n, lm.latent_dim, temperature=temperature, seed=draw_seed(seed(), draw))
@@ -43,6 +43,7 @@ def render() -> None:
         show_grid(grid, f"{n} draws at T = {temperature:.1f} (draw {draw}, seed {seed()}), numbered row by row from 1")
         with st.container(width=220):
             k = st.number_input("Sample #", min_value=1, max_value=n, value=1, step=1, key="sample_pick",
+                                bind="query-params",
                                 help=f"Row r, column c of the grid is sample #(r - 1) · {side} + c.")
             if st.button("Use as current digit", key="sample_use", width="stretch"):
                 set_digit_from_code(z[k - 1], f"prior sample #{k} (T = {temperature:.1f}, draw {draw}, seed {seed()})")

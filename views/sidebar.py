@@ -23,10 +23,12 @@ def model_picker() -> bool:
         return False
     names = [e.name for e in usable]
     default = "mnist-z20" if "mnist-z20" in names else names[0]
-    if st.session_state.get("model") not in names:
-        st.session_state["model"] = default
-    labels = {e.name: e.label for e in usable}
-    name = st.sidebar.selectbox("Model", names, key="model", format_func=labels.__getitem__)
+    if "model" in st.session_state and st.session_state["model"] not in names:
+        del st.session_state["model"]  # a model that went away: fall back to the default
+    # bound to ?model=...: a shared link opens on its model (an unknown name in the URL is ignored). The URL holds
+    # the option's displayed text, so the options are the bare names and the details go in a caption.
+    name = st.sidebar.selectbox("Model", names, index=names.index(default), key="model", bind="query-params")
+    st.sidebar.caption(next(e for e in usable if e.name == name).label)
     try:
         st.session_state["loaded_model"] = load_model(next(e for e in usable if e.name == name))
     except CheckpointError as e:
@@ -38,8 +40,14 @@ def model_picker() -> bool:
 def seed_control() -> None:
     st.sidebar.number_input(
         "Seed", min_value=0, max_value=2**31 - 1, step=1, key="seed",
-        help="Everyone using the same seed sees the same random draws.",
+        help="Everyone using the same seed sees the same random draws.", bind="query-params",
     )
+
+
+def presenter_toggle() -> None:
+    st.sidebar.toggle("Presenter mode", key="presenter", bind="query-params",
+                      help="Larger text and pictures, for a projector.")
+    st.sidebar.caption("To share exactly this view, copy the address bar: it holds the model, seed, digit and sliders.")
 
 
 def digit_panel() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import ast
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +15,18 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-URL_PATHS = re.findall(r'url_path="([^"]+)"', (ROOT / "app.py").read_text())
+
+
+def page_urls() -> list[str]:
+    """The URL path of every `st.Page` in app.py; the default page is served at the root, ""."""
+    urls = []
+    for node in ast.walk(ast.parse((ROOT / "app.py").read_text())):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page":
+            kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords if kw.arg in ("url_path", "default")}
+            urls.append("" if kwargs.get("default") else kwargs["url_path"])
+    return urls
+
+
 MAIN_IMAGES = "[data-testid=stMain] [data-testid=stImage] img"
 EXCEPTION = "[data-testid=stException]"
 
@@ -61,7 +72,7 @@ def test_app_loads_with_title_and_without_errors(page: Page, streamlit_server: s
     expect(page.locator(EXCEPTION)).to_have_count(0)
 
 
-@pytest.mark.parametrize("url_path", URL_PATHS)
+@pytest.mark.parametrize("url_path", page_urls(), ids=lambda url: url or "default")
 def test_every_page_renders_without_an_exception(page: Page, streamlit_server: str, app_idle, url_path: str) -> None:
     page.goto(f"{streamlit_server}/{url_path}")
     app_idle(page)

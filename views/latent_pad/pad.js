@@ -246,6 +246,8 @@ function mountPad(data, root, setTriggerValue) {
       status.hidden = false;
     });
   root.querySelector(".vae-pad").hidden = false;
+  fpsText.textContent = ""; // the markup outlives a remount: no figures from the previous pad
+  fpsText.dataset.fps = "0";
   raf = requestAnimationFrame(frame);
 
   return () => {

@@ -1,0 +1,273 @@
+"""Slider-to-picture latency in a real browser: each view against a floor app that does nothing.
+
+Starts `streamlit run app.py` and `streamlit run benchmarks/floor_app.py` (one slider, one 280 x 280 picture),
+opens each view in headless Chromium at /<url_path>, focuses the view's main slider and presses ArrowRight and
+ArrowLeft alternately. Each press is timed in the page, from the keydown event (its timeStamp: when the key
+was pressed, as a person feels it) until the view's picture has changed and been drawn: a MutationObserver
+sees a new `src` of an <img> (or `href` of a plotly <image>, or the plotted data) in the main area, then the
+new pictures are decoded, then two animation frames pass (the first paint that shows them). Before the next
+press the script run must be over, so presses never overlap.
+
+Also printed: how long after the keydown the page sent the new value to the server (the slider commits on
+keydown, not keyup, in Streamlit 1.67's react-aria slider: this column shows it). The latent map has no
+slider; there the sidebar's class buttons 0 and 1 are clicked alternately (timed from pointerdown), which
+reruns the whole app and moves the current digit's marker.
+
+Targets: each view's p95 within 1.3x of the floor's p95; the manifold at n = 30 within 1.6x.
+
+    .venv/bin/python benchmarks/bench_browser.py [--presses 30] [--views reconstruct,mean,...] [--model mnist-z20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # harness.py, when run from anywhere (make bench)
+
+from harness import (  # noqa: E402
+    TIMEOUT_MS,
+    VIEWPORT,
+    launch_chromium,
+    machine_line,
+    percentiles,
+    streamlit_server,
+    wait_idle,
+)
+
+PRESS_TIMEOUT_MS = 60_000
+SETTLE_MS = 150  # after a press is done, before the next: lets late deltas and media requests finish
+FLOOR_RATIO, MANIFOLD_RATIO = 1.3, 1.6
+MANIFOLD_N = 30
+
+
+@dataclass
+class View:
+    path: str
+    slider: str | None  # the aria-label (the widget label) of the main slider, or its start if it ends with '*'
+    watch: str = "images"  # 'images': <img> srcs and plotly <image> hrefs; 'plot': the plotted data
+    set_to: float | None = None  # move the slider to this value first (arrow presses, each waited for)
+    note: str = ""
+
+
+VIEWS = {
+    "reconstruct": View("reconstruct", "Stochastic reconstructions"),
+    "mean": View("mean", "z*", note="the slider of the dimension with the highest KL"),
+    "variance": View("variance", "s (multiplies sigma)"),
+    "sample": View("sample", "Temperature T"),
+    "interpolate": View("interpolate", "Steps"),
+    "manifold": View("manifold", "Grid size n (n x n digits)", set_to=MANIFOLD_N,
+                     note=f"n = {MANIFOLD_N} and {MANIFOLD_N - 1}"),
+    "map": View("map", None, watch="plot", note="sidebar class buttons 0/1: a whole-app rerun"),
+}
+FLOOR = View("", "Value")
+
+# Installed before any page script: timestamps of websocket sends (the new widget value going to the server).
+INIT_SCRIPT = """
+window.__wsSends = [];
+const send = WebSocket.prototype.send;
+WebSocket.prototype.send = function (...args) {
+    window.__wsSends.push(performance.now());
+    return send.apply(this, args);
+};
+"""
+
+# Arms one measurement: records the first keydown/pointerdown after arming, watches the main area for a change
+# of the watched signature, waits for the new pictures to decode and for two animation frames.
+ARM = """(watch) => {
+    const main = document.querySelector('[data-testid=stMain]') || document.body;
+    const signature = () => {
+        if (watch === 'plot') {
+            const gd = main.querySelector('.js-plotly-plot');
+            return gd && gd.data ? JSON.stringify(gd.data.map((t) => [t.name, t.x && t.x.length < 100 ? t.x : null,
+                                                                       t.y && t.y.length < 100 ? t.y : null])) : '';
+        }
+        const imgs = [...main.querySelectorAll('[data-testid=stImage] img')].map((i) => i.getAttribute('src'));
+        const svg = [...main.querySelectorAll('.js-plotly-plot image')].map((i) => i.getAttribute('href')
+                                                                                   || i.getAttribute('xlink:href'));
+        return imgs.concat(svg).join('|');
+    };
+    const s = {t0: null, sent: null, changed: null, drawn: null, done: false};
+    window.__bench = s;
+    const before = signature();
+    const onInput = (e) => { if (s.t0 === null) s.t0 = e.timeStamp; };
+    window.addEventListener('keydown', onInput, {capture: true});
+    window.addEventListener('pointerdown', onInput, {capture: true});
+    const sendsBefore = window.__wsSends.length;
+    const observer = new MutationObserver(async () => {
+        if (s.changed !== null || s.t0 === null || signature() === before) return;
+        s.changed = performance.now();
+        observer.disconnect();
+        window.removeEventListener('keydown', onInput, {capture: true});
+        window.removeEventListener('pointerdown', onInput, {capture: true});
+        const sends = window.__wsSends.slice(sendsBefore).filter((t) => t >= s.t0);
+        s.sent = sends.length ? sends[0] : null;
+        const imgs = [...main.querySelectorAll('[data-testid=stImage] img')];
+        await Promise.all(imgs.map((i) => i.decode().catch(() => null)));
+        requestAnimationFrame(() => requestAnimationFrame(() => { s.drawn = performance.now(); s.done = true; }));
+    });
+    observer.observe(main, {subtree: true, childList: true, attributes: true, characterData: true});
+    return before.length;
+}"""
+
+
+@dataclass
+class Result:
+    name: str
+    latencies: list[float] = field(default_factory=list)  # keydown -> drawn, ms
+    commits: list[float] = field(default_factory=list)  # keydown -> websocket send, ms
+    misses: int = 0
+    error: str | None = None
+
+
+def main_slider(page, label: str):
+    """The <input type=range> of the main area's slider with this label (or label prefix, if it ends with '*')."""
+    sliders = page.get_by_test_id("stMain").locator("[data-testid=stSlider] input[type=range]")
+    for i in range(sliders.count()):
+        name = sliders.nth(i).get_attribute("aria-label") or ""
+        if name == label or (label.endswith("*") and name.startswith(label[:-1])):
+            return sliders.nth(i)
+    raise LookupError(f"no slider labelled {label!r} on this page")
+
+
+def app_error(page) -> str | None:
+    errors = page.locator("[data-testid=stException], [data-testid=stAlertContentError]")
+    return errors.first.inner_text()[:300] if errors.count() else None
+
+
+def choose_model(page, model: str) -> None:
+    picker = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Model")
+    if picker.input_value().startswith(f"{model} ("):
+        return
+    picker.click()
+    page.get_by_role("option", name=f"{model} (").click()
+    time.sleep(0.3)
+    wait_idle(page)
+
+
+def press_once(page, act, watch: str) -> tuple[float, float | None] | None:
+    """Arm the in-page timer, act (press a key or click), wait for the change; (latency, commit) in ms, or None."""
+    page.evaluate(ARM, watch)
+    act()
+    try:
+        handle = page.wait_for_function("() => window.__bench && window.__bench.done && window.__bench",
+                                        timeout=PRESS_TIMEOUT_MS)
+    except Exception:  # noqa: BLE001 - a Playwright timeout: the picture never changed
+        wait_idle(page)
+        return None
+    s = handle.json_value()
+    wait_idle(page)
+    page.wait_for_timeout(SETTLE_MS)
+    return s["drawn"] - s["t0"], (s["sent"] - s["t0"]) if s["sent"] is not None else None
+
+
+def measure(page, url: str, name: str, view: View, presses: int, warmup: int, model: str | None) -> Result:
+    """`warmup` untimed then `presses` timed interactions with one view."""
+    result = Result(name)
+    presses += warmup
+    page.goto(f"{url}/{view.path}")
+    wait_idle(page)
+    if model:
+        choose_model(page, model)
+    if error := app_error(page):
+        result.error = error
+        return result
+    if view.slider is None:  # the map: the sidebar's class buttons
+        buttons = [page.get_by_test_id("stSidebar").get_by_role("button", name=str(c), exact=True) for c in (0, 1)]
+        actions = [buttons[i % 2].click for i in range(presses)]
+    else:
+        slider = main_slider(page, view.slider)
+        slider.focus()
+        if view.set_to is not None:
+            while float(slider.input_value()) != view.set_to:
+                key = "ArrowRight" if float(slider.input_value()) < view.set_to else "ArrowLeft"
+                slider.focus()
+                page.keyboard.press(key)
+                time.sleep(0.3)
+                wait_idle(page)
+        first, second = ("ArrowLeft", "ArrowRight") if view.set_to is not None else ("ArrowRight", "ArrowLeft")
+
+        def press(key: str):
+            def act():
+                slider.focus()  # a rerun may have replaced the element; focusing is not timed (keydown starts it)
+                page.keyboard.press(key)
+            return act
+
+        actions = [press(first if i % 2 == 0 else second) for i in range(presses)]
+    for i, act in enumerate(actions):
+        timed = press_once(page, act, view.watch)
+        if i < warmup:
+            continue
+        if timed is None:
+            result.misses += 1
+            continue
+        result.latencies.append(timed[0])
+        if timed[1] is not None:
+            result.commits.append(timed[1])
+    return result
+
+
+def print_table(floor: Result, results: list[Result]) -> None:
+    f50, f95 = percentiles(floor.latencies)
+    print(f"\n  {'view':<12} {'n':>3} {'p50 ms':>8} {'p95 ms':>8} {'commit p50':>10} {'p95/floor':>9} {'target':>7}")
+    c50, _ = percentiles(floor.commits)
+    print(f"  {'floor':<12} {len(floor.latencies):>3} {f50:8.1f} {f95:8.1f} {c50:10.1f} {'':>9} {'':>7}"
+          + (f"  ({floor.misses} presses without a change)" if floor.misses else ""))
+    for r in results:
+        if r.error:
+            print(f"  {r.name:<12} app error: {r.error!r}")
+            continue
+        p50, p95 = percentiles(r.latencies)
+        c50, _ = percentiles(r.commits)
+        limit = MANIFOLD_RATIO if r.name == "manifold" else FLOOR_RATIO
+        ratio = p95 / f95 if f95 == f95 and f95 > 0 else float("nan")
+        verdict = "PASS" if ratio <= limit else "FAIL"
+        note = VIEWS[r.name].note
+        print(f"  {r.name:<12} {len(r.latencies):>3} {p50:8.1f} {p95:8.1f} {c50:10.1f} {ratio:9.2f} "
+              f"{'<= ' + str(limit):>7}  {verdict}" + (f"  ({r.misses} presses without a change)" if r.misses else "")
+              + (f"  [{note}]" if note else ""))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--presses", type=int, default=30, help="timed key presses per view (default 30)")
+    parser.add_argument("--views", default=",".join(VIEWS), help=f"comma-separated, from {','.join(VIEWS)}")
+    parser.add_argument("--model", default=None, help="pick this model in the sidebar (default: the app's default)")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed presses first on each page (default 2)")
+    args = parser.parse_args()
+    names = [v for v in args.views.split(",") if v]
+    if unknown := [v for v in names if v not in VIEWS]:
+        parser.error(f"unknown views {unknown}; choose from {','.join(VIEWS)}")
+    from playwright.sync_api import sync_playwright
+
+    print(machine_line())
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
+        print(f"browser: Chromium {browser.version}, headless; {args.presses} presses per view after {args.warmup} "
+              f"untimed; latency = keydown -> new picture drawn; commit = keydown -> value sent to the server")
+        context = browser.new_context(viewport=VIEWPORT)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(INIT_SCRIPT)
+        page = context.new_page()
+
+        with streamlit_server("benchmarks/floor_app.py", "bench_browser_floor.log") as url:
+            floor = measure(page, url, "floor", FLOOR, args.presses, args.warmup, None)
+        print(f"floor app done: p95 {percentiles(floor.latencies)[1]:.1f} ms", flush=True)
+
+        results = []
+        with streamlit_server("app.py", "bench_browser_app.log") as url:
+            for name in names:
+                r = measure(page, url, name, VIEWS[name], args.presses, args.warmup, args.model)
+                results.append(r)
+                print(f"{name} done: p95 {percentiles(r.latencies)[1]:.1f} ms" if not r.error else f"{name}: error",
+                      flush=True)
+        browser.close()
+    print_table(floor, results)
+    print(f"\n(load average now {machine_line().split('load average ')[1]})")
+
+
+if __name__ == "__main__":
+    main()

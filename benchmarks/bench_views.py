@@ -1,0 +1,253 @@
+"""Server-side cost of one update of each view: the computation a slider move triggers, no browser.
+
+Each case does what the view's fragment does on a rerun, through the same functions: vae_core (decoding,
+grids, PNG/GIF encoding, describe_digit, preprocessing) and the views' own figure builders, with the
+figure serialised as st.plotly_chart does (plotly.io.to_json). A numpy picture handed to st.image is
+encoded by Streamlit with Pillow's PNG encoder; render.to_png stands in for that. Widget and websocket
+overhead are not included here: bench_browser.py measures the whole round trip.
+
+Every case runs `--runs` times after `--warmup` runs, under torch.inference_mode with one torch thread
+(as the app runs), for each model. Printed per case: wall-clock p50 and p95, the CPU time of this thread
+(p50; less sensitive than wall time to other jobs on the machine), and PASS/FAIL of the wall-clock p95
+against the target. Targets: one decoded digit <= 2 ms, the 30 x 30 manifold (codes, decoding, tiling,
+PNG) <= 30 ms, any whole view update <= 50 ms.
+
+    .venv/bin/python benchmarks/bench_views.py [--runs 200] [--warmup 20] [--models mnist-z2,mnist-z20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import math
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere (make bench)
+
+import plotly.io  # noqa: E402
+from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
+
+from vae_core.analysis import describe_digit, interpolation_strip  # noqa: E402
+from vae_core.checkpoint import CheckpointError  # noqa: E402
+from vae_core.latent import grid_axis, manifold_grid, posterior_samples, prior_samples, shift, traversal  # noqa: E402
+from vae_core.preprocess import load_image, to_mnist_style  # noqa: E402
+from vae_core.registry import LoadedModel, load, pretrained_dir  # noqa: E402
+from vae_core.render import decode_images, decode_probs, image_grid, to_gif, to_png, to_uint8  # noqa: E402
+
+DIGIT_MS, MANIFOLD_MS, VIEW_MS = 2.0, 30.0, 50.0
+PHOTO_SIZE = (4000, 3000)
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+@dataclass
+class Case:
+    name: str
+    run: Callable[[], object]
+    target_ms: float | None  # None: shown for information, no target
+
+
+@dataclass
+class Timing:
+    p50: float
+    p95: float
+    cpu_p50: float
+
+
+def measure(run: Callable[[], object], runs: int, warmup: int) -> Timing:
+    """Wall-clock and thread-CPU milliseconds of `run()`, after `warmup` untimed calls."""
+    for _ in range(warmup):
+        run()
+    wall, cpu = np.empty(runs), np.empty(runs)
+    for i in range(runs):
+        c0, t0 = time.thread_time_ns(), time.perf_counter_ns()
+        run()
+        wall[i], cpu[i] = time.perf_counter_ns() - t0, time.thread_time_ns() - c0
+    wall, cpu = wall / 1e6, cpu / 1e6
+    return Timing(float(np.percentile(wall, 50)), float(np.percentile(wall, 95)), float(np.percentile(cpu, 50)))
+
+
+def load_model(name: str, tries: int = 5) -> LoadedModel:
+    """The shipped model; retried because a running training job rewrites its files now and then."""
+    for attempt in range(tries):
+        try:
+            return load(pretrained_dir() / name)
+        except CheckpointError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(1)
+    raise AssertionError("unreachable")
+
+
+def photo_jpeg(size: tuple[int, int] = PHOTO_SIZE, seed: int = 0) -> bytes:
+    """A phone-photo-like JPEG: a dark pen stroke (a '7') on slightly uneven, noisy light paper."""
+    w, h = size
+    rng = np.random.default_rng(seed)
+    shade = np.linspace(215, 190, w, dtype=np.float32)[None, :] + np.linspace(0, 20, h, dtype=np.float32)[:, None]
+    paper = Image.fromarray(np.clip(shade, 0, 255).astype(np.uint8))
+    pen = ImageDraw.Draw(paper)
+    stroke = h // 25
+    pen.line([(w * 0.35, h * 0.25), (w * 0.65, h * 0.27), (w * 0.45, h * 0.78)], fill=40, width=stroke, joint="curve")
+    paper = paper.filter(ImageFilter.GaussianBlur(3))
+    noisy = np.asarray(paper, dtype=np.float32) + rng.normal(0, 4, (h, w)).astype(np.float32)
+    buf = io.BytesIO()
+    Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)).convert("RGB").save(buf, format="JPEG", quality=85)
+    return buf.getvalue()
+
+
+def view_cases(lm: LoadedModel) -> list[Case]:
+    """One update of each view, as its fragment computes it (see the views' render functions)."""
+    # Imported here: the views import streamlit, which is slow to import and not needed for the photo case.
+    from views.latent_map import map_figure
+    from views.manifold import CELL_PX, FIGURE_PX, manifold_figure
+    from views.perturb_mean import OFFSETS, PADDING, traversal_figure
+    from views.reconstruct import kl_chart
+
+    model, d = lm.model, lm.latent_dim
+    x = decode_probs(model, lm.latents["class_centroids"][4])[0]  # the app's default digit
+    r = describe_digit(model, x, n_samples=0, seed=0)
+    dims = list(range(d))
+    offsets = torch.zeros(d)
+    offsets[0] = 1.5
+    unit = torch.ones(d)
+
+    def one_digit():
+        return to_png(decode_images(model, shift(r.mu, unit, offsets))[0])
+
+    def traversal_table():
+        grid = image_grid(decode_images(model, traversal(r.mu, unit, dims, OFFSETS)), nrow=len(OFFSETS),
+                          padding=PADDING)
+        return to_png(grid)
+
+    def mean_view():
+        rr = describe_digit(model, x, n_samples=0, seed=0)
+        one_digit(), to_png(rr.reconstruction)
+        grid = image_grid(decode_images(model, traversal(rr.mu, unit, dims, OFFSETS)), nrow=len(OFFSETS),
+                          padding=PADDING)
+        return plotly.io.to_json(traversal_figure(grid, dims, OFFSETS.tolist()), validate=False)
+
+    def variance_grid(mu, std):
+        z = posterior_samples(mu, std, 64, scale=1.0, seed=0)
+        return to_png(image_grid(decode_images(model, z), nrow=8))
+
+    def variance_view():
+        rr = describe_digit(model, x, n_samples=0, seed=0)
+        return variance_grid(rr.mu, rr.std), to_png(rr.reconstruction)
+
+    def sample_view():
+        z = prior_samples(64, d, temperature=1.0, seed=500)
+        return to_png(image_grid(decode_images(model, z), nrow=8))
+
+    def reconstruct_view():
+        rr = describe_digit(model, x, n_samples=8, seed=0)
+        to_png(to_uint8(rr.x)[0]), to_png(rr.reconstruction), to_png(image_grid(rr.samples, nrow=8))
+        return plotly.io.to_json(kl_chart(rr.kl_per_dim, rr.mu, rr.std), validate=False)
+
+    def manifold_core(mu, n=30):
+        codes = manifold_grid(grid_axis(n), base=mu, dims=(0, 1), latent_dim=d)
+        grid = image_grid(decode_images(model, codes), nrow=n, padding=0)
+        return to_png(grid, max(1, math.ceil(FIGURE_PX / (n * CELL_PX)))), codes, grid
+
+    def manifold_view(n=30):
+        rr = describe_digit(model, x, n_samples=0, seed=0)
+        axis = grid_axis(n)
+        codes = manifold_grid(axis, base=rr.mu, dims=(0, 1), latent_dim=d)
+        grid = image_grid(decode_images(model, codes), nrow=n, padding=0)
+        return plotly.io.to_json(manifold_figure(grid, axis, codes, (0, 1), rr.mu), validate=False)
+
+    def interpolate_view(steps=16):
+        a, b = lm.latents["class_centroids"][4], lm.latents["class_centroids"][9]
+        strip = interpolation_strip(model, a, b, steps, "linear")
+        latent_grid = image_grid(strip.frames, nrow=steps)
+        to_png(latent_grid), to_png(image_grid(strip.crossfade, nrow=steps)), to_png(strip.frames[0])
+        return to_png(latent_grid, 4), to_gif(strip.frames, 4)
+
+    def map_view():
+        rr = describe_digit(model, x, n_samples=0, seed=0)
+        return plotly.io.to_json(map_figure(lm, rr.mu, rr.std, None), validate=False)
+
+    return [
+        Case("one digit: decode + PNG", one_digit, DIGIT_MS),
+        Case("describe_digit (every view's rerun)", lambda: describe_digit(model, x, n_samples=0, seed=0), None),
+        Case(f"traversal table {d}x{len(OFFSETS)}: decode+grid+PNG", traversal_table, None),
+        Case("mean view: all of one update", mean_view, VIEW_MS),
+        Case("variance grid 64: decode+grid+PNG", lambda: variance_grid(r.mu, r.std), None),
+        Case("variance view: all of one update", variance_view, VIEW_MS),
+        Case("sample view 64: all of one update", sample_view, VIEW_MS),
+        Case("reconstruct view (8 samples)", reconstruct_view, VIEW_MS),
+        Case("manifold 30x30: decode+grid+PNG", lambda: manifold_core(r.mu), MANIFOLD_MS),
+        Case("manifold view 30x30: + figure JSON", manifold_view, VIEW_MS),
+        Case("interpolate view 16 steps + GIF", interpolate_view, VIEW_MS),
+        Case("latent map view: figure JSON", map_view, VIEW_MS),
+    ]
+
+
+def row(name: str, t: Timing, target: float | None) -> tuple[str, bool | None]:
+    verdict = None if target is None else t.p95 <= target
+    mark = "" if verdict is None else ("PASS" if verdict else "FAIL")
+    tgt = "" if target is None else f"<= {target:g}"
+    return f"  {name:<42} {t.p50:8.2f} {t.p95:8.2f} {t.cpu_p50:8.2f}  {tgt:>7}  {mark}", verdict
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200, help="timed runs per case (default 200)")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed runs first (default 20)")
+    parser.add_argument("--models", default="mnist-z2,mnist-z20", help="comma-separated shipped model names")
+    parser.add_argument("--photo-runs", type=int, default=None,
+                        help="runs of the 12 MP photo case (default: --runs / 4)")
+    args = parser.parse_args()
+    torch.set_num_threads(1)  # as app.py does
+
+    load1, load5, _ = os.getloadavg()
+    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, load average {load1:.1f} (1 min) {load5:.1f} (5 min)")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread; {args.runs} runs per case after "
+          f"{args.warmup} warm-up runs; milliseconds; PASS/FAIL judges the wall-clock p95")
+    header = f"  {'case':<42} {'p50':>8} {'p95':>8} {'cpu p50':>8}  {'target':>7}"
+    failures = []
+    with torch.inference_mode():
+        for name in [m for m in args.models.split(",") if m]:
+            lm = load_model(name)
+            print(f"\n{name} (latent dim {lm.latent_dim})")
+            print(header)
+            for case in view_cases(lm):
+                line, ok = row(case.name, measure(case.run, args.runs, args.warmup), case.target_ms)
+                print(line, flush=True)
+                if ok is False:
+                    failures.append(f"{name}: {case.name}")
+
+        data = photo_jpeg()
+        photo_runs = args.photo_runs if args.photo_runs is not None else max(5, args.runs // 4)
+        print(f"\nupload preprocessing: {PHOTO_SIZE[0]} x {PHOTO_SIZE[1]} JPEG, {len(data) / 2**20:.2f} MB "
+              f"({photo_runs} runs)")
+        print(header)
+        line, ok = row("load_image + to_mnist_style", measure(lambda: to_mnist_style(load_image(data)), photo_runs,
+                                                              max(1, args.warmup // 10)), VIEW_MS)
+        print(line)
+        if ok is False:
+            failures.append("upload preprocessing")
+
+    print(f"\n{'all targets met' if not failures else 'targets missed: ' + '; '.join(failures)} "
+          f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""The floor for bench_browser.py: the least a Streamlit slider-to-picture round trip can cost.
+
+One slider and one 280 x 280 picture that changes with it, in a fragment like the views, with next to no
+computation: whatever latency this app shows is Streamlit's and the browser's, not ours.
+
+    streamlit run benchmarks/floor_app.py
+"""
+
+import numpy as np
+import streamlit as st
+
+SIDE = 280
+
+
+@st.fragment
+def floor() -> None:
+    value = st.slider("Value", 0, 100, 50, key="floor_value")
+    picture = np.zeros((SIDE, SIDE), dtype=np.uint8)
+    picture[:, : value * SIDE // 100] = 255  # a bar whose length is the value
+    picture[::20] //= 2
+    st.image(picture, caption=f"value {value}", width=SIDE, clamp=True, output_format="PNG")
+
+
+st.set_page_config(page_title="Floor", layout="wide")
+floor()

@@ -1,0 +1,63 @@
+"""decoder_export: the decoder as one float32 payload that a browser can run (see views/latent_pad/pad.js)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from vae_core.export import EXPORTABLE_ACTIVATIONS, decoder_export
+from vae_core.model import ACTIVATIONS, VAE, VAEConfig
+
+
+def decode_from_export(export: dict, z: np.ndarray) -> np.ndarray:
+    """The decoder rebuilt from the payload alone, as pad.js reads it: per layer W (out, in) row-major, then b."""
+    floats = np.frombuffer(export["payload"], dtype="<f4")
+    act = ACTIVATIONS[export["activation"]]()
+    x, at = torch.from_numpy(z.astype(np.float32)), 0
+    for i, (n_in, n_out) in enumerate(export["layers"]):
+        w = torch.from_numpy(floats[at : at + n_in * n_out].reshape(n_out, n_in).copy())
+        at += n_in * n_out
+        b = torch.from_numpy(floats[at : at + n_out].copy())
+        at += n_out
+        x = x @ w.T + b
+        x = torch.sigmoid(x) if i == len(export["layers"]) - 1 else act(x)
+    assert at == floats.size, "the payload holds exactly the layers' weights and biases"
+    return x.numpy()
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_payload_decodes_like_the_model(activation: str) -> None:
+    torch.manual_seed(0)
+    model = VAE(VAEConfig(latent_dim=3, hidden=(16, 8), activation=activation)).eval()
+    export = decoder_export(model)
+    assert export["activation"] == activation and export["latent_dim"] == 3
+    assert export["layers"] == [[3, 8], [8, 16], [16, 784]]
+    z = np.random.default_rng(0).normal(size=(5, 3))
+    with torch.inference_mode():
+        expected = model.decode(torch.from_numpy(z).float()).numpy()
+    np.testing.assert_allclose(decode_from_export(export, z), expected, atol=1e-6)
+
+
+def test_the_payload_name_changes_with_the_weights() -> None:
+    model = VAE(VAEConfig(latent_dim=2, hidden=(8,)))
+    before = decoder_export(model)["sha1"]
+    with torch.no_grad():
+        model.decoder[0].bias.add_(1.0)
+    assert decoder_export(model)["sha1"] != before
+
+
+def test_an_activation_the_browser_cannot_run_is_rejected() -> None:
+    model = VAE(VAEConfig(latent_dim=2, hidden=(8,)))
+    object.__setattr__(model.config, "activation", "selu")  # as if ACTIVATIONS grew an entry pad.js lacks
+    with pytest.raises(ValueError, match="cannot be exported"):
+        decoder_export(model)
+
+
+def test_the_browser_implements_every_activation_a_model_can_have() -> None:
+    js = (Path(__file__).resolve().parent.parent / "views" / "latent_pad" / "pad.js").read_text()
+    in_js = set(re.findall(r"^  (\w+): ", js.split("const ACTIVATIONS = {")[1].split("};")[0], re.M))
+    assert EXPORTABLE_ACTIVATIONS == set(ACTIVATIONS) == in_js
