@@ -23,7 +23,7 @@ from views import (
 
 torch.set_num_threads(1)  # many sessions share the CPU; one thread each avoids oversubscription
 
-st.set_page_config(page_title="VAE Explorer", page_icon="🔢", layout="wide")
+st.set_page_config(page_title="VAE Explorer", page_icon=":material/blur_circular:", layout="wide")
 st.markdown(common.PIXELATED_CSS, unsafe_allow_html=True)
 
 # A constant (never user text): larger type and headings for a projector; pictures grow in common.show_digit.
@@ -34,20 +34,33 @@ h1 {font-size: 2.6rem !important;} h2 {font-size: 2.1rem !important;} h3 {font-s
 [data-testid=stSidebar] button {padding-left: 0; padding-right: 0;}  /* the 0-9 buttons keep their labels */
 </style>"""
 
-PAGES = [
-    st.Page(reconstruct.render, title="Reconstruct", icon="🔁", url_path="reconstruct", default=True),
-    st.Page(perturb_mean.render, title="Mean perturbation", icon="🎚️", url_path="mean"),
-    st.Page(perturb_variance.render, title="Variance perturbation", icon="🌫️", url_path="variance"),
-    st.Page(sample.render, title="Sample", icon="🎲", url_path="sample"),
-    st.Page(interpolate.render, title="Interpolate", icon="↔️", url_path="interpolate"),
-    st.Page(manifold.render, title="Manifold", icon="🗺️", url_path="manifold"),
-    st.Page(latent_map.render, title="Latent map", icon="📍", url_path="map"),
-    st.Page(maths.render, title="The maths", icon="🧮", url_path="maths"),
-    st.Page(pad.render, title="Latent pad", icon="🕹️", url_path="pad"),
-    st.Page(upload.render, title="Upload & draw", icon="✏️", url_path="upload"),
-    st.Page(compare.render, title="Compare latent sizes", icon="📊", url_path="compare"),
-    st.Page(replay.render, title="Training replay", icon="⏪", url_path="replay"),
-]
+# Material icons ship with Streamlit's frontend (emoji need a font the viewer's machine may lack).
+PAGES = {
+    "Encode": [
+        st.Page(
+            reconstruct.render, title="Reconstruct", icon=":material/autorenew:", url_path="reconstruct", default=True
+        ),
+        st.Page(upload.render, title="Upload & draw", icon=":material/draw:", url_path="upload"),
+        st.Page(maths.render, title="The maths", icon=":material/function:", url_path="maths"),
+    ],
+    "Perturb": [
+        st.Page(perturb_mean.render, title="Mean perturbation", icon=":material/tune:", url_path="mean"),
+        st.Page(perturb_variance.render, title="Variance perturbation", icon=":material/blur_on:", url_path="variance"),
+    ],
+    "Generate": [
+        st.Page(sample.render, title="Sample", icon=":material/casino:", url_path="sample"),
+        st.Page(interpolate.render, title="Interpolate", icon=":material/swap_horiz:", url_path="interpolate"),
+    ],
+    "Latent space": [
+        st.Page(manifold.render, title="Manifold", icon=":material/grid_on:", url_path="manifold"),
+        st.Page(latent_map.render, title="Latent map", icon=":material/scatter_plot:", url_path="map"),
+        st.Page(pad.render, title="Latent pad", icon=":material/touch_app:", url_path="pad"),
+    ],
+    "Models": [
+        st.Page(compare.render, title="Compare latent sizes", icon=":material/bar_chart:", url_path="compare"),
+        st.Page(replay.render, title="Training replay", icon=":material/history:", url_path="replay"),
+    ],
+}
 
 page = st.navigation(PAGES, position="top")
 st.sidebar.title("VAE Explorer")

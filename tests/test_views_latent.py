@@ -26,7 +26,7 @@ from vae_core.latent import prior_samples
 from vae_core.model import VAE, VAEConfig
 from vae_core.registry import LoadedModel
 from vae_core.render import decode_images, to_uint8
-from views import common, perturb_mean, perturb_variance, sample
+from views import common, perturb_mean, perturb_variance
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = {"mnist-z2": 2, "mnist-z20": 20}
@@ -265,7 +265,8 @@ def test_sample_k_becomes_the_current_digit(model: str) -> None:
     at.button(key="sample_use").click().run()
     assert not at.exception
     lm = loaded_model(at)
-    z = prior_samples(16, lm.latent_dim, temperature=0.7, seed=sample.draw_seed(int(at.session_state["seed"]), 0))
+    draw_seed = common.stream_seed("sample", 0, base=int(at.session_state["seed"]))
+    z = prior_samples(16, lm.latent_dim, temperature=0.7, seed=draw_seed)
     digit = at.session_state["digit"]
     assert np.array_equal(to_uint8(digit.x), decode_images(lm.model, z[4]))  # the picture of draw #5
     assert digit.source.startswith("prior sample #5 (T = 0.7")

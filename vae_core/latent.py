@@ -17,7 +17,9 @@ def prior_samples(n: int, latent_dim: int, temperature: float = 1.0, seed: int |
     return temperature * torch.randn((n, latent_dim), generator=_generator(seed))
 
 
-def posterior_samples(mu: torch.Tensor, std: torch.Tensor, n: int, scale: float = 1.0, seed: int | None = None) -> torch.Tensor:
+def posterior_samples(
+    mu: torch.Tensor, std: torch.Tensor, n: int, scale: float = 1.0, seed: int | None = None
+) -> torch.Tensor:
     """n codes z = mu + scale * sigma * eps; scale = 0 gives mu n times."""
     eps = torch.randn((n, mu.shape[-1]), generator=_generator(seed))
     return mu.reshape(1, -1) + scale * std.reshape(1, -1) * eps

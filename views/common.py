@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +15,9 @@ from vae_core.render import decode_probs
 
 DIGIT_PX = 196  # 28 px shown 7x, crisp (see PIXELATED_CSS)
 PRESENTER_SCALE = 1.5  # pictures grow by about this much in presenter mode (sidebar toggle, key "presenter")
-PIXELATED_CSS = "<style>[data-testid=stImage] img, [data-testid=stImageContainer] img {image-rendering: pixelated;}</style>"
+PIXELATED_CSS = (
+    "<style>[data-testid=stImage] img, [data-testid=stImageContainer] img {image-rendering: pixelated;}</style>"
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,13 @@ def current_model() -> LoadedModel:
 
 def seed() -> int:
     return int(st.session_state.get("seed", 0))
+
+
+def stream_seed(stream: str, count: int = 0, base: int | None = None) -> int:
+    """The seed of one kind of random draw (`stream`), derived from the sidebar seed (or `base`):
+    everyone with the same seed and draw count sees the same noise, and no two streams share it."""
+    key = f"{seed() if base is None else base}/{stream}/{count}".encode()
+    return int.from_bytes(hashlib.blake2b(key, digest_size=4).digest(), "big")
 
 
 def get_digit() -> Digit:

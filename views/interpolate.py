@@ -10,7 +10,7 @@ from vae_core.analysis import describe_digit, interpolation_strip
 from vae_core.latent import prior_samples
 from vae_core.render import image_grid, to_gif, to_png
 
-from .common import current_model, get_digit, seed, set_digit_from_code, show_digit, show_grid
+from .common import current_model, get_digit, set_digit_from_code, show_digit, show_grid, stream_seed
 
 CLASS_CHOICES = [f"class {c}" for c in range(10)]
 CURRENT = "current digit"
@@ -55,7 +55,7 @@ def endpoint_code(choice: str, side: str) -> torch.Tensor:
         return describe_digit(lm.model, get_digit().x, n_samples=0).mu
     if choice == UPLOAD:
         return describe_digit(lm.model, uploaded_endpoint(side), n_samples=0).mu
-    return prior_samples(1, lm.latent_dim, seed=2 * seed() + "AB".index(side))[0]  # one draw per end and seed
+    return prior_samples(1, lm.latent_dim, seed=stream_seed(f"interpolation end {side}"))[0]
 
 
 def endpoint_select(side: str, column) -> str:

@@ -12,14 +12,11 @@ from vae_core.latent import posterior_samples
 from vae_core.model import VAE
 from vae_core.render import decode_images, image_grid
 
-from .common import current_model, get_digit, seed, show_digit, show_grid
+from .common import current_model, get_digit, seed, show_digit, show_grid, stream_seed
 
 COUNTS = (16, 36, 64)
 
 
-def noise_seed(global_seed: int, draw: int) -> int:
-    """The seed of eps: the same for everyone with the same global seed and resample count."""
-    return global_seed * 1000 + draw
 
 
 def variance_grid(model: VAE, report: DigitReport, scale: float, n: int, eps_seed: int) -> np.ndarray:
@@ -47,6 +44,6 @@ def render() -> None:
     c[2].button("Resample", key="variance_resample", on_click=resample, width="stretch")
     draw = st.session_state.get("variance_draws", 0)
     with st.container(horizontal=True, gap="large"):  # side by side at their own widths
-        grid = variance_grid(lm.model, r, s, n, noise_seed(seed(), draw))
+        grid = variance_grid(lm.model, r, s, n, stream_seed("variance", draw))
         show_grid(grid, f"{n} decoded samples at s = {s:.1f} (draw {draw}, seed {seed()})")
         show_digit(r.reconstruction, "mean reconstruction: decoded mu")

@@ -9,14 +9,11 @@ import streamlit as st
 from vae_core.latent import prior_samples
 from vae_core.render import decode_images, image_grid
 
-from .common import current_model, seed, set_digit_from_code, show_grid
+from .common import current_model, seed, set_digit_from_code, show_grid, stream_seed
 
 COUNTS = (16, 36, 64)
 
 
-def draw_seed(global_seed: int, draw: int) -> int:
-    """The seed of the prior draws: the same for everyone with the same global seed and draw count."""
-    return global_seed * 1000 + 500 + draw  # + 500: not the sidebar's prior draws, nor the variance view's eps
 
 
 def new_draws() -> None:
@@ -36,7 +33,7 @@ def render() -> None:
     n = c[1].selectbox("Samples", COUNTS, key="sample_count", bind="query-params")
     c[2].button("New draws", key="sample_new", on_click=new_draws, width="stretch")
     draw = st.session_state.get("sample_draws", 0)
-    z = prior_samples(n, lm.latent_dim, temperature=temperature, seed=draw_seed(seed(), draw))
+    z = prior_samples(n, lm.latent_dim, temperature=temperature, seed=stream_seed("sample", draw))
     side = math.isqrt(n)
     with st.container(horizontal=True, gap="large"):  # side by side at their own widths
         grid = image_grid(decode_images(lm.model, z), nrow=side)

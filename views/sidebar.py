@@ -8,7 +8,16 @@ from vae_core.checkpoint import CheckpointError
 from vae_core.latent import prior_samples
 from vae_core.render import to_uint8
 
-from .common import current_model, get_digit, load_model, model_entries, seed, set_digit_from_code, show_digit
+from .common import (
+    current_model,
+    get_digit,
+    load_model,
+    model_entries,
+    seed,
+    set_digit_from_code,
+    show_digit,
+    stream_seed,
+)
 
 
 def model_picker() -> bool:
@@ -66,6 +75,6 @@ def digit_panel() -> None:
     if side.button("Random from the prior", key="prior_digit", width="stretch"):
         count = st.session_state.get("prior_draws", 0) + 1
         st.session_state["prior_draws"] = count
-        z = prior_samples(1, lm.latent_dim, seed=seed() * 1000 + count)[0]
+        z = prior_samples(1, lm.latent_dim, seed=stream_seed("prior digit", count))[0]
         set_digit_from_code(z, f"prior sample #{count} (seed {seed()})")
         st.rerun()
