@@ -65,13 +65,21 @@ VIEWS = {
 }
 FLOOR = View("", "Value")
 
-# Installed before any page script: timestamps of websocket sends (the new widget value going to the server).
+# Installed before any page script: timestamps of websocket sends (a new widget value going to the server) and
+# receipts (the server's messages: script started, deltas, script finished).
 INIT_SCRIPT = """
 window.__wsSends = [];
+window.__wsReceipts = [];
 const send = WebSocket.prototype.send;
 WebSocket.prototype.send = function (...args) {
     window.__wsSends.push(performance.now());
     return send.apply(this, args);
+};
+window.WebSocket = class extends WebSocket {
+    constructor(...args) {
+        super(...args);
+        this.addEventListener('message', () => window.__wsReceipts.push(performance.now()));
+    }
 };
 """
 
@@ -90,7 +98,7 @@ ARM = """(watch) => {
                                                                                    || i.getAttribute('xlink:href'));
         return imgs.concat(svg).join('|');
     };
-    const s = {t0: null, sent: null, changed: null, drawn: null, done: false};
+    const s = {t0: null, sent: null, received: null, changed: null, drawn: null, done: false};
     window.__bench = s;
     const before = signature();
     const onInput = (e) => { if (s.t0 === null) s.t0 = e.timeStamp; };
@@ -105,6 +113,8 @@ ARM = """(watch) => {
         window.removeEventListener('pointerdown', onInput, {capture: true});
         const sends = window.__wsSends.slice(sendsBefore).filter((t) => t >= s.t0);
         s.sent = sends.length ? sends[0] : null;
+        const receipts = window.__wsReceipts.filter((t) => t >= s.t0 && t <= s.changed);
+        s.received = receipts.length ? receipts[receipts.length - 1] : null;  // the message that brought the change
         const imgs = [...main.querySelectorAll('[data-testid=stImage] img')];
         await Promise.all(imgs.map((i) => i.decode().catch(() => null)));
         requestAnimationFrame(() => requestAnimationFrame(() => { s.drawn = performance.now(); s.done = true; }));

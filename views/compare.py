@@ -67,7 +67,7 @@ def render() -> None:
     st.markdown("**Reconstructions of the same digits**: the current digit, then the mean digit of each class.")
     lm = current_model()
     inputs = np.concatenate([get_digit().x.reshape(1, -1), decode_probs(lm.model, lm.latents["class_centroids"])])
-    show_grid(image_grid(to_uint8(inputs), nrow=11), "input")
+    show_grid(image_grid(to_uint8(inputs), nrow=11), "input", max_width=720)
     for entry, other in models:
         recon = reconstruct_batch(other.model, inputs)
-        show_grid(image_grid(recon, nrow=11), f"{entry.name} (z = {other.latent_dim})")
+        show_grid(image_grid(recon, nrow=11), f"{entry.name} (z = {other.latent_dim})", max_width=720)

@@ -31,6 +31,7 @@ def kl_chart(kl_per_dim, mu, std) -> go.Figure:
 def render() -> None:
     lm = current_model()
     digit = get_digit()
+    st.subheader("Reconstruction and its ELBO")
     n = st.slider("Stochastic reconstructions", 1, 8, 4, key="recon_samples", bind="query-params")
     r = describe_digit(lm.model, digit.x, n_samples=n, seed=seed())
     left, right = st.columns([3, 2])
