@@ -26,7 +26,7 @@ help:
 	@echo "make train      train every shipped model (or one: make train-z20), then its latent stats"
 	@echo "make evaluate   test ELBO and importance-weighted NLL of every shipped model"
 	@echo "make stats      recompute the latent statistics of every shipped model"
-	@echo "make bench      run every script in benchmarks/"
+	@echo "make bench      run every script in benchmarks/ (a quick configuration; see benchmarks/README.md)"
 
 # --- environment -------------------------------------------------------------
 # Stamp files: a re-run is instant, and editing a requirements file reinstalls.
@@ -93,9 +93,17 @@ evaluate: data
 stats: data
 	$(BIN)/python -m vae_core.stats $(MODELS:%=pretrained/%)
 
+# Every script in benchmarks/ but the two the browser benchmarks import or serve. Each runs in a quick
+# configuration, BENCH_ARGS_<script name> (override on the command line); benchmarks/README.md has the full runs.
+BENCH_SCRIPTS := $(filter-out benchmarks/harness.py benchmarks/floor_app.py,$(sort $(wildcard benchmarks/*.py)))
+BENCH_ARGS_bench_views ?= --runs 50 --warmup 5
+BENCH_ARGS_bench_browser ?= --presses 10
+BENCH_ARGS_bench_cold_start ?= --repeats 1
+bench_args = $(BENCH_ARGS_$(basename $(notdir $(1))))
+
 bench: venv
-	@ls benchmarks/*.py >/dev/null 2>&1 || { echo "no scripts in benchmarks/"; exit 1; }
-	for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@test -n "$(BENCH_SCRIPTS)" || { echo "no scripts in benchmarks/"; exit 1; }
+	@set -e; $(foreach s,$(BENCH_SCRIPTS),echo "== $(s) $(call bench_args,$(s))"; $(BIN)/python $(s) $(call bench_args,$(s));)
 
 clean:
 	rm -rf artifacts .pytest_cache .ruff_cache

@@ -8,10 +8,13 @@ sees a new `src` of an <img> (or `href` of a plotly <image>, or the plotted data
 new pictures are decoded, then two animation frames pass (the first paint that shows them). Before the next
 press the script run must be over, so presses never overlap.
 
-Also printed: how long after the keydown the page sent the new value to the server (the slider commits on
-keydown, not keyup, in Streamlit 1.67's react-aria slider: this column shows it). The latent map has no
-slider; there the sidebar's class buttons 0 and 1 are clicked alternately (timed from pointerdown), which
-reruns the whole app and moves the current digit's marker.
+Each total is split into phases, from the page's own timestamps (p50 of each is printed): commit, keydown ->
+the new value sent over the websocket (Streamlit 1.67's react-aria slider commits on keydown, not keyup: this
+column shows it); server, sent -> the websocket message that brought the change (the script run, the transfer);
+browser, that message -> drawn (applying it, fetching and decoding the picture, plotly's redraw, painting).
+The latent map has no slider; there the sidebar's class buttons 0 and 1 are clicked alternately (timed from
+pointerdown), which reruns the whole app and moves the current digit's marker. The default view, Reconstruct,
+is opened at / (its url_path answers with a 'Page not found' dialog).
 
 Targets: each view's p95 within 1.3x of the floor's p95; the manifold at n = 30 within 1.6x.
 
@@ -54,7 +57,7 @@ class View:
 
 
 VIEWS = {
-    "reconstruct": View("reconstruct", "Stochastic reconstructions"),
+    "reconstruct": View("", "Stochastic reconstructions"),  # the default page lives at /, not /reconstruct
     "mean": View("mean", "z*", note="the slider of the dimension with the highest KL"),
     "variance": View("variance", "s (multiplies sigma)"),
     "sample": View("sample", "Temperature T"),
@@ -124,13 +127,28 @@ ARM = """(watch) => {
 }"""
 
 
+PHASES = ("total", "commit", "server", "browser")
+
+
 @dataclass
 class Result:
+    """Milliseconds per timed press, by phase: total = keydown -> new picture drawn; commit = keydown -> the value
+    sent; server = sent -> the message that brought the change (script run and transfer); browser = that message
+    -> drawn (applying the delta, fetching and decoding the picture, plotly's redraw, painting)."""
+
     name: str
-    latencies: list[float] = field(default_factory=list)  # keydown -> drawn, ms
-    commits: list[float] = field(default_factory=list)  # keydown -> websocket send, ms
+    phases: dict[str, list[float]] = field(default_factory=lambda: {p: [] for p in PHASES})
     misses: int = 0
     error: str | None = None
+
+    def add(self, s: dict) -> None:
+        self.phases["total"].append(s["drawn"] - s["t0"])
+        if s["sent"] is not None:
+            self.phases["commit"].append(s["sent"] - s["t0"])
+            if s["received"] is not None:
+                self.phases["server"].append(s["received"] - s["sent"])
+        if s["received"] is not None:
+            self.phases["browser"].append(s["drawn"] - s["received"])
 
 
 def main_slider(page, label: str):
@@ -143,109 +161,108 @@ def main_slider(page, label: str):
     raise LookupError(f"no slider labelled {label!r} on this page")
 
 
-def app_error(page) -> str | None:
-    errors = page.locator("[data-testid=stException], [data-testid=stAlertContentError]")
-    return errors.first.inner_text()[:300] if errors.count() else None
+def page_problem(page) -> str | None:
+    """An exception or error shown by the app, or a dialog (e.g. 'Page not found') that would take the focus."""
+    shown = page.locator("[data-testid=stException], [data-testid=stAlertContentError], [role=dialog]")
+    return shown.first.inner_text()[:300] if shown.count() else None
 
 
-def choose_model(page, model: str) -> None:
-    picker = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Model")
-    if picker.input_value().startswith(f"{model} ("):
-        return
-    picker.click()
-    page.get_by_role("option", name=f"{model} (").click()
-    time.sleep(0.3)
-    wait_idle(page)
+def check_model(page, model: str) -> None:
+    """The sidebar's model picker shows `model` (opened with ?model=..., the picker's query parameter)."""
+    shown = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Model").input_value()
+    if shown != model:
+        raise SystemExit(f"asked for model {model!r} in the URL, the app shows {shown!r}")
 
 
-def press_once(page, act, watch: str) -> tuple[float, float | None] | None:
-    """Arm the in-page timer, act (press a key or click), wait for the change; (latency, commit) in ms, or None."""
+def press_once(page, act, watch: str) -> dict | None:
+    """Arm the in-page timer, act (press a key or click), wait for the change; the page's timestamps, or None."""
     page.evaluate(ARM, watch)
     act()
     try:
         handle = page.wait_for_function("() => window.__bench && window.__bench.done && window.__bench",
                                         timeout=PRESS_TIMEOUT_MS)
+        timestamps = handle.json_value()
     except Exception:  # noqa: BLE001 - a Playwright timeout: the picture never changed
-        wait_idle(page)
-        return None
-    s = handle.json_value()
+        timestamps = None
     wait_idle(page)
     page.wait_for_timeout(SETTLE_MS)
-    return s["drawn"] - s["t0"], (s["sent"] - s["t0"]) if s["sent"] is not None else None
+    return timestamps
+
+
+def slider_actions(page, view: View, count: int) -> list:
+    """`count` alternating arrow presses on the view's main slider (moved to `view.set_to` first)."""
+    slider = main_slider(page, view.slider)
+    if view.set_to is not None:
+        while float(slider.input_value()) != view.set_to:
+            slider.focus()
+            page.keyboard.press("ArrowRight" if float(slider.input_value()) < view.set_to else "ArrowLeft")
+            time.sleep(0.3)
+            wait_idle(page)
+    keys = ("ArrowLeft", "ArrowRight") if view.set_to is not None else ("ArrowRight", "ArrowLeft")
+
+    def press(key: str):
+        def act():
+            slider.focus()  # a rerun may have moved the focus; focusing is not timed (the keydown starts the clock)
+            page.keyboard.press(key)
+        return act
+
+    return [press(keys[i % 2]) for i in range(count)]
 
 
 def measure(page, url: str, name: str, view: View, presses: int, warmup: int, model: str | None) -> Result:
     """`warmup` untimed then `presses` timed interactions with one view."""
     result = Result(name)
-    presses += warmup
-    page.goto(f"{url}/{view.path}")
+    page.goto(f"{url}/{view.path}" + (f"?model={model}" if model else ""))
     wait_idle(page)
     if model:
-        choose_model(page, model)
-    if error := app_error(page):
-        result.error = error
+        check_model(page, model)
+    if problem := page_problem(page):
+        result.error = problem
         return result
     if view.slider is None:  # the map: the sidebar's class buttons
         buttons = [page.get_by_test_id("stSidebar").get_by_role("button", name=str(c), exact=True) for c in (0, 1)]
-        actions = [buttons[i % 2].click for i in range(presses)]
+        actions = [buttons[i % 2].click for i in range(warmup + presses)]
     else:
-        slider = main_slider(page, view.slider)
-        slider.focus()
-        if view.set_to is not None:
-            while float(slider.input_value()) != view.set_to:
-                key = "ArrowRight" if float(slider.input_value()) < view.set_to else "ArrowLeft"
-                slider.focus()
-                page.keyboard.press(key)
-                time.sleep(0.3)
-                wait_idle(page)
-        first, second = ("ArrowLeft", "ArrowRight") if view.set_to is not None else ("ArrowRight", "ArrowLeft")
-
-        def press(key: str):
-            def act():
-                slider.focus()  # a rerun may have replaced the element; focusing is not timed (keydown starts it)
-                page.keyboard.press(key)
-            return act
-
-        actions = [press(first if i % 2 == 0 else second) for i in range(presses)]
+        actions = slider_actions(page, view, warmup + presses)
     for i, act in enumerate(actions):
-        timed = press_once(page, act, view.watch)
+        timestamps = press_once(page, act, view.watch)
         if i < warmup:
             continue
-        if timed is None:
+        if timestamps is None:
             result.misses += 1
-            continue
-        result.latencies.append(timed[0])
-        if timed[1] is not None:
-            result.commits.append(timed[1])
+        else:
+            result.add(timestamps)
     return result
 
 
 def print_table(floor: Result, results: list[Result]) -> None:
-    f50, f95 = percentiles(floor.latencies)
-    print(f"\n  {'view':<12} {'n':>3} {'p50 ms':>8} {'p95 ms':>8} {'commit p50':>10} {'p95/floor':>9} {'target':>7}")
-    c50, _ = percentiles(floor.commits)
-    print(f"  {'floor':<12} {len(floor.latencies):>3} {f50:8.1f} {f95:8.1f} {c50:10.1f} {'':>9} {'':>7}"
-          + (f"  ({floor.misses} presses without a change)" if floor.misses else ""))
-    for r in results:
+    f95 = percentiles(floor.phases["total"])[1]
+    print(f"\n  {'':<12} {'':>3} {'total (ms)':>17} {'p50 of the phases (ms)':>28}")
+    print(f"  {'view':<12} {'n':>3} {'p50':>8} {'p95':>8} {'commit':>9} {'server':>9} {'browser':>9} "
+          f"{'p95/floor':>9} {'target':>7}")
+    for r in [floor, *results]:
         if r.error:
-            print(f"  {r.name:<12} app error: {r.error!r}")
+            print(f"  {r.name:<12} not measured: {r.error!r}")
             continue
-        p50, p95 = percentiles(r.latencies)
-        c50, _ = percentiles(r.commits)
-        limit = MANIFOLD_RATIO if r.name == "manifold" else FLOOR_RATIO
-        ratio = p95 / f95 if f95 == f95 and f95 > 0 else float("nan")
-        verdict = "PASS" if ratio <= limit else "FAIL"
-        note = VIEWS[r.name].note
-        print(f"  {r.name:<12} {len(r.latencies):>3} {p50:8.1f} {p95:8.1f} {c50:10.1f} {ratio:9.2f} "
-              f"{'<= ' + str(limit):>7}  {verdict}" + (f"  ({r.misses} presses without a change)" if r.misses else "")
-              + (f"  [{note}]" if note else ""))
+        p50, p95 = percentiles(r.phases["total"])
+        phases = " ".join(f"{percentiles(r.phases[p])[0]:9.1f}" for p in PHASES[1:])
+        line = f"  {r.name:<12} {len(r.phases['total']):>3} {p50:8.1f} {p95:8.1f} {phases}"
+        if r is not floor:
+            limit = MANIFOLD_RATIO if r.name == "manifold" else FLOOR_RATIO
+            ratio = p95 / f95 if f95 > 0 else float("nan")
+            line += f" {ratio:9.2f} {'<= ' + str(limit):>7}  {'PASS' if ratio <= limit else 'FAIL'}"
+        if r.misses:
+            line += f"  ({r.misses} presses changed no picture)"
+        if r is not floor and VIEWS[r.name].note:
+            line += f"  [{VIEWS[r.name].note}]"
+        print(line)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presses", type=int, default=30, help="timed key presses per view (default 30)")
     parser.add_argument("--views", default=",".join(VIEWS), help=f"comma-separated, from {','.join(VIEWS)}")
-    parser.add_argument("--model", default=None, help="pick this model in the sidebar (default: the app's default)")
+    parser.add_argument("--model", default=None, help="open the views with ?model=NAME (default: the app default)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed presses first on each page (default 2)")
     args = parser.parse_args()
     names = [v for v in args.views.split(",") if v]
@@ -257,7 +274,7 @@ def main() -> None:
     with sync_playwright() as p:
         browser = launch_chromium(p)
         print(f"browser: Chromium {browser.version}, headless; {args.presses} presses per view after {args.warmup} "
-              f"untimed; latency = keydown -> new picture drawn; commit = keydown -> value sent to the server")
+              f"untimed; total = keydown -> new picture drawn")
         context = browser.new_context(viewport=VIEWPORT)
         context.set_default_timeout(TIMEOUT_MS)
         context.add_init_script(INIT_SCRIPT)
@@ -265,15 +282,15 @@ def main() -> None:
 
         with streamlit_server("benchmarks/floor_app.py", "bench_browser_floor.log") as url:
             floor = measure(page, url, "floor", FLOOR, args.presses, args.warmup, None)
-        print(f"floor app done: p95 {percentiles(floor.latencies)[1]:.1f} ms", flush=True)
+        print(f"floor app done: p95 {percentiles(floor.phases['total'])[1]:.1f} ms", flush=True)
 
         results = []
         with streamlit_server("app.py", "bench_browser_app.log") as url:
             for name in names:
                 r = measure(page, url, name, VIEWS[name], args.presses, args.warmup, args.model)
                 results.append(r)
-                print(f"{name} done: p95 {percentiles(r.latencies)[1]:.1f} ms" if not r.error else f"{name}: error",
-                      flush=True)
+                print(f"{name} done: p95 {percentiles(r.phases['total'])[1]:.1f} ms" if not r.error
+                      else f"{name}: not measured", flush=True)
         browser.close()
     print_table(floor, results)
     print(f"\n(load average now {machine_line().split('load average ')[1]})")

@@ -1,10 +1,11 @@
 """Server-side cost of one update of each view: the computation a slider move triggers, no browser.
 
 Each case does what the view's fragment does on a rerun, through the same functions: vae_core (decoding,
-grids, PNG/GIF encoding, describe_digit, preprocessing) and the views' own figure builders, with the
-figure serialised as st.plotly_chart does (plotly.io.to_json). A numpy picture handed to st.image is
-encoded by Streamlit with Pillow's PNG encoder; render.to_png stands in for that. Widget and websocket
-overhead are not included here: bench_browser.py measures the whole round trip.
+grids, PNG/GIF encoding, describe_digit, preprocessing) and the views' own figure builders, with each figure
+serialised as st.plotly_chart does (Figure.to_dict, then plotly.io.to_json). Streamlit encodes a numpy
+picture handed to st.image with Pillow's PNG encoder; render.to_png stands in for that. Widget and websocket
+overhead are not included: bench_browser.py measures the whole round trip. The upload case preprocesses a
+4000 x 3000 JPEG made in memory (a pen stroke on uneven, noisy paper), as the Upload view does once per file.
 
 Every case runs `--runs` times after `--warmup` runs, under torch.inference_mode with one torch thread
 (as the app runs), for each model. Printed per case: wall-clock p50 and p95, the CPU time of this thread
@@ -35,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere (make bench)
 
 import plotly.io  # noqa: E402
+import plotly.tools  # noqa: E402
 from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
 
 from vae_core.analysis import describe_digit, interpolation_strip  # noqa: E402
@@ -113,6 +115,11 @@ def photo_jpeg(size: tuple[int, int] = PHOTO_SIZE, seed: int = 0) -> bytes:
     return buf.getvalue()
 
 
+def plotly_spec(fig) -> str:
+    """The figure as st.plotly_chart sends it (streamlit/elements/plotly_chart.py: to a dict, then JSON)."""
+    return plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(fig, validate_figure=True), validate=False)
+
+
 def view_cases(lm: LoadedModel) -> list[Case]:
     """One update of each view, as its fragment computes it (see the views' render functions)."""
     # Imported here: the views import streamlit, which is slow to import and not needed for the photo case.
@@ -142,7 +149,7 @@ def view_cases(lm: LoadedModel) -> list[Case]:
         one_digit(), to_png(rr.reconstruction)
         grid = image_grid(decode_images(model, traversal(rr.mu, unit, dims, OFFSETS)), nrow=len(OFFSETS),
                           padding=PADDING)
-        return plotly.io.to_json(traversal_figure(grid, dims, OFFSETS.tolist()), validate=False)
+        return plotly_spec(traversal_figure(grid, dims, OFFSETS.tolist()))
 
     def variance_grid(mu, std):
         z = posterior_samples(mu, std, 64, scale=1.0, seed=0)
@@ -159,7 +166,7 @@ def view_cases(lm: LoadedModel) -> list[Case]:
     def reconstruct_view():
         rr = describe_digit(model, x, n_samples=8, seed=0)
         to_png(to_uint8(rr.x)[0]), to_png(rr.reconstruction), to_png(image_grid(rr.samples, nrow=8))
-        return plotly.io.to_json(kl_chart(rr.kl_per_dim, rr.mu, rr.std), validate=False)
+        return plotly_spec(kl_chart(rr.kl_per_dim, rr.mu, rr.std))
 
     def manifold_core(mu, n=30):
         codes = manifold_grid(grid_axis(n), base=mu, dims=(0, 1), latent_dim=d)
@@ -171,7 +178,7 @@ def view_cases(lm: LoadedModel) -> list[Case]:
         axis = grid_axis(n)
         codes = manifold_grid(axis, base=rr.mu, dims=(0, 1), latent_dim=d)
         grid = image_grid(decode_images(model, codes), nrow=n, padding=0)
-        return plotly.io.to_json(manifold_figure(grid, axis, codes, (0, 1), rr.mu), validate=False)
+        return plotly_spec(manifold_figure(grid, axis, codes, (0, 1), rr.mu))
 
     def interpolate_view(steps=16):
         a, b = lm.latents["class_centroids"][4], lm.latents["class_centroids"][9]
@@ -182,7 +189,7 @@ def view_cases(lm: LoadedModel) -> list[Case]:
 
     def map_view():
         rr = describe_digit(model, x, n_samples=0, seed=0)
-        return plotly.io.to_json(map_figure(lm, rr.mu, rr.std, None), validate=False)
+        return plotly_spec(map_figure(lm, rr.mu, rr.std, None))
 
     return [
         Case("one digit: decode + PNG", one_digit, DIGIT_MS),

@@ -47,7 +47,7 @@ STEP_TIMEOUT_MS = 60_000  # one interaction taking longer than this counts as an
 SETTLE_S = 10  # Streamlit drops a session's state a little after its websocket closes
 SAMPLE_S = 0.5
 ERRORS_ON_PAGE = "[data-testid=stException], [data-testid=stAlertContentError]"
-SLIDER = "[data-testid=stMain] [role=slider]"
+SLIDER = "[data-testid=stMain] [data-testid=stSlider] input[type=range]"  # 1.67: react-aria, no role=slider
 
 # Counts finished script runs (full or fragment): the state attribute going to notRunning. A MutationObserver
 # sees every change, so a run too short for polling to catch "running" is still counted.
@@ -100,7 +100,7 @@ Action = Callable[[Page, int], Awaitable[None]]
 
 async def move_slider(page: Page, index: int) -> None:
     slider = page.locator(SLIDER).nth(index)
-    now, top = await slider.get_attribute("aria-valuenow"), await slider.get_attribute("aria-valuemax")
+    now, top = await slider.input_value(), await slider.get_attribute("max")
     await slider.focus()
     # at the top a step right would change nothing and start no run
     await page.keyboard.press("ArrowLeft" if now is not None and top is not None and float(now) >= float(top)
@@ -116,7 +116,7 @@ def slider(index: int = 0, name: str = "slider") -> tuple[str, Action]:
 
 def class_button(c: int) -> tuple[str, Action]:
     async def act(page: Page, _: int) -> None:
-        await page.locator(f".st-key-class_{c} button").click()
+        await page.locator(f"[data-testid=stSidebar] .st-key-class_{c} button").first.click()  # help adds a 2nd
 
     return "class button", act
 
@@ -130,7 +130,7 @@ def upload() -> tuple[str, Action]:
 
 
 PLAN = [
-    "reconstruct", slider(0), class_button(3), slider(0),
+    "", slider(0), class_button(3), slider(0),  # Reconstruct is the default page, at "/" ("/reconstruct": not found)
     "mean", slider(0), class_button(7),
     "variance", slider(0),
     "sample", class_button(1),

@@ -36,12 +36,26 @@ def test_image_grid_fills_the_empty_cells_of_the_last_row_with_the_pad_value():
     assert (grid[4:6, 4:6] == 255).all()  # row 2, column 2: the fifth image
 
 
-def test_to_png_is_lossless_and_enlarges_by_whole_pixels():
+@pytest.mark.parametrize("shape", [(1, 1), (3, 5), (30, 40), (840, 840)])
+def test_to_png_is_a_lossless_greyscale_png(shape: tuple[int, int]):
+    picture = random_images(1, *shape)[0]
+    picture[: shape[0] // 2] = 0  # long runs of black, as in decoded digits
+    decoded = Image.open(io.BytesIO(to_png(picture)))
+    assert decoded.format == "PNG" and decoded.mode == "L"
+    np.testing.assert_array_equal(np.asarray(decoded), picture)
+
+
+def test_to_png_enlarges_by_whole_pixels():
     picture = random_images(1, 30, 40)[0]
-    assert np.array_equal(np.asarray(Image.open(io.BytesIO(to_png(picture)))), picture)
     big = np.asarray(Image.open(io.BytesIO(to_png(picture, scale=3))))
     np.testing.assert_array_equal(big, upscale(picture, 3))
     assert big.shape == (90, 120)
+
+
+@pytest.mark.parametrize("bad", [np.zeros((4, 4), dtype=np.float32), np.zeros((4, 4, 3), dtype=np.uint8)])
+def test_to_png_refuses_anything_but_a_uint8_greyscale_picture(bad: np.ndarray):
+    with pytest.raises(ValueError, match="uint8"):
+        to_png(bad)
 
 
 def test_to_gif_plays_the_frames_forward_then_back():

@@ -24,6 +24,7 @@ APP_SOURCES = [ROOT / "app.py", *sorted((ROOT / "views").glob("*.py"))]
         ("server", "enableStaticServing", False),
         ("client", "showErrorDetails", "none"),
         ("client", "toolbarMode", "minimal"),
+        ("runner", "postScriptGC", False),  # a full gc.collect after each run costs every interaction ~120 ms
     ],
 )
 def test_config_sets_the_safe_value(section: str, option: str, expected: object) -> None:

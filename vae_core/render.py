@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 import numpy as np
 import torch
@@ -56,15 +58,29 @@ def upscale(image: np.ndarray, factor: int) -> np.ndarray:
     return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
 
 
-def to_png(image: np.ndarray, scale: int = 1) -> bytes:
-    """A lossless PNG of a uint8 picture, enlarged `scale` times (nearest neighbour).
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
-    zlib level 1: these pictures are mostly flat, so the files are barely larger than at the default
-    level 6 (+5% for a 30 x 30 manifold), and encoding them takes a third less time.
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def to_png(image: np.ndarray, scale: int = 1) -> bytes:
+    """A lossless 8-bit greyscale PNG of a uint8 picture (H, W), enlarged `scale` times (nearest neighbour).
+
+    Written directly with zlib rather than by Pillow: no row filters and run-length deflate suit these mostly
+    black pictures; a 30 x 30 manifold (840 x 840) takes ~3.5 ms instead of ~11 ms, for a file ~15% larger.
     """
-    buf = io.BytesIO()
-    Image.fromarray(upscale(image, scale) if scale > 1 else image).save(buf, format="PNG", compress_level=1)
-    return buf.getvalue()
+    pixels = np.asarray(upscale(image, scale) if scale > 1 else image)
+    if pixels.dtype != np.uint8 or pixels.ndim != 2:
+        raise ValueError(f"to_png takes a uint8 (H, W) picture, got {pixels.dtype} {pixels.shape}")
+    height, width = pixels.shape
+    rows = np.zeros((height, width + 1), dtype=np.uint8)  # each row starts with its filter type, 0: none
+    rows[:, 1:] = pixels
+    deflate = zlib.compressobj(zlib.Z_BEST_SPEED, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
+    data = deflate.compress(rows.tobytes()) + deflate.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit, greyscale, no interlacing
+    return PNG_SIGNATURE + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", data) + _png_chunk(b"IEND", b"")
 
 
 def to_gif(frames: np.ndarray, scale: int = 4, frame_ms: int = 80, bounce: bool = True) -> bytes:
