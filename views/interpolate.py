@@ -91,9 +91,9 @@ def render() -> None:
         st.caption(CROSSFADE_CAPTION)
         name = f"interpolation_{choice_a}_{choice_b}_{PATHS[path_name]}_{lm.name}".replace(" ", "")
         d = st.columns(2)
-        d[0].download_button("Strip as PNG", to_png(latent_grid, DOWNLOAD_SCALE), f"{name}.png", "image/png",
+        d[0].download_button("Strip as PNG", lambda: to_png(latent_grid, DOWNLOAD_SCALE), f"{name}.png", "image/png",
                              key="interp_png", on_click="ignore")
-        d[1].download_button("Path as animated GIF", to_gif(strip.frames, DOWNLOAD_SCALE), f"{name}.gif",
+        d[1].download_button("Path as animated GIF", lambda: to_gif(strip.frames, DOWNLOAD_SCALE), f"{name}.gif",
                              "image/gif", key="interp_gif", on_click="ignore")
     with right:
         if st.session_state.get("interp_t", 0) > steps - 1:  # fewer steps than before: stay on the last frame

@@ -43,7 +43,7 @@ def map_figure(lm: LoadedModel, mu: torch.Tensor, std: torch.Tensor, z_range: li
     for label, idx in enumerate(group_by_label(lat["test_labels"])):
         xy = points[idx]
         fig.add_trace(go.Scattergl(
-            x=xy[:, 0].tolist(), y=xy[:, 1].tolist(), mode="markers", name=str(label), customdata=idx.tolist(),
+            x=xy[:, 0].numpy(), y=xy[:, 1].numpy(), mode="markers", name=str(label), customdata=idx.tolist(),
             marker=dict(size=4, color=CLASS_COLOURS[label], opacity=0.7),
             hovertemplate=f"label {label}<br>test digit #%{{customdata}}<br>click: use its code<extra></extra>",
         ))

@@ -49,7 +49,7 @@ def manifold_figure(
     xs, ys = cell_centres(n, CELL_PX)
     d0, d1 = dims
     fig.add_trace(go.Scatter(
-        x=xs.tolist(), y=ys.tolist(), mode="markers", name="cells", showlegend=False,
+        x=xs.numpy(), y=ys.numpy(), mode="markers", name="cells", showlegend=False,
         marker=dict(size=max(6, FIGURE_PX // n), opacity=0),
         selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
         customdata=[[i, z[d0].item(), z[d1].item()] for i, z in enumerate(codes)],

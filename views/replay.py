@@ -42,7 +42,7 @@ def scatter_figure(test_mu: torch.Tensor, labels: torch.Tensor, title: str) -> g
     for label, idx in enumerate(group_by_label(labels)):
         xy = test_mu[idx]
         fig.add_trace(go.Scattergl(
-            x=xy[:, 0].tolist(), y=xy[:, 1].tolist(), mode="markers", name=str(label), hoverinfo="skip",
+            x=xy[:, 0].numpy(), y=xy[:, 1].numpy(), mode="markers", name=str(label), hoverinfo="skip",
             marker=dict(size=3, color=CLASS_COLOURS[label], opacity=0.6),
         ))
     fig.update_xaxes(title="z0", range=Z_RANGE, zeroline=False)
