@@ -62,9 +62,14 @@ new MutationObserver((records) => {
 }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
                       attributeFilter: ['data-test-script-state']});
 """
-IDLE_AFTER_JS = """(n) => {
+MAIN_PICTURES_JS = "() => [...document.querySelectorAll('[data-testid=stMain] img')].map(i => i.src).join(' ')"
+# Done when a run has finished since the action, or the main pictures changed: a fragment rerun (a slider in
+# a view) may finish without the app-level state attribute ever leaving notRunning.
+IDLE_AFTER_JS = """([n, pictures]) => {
   const app = document.querySelector('[data-testid=stApp]');
-  return window.__runsDone > n && app && app.getAttribute('data-test-script-state') === 'notRunning'
+  const now = [...document.querySelectorAll('[data-testid=stMain] img')].map(i => i.src).join(' ');
+  return (window.__runsDone > n || (pictures !== null && now !== pictures))
+    && app && app.getAttribute('data-test-script-state') === 'notRunning'
     && app.getAttribute('data-test-connection-state') === 'CONNECTED'
     && !document.querySelector('[data-testid=stSkeleton], [data-testid=stSpinner]');
 }"""
@@ -167,13 +172,14 @@ async def run_session(browser, url: str, index: int, interactions: int, start_de
                 if isinstance(item, str):
                     kind = "page load"
                     await page.goto(f"{url}/{item}")
-                    await page.wait_for_function(IDLE_AFTER_JS, arg=0, timeout=STEP_TIMEOUT_MS)
+                    await page.wait_for_function(IDLE_AFTER_JS, arg=[0, None], timeout=STEP_TIMEOUT_MS)
                 else:
                     kind, act = item
                     before = await page.evaluate("window.__runsDone")
+                    pictures = await page.evaluate(MAIN_PICTURES_JS)
                     t0 = time.perf_counter()
                     await act(page, index * 1000 + step)
-                    await page.wait_for_function(IDLE_AFTER_JS, arg=before, timeout=STEP_TIMEOUT_MS)
+                    await page.wait_for_function(IDLE_AFTER_JS, arg=[before, pictures], timeout=STEP_TIMEOUT_MS)
                 result.latencies.setdefault(kind, []).append(time.perf_counter() - t0)
                 shown = await page.locator(ERRORS_ON_PAGE).all_inner_texts()
                 if shown:

@@ -20,6 +20,7 @@ FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP")
 FORMATS_TEXT = "PNG, JPEG, BMP, GIF or WebP"
 MAX_BYTES = 5 * 2**20  # the same 5 MB as the uploader's server.maxUploadSize
 MAX_PIXELS = 4096 * 4096  # a digit needs far fewer; far below Pillow's own bomb limit (~89 MP)
+DRAFT_MIN_SIDE = 512  # JPEGs are decoded at a reduced scale down to this side (see load_image)
 SIDE = 28  # MNIST field
 BOX = 20  # MNIST digits are fitted into 20x20 inside the 28x28 field
 MIN_CONTRAST = 0.1  # ink and paper must differ by at least this much (of the full grey range)
@@ -70,6 +71,10 @@ def load_image(data: bytes, max_bytes: int = MAX_BYTES) -> Image.Image:
             raise ImageInputError("The picture has no pixels.")
         try:
             im.seek(0)  # animated GIF/WebP/PNG: the first frame
+            if im.format == "JPEG":
+                # A phone photo is decoded at the smallest DCT scale that keeps both sides >= DRAFT_MIN_SIDE:
+                # the digit ends up 20 x 20 anyway, and a 12 MP decode alone costs ~150 ms.
+                im.draft(im.mode, (DRAFT_MIN_SIDE, DRAFT_MIN_SIDE))
             im.load()
             ImageOps.exif_transpose(im, in_place=True)  # in place: a copy of a 12 MP photo costs ~15 ms
             return im
@@ -77,6 +82,7 @@ def load_image(data: bytes, max_bytes: int = MAX_BYTES) -> Image.Image:
             raise ImageInputError(_too_many_pixels_message((width, height))) from e
         except Exception as e:  # noqa: BLE001 - truncated or corrupt data: OSError, SyntaxError, struct.error, ...
             raise _damaged(e) from e
+
 
 
 def _too_many_pixels_message(size: tuple[int, int] | None) -> str:
