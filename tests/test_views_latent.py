@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
-from streamlit.util import calc_hash
 
+from tests.pages import open_page
 from vae_core import registry
 from vae_core.analysis import DigitReport, active_dims, describe_digit
 from vae_core.checkpoint import CARD, LATENTS, WEIGHTS, CheckpointError
@@ -60,24 +60,6 @@ def app_uses_frozen_models(frozen_models: Path, monkeypatch: pytest.MonkeyPatch)
     common.model_entries.clear()  # st.cache_data outlives AppTest runs
     yield
     common.model_entries.clear()
-
-
-def open_page(url_path: str, model: str | None = None) -> AppTest:
-    """Run app.py on the page registered under `url_path`.
-
-    Our pages are callables given to st.navigation, and AppTest.switch_page only resolves page *files*.
-    A st.Page is identified by calc_hash(url_path) -- the hash the browser requests for /<url_path> --
-    so we request that hash directly (AppTest keeps it in `_page_hash`; there is no public setter).
-    """
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at._page_hash = calc_hash(url_path)
-    at.run()
-    assert not at.exception, at.exception
-    assert at._finished_page_script_hash == calc_hash(url_path), f"page {url_path!r} did not open"
-    if model is not None:
-        at.selectbox(key="model").set_value(model).run()
-        assert not at.exception, at.exception
-    return at
 
 
 def image_urls(at: AppTest) -> list[str]:

@@ -12,8 +12,8 @@ import pytest
 import torch
 from PIL import Image
 from streamlit.testing.v1 import AppTest
-from streamlit.util import calc_hash
 
+from tests import pages
 from vae_core.latent import grid_axis, manifold_grid
 from vae_core.registry import load
 from vae_core.render import decode_images
@@ -25,19 +25,8 @@ PAGES = {"interpolate": "Interpolation in latent space", "manifold": "The learne
 
 
 def open_page(url_path: str, model: str) -> AppTest:
-    """The app on one page with one model.
-
-    Our pages are callables in st.navigation, which AppTest.switch_page (file pages only) cannot open;
-    a page's script hash is calc_hash(url_path) (st.Page._script_hash), and AppTest sends the hash it
-    keeps in `_page_hash` with every run. This is the one place that relies on that private detail;
-    every test then checks the page's heading, so a change in AppTest fails loudly instead of testing
-    the default page.
-    """
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at._page_hash = calc_hash(url_path)
-    at.selectbox(key="model").set_value(model).run()
-    assert not at.exception, [e.value for e in at.exception]
+    """The app on one page with one model; every test then also sees the page's heading."""
+    at = pages.open_page(url_path, model, timeout=120)
     assert PAGES[url_path] in [h.value for h in at.subheader]
     return at
 

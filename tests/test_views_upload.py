@@ -11,8 +11,8 @@ import pytest
 import streamlit as st
 from corpus import bad_cases, corpus, good_cases, write_tiny_model
 from streamlit.testing.v1 import AppTest
-from streamlit.util import calc_hash
 
+from tests.pages import open_page
 from vae_core.analysis import describe_digit
 from vae_core.preprocess import load_image, to_mnist_style
 from vae_core.registry import load
@@ -41,21 +41,6 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield root / "tiny-z2"
     st.cache_data.clear()
     st.cache_resource.clear()
-
-
-def open_page(url_path: str) -> AppTest:
-    """Run app.py on the page registered under `url_path`.
-
-    Our pages are callables given to st.navigation, and AppTest.switch_page only resolves page files.
-    A st.Page is identified by calc_hash(url_path), the hash the browser requests for /<url_path>,
-    so that hash is requested directly (AppTest keeps it in `_page_hash`; there is no public setter).
-    """
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at._page_hash = calc_hash(url_path)
-    at.run()
-    assert not at.exception, at.exception
-    assert at._finished_page_script_hash == calc_hash(url_path), f"page {url_path!r} did not open"
-    return at
 
 
 def captions(at: AppTest) -> list[str]:
