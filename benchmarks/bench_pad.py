@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import platform
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +28,10 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # harness.py
+
+from harness import free_port, machine_line  # noqa: E402
+
 from vae_core.checkpoint import CheckpointError  # noqa: E402
 from vae_core.export import decoder_export  # noqa: E402
 from vae_core.registry import PRETRAINED_DIR, load  # noqa: E402
@@ -43,22 +45,6 @@ TARGET_FPS = 30
 PARITY_CODES = [[0.0, 0.0], [1.5, -2.0], [-3.0, 3.0], [0.3, 0.7], [2.5, 2.5]]
 TIMEOUT_MS = 180_000  # the first run of a cold app on a busy 2-core machine can take minutes
 STEPS_PER_CALL = 5  # Playwright interpolates these itself: fewer round trips to Python per pointer move
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
@@ -212,8 +198,7 @@ def main() -> None:
     torch.set_num_threads(1)
     from playwright.sync_api import sync_playwright
 
-    load1, load5, _ = os.getloadavg()
-    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, load average {load1:.1f} (1 min) {load5:.1f} (5 min)")
+    print(machine_line())
     with streamlit_app() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         print(f"browser: Chromium {browser.version}, headless, flags {' '.join(CHROMIUM_ARGS[1:])}")

@@ -22,7 +22,6 @@ import argparse
 import io
 import math
 import os
-import platform
 import sys
 import time
 from collections.abc import Callable
@@ -35,8 +34,11 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere (make bench)
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # harness.py
+
 import plotly.io  # noqa: E402
 import plotly.tools  # noqa: E402
+from harness import machine_line  # noqa: E402
 from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
 
 from vae_core.analysis import describe_digit, interpolation_strip  # noqa: E402
@@ -48,16 +50,6 @@ from vae_core.render import decode_images, decode_probs, image_grid, to_gif, to_
 
 DIGIT_MS, MANIFOLD_MS, VIEW_MS = 2.0, 30.0, 50.0
 PHOTO_SIZE = (4000, 3000)
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 @dataclass
@@ -224,8 +216,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)  # as app.py does
 
-    load1, load5, _ = os.getloadavg()
-    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, load average {load1:.1f} (1 min) {load5:.1f} (5 min)")
+    print(machine_line())
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread; {args.runs} runs per case after "
           f"{args.warmup} warm-up runs; milliseconds; PASS/FAIL judges the wall-clock p95")
     header = f"  {'case':<42} {'p50':>8} {'p95':>8} {'cpu p50':>8}  {'target':>7}"
