@@ -46,10 +46,16 @@ COUNT_SCRIPT_RUNS = """() => {
 
 @contextmanager
 def rerun_finished(page: Page, app_idle: Callable[[Page], None]) -> Iterator[None]:
-    """Wrap a user action: on exit the rerun it triggered has started and finished."""
+    """Wrap a user action: on exit the rerun it triggered has finished. A fragment's rerun (a view's slider)
+    need not touch the app's script state, so a change of the main pictures counts as a rerun too."""
     page.evaluate(COUNT_SCRIPT_RUNS)
+    before = " ".join(image_sources(page))
     yield
-    page.wait_for_function("window.scriptStateChanges > 0")
+    page.wait_for_function(
+        """([selector, before]) => window.scriptStateChanges > 0
+            || [...document.querySelectorAll(selector)].map(img => img.src).join(" ") !== before""",
+        arg=[MAIN_IMAGES, before],
+    )
     app_idle(page)
 
 
