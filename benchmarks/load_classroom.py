@@ -62,12 +62,14 @@ new MutationObserver((records) => {
 }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
                       attributeFilter: ['data-test-script-state']});
 """
-MAIN_PICTURES_JS = "() => [...document.querySelectorAll('[data-testid=stMain] img')].map(i => i.src).join(' ')"
-# Done when a run has finished since the action, or the main pictures changed: a fragment rerun (a slider in
-# a view) may finish without the app-level state attribute ever leaving notRunning.
+# What the visitor sees change: every picture (sidebar and main) and the address (which carries the digit).
+APP_SIGNATURE = "location.search + [...document.querySelectorAll('[data-testid=stApp] img')].map(i => i.src).join(' ')"
+MAIN_PICTURES_JS = f"() => {APP_SIGNATURE}"
+# Done when a run has finished since the action, or what the visitor sees changed: a short run (a fragment's,
+# or a fast whole-app run) can finish without the app's state attribute ever leaving notRunning in the DOM.
 IDLE_AFTER_JS = """([n, pictures]) => {
   const app = document.querySelector('[data-testid=stApp]');
-  const now = [...document.querySelectorAll('[data-testid=stMain] img')].map(i => i.src).join(' ');
+  const now = """ + APP_SIGNATURE + """;
   return (window.__runsDone > n || (pictures !== null && now !== pictures))
     && app && app.getAttribute('data-test-script-state') === 'notRunning'
     && app.getAttribute('data-test-connection-state') === 'CONNECTED'
