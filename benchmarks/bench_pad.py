@@ -14,12 +14,8 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import subprocess
 import sys
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +26,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # harness.py
 
-from harness import free_port, machine_line  # noqa: E402
+from harness import machine_line, streamlit_server, wait_idle  # noqa: E402
 
 from vae_core.checkpoint import CheckpointError  # noqa: E402
 from vae_core.export import decoder_export  # noqa: E402
@@ -45,42 +41,6 @@ TARGET_FPS = 30
 PARITY_CODES = [[0.0, 0.0], [1.5, -2.0], [-3.0, 3.0], [0.3, 0.7], [2.5, 2.5]]
 TIMEOUT_MS = 180_000  # the first run of a cold app on a busy 2-core machine can take minutes
 STEPS_PER_CALL = 5  # Playwright interpolates these itself: fewer round trips to Python per pointer move
-
-
-@contextmanager
-def streamlit_app() -> Iterator[str]:
-    """`streamlit run app.py` on a free port; yields its URL."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = ROOT / "artifacts" / "bench_pad_streamlit.log"
-    log_path.parent.mkdir(exist_ok=True)
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                        break
-                except OSError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        raise SystemExit(f"streamlit did not start; see {log_path}") from None
-                    time.sleep(0.5)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def wait_idle(page) -> None:
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=TIMEOUT_MS)
-    page.wait_for_selector("[data-testid=stSkeleton]", state="detached", timeout=TIMEOUT_MS)
 
 
 def open_pad(page, url: str, model: str) -> None:
@@ -199,7 +159,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     print(machine_line())
-    with streamlit_app() as url, sync_playwright() as p:
+    with streamlit_server("app.py", "bench_pad_streamlit.log") as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         print(f"browser: Chromium {browser.version}, headless, flags {' '.join(CHROMIUM_ARGS[1:])}")
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
