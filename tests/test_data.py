@@ -174,3 +174,12 @@ def test_data_fingerprint_matches_the_published_sha256(mnist_dir: Path, mnist_ro
     if sums.is_file():
         listed = dict(reversed(line.split()) for line in sums.read_text().splitlines() if line.strip())
         assert listed == fingerprint
+
+
+def test_binarize_draws_zeros_and_ones_with_the_grey_level_as_probability():
+    grey = torch.tensor([0.0, 0.1, 0.5, 0.9, 1.0]).expand(40000, 5)
+    x = data.binarize(grey, torch.Generator().manual_seed(0))
+    assert x.dtype == grey.dtype and set(x.unique().tolist()) <= {0.0, 1.0}
+    torch.testing.assert_close(x.mean(0), torch.tensor([0.0, 0.1, 0.5, 0.9, 1.0]), atol=0.01, rtol=0)
+    again = data.binarize(grey, torch.Generator().manual_seed(0))
+    assert torch.equal(x, again)  # the generator fixes the draw

@@ -58,6 +58,25 @@ def test_bernoulli_log_likelihood_stays_finite_for_saturated_logits():
     assert right.item() == pytest.approx(0.0, abs=1e-30)
 
 
+def test_bernoulli_log_likelihood_gradient_is_x_minus_sigmoid_everywhere():
+    logits = torch.tensor([[-100.0, -17.0, -1.0, 0.0, 0.0, 1.0, 17.0, 100.0]], requires_grad=True)
+    x = torch.tensor([[0.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0]])
+    (grad,) = torch.autograd.grad(bernoulli_log_likelihood(logits, x).sum(), logits)
+    torch.testing.assert_close(grad, x - torch.sigmoid(logits.detach()))  # at logit 0 too: 0.5 and -0.5
+    torch.testing.assert_close(
+        bernoulli_log_likelihood(logits.detach(), x),
+        -F.binary_cross_entropy_with_logits(logits.detach(), x, reduction="none").sum(-1),
+    )
+
+
+def test_bernoulli_log_likelihood_passes_gradcheck_in_both_arguments_and_broadcasts():
+    g = torch.Generator().manual_seed(4)
+    logits = (6 * torch.randn(3, 5, 7, generator=g, dtype=torch.float64)).requires_grad_()
+    x = torch.rand(5, 7, generator=g, dtype=torch.float64).requires_grad_()  # one x for 3 samples of z
+    assert torch.autograd.gradcheck(bernoulli_log_likelihood, (logits, x))
+    assert bernoulli_log_likelihood(logits, x).shape == (3, 5)
+
+
 def test_elbo_terms_elbo_is_log_likelihood_minus_kl():
     torch.manual_seed(2)
     model = VAE(VAEConfig(latent_dim=3, hidden=(16,), activation="tanh"))

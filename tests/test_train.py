@@ -13,6 +13,7 @@ from safetensors.torch import load_file
 from vae_core import train
 from vae_core.checkpoint import load_model
 from vae_core.data import MNISTSplit
+from vae_core.model import VAE, VAEConfig
 
 N_TRAIN, N_TEST, BATCH = 512, 128, 64
 STEPS_PER_EPOCH = N_TRAIN // BATCH
@@ -171,3 +172,29 @@ def test_resume_after_ctrl_c_between_metrics_line_and_snapshot_writes_no_duplica
     assert [r["epoch"] for r in metrics(out)] == [1, 2, 3]
     assert card(out)["training"]["epochs"] == 3
     assert [p.name for p in (out / train.SNAPSHOTS).iterdir()] == ["epoch-0002.safetensors"]
+
+
+def test_train_step_in_bf16_keeps_float32_weights_and_terms_and_lowers_the_loss():
+    torch.manual_seed(0)
+    model = VAE(VAEConfig(latent_dim=2, hidden=(32,), activation="gelu"))
+    opt = train.make_optimizer(model, 1e-2)
+    x = (torch.arange(784) < 392).float().expand(64, 784)  # one fixed picture: learnable in a few steps
+    first = train.train_step(model, opt, x, 1.0, "bf16")
+    for _ in range(30):
+        last = train.train_step(model, opt, x, 1.0, "bf16")
+    assert first.elbo.dtype == first.mu.dtype == torch.float32
+    assert all(p.dtype == torch.float32 for p in model.parameters())
+    assert last.elbo.mean() > first.elbo.mean() + 50  # it learns
+
+
+def test_precision_auto_is_fp32_on_cuda_and_explicit_choices_are_kept():
+    assert train.resolve_precision("auto", "cuda") == "fp32"
+    assert train.resolve_precision("fp32", "cpu") == "fp32"
+    assert train.resolve_precision("bf16", "cuda") == "bf16"
+    assert train.resolve_precision("auto", "cpu") in ("fp32", "bf16")
+
+
+def test_card_records_the_precision_a_run_used(tmp_path: Path):
+    out = tmp_path / "m"
+    train.main([*ARGS, "--epochs", "1", "--precision", "bf16", "--out", str(out)])
+    assert card(out)["training"]["args"]["precision"] == "bf16"

@@ -10,16 +10,39 @@ import math
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 
 from .model import VAE
 
 LOG_2PI = math.log(2 * math.pi)
 
 
+class _BernoulliLogLikelihood(torch.autograd.Function):
+    """sum_i x_i l_i - softplus(l_i), with the exact gradient x - sigmoid(l).
+
+    Why not F.binary_cross_entropy_with_logits: on AVX-512 CPUs torch's log1p/softplus kernels run
+    about 10x slower than log and exp, which made the likelihood ~15% of a training step.
+    softplus(l) = max(l, 0) + log(1 + exp(-|l|)) never overflows; log(1 + e) instead of log1p(e)
+    errs by at most 6e-8 nats per pixel where e is below float epsilon.
+    """
+
+    @staticmethod
+    def forward(ctx, logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
+        ctx.save_for_backward(logits, x)
+        softplus = logits.clamp_min(0) + torch.exp(-logits.abs()).add_(1).log_()
+        return (x * logits - softplus).sum(-1)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor | None]:  # type: ignore[override]
+        logits, x = ctx.saved_tensors
+        g = grad.unsqueeze(-1)
+        d_logits = (x - torch.sigmoid(logits)) * g if ctx.needs_input_grad[0] else None
+        d_x = (logits * g).sum_to_size(x.shape) if ctx.needs_input_grad[1] else None
+        return d_logits, d_x
+
+
 def bernoulli_log_likelihood(logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """log p(x|z) summed over pixels; stable for any logit (no sigmoid then log)."""
-    return -F.binary_cross_entropy_with_logits(logits, x.expand_as(logits), reduction="none").sum(-1)
+    """log p(x|z) summed over pixels; stable for any logit (no sigmoid then log). x broadcasts to logits."""
+    return _BernoulliLogLikelihood.apply(logits, x)
 
 
 def kl_per_dim(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:

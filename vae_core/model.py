@@ -51,6 +51,11 @@ def _mlp(sizes: list[int], activation: str) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
+def _full_precision(t: torch.Tensor) -> torch.Tensor:
+    """Autocast's bf16/fp16 layer outputs back to fp32: the ELBO's sums over 784 pixels need it."""
+    return t.float() if t.dtype in (torch.bfloat16, torch.float16) else t
+
+
 @dataclass
 class Posterior:
     """q(z|x) = N(mu, diag(exp(logvar)))."""
@@ -74,11 +79,11 @@ class VAE(nn.Module):
         self.decoder = _mlp([config.latent_dim, *reversed(h), config.input_dim], config.activation)
 
     def encode(self, x: torch.Tensor) -> Posterior:
-        mu, logvar = self.encoder(x.reshape(x.shape[0], -1)).chunk(2, dim=-1)
+        mu, logvar = _full_precision(self.encoder(x.reshape(x.shape[0], -1))).chunk(2, dim=-1)
         return Posterior(mu, logvar)
 
     def decode_logits(self, z: torch.Tensor) -> torch.Tensor:
-        return self.decoder(z)
+        return _full_precision(self.decoder(z))
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Bernoulli means (pixel probabilities) in [0, 1], shape (..., 784)."""
