@@ -101,7 +101,7 @@ BENCH_ARGS_bench_browser ?= --presses 10
 BENCH_ARGS_bench_cold_start ?= --repeats 1
 BENCH_ARGS_bench_pad ?= --seconds 3
 BENCH_ARGS_bench_train ?= --max-batches 100
-BENCH_ARGS_load_classroom ?= --sessions 3 --interactions 20
+BENCH_ARGS_load_classroom ?= --sessions 3
 bench_args = $(BENCH_ARGS_$(basename $(notdir $(1))))
 
 bench: venv
