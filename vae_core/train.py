@@ -134,7 +134,7 @@ def train(args: argparse.Namespace, command: str | None = None) -> Path:
     args.epochs = 40 if args.epochs is None else args.epochs
     device = "cuda" if args.device == "auto" and torch.cuda.is_available() else args.device
     device = "cpu" if device == "auto" else device
-    args.precision = resolve_precision(getattr(args, "precision", "fp32"), device)  # runs before the flag: fp32
+    args.precision = resolve_precision(getattr(args, "precision", "fp32"), device)  # a run from before the flag: fp32
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
