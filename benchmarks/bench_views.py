@@ -118,7 +118,7 @@ def view_cases(lm: LoadedModel) -> list[Case]:
     from views.latent_map import map_figure
     from views.manifold import CELL_PX, FIGURE_PX, manifold_figure
     from views.perturb_mean import OFFSETS, PADDING, traversal_figure
-    from views.reconstruct import kl_chart
+    from views.reconstruct import kl_rows
 
     model, d = lm.model, lm.latent_dim
     x = decode_probs(model, lm.latents["class_centroids"][4])[0]  # the app's default digit
@@ -158,7 +158,7 @@ def view_cases(lm: LoadedModel) -> list[Case]:
     def reconstruct_view():
         rr = describe_digit(model, x, n_samples=8, seed=0)
         to_png(to_uint8(rr.x)[0]), to_png(rr.reconstruction), to_png(image_grid(rr.samples, nrow=8))
-        return plotly_spec(kl_chart(rr.kl_per_dim, rr.mu, rr.std))
+        return kl_rows(rr.kl_per_dim, rr.mu, rr.std)
 
     def manifold_core(mu, n=30):
         codes = manifold_grid(grid_axis(n), base=mu, dims=(0, 1), latent_dim=d)
@@ -181,7 +181,7 @@ def view_cases(lm: LoadedModel) -> list[Case]:
 
     def map_view():
         rr = describe_digit(model, x, n_samples=0, seed=0)
-        return plotly_spec(map_figure(lm, rr.mu, rr.std, None))
+        return plotly_spec(map_figure(lm, rr.mu, rr.std, None, list(range(10))))
 
     return [
         Case("one digit: decode + PNG", one_digit, DIGIT_MS),

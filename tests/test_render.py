@@ -10,7 +10,7 @@ import torch
 from PIL import Image
 from torchvision.utils import make_grid
 
-from vae_core.render import image_grid, to_gif, to_png, upscale
+from vae_core.render import image_grid, labelled_grid, scatter_picture, to_gif, to_png, to_png_colour, upscale
 
 
 def random_images(n: int, h: int = 28, w: int = 28, seed: int = 0) -> np.ndarray:
@@ -67,3 +67,42 @@ def test_to_gif_plays_the_frames_forward_then_back():
         gif.seek(i)
         seen.append(int(np.asarray(gif.convert("L"))[0, 0]))
     assert seen == [0, 100, 200, 100]
+
+
+def test_scatter_picture_puts_each_point_where_its_axes_say_in_its_colour():
+    points = np.array([[0.0, 0.0], [1.5, 1.5], [-0.75, 0.75], [9.0, 9.0]])  # the last is out of range
+    colours = np.array([[255, 0, 0], [0, 0, 255], [0, 160, 0], [0, 0, 0]], dtype=np.uint8)
+    picture = scatter_picture(points, colours, (-1.5, 1.5), (-1.5, 1.5), size_px=60, radius_px=2, opacity=1.0)
+    assert picture.shape == (60, 60, 3) and picture.dtype == np.uint8
+    assert picture[30, 30].tolist() == [255, 0, 0]  # the centre
+    assert picture[1, 58].tolist() == [0, 0, 255]  # top right: y grows upwards
+    assert picture[15, 15].tolist() == [0, 160, 0]
+    assert picture[picture.sum(2) == 0].size == 0  # the black point lies outside and is not drawn
+
+
+def test_scatter_picture_blends_translucent_dots_with_the_white_paper():
+    picture = scatter_picture(np.zeros((1, 2)), np.array([[0, 0, 0]], dtype=np.uint8), (-1, 1), (-1, 1), 20, 3, 0.5)
+    assert 120 <= picture[10, 10, 0] <= 135  # half black on white
+
+
+def test_to_png_colour_keeps_the_picture_within_a_palette_of_colours():
+    rng = np.random.default_rng(0)
+    palette = rng.integers(0, 256, size=(8, 3), dtype=np.uint8)
+    picture = palette[rng.integers(0, 8, size=(40, 50))]
+    decoded = Image.open(io.BytesIO(to_png_colour(picture)))
+    assert decoded.mode == "P" and decoded.size == (50, 40)
+    assert np.array_equal(np.asarray(decoded.convert("RGB")), picture)  # 8 colours fit the palette exactly
+
+
+def test_labelled_grid_enlarges_the_grid_and_writes_each_label_beside_its_cells():
+    grid = image_grid(np.zeros((6, 28, 28), dtype=np.uint8), nrow=3, padding=2)  # 2 rows x 3 columns of cells
+    table = labelled_grid(grid, ["z0", "z12"], ["-1", "+0", "+1"], padding=2, scale=2)
+    top, left = table.shape[0] - grid.shape[0] * 2, table.shape[1] - grid.shape[1] * 2
+    assert np.array_equal(table[top:, left:], upscale(grid, 2))
+    for r in range(2):  # ink in the left margin level with each row of cells, none level with the padding
+        y = top + (2 + r * 30 + 14) * 2
+        assert table[y - 4 : y + 4, :left].min() < 128
+    for c in range(3):  # ink in the top margin above each column of cells
+        x = left + (2 + c * 30 + 14) * 2
+        assert table[:top, x - 6 : x + 6].min() < 128
+    assert table[:top, left + 1 : left + 3].min() == 255  # above the outer padding: blank

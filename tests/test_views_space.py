@@ -212,16 +212,41 @@ def test_clicking_a_manifold_cell_makes_its_code_the_current_digit():
 # --- Latent map ---
 
 
-def class_traces(fig: dict) -> list[dict]:
-    return [t for t in fig["data"] if t.get("name") in [str(c) for c in range(10)]]
+def click_targets(fig: dict) -> list[list[int]]:
+    """[test index, label] of each invisible click target of the map."""
+    return next(t for t in fig["data"] if t.get("name") == "test digits")["customdata"]
+
+
+def dots_picture(fig: dict) -> Image.Image:
+    (image,) = fig["layout"]["images"]
+    return Image.open(io.BytesIO(base64.b64decode(image["source"].split(",", 1)[1])))
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_map_has_ten_class_traces_holding_every_test_index(model):
+def test_map_draws_the_test_digits_as_one_picture_with_click_targets_of_every_class(model):
     at = open_page("map", model)
-    traces = class_traces(figure(at, "map_chart"))
-    assert [t["name"] for t in traces] == [str(c) for c in range(10)]
-    assert sorted(i for t in traces for i in t["customdata"]) == list(range(10_000))
+    fig = figure(at, "map_chart")
+    assert dots_picture(fig).size == (960, 960)
+    labels = at.session_state["loaded_model"].latents["test_labels"]
+    targets = click_targets(fig)
+    assert 300 < len(targets) < 4096  # one per occupied cell of 64 x 64
+    assert all(int(labels[i]) == label for i, label in targets)
+    assert {label for _, label in targets} == set(range(10))
+    assert [t["name"] for t in fig["data"] if t["name"] in [str(c) for c in range(10)]] == [str(c) for c in range(10)]
+
+
+def test_map_shows_only_the_chosen_classes():
+    at = open_page("map", "mnist-z2")
+    everything = dots_picture(figure(at, "map_chart"))
+    at.button_group(key="map_classes").set_value([3, 5]).run()
+    fig = figure(at, "map_chart")
+    assert {label for _, label in click_targets(fig)} == {3, 5}
+    assert [t["name"] for t in fig["data"] if t["name"] in [str(c) for c in range(10)]] == ["3", "5"]
+    assert dots_picture(fig).tobytes() != everything.tobytes()
+    at.button_group(key="map_classes").set_value([]).run()
+    assert not at.exception
+    assert "No class chosen" in at.info[0].value
+    assert click_targets(figure(at, "map_chart")) == []
 
 
 def test_map_of_a_larger_latent_says_it_is_a_pca_projection():
@@ -235,7 +260,11 @@ def test_map_range_toggle_changes_the_figure():
     x_range = figure(at, "map_chart")["layout"]["xaxis"]["range"]
     assert x_range[0] < axis[0].item() < axis[-1].item() < x_range[1]
     at.toggle(key="map_manifold_range").set_value(False).run()
-    assert "range" not in figure(at, "map_chart")["layout"]["xaxis"]
+    layout = figure(at, "map_chart")["layout"]
+    mu = at.session_state["loaded_model"].latents["test_mu"]
+    for axis, values in (("xaxis", mu[:, 0]), ("yaxis", mu[:, 1])):
+        low, high = layout[axis]["range"]
+        assert low < values.min().item() < values.max().item() < high  # every point in view
 
 
 @pytest.mark.parametrize("model", MODELS)

@@ -58,7 +58,10 @@ def describe_digit(model: VAE, x: torch.Tensor | np.ndarray, n_samples: int = 4,
     )
 
 
-def active_dims(kl_per_dim: torch.Tensor, threshold: float = 0.01) -> torch.Tensor:
+ACTIVE_KL = 0.01  # nats: below this a dimension carries (almost) nothing about the digit
+
+
+def active_dims(kl_per_dim: torch.Tensor, threshold: float = ACTIVE_KL) -> torch.Tensor:
     """Indices sorted by KL, largest first, and a mask of which carry information."""
     order = torch.argsort(kl_per_dim, descending=True)
     return order, kl_per_dim[order] > threshold

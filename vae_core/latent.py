@@ -167,6 +167,32 @@ def group_by_label(labels: torch.Tensor, num_classes: int = 10) -> list[torch.Te
     return [torch.nonzero(labels == c).reshape(-1) for c in range(num_classes)]
 
 
+def cell_representatives(
+    points: torch.Tensor, x_range: tuple[float, float], y_range: tuple[float, float], cells: int
+) -> torch.Tensor:
+    """Indices of one point per occupied cell of a cells x cells grid over the given ranges: the point nearest
+    its cell's centre. Points outside the ranges are left out.
+
+    A click target per cell instead of per point: a picture of all the points plus these few invisible
+    targets is what the latent map's browser draws, and any click lands within a cell of a real point."""
+    xy = points[:, :2].double()
+    lo = torch.tensor([x_range[0], y_range[0]], dtype=torch.float64)
+    span = torch.tensor([x_range[1] - x_range[0], y_range[1] - y_range[0]], dtype=torch.float64)
+    scaled = (xy - lo) / span * cells
+    inside = ((scaled >= 0) & (scaled < cells)).all(1)
+    index = torch.nonzero(inside).reshape(-1)
+    cell = scaled[inside].floor()
+    offset = (scaled[inside] - cell - 0.5).square().sum(1)  # squared distance to the cell's centre
+    key = (cell[:, 0] * cells + cell[:, 1]).long()
+    # sort by distance, then stably by cell: each cell's nearest point comes first in its run
+    by_distance = torch.argsort(offset, stable=True)
+    order = by_distance[torch.argsort(key[by_distance], stable=True)]
+    sorted_keys = key[order]
+    first = torch.ones_like(sorted_keys, dtype=torch.bool)
+    first[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    return index[order[first]].sort().values
+
+
 CODE_LIMIT = 10.0  # |z| beyond this is nowhere near the prior N(0, I): refuse it rather than decode nonsense
 
 

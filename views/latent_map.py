@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import base64
 from functools import partial
 
+import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 import torch
 
 from vae_core.analysis import describe_digit
-from vae_core.latent import ellipse, group_by_label, project, projected_cov
+from vae_core.latent import cell_representatives, ellipse, project, projected_cov
 from vae_core.registry import LoadedModel
+from vae_core.render import scatter_picture, to_png_colour
 
 from .common import current_model, get_digit, seed, set_digit_from_code
 from .manifold import settings_axis
 from .picking import pick_callback, rerun_app_if_picked
 
-CHART_KEY = "map_chart"
+CHART_KEY, CLASSES_KEY = "map_chart", "map_classes"
 CLASS_COLOURS = [  # Tableau 10: ten colours that stay apart
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
 ]
+PLOT_PX = 640  # height of the chart
+PICTURE_PX = 960  # the dots' picture: 1.5x the plotted size, so it stays sharp on dense screens and when zoomed
+DOT_PX = 2.5 * PICTURE_PX / PLOT_PX  # radius in picture pixels of a 5-px dot on screen
+TARGET_CELLS = 64  # one click target per occupied cell of a 64 x 64 grid: ~10 screen px apart
 
 
 def use_test_digit(lm: LoadedModel, customdata: int | list) -> None:
@@ -28,9 +35,31 @@ def use_test_digit(lm: LoadedModel, customdata: int | list) -> None:
     set_digit_from_code(lm.latents["test_mu"][i], f"test digit #{i} (label {label}), decoded mu")
 
 
-def map_figure(lm: LoadedModel, mu: torch.Tensor, std: torch.Tensor, z_range: list[float] | None) -> go.Figure:
-    """Ten class traces (the legend toggles them) whose customdata are the test indices, plus the current
-    digit's mean and 1-sigma ellipse of q(z|x), in the plane of the first two dims or of the PCA."""
+def square_range(points: torch.Tensor, z_range: list[float] | None) -> tuple[float, float, float, float]:
+    """(x0, x1, y0, y1): the manifold's z-range on both axes, or all points with a 5% margin, widened to a
+    square so that one unit is as long on both axes (the picture is square and the axes are anchored)."""
+    if z_range is not None:
+        return z_range[0], z_range[1], z_range[0], z_range[1]
+    lo, hi = points[:, :2].min(0).values, points[:, :2].max(0).values
+    centre, half = (lo + hi) / 2, (hi - lo).max().item() * 0.55
+    cx, cy = centre.tolist()
+    return cx - half, cx + half, cy - half, cy + half
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def dots_png(points: np.ndarray, labels: np.ndarray, box: tuple[float, float, float, float]) -> str:
+    """The points as one picture, as a data URI for a plotly layout image; cached per model, range and classes."""
+    palette = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in CLASS_COLOURS], dtype=np.uint8)
+    picture = scatter_picture(points, palette[labels], box[:2], box[2:], PICTURE_PX, radius_px=DOT_PX)
+    return "data:image/png;base64," + base64.b64encode(to_png_colour(picture)).decode()
+
+
+def map_figure(
+    lm: LoadedModel, mu: torch.Tensor, std: torch.Tensor, z_range: list[float] | None, classes: list[int]
+) -> go.Figure:
+    """The test digits of the chosen classes as one picture, with invisible click targets on top whose
+    customdata are [test index, label], plus the current digit's mean and 1-sigma ellipse of q(z|x), in the
+    plane of the first two dims or of the PCA."""
     lat = lm.latents
     if lm.latent_dim == 2:
         points, centre, cov = lat["test_mu"], mu, projected_cov(std, None)
@@ -39,21 +68,31 @@ def map_figure(lm: LoadedModel, mu: torch.Tensor, std: torch.Tensor, z_range: li
         comps = lat["pca_components"]
         points, centre, cov = lat["test_pca"], project(mu, lat["pca_mean"], comps), projected_cov(std, comps)
         x_title, y_title = "PC 1 of mu", "PC 2 of mu"
+    x0, x1, y0, y1 = box = square_range(points, z_range)
+    labels = lat["test_labels"].long()
+    shown = torch.nonzero(torch.isin(labels, torch.tensor(classes, dtype=torch.long))).reshape(-1)
     fig = go.Figure()
-    for label, idx in enumerate(group_by_label(lat["test_labels"])):
-        xy = points[idx]
-        fig.add_trace(go.Scattergl(
-            x=xy[:, 0].numpy(), y=xy[:, 1].numpy(), mode="markers", name=str(label), customdata=idx.tolist(),
-            marker=dict(size=4, color=CLASS_COLOURS[label], opacity=0.7),
-            hovertemplate=f"label {label}<br>test digit #%{{customdata}}<br>click: use its code<extra></extra>",
+    fig.add_layout_image(
+        source=dots_png(points[shown].numpy(), labels[shown].numpy(), box), xref="x", yref="y",
+        x=x0, y=y1, sizex=x1 - x0, sizey=y1 - y0, sizing="stretch", layer="below",
+    )
+    targets = shown[cell_representatives(points[shown], (x0, x1), (y0, y1), TARGET_CELLS)]
+    fig.add_trace(go.Scatter(
+        x=points[targets, 0].numpy(), y=points[targets, 1].numpy(), mode="markers", name="test digits",
+        showlegend=False, customdata=torch.stack([targets, labels[targets]], 1).tolist(),
+        marker=dict(size=10, opacity=0), selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
+        hovertemplate="label %{customdata[1]}<br>test digit #%{customdata[0]}<br>click: use its code<extra></extra>",
+    ))
+    for label in classes:  # the colour key: legend entries with nothing to draw
+        fig.add_trace(go.Scatter(
+            x=[None], y=[None], mode="markers", name=str(label), marker=dict(size=9, color=CLASS_COLOURS[label]),
         ))
     ring = ellipse(centre, cov)
-    # WebGL traces are drawn above SVG ones, so the current digit is WebGL too, to stay on top of the dots
-    fig.add_trace(go.Scattergl(
+    fig.add_trace(go.Scatter(
         x=ring[:, 0].tolist(), y=ring[:, 1].tolist(), mode="lines", name="q(z|x): 1 sigma", hoverinfo="skip",
         line=dict(color="black", width=2),
     ))
-    fig.add_trace(go.Scattergl(
+    fig.add_trace(go.Scatter(
         x=[centre[0].item()], y=[centre[1].item()], mode="markers", name="current digit: mu", hoverinfo="skip",
         marker=dict(symbol="x", size=14, color="black", line=dict(color="white", width=1.5)),
     ))
@@ -61,11 +100,12 @@ def map_figure(lm: LoadedModel, mu: torch.Tensor, std: torch.Tensor, z_range: li
         "Posterior means mu of the 10,000 test digits" if lm.latent_dim == 2
         else f"PCA projection of the {lm.latent_dim}-dimensional means mu of the 10,000 test digits"
     )
-    fig.update_xaxes(title=x_title, range=z_range, zeroline=False)
-    fig.update_yaxes(title=y_title, range=z_range, zeroline=False, scaleanchor="x")
+    # constrain="domain": the anchored axes shrink the plot area rather than widen the range past the picture
+    fig.update_xaxes(title=x_title, range=[x0, x1], zeroline=False, showgrid=False, constrain="domain")
+    fig.update_yaxes(title=y_title, range=[y0, y1], zeroline=False, showgrid=False, scaleanchor="x", constrain="domain")
     fig.update_layout(
-        title=title, height=640, margin=dict(l=60, r=10, t=50, b=50), legend=dict(title="label", itemsizing="constant"),
-        hovermode="closest",
+        title=title, height=PLOT_PX, margin=dict(l=60, r=10, t=50, b=50), hovermode="closest",
+        legend=dict(title="label", itemsizing="constant", itemclick=False, itemdoubleclick=False),
     )
     return fig
 
@@ -77,9 +117,12 @@ def render() -> None:
     r = describe_digit(lm.model, get_digit().x, n_samples=0, seed=seed())
     st.subheader("Latent map")
     st.caption(
-        "Each dot is one test digit's posterior mean, coloured by its label (click a label in the legend to hide or "
-        "show a class). The cross and ring are the current digit's mean and the 1-sigma ellipse of q(z|x). "
-        "Click a dot to make that test digit's decoded mean the current digit."
+        "Each dot is one test digit's posterior mean, coloured by its label. The cross and ring are the current "
+        "digit's mean and the 1-sigma ellipse of q(z|x). Click a dot to make that test digit's decoded mean the "
+        "current digit."
+    )
+    classes = st.pills(
+        "Classes shown", list(range(10)), selection_mode="multi", default=list(range(10)), key=CLASSES_KEY,
     )
     z_range = None
     if lm.latent_dim == 2:
@@ -90,7 +133,9 @@ def render() -> None:
             z_range = [axis[0].item() - margin, axis[-1].item() + margin]
     else:
         st.caption("With more than two latent dimensions the map shows the first two principal axes of the means.")
+    if not classes:
+        st.info("No class chosen: pick one or more labels above to show their test digits.")
     st.plotly_chart(
-        map_figure(lm, r.mu, r.std, z_range), key=CHART_KEY,
+        map_figure(lm, r.mu, r.std, z_range, sorted(classes)), key=CHART_KEY,
         on_select=pick_callback(CHART_KEY, partial(use_test_digit, lm)), selection_mode="points",
     )

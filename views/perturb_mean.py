@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import base64
-
-import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 import torch
 
 from vae_core.analysis import active_dims, describe_digit
 from vae_core.latent import shift, traversal
-from vae_core.render import decode_images, image_grid, to_png
+from vae_core.render import decode_images, image_grid, labelled_grid
 
 from .common import current_model, get_digit, seed, show_digit
 
 PRIOR_UNIT, POSTERIOR_UNIT = "prior sigma (= 1)", "posterior sigma_i"
 UNITS = (PRIOR_UNIT, POSTERIOR_UNIT)  # prior first: posterior sigmas of active dims are small, so moves are subtle
 OFFSETS = torch.arange(-3.0, 4.0)  # the traversal table's columns: -3 ... +3
-PADDING = 2  # image_grid's default, needed to place the table's labels on the cells
+PADDING = 2  # image_grid's default; labelled_grid needs it to centre the labels on the cells
 SLIDER_KEY = "mean_shift_z{}"
 TABLE_SCALE = 2  # screen px per model pixel in the traversal table
 
@@ -30,27 +26,6 @@ def slider_label(dim: int, kl: float, active: bool) -> str:
 def reset_sliders(latent_dim: int) -> None:
     for d in range(latent_dim):
         st.session_state[SLIDER_KEY.format(d)] = 0.0
-
-
-def traversal_figure(grid: np.ndarray, dims: list[int], offsets: list[float]) -> go.Figure:
-    """The traversal grid with its rows named by dimension and its columns by offset."""
-    cell = grid.shape[0] // len(dims)  # image side + padding
-    centre = PADDING + (cell - PADDING) / 2 - 0.5
-    source = "data:image/png;base64," + base64.b64encode(to_png(grid)).decode()
-    fig = go.Figure(go.Image(source=source, hoverinfo="skip"))
-    fig.update_xaxes(
-        tickvals=[centre + c * cell for c in range(len(offsets))], ticktext=[f"{o:+g}" for o in offsets],
-        side="top", showgrid=False, zeroline=False,
-    )
-    fig.update_yaxes(
-        tickvals=[centre + r * cell for r in range(len(dims))], ticktext=[f"z{d}" for d in dims],
-        showgrid=False, zeroline=False,
-    )
-    fig.update_layout(
-        width=grid.shape[1] * TABLE_SCALE + 70, height=grid.shape[0] * TABLE_SCALE + 50,
-        margin=dict(l=60, r=10, t=40, b=10), dragmode=False,
-    )
-    return fig
 
 
 @st.fragment
@@ -88,4 +63,5 @@ def render() -> None:
     st.markdown(f"**Traversal table**: each row moves one dimension by -3 ... +3 {unit_name}, the others stay at mu.")
     images = decode_images(lm.model, traversal(r.mu, unit, dims, OFFSETS))
     grid = image_grid(images, nrow=len(OFFSETS), padding=PADDING)
-    st.plotly_chart(traversal_figure(grid, dims, OFFSETS.tolist()), width="content", key="mean_traversal")
+    table = labelled_grid(grid, [f"z{d}" for d in dims], [f"{o:+g}" for o in OFFSETS.tolist()], PADDING, TABLE_SCALE)
+    show_digit(table, "traversal table: rows z_i, largest KL first; columns: offset", width=table.shape[1])

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import streamlit as st
+import torch
 
-from vae_core.analysis import active_dims, describe_digit
+from vae_core.analysis import ACTIVE_KL, active_dims, describe_digit
 from vae_core.render import image_grid, to_uint8
 
 from .common import current_model, get_digit, seed, show_digit, show_grid
@@ -16,15 +16,33 @@ SIGN_CONVENTION = (
 )
 
 
-def kl_chart(kl_per_dim, mu, std) -> go.Figure:
-    dims = [f"z{i}" for i in range(len(kl_per_dim))]
-    fig = go.Figure(go.Bar(
-        x=dims, y=kl_per_dim.tolist(),
-        customdata=list(zip(mu.tolist(), std.tolist())),
-        hovertemplate="%{x}: KL %{y:.3f} nats<br>mu %{customdata[0]:.3f}, sigma %{customdata[1]:.3f}<extra></extra>",
-    ))
-    fig.update_layout(height=260, margin=dict(l=10, r=10, t=30, b=10), title="KL of each latent dimension (nats)")
-    return fig
+BAR_CHARACTERS = 10  # length of the largest KL's bar in the table
+EIGHTHS = " ▏▎▍▌▋▊▉"  # partial blocks: bars resolve to an eighth of a character
+
+
+def kl_bar(kl: float, largest: float) -> str:
+    """A bar of block characters, as long against BAR_CHARACTERS as kl is against the largest KL."""
+    eighths = round(BAR_CHARACTERS * 8 * kl / largest) if largest > 0 else 0
+    return "█" * (eighths // 8) + EIGHTHS[eighths % 8].strip()
+
+
+def kl_rows(kl_per_dim: torch.Tensor, mu: torch.Tensor, std: torch.Tensor) -> list[dict[str, str]]:
+    """One row per latent dimension, largest KL first, its bar coloured by whether the decoder uses it.
+
+    A static table rather than a chart: the landing page's plotly bar chart and interactive dataframe cost each
+    visitor's browser more than a second of CPU (benchmarks/RESULTS.md), and the table says the same."""
+    order, active = active_dims(kl_per_dim)
+    largest = kl_per_dim.max().item()
+    return [
+        {
+            "dim": f"z{d}",
+            "KL (nats)": f"{kl_per_dim[d].item():.3f}",
+            "": f":{'blue' if used else 'gray'}[{kl_bar(kl_per_dim[d].item(), largest) or '·'}]",
+            "mu": f"{mu[d].item():+.3f}",
+            "sigma": f"{std[d].item():.3f}",
+        }
+        for d, used in zip(order.tolist(), active.tolist())
+    ]
 
 
 @st.fragment
@@ -48,14 +66,6 @@ def render() -> None:
         c[1].metric("log p(x|z)", f"{r.log_likelihood:.2f}")
         c[2].metric("KL", f"{r.kl:.2f}")
         st.caption(SIGN_CONVENTION)
-        st.plotly_chart(kl_chart(r.kl_per_dim, r.mu, r.std), key="kl_chart")
-        order, active = active_dims(r.kl_per_dim)
-        st.dataframe(
-            [
-                {"dim": f"z{d}", "mu": float(r.mu[d]), "sigma": float(r.std[d]), "KL (nats)": float(r.kl_per_dim[d]),
-                 "used": "yes" if a else "collapsed"}
-                for d, a in zip(order.tolist(), active.tolist())
-            ],
-            hide_index=True, height=min(36 * (len(order) + 1), 400),
-            column_config={k: st.column_config.NumberColumn(format="%.3f") for k in ("mu", "sigma", "KL (nats)")},
-        )
+        st.markdown(f"**KL of each latent dimension** (nats; grey: under {ACTIVE_KL}, ignored by the decoder)")
+        rows = kl_rows(r.kl_per_dim, r.mu, r.std)
+        st.table(rows, hide_index=True, border="horizontal", height=min(36 * (len(rows) + 1), 420))
