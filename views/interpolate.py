@@ -63,7 +63,7 @@ def endpoint_select(side: str, column) -> str:
     choices = endpoint_choices(side)
     if st.session_state.get(key) not in choices:  # e.g. the uploaded picture is gone
         st.session_state[key] = DEFAULTS[side]
-    return column.selectbox(f"Endpoint {side}", choices, key=key)
+    return column.selectbox(f"Endpoint {side}", choices, key=key, bind="query-params")
 
 
 @st.fragment
@@ -76,8 +76,8 @@ def render() -> None:
     )
     cols = st.columns([1, 1, 2, 1])
     choice_a, choice_b = endpoint_select("A", cols[0]), endpoint_select("B", cols[1])
-    steps = cols[2].slider("Steps", 3, 24, 10, key="interp_steps")
-    path_name = cols[3].radio("Path", list(PATHS), key="interp_method", help=SLERP_HELP)
+    steps = cols[2].slider("Steps", 3, 24, 10, key="interp_steps", bind="query-params")
+    path_name = cols[3].radio("Path", list(PATHS), key="interp_method", help=SLERP_HELP, bind="query-params")
 
     strip = interpolation_strip(lm.model, endpoint_code(choice_a, "A"), endpoint_code(choice_b, "B"), steps,
                                 PATHS[path_name])
@@ -98,7 +98,8 @@ def render() -> None:
     with right:
         if st.session_state.get("interp_t", 0) > steps - 1:  # fewer steps than before: stay on the last frame
             st.session_state["interp_t"] = steps - 1
-        t = st.slider("Frame", 0, steps - 1, 0, key="interp_t", help="0 is endpoint A, the last frame endpoint B")
+        t = st.slider("Frame", 0, steps - 1, 0, key="interp_t", help="0 is endpoint A, the last frame endpoint B",
+                      bind="query-params")
         show_digit(strip.frames[t], f"frame {t} of {steps - 1}: t = {t / (steps - 1):.2f}")
         if st.button("Use this frame as current digit", key="interp_use_frame"):
             set_digit_from_code(strip.codes[t], f"frame {t}/{steps - 1} from {choice_a} to {choice_b}")

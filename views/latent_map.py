@@ -123,10 +123,11 @@ def render() -> None:
     )
     classes = st.pills(
         "Classes shown", list(range(10)), selection_mode="multi", default=list(range(10)), key=CLASSES_KEY,
+        bind="query-params",
     )
     z_range = None
     if lm.latent_dim == 2:
-        if st.toggle("Same z-range as the manifold", value=True, key="map_manifold_range",
+        if st.toggle("Same z-range as the manifold", value=True, key="map_manifold_range", bind="query-params",
                      help="Off: show every point. The range follows the spacing chosen on the Manifold page."):
             axis = settings_axis(2)
             margin = 0.05 * (axis[-1] - axis[0]).item()

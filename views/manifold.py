@@ -110,7 +110,7 @@ def render() -> None:
     )
     left, right = st.columns([1, 3])
     with left:
-        n = st.slider("Grid size n (n x n digits)", 5, 30, 20, key="manifold_n")
+        n = st.slider("Grid size n (n x n digits)", 5, 30, 20, key="manifold_n", bind="query-params")
         spacing = SPACINGS[st.radio("Spacing", list(SPACINGS), key=SPACING_KEY, persist_state="session")]
         if spacing == "gaussian":
             st.slider("eps: grid covers the prior's quantiles eps ... 1 - eps", 0.01, 0.2, DEFAULT_EPS, 0.01,

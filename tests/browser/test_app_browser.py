@@ -116,3 +116,34 @@ def test_uploading_a_png_shows_its_reconstruction(page: Page, streamlit_server: 
     expect(captions.filter(has_text="reconstruction").first).to_be_visible()
     assert image_sources(page) != before
     expect(page.locator(EXCEPTION)).to_have_count(0)
+
+
+def test_a_link_restores_the_interpolation_and_map_settings(page: Page, streamlit_server: str, app_idle) -> None:
+    page.goto(f"{streamlit_server}/interpolate?model=mnist-z2&interp_steps=6&interp_t=3")
+    app_idle(page)
+    sliders = page.locator("[data-testid=stMain] [data-testid=stSlider] input[type=range]")
+    assert sliders.evaluate_all("inputs => inputs.map(i => i.value)") == ["6", "3"]
+    page.goto(f"{streamlit_server}/map?model=mnist-z2&map_classes=3&map_classes=5")
+    app_idle(page)
+    chosen = page.locator(".st-key-map_classes button[aria-pressed=true]")
+    assert chosen.all_inner_texts() == ["3", "5"]
+    expect(page.locator(EXCEPTION)).to_have_count(0)
+
+
+def test_clicking_a_dot_on_the_latent_map_makes_it_the_current_digit(page: Page, streamlit_server: str, app_idle):
+    page.goto(f"{streamlit_server}/map?model=mnist-z2&map_manifold_range=false")
+    app_idle(page)
+    chart = page.locator("[data-testid=stMain] .js-plotly-plot")
+    expect(chart).to_be_visible()
+    # where plotly draws the 100th click target, in page pixels
+    index, x, y = chart.evaluate("""gd => {
+        const n = gd._fullData.findIndex(d => d.name === 'test digits'), i = 100, point = gd.calcdata[n][i];
+        const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
+        const [xa, ya] = [gd._fullLayout.xaxis, gd._fullLayout.yaxis];
+        return [gd._fullData[n].customdata[i][0], box.left + xa.l2p(point.x), box.top + ya.l2p(point.y)];
+    }""")
+    with rerun_finished(page, app_idle):
+        page.mouse.click(x, y)
+    caption = page.locator("[data-testid=stSidebar] [data-testid=stImageCaption]")
+    expect(caption).to_contain_text(f"test digit #{index} ")
+    expect(page.locator(EXCEPTION)).to_have_count(0)
