@@ -46,7 +46,7 @@ from vae_core.checkpoint import CheckpointError  # noqa: E402
 from vae_core.latent import grid_axis, manifold_grid, posterior_samples, prior_samples, shift, traversal  # noqa: E402
 from vae_core.preprocess import load_image, to_mnist_style  # noqa: E402
 from vae_core.registry import LoadedModel, load, pretrained_dir  # noqa: E402
-from vae_core.render import decode_images, decode_probs, image_grid, to_gif, to_png, to_uint8  # noqa: E402
+from vae_core.render import decode_images, decode_probs, image_grid, labelled_grid, to_gif, to_png, to_uint8  # noqa: E402, E501
 
 DIGIT_MS, MANIFOLD_MS, VIEW_MS = 2.0, 30.0, 50.0
 PHOTO_SIZE = (4000, 3000)
@@ -117,7 +117,7 @@ def view_cases(lm: LoadedModel) -> list[Case]:
     # Imported here: the views import streamlit, which is slow to import and not needed for the photo case.
     from views.latent_map import map_figure
     from views.manifold import CELL_PX, FIGURE_PX, manifold_figure
-    from views.perturb_mean import OFFSETS, PADDING, traversal_figure
+    from views.perturb_mean import OFFSETS, PADDING, TABLE_SCALE
     from views.reconstruct import kl_rows
 
     model, d = lm.model, lm.latent_dim
@@ -141,7 +141,8 @@ def view_cases(lm: LoadedModel) -> list[Case]:
         one_digit(), to_png(rr.reconstruction)
         grid = image_grid(decode_images(model, traversal(rr.mu, unit, dims, OFFSETS)), nrow=len(OFFSETS),
                           padding=PADDING)
-        return plotly_spec(traversal_figure(grid, dims, OFFSETS.tolist()))
+        labels = [f"{o:+g}" for o in OFFSETS.tolist()]
+        return to_png(labelled_grid(grid, [f"z{i}" for i in dims], labels, PADDING, TABLE_SCALE))
 
     def variance_grid(mu, std):
         z = posterior_samples(mu, std, 64, scale=1.0, seed=0)

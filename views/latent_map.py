@@ -47,11 +47,13 @@ def square_range(points: torch.Tensor, z_range: list[float] | None) -> tuple[flo
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def dots_png(points: np.ndarray, labels: np.ndarray, box: tuple[float, float, float, float]) -> str:
-    """The points as one picture, as a data URI for a plotly layout image; cached per model, range and classes."""
+def map_layers(points: np.ndarray, labels: np.ndarray, box: tuple[float, ...]) -> tuple[str, np.ndarray]:
+    """The points as one picture (a data URI for a plotly layout image) and the rows of `points` that serve as
+    click targets; cached per model, range and classes, so a rerun that only moves the current digit is cheap."""
     palette = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in CLASS_COLOURS], dtype=np.uint8)
     picture = scatter_picture(points, palette[labels], box[:2], box[2:], PICTURE_PX, radius_px=DOT_PX)
-    return "data:image/png;base64," + base64.b64encode(to_png_colour(picture)).decode()
+    targets = cell_representatives(torch.from_numpy(points), box[:2], box[2:], TARGET_CELLS).numpy()
+    return "data:image/png;base64," + base64.b64encode(to_png_colour(picture)).decode(), targets
 
 
 def map_figure(
@@ -71,12 +73,12 @@ def map_figure(
     x0, x1, y0, y1 = box = square_range(points, z_range)
     labels = lat["test_labels"].long()
     shown = torch.nonzero(torch.isin(labels, torch.tensor(classes, dtype=torch.long))).reshape(-1)
+    picture, targets = map_layers(points[shown].numpy(), labels[shown].numpy(), box)
+    targets = shown[torch.from_numpy(targets)]
     fig = go.Figure()
     fig.add_layout_image(
-        source=dots_png(points[shown].numpy(), labels[shown].numpy(), box), xref="x", yref="y",
-        x=x0, y=y1, sizex=x1 - x0, sizey=y1 - y0, sizing="stretch", layer="below",
+        source=picture, xref="x", yref="y", x=x0, y=y1, sizex=x1 - x0, sizey=y1 - y0, sizing="stretch", layer="below",
     )
-    targets = shown[cell_representatives(points[shown], (x0, x1), (y0, y1), TARGET_CELLS)]
     fig.add_trace(go.Scatter(
         x=points[targets, 0].numpy(), y=points[targets, 1].numpy(), mode="markers", name="test digits",
         showlegend=False, customdata=torch.stack([targets, labels[targets]], 1).tolist(),
