@@ -93,15 +93,15 @@ evaluate: data
 stats: data
 	$(BIN)/python -m vae_core.stats $(MODELS:%=pretrained/%)
 
-# Every script in benchmarks/ but the two the browser benchmarks import or serve. Each runs in a quick
+# Every script in benchmarks/ but those the browser benchmarks import or serve. Each runs in a quick
 # configuration, BENCH_ARGS_<script name> (override on the command line); benchmarks/README.md has the full runs.
-BENCH_SCRIPTS := $(filter-out benchmarks/harness.py benchmarks/floor_app.py,$(sort $(wildcard benchmarks/*.py)))
+BENCH_SCRIPTS := $(filter-out benchmarks/harness.py benchmarks/floor_app.py benchmarks/protocol_client.py,$(sort $(wildcard benchmarks/*.py)))
 BENCH_ARGS_bench_views ?= --runs 50 --warmup 5
 BENCH_ARGS_bench_browser ?= --presses 10
 BENCH_ARGS_bench_cold_start ?= --repeats 1
 BENCH_ARGS_bench_pad ?= --seconds 3
 BENCH_ARGS_bench_train ?= --max-batches 100
-BENCH_ARGS_load_classroom ?= --sessions 3
+BENCH_ARGS_load_classroom ?= --sessions 4 --browsers 2
 bench_args = $(BENCH_ARGS_$(basename $(notdir $(1))))
 
 bench: venv

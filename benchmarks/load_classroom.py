@@ -1,6 +1,7 @@
 """A full classroom: N browser sessions use the app at once; latency per interaction, errors, server memory and CPU.
 
     .venv/bin/python benchmarks/load_classroom.py --sessions 30 --interactions 21 [--think 2-5] [--arrival 10]
+    .venv/bin/python benchmarks/load_classroom.py --sessions 30 --browsers 3
 
 Starts `streamlit run app.py`, warms it up with one session, then opens N contexts in ONE headless Chromium
 (Playwright async API, so the sessions run concurrently). Each student arrives at a random moment within
@@ -13,6 +14,12 @@ visitor sees changed. Errors: an exception or error alert on the page, a timeout
 included. The server's RSS (VmRSS of the streamlit process) is read before the sessions open, every 0.5 s while
 they run (peak), and after they close; the CPU time of the server and of Chromium over the sessions shows who
 used the 2 cores.
+
+--browsers K: only sessions 0..K-1 run in Chromium; the other N - K run the same plan, arrivals and think times
+through protocol_client.py, which speaks Streamlit's websocket protocol as the frontend does (same messages, same
+picture fetches, so the same work on the server) at a small fraction of a browser's CPU. In a classroom each
+browser runs on the student's own device and only the server shares these 2 cores: the K browsers then measure
+what a student sees while the server carries all N. The two groups are reported apart.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from PIL import Image, ImageDraw
 from playwright.async_api import Page, async_playwright
@@ -47,6 +55,7 @@ from harness import (  # noqa: E402  (benchmarks/ is not a package)
     stop,
     streamlit_command,
 )
+from protocol_client import Session, is_asset  # noqa: E402
 
 STEP_TIMEOUT_MS = 60_000  # one interaction taking longer than this counts as an error
 SETTLE_S = 10  # Streamlit drops a session's state a little after its websocket closes
@@ -111,6 +120,8 @@ def digit_png(seed: int) -> bytes:
 # --- the interactions ---------------------------------------------------------------------------------------------
 
 Action = Callable[[Page, int], Awaitable[None]]
+ProtocolAction = Callable[[Session, int], Awaitable[None]]  # the same step for a protocol_client session
+Step = tuple[str, Action, ProtocolAction]
 
 
 async def move_slider(page: Page, index: int) -> None:
@@ -122,37 +133,49 @@ async def move_slider(page: Page, index: int) -> None:
                               else "ArrowRight")
 
 
-def slider(index: int = 0, name: str = "slider") -> tuple[str, Action]:
+def slider(index: int = 0, name: str = "slider") -> Step:
     async def act(page: Page, _: int) -> None:
         await move_slider(page, index)
 
-    return name, act
+    async def protocol(session: Session, _: int) -> None:
+        await session.move_slider(index)  # the same slider: main-area sliders in page order
+
+    return name, act, protocol
 
 
-def class_button(c: int) -> tuple[str, Action]:
+def class_button(c: int) -> Step:
     async def act(page: Page, _: int) -> None:
         await page.locator(f"[data-testid=stSidebar] .st-key-class_{c} button").first.click()  # help adds a 2nd
 
-    return "class button", act
+    async def protocol(session: Session, _: int) -> None:
+        await session.click(f"class_{c}")
+
+    return "class button", act, protocol
 
 
-def upload() -> tuple[str, Action]:
+def upload() -> Step:
     async def act(page: Page, n: int) -> None:
         await page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(
             {"name": f"digit{n}.png", "mimeType": "image/png", "buffer": digit_png(n)}
         )
 
-    return "upload", act
+    async def protocol(session: Session, n: int) -> None:
+        await session.upload(f"digit{n}.png", digit_png(n))
+
+    return "upload", act, protocol
 
 
-def switch_to(section: str, title: str) -> tuple[str, Action]:
+def switch_to(section: str, title: str) -> Step:
     """Open a section of the top navigation and pick a page: the app switches pages without reloading."""
 
     async def act(page: Page, _: int) -> None:
         await page.get_by_test_id("stTopNavSection").filter(has_text=section).click()
         await page.get_by_test_id("stTopNavDropdownLink").filter(has_text=title).click()
 
-    return "page switch", act
+    async def protocol(session: Session, _: int) -> None:
+        await session.switch_page(title)  # opening the section is the browser's own business
+
+    return "page switch", act, protocol
 
 
 # After the first load (Reconstruct, the default page), 21 interactions across the views.
@@ -177,6 +200,18 @@ class SessionResult:
     errors: list[str] = field(default_factory=list)
 
 
+def record(result: SessionResult, kind: str, elapsed: float, path: str) -> None:
+    """One interaction's latency, by kind and by kind and page (path: the address's path afterwards)."""
+    result.latencies.setdefault(kind, []).append(elapsed)
+    where = path.strip("/") or "reconstruct"
+    label = f"{kind} -> {where}" if kind == "page switch" else f"{kind} on {where}"
+    result.by_page.setdefault(label, []).append(elapsed)
+
+
+def failure(index: int, step: int, kind: str, e: Exception) -> str:
+    return f"session {index} step {step} ({kind}): {type(e).__name__}: {(str(e).splitlines() or [''])[0]}"
+
+
 def server_time(frames: list[tuple[str, float]]) -> float | None:
     """Time spent waiting on the server: from each frame the page sends to the last reply before its next send.
 
@@ -194,14 +229,18 @@ def server_time(frames: list[tuple[str, float]]) -> float | None:
 
 
 async def run_session(
-    browser, url: str, index: int, interactions: int, start_delay_s: float, think: tuple[float, float]
+    browser, url: str, index: int, interactions: int, start_delay_s: float, think: tuple[float, float],
+    fetched: list[str] | None = None,
 ) -> SessionResult:
+    """One Chromium session through the plan; `fetched` collects the paths of every request the page makes."""
     result = SessionResult()
     await asyncio.sleep(start_delay_s)
     context = await browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(STEP_TIMEOUT_MS)
     await context.add_init_script(COUNT_RUNS_JS)
     page = await context.new_page()
+    if fetched is not None:
+        page.on("request", lambda request: fetched.append(urlsplit(request.url).path))
     # Chromium's network service stamps each websocket frame as it leaves or arrives, so the server's share of
     # an interaction is measured right even while the page itself waits for a core to render.
     frames: list[tuple[str, float]] = []
@@ -220,18 +259,15 @@ async def run_session(
             await action
             await page.wait_for_function(IDLE_AFTER_JS, arg=[before, seen], timeout=STEP_TIMEOUT_MS)
             elapsed = time.perf_counter() - t0
-            result.latencies.setdefault(kind, []).append(elapsed)
             if kind != "first load" and (waited := server_time(frames[first_frame:])) is not None:
                 result.server.append(waited)
-            where = (await page.evaluate("location.pathname")).strip("/") or "reconstruct"
-            label = f"{kind} -> {where}" if kind == "page switch" else f"{kind} on {where}"
-            result.by_page.setdefault(label, []).append(elapsed)
+            record(result, kind, elapsed, await page.evaluate("location.pathname"))
             shown = await page.locator(ERRORS_ON_PAGE).all_inner_texts()
             if shown:
                 result.errors.append(f"session {index} step {step} ({kind}): {shown[0][:200]!r}")
             return True
         except Exception as e:  # a timeout or a crash: count it and go on
-            result.errors.append(f"session {index} step {step} ({kind}): {type(e).__name__}: {str(e).splitlines()[0]}")
+            result.errors.append(failure(index, step, kind, e))
             return False
 
     try:
@@ -241,12 +277,47 @@ async def run_session(
                 if crashed:
                     result.errors.append(f"session {index} step {step}: page crashed")
                     break
-                kind, act = PLAN[(step - 1) % len(PLAN)]
+                kind, act, _ = PLAN[(step - 1) % len(PLAN)]
                 before = await page.evaluate("window.__runsDone")
                 seen = await page.evaluate(MAIN_PICTURES_JS)
                 await timed(kind, step, act(page, index * 1000 + step), before, seen)
     finally:
         await context.close()
+    return result
+
+
+async def run_protocol_session(
+    url: str, index: int, interactions: int, start_delay_s: float, think: tuple[float, float], assets: list[str]
+) -> SessionResult:
+    """The same plan, arrival and think times through protocol_client: the server's work without a browser."""
+    result = SessionResult()
+    await asyncio.sleep(start_delay_s)
+    session = Session(url, assets, timeout_s=STEP_TIMEOUT_MS / 1000)
+    rng = random.Random(index)
+
+    async def timed(kind: str, step: int, action: Awaitable) -> bool:
+        try:
+            t0 = time.perf_counter()
+            await action  # returns once the run has finished and its pictures have arrived
+            record(result, kind, time.perf_counter() - t0, session.path)
+            if shown := session.errors_shown():
+                result.errors.append(f"session {index} step {step} ({kind}): {shown[0][:200]!r}")
+            return True
+        except Exception as e:  # a timeout, a closed socket, an HTTP error: count it and go on
+            result.errors.append(failure(index, step, kind, e))
+            return False
+
+    try:
+        if await timed("first load", 0, session.open()):
+            for step in range(1, interactions + 1):
+                await asyncio.sleep(rng.uniform(*think))
+                if session.closed:
+                    result.errors.append(f"session {index} step {step}: websocket closed")
+                    break
+                kind, _, act = PLAN[(step - 1) % len(PLAN)]
+                await timed(kind, step, act(session, index * 1000 + step))
+    finally:
+        await session.close()
     return result
 
 
@@ -287,36 +358,8 @@ def nice_chromium() -> None:
             pass  # a process that ended meanwhile
 
 
-async def load_test(url: str, pid: int, args: argparse.Namespace) -> dict:
-    think = tuple(float(t) for t in args.think.split("-")) if "-" in args.think else (float(args.think),) * 2
-    async with async_playwright() as p:
-        if not Path(CHROMIUM).is_file():
-            raise SystemExit(f"Chromium not found at {CHROMIUM}")
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        if args.nice_clients:
-            nice_chromium()
-        rss_start = vm_rss_mb(pid)
-        # one warm-up session: torch, the models and the caches load once per server, not per classroom
-        warm = await run_session(browser, url, -1, len(PLAN), 0, (0.0, 0.0))
-        await asyncio.sleep(SETTLE_S)
-        rss_before = vm_rss_mb(pid)
-        samples: list[float] = []
-        done = asyncio.Event()
-        sampler = asyncio.create_task(sample_rss(pid, samples, done))
-        server_cpu, busy = cpu_seconds([pid]), machine_busy_seconds()
-        t0 = time.perf_counter()
-        arrivals = [random.uniform(0, args.arrival) for _ in range(args.sessions)]
-        results = await asyncio.gather(
-            *(run_session(browser, url, i, args.interactions, arrivals[i], think) for i in range(args.sessions))
-        )
-        wall = time.perf_counter() - t0
-        server_cpu = cpu_seconds([pid]) - server_cpu
-        others_cpu = machine_busy_seconds() - busy - server_cpu  # Chromium, Playwright and this script
-        await browser.close()
-        await asyncio.sleep(SETTLE_S)
-        done.set()
-        await sampler
-        rss_after = vm_rss_mb(pid)
+def merged(results: list[SessionResult]) -> dict:
+    """One group's sessions together: latencies by kind and by page, all interactions, server parts, errors."""
     by_kind: dict[str, list[float]] = {}
     by_page: dict[str, list[float]] = {}
     for r in results:
@@ -325,17 +368,61 @@ async def load_test(url: str, pid: int, args: argparse.Namespace) -> dict:
         for kind, values in r.by_page.items():
             by_page.setdefault(kind, []).extend(values)
     return dict(
-        sessions=args.sessions,
-        interactions=args.interactions,
-        think=think,
-        arrival=args.arrival,
-        wall_s=wall,
         by_kind=by_kind,
         by_page=by_page,
         interactions_timed=[v for kind, values in by_kind.items() if kind != "first load" for v in values],
         server_latency=[v for r in results for v in r.server],
-        nice_clients=args.nice_clients,
         errors=[e for r in results for e in r.errors],
+    )
+
+
+async def load_test(url: str, pid: int, args: argparse.Namespace) -> dict:
+    think = tuple(float(t) for t in args.think.split("-")) if "-" in args.think else (float(args.think),) * 2
+    browsers = args.sessions if args.browsers is None else max(0, min(args.browsers, args.sessions))
+    async with async_playwright() as p:
+        if not Path(CHROMIUM).is_file():
+            raise SystemExit(f"Chromium not found at {CHROMIUM}")
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        if args.nice_clients:
+            nice_chromium()
+        rss_start = vm_rss_mb(pid)
+        # one warm-up session: torch, the models and the caches load once per server, not per classroom. Its
+        # requests give the protocol sessions the frontend's files a browser fetches (lazy chunks included).
+        fetched: list[str] = []
+        warm = await run_session(browser, url, -1, len(PLAN), 0, (0.0, 0.0), fetched)
+        assets = [path for path in dict.fromkeys(fetched) if is_asset(path)]
+        await asyncio.sleep(SETTLE_S)
+        rss_before = vm_rss_mb(pid)
+        samples: list[float] = []
+        done = asyncio.Event()
+        sampler = asyncio.create_task(sample_rss(pid, samples, done))
+        server_cpu, busy, own_cpu = cpu_seconds([pid]), machine_busy_seconds(), time.process_time()
+        t0 = time.perf_counter()
+        arrivals = [random.uniform(0, args.arrival) for _ in range(args.sessions)]
+        results = await asyncio.gather(
+            *(run_session(browser, url, i, args.interactions, arrivals[i], think) if i < browsers
+              else run_protocol_session(url, i, args.interactions, arrivals[i], think, assets)
+              for i in range(args.sessions))
+        )
+        wall = time.perf_counter() - t0
+        server_cpu = cpu_seconds([pid]) - server_cpu
+        others_cpu = machine_busy_seconds() - busy - server_cpu  # Chromium, Playwright and this script
+        own_cpu = time.process_time() - own_cpu  # this script: the protocol clients and Playwright's Python side
+        await browser.close()
+        await asyncio.sleep(SETTLE_S)
+        done.set()
+        await sampler
+        rss_after = vm_rss_mb(pid)
+    return dict(
+        sessions=args.sessions,
+        browsers=browsers,
+        interactions=args.interactions,
+        think=think,
+        arrival=args.arrival,
+        wall_s=wall,
+        **merged(results[:browsers]),  # the Chromium sessions: what a student sees
+        protocol=merged(results[browsers:]),
+        nice_clients=args.nice_clients,
         warmup_errors=warm.errors,
         rss_start=rss_start,
         rss_before=rss_before,
@@ -343,33 +430,56 @@ async def load_test(url: str, pid: int, args: argparse.Namespace) -> dict:
         rss_after=rss_after,
         server_cpu=server_cpu,
         others_cpu=others_cpu,
+        own_cpu=own_cpu,
     )
+
+
+def kind_table(group: dict) -> None:
+    """p50 / p95 by interaction kind, then over all interactions (first loads apart)."""
+    print(f"{'interaction':<16} {'count':>6} {'p50 s':>7} {'p95 s':>7}")
+    for kind, values in sorted(group["by_kind"].items()):
+        k50, k95 = percentiles(values)
+        print(f"{kind:<16} {len(values):>6} {k50:>7.2f} {k95:>7.2f}")
+    p50, p95 = percentiles(group["interactions_timed"])
+    print(f"{'interactions':<16} {len(group['interactions_timed']):>6} {p50:>7.2f} {p95:>7.2f}  (first loads apart)")
+
+
+def errors_line(title: str, errors: list[str]) -> str:
+    return f"{title}: {len(errors)}" + "".join(f"\n  {e}" for e in errors[:20])
 
 
 def report(r: dict) -> None:
+    mixed = r["browsers"] < r["sessions"]  # some sessions ran through protocol_client
+    proto = r["protocol"]
+    protocols = r["sessions"] - r["browsers"]
+    mode = f"{r['browsers']} Chromium + {protocols} protocol" if mixed else f"{r['sessions']} Chromium"
     p50, p95 = percentiles(r["interactions_timed"])
     think = f"{r['think'][0]:g}-{r['think'][1]:g} s" if r["think"][1] else "none"
     print(
-        f"\n{r['sessions']} sessions, arriving within {r['arrival']:g} s; one first load and {r['interactions']} "
-        f"interactions each, think time {think}; wall {r['wall_s']:.0f} s"
+        f"\n{r['sessions']} sessions{f' ({mode})' if mixed else ''}, arriving within {r['arrival']:g} s; one first "
+        f"load and {r['interactions']} interactions each, think time {think}; wall {r['wall_s']:.0f} s"
     )
-    print(f"{'interaction':<16} {'count':>6} {'p50 s':>7} {'p95 s':>7}")
-    for kind, values in sorted(r["by_kind"].items()):
-        k50, k95 = percentiles(values)
-        print(f"{kind:<16} {len(values):>6} {k50:>7.2f} {k95:>7.2f}")
-    print(f"{'interactions':<16} {len(r['interactions_timed']):>6} {p50:>7.2f} {p95:>7.2f}  (first loads apart)")
+    if mixed:
+        print(f"\nThe {r['browsers']} Chromium sessions (what a student sees):")
+    kind_table(r)
     s50, s95 = percentiles(r["server_latency"])
     print(f"{'  server part':<16} {len(r['server_latency']):>6} {s50:>7.2f} {s95:>7.2f}  (websocket round trips)")
     print(f"\n{'by page':<36} {'count':>6} {'p50 s':>7} {'p95 s':>7}")
     for kind, values in sorted(r["by_page"].items()):
         k50, k95 = percentiles(values)
         print(f"{kind:<36} {len(values):>6} {k50:>7.2f} {k95:>7.2f}")
-    print(f"errors: {len(r['errors'])}" + "".join(f"\n  {e}" for e in r["errors"][:20]))
+    print(errors_line("errors (Chromium)" if mixed else "errors", r["errors"]))
+    if mixed:
+        print(f"\nThe {protocols} protocol sessions (message sent -> run finished and its pictures fetched):")
+        kind_table(proto)
+        print(errors_line("errors (protocol)", proto["errors"]))
     if r["warmup_errors"]:
         print("warm-up errors:" + "".join(f"\n  {e}" for e in r["warmup_errors"]))
     cores = os.cpu_count() or 1
+    clients = (f"Chromium + Playwright + protocol clients {r['others_cpu']:.0f} s (this process {r['own_cpu']:.0f} s)"
+               if mixed else f"Chromium + Playwright {r['others_cpu']:.0f} s")
     print(
-        f"CPU over the sessions: server {r['server_cpu']:.0f} s, Chromium + Playwright {r['others_cpu']:.0f} s, of "
+        f"CPU over the sessions: server {r['server_cpu']:.0f} s, {clients}, of "
         f"{cores * r['wall_s']:.0f} core-seconds ({cores} cores x {r['wall_s']:.0f} s)"
         + (" (Chromium at nice 19)" if r["nice_clients"] else "")
     )
@@ -378,13 +488,18 @@ def report(r: dict) -> None:
         f"peak {r['rss_peak']:.0f}, after close +{SETTLE_S} s {r['rss_after']:.0f}"
     )
     fl50, fl95 = percentiles(r["by_kind"].get("first load", []))
+    q50, q95 = percentiles(proto["interactions_timed"])
+    protocol_cell = f"{q50:.2f} / {q95:.2f}" if mixed else "-"
+    errors_cell = f"{len(r['errors'])} + {len(proto['errors'])}" if mixed else f"{len(r['errors'])}"
+    clients_cell = "nice 19" if r["nice_clients"] else "nice 0"
     print(
-        "| N | think (s) | clients | interactions p50 / p95 (s) | server part p50 / p95 (s) | first load p50 / p95 (s) "
-        "| errors | CPU server / clients (s) of cores x wall | RSS before / peak / after (MB) |"
+        "| N | sessions | think (s) | clients | interactions p50 / p95 (s) | server part p50 / p95 (s) "
+        "| first load p50 / p95 (s) | protocol interactions p50 / p95 (s) | errors | CPU server / clients (s) of "
+        "cores x wall | RSS before / peak / after (MB) |"
     )
     print(
-        f"| {r['sessions']} | {think} | {'nice 19' if r['nice_clients'] else 'nice 0'} | {p50:.2f} / {p95:.2f} "
-        f"| {s50:.2f} / {s95:.2f} | {fl50:.2f} / {fl95:.2f} | {len(r['errors'])} "
+        f"| {r['sessions']} | {mode} | {think} | {clients_cell} | {p50:.2f} / {p95:.2f} | {s50:.2f} / {s95:.2f} "
+        f"| {fl50:.2f} / {fl95:.2f} | {protocol_cell} | {errors_cell} "
         f"| {r['server_cpu']:.0f} / {r['others_cpu']:.0f} of {cores * r['wall_s']:.0f} "
         f"| {r['rss_before']:.0f} / {r['rss_peak']:.0f} / {r['rss_after']:.0f} |"
     )
@@ -400,6 +515,13 @@ def main() -> None:
         "--nice-clients",
         action="store_true",
         help="run Chromium at nice 19, so the server gets the CPU first, as when each student has a device",
+    )
+    parser.add_argument(
+        "--browsers",
+        type=int,
+        default=None,
+        metavar="K",
+        help="sessions in Chromium (default: all); the other N - K speak Streamlit's protocol (protocol_client.py)",
     )
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
     args = parser.parse_args()
