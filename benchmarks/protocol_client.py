@@ -233,7 +233,6 @@ class Session:
         self._done: asyncio.Future | None = None
         self._new_session_seen = False
         self._file_urls: dict[str, asyncio.Future] = {}
-        self._auto_reruns: list[asyncio.Task] = []
 
     @property
     def closed(self) -> bool:
@@ -343,8 +342,6 @@ class Session:
         return shown
 
     async def close(self) -> None:
-        for task in self._auto_reruns:
-            task.cancel()
         if self._ws is not None:
             await self._ws.close()
         if self._reader is not None:
@@ -360,8 +357,7 @@ class Session:
             raise ConnectionError("not connected")
         await self._ws.send(msg.SerializeToString())
 
-    async def _rerun(self, widgets: Iterable[WidgetState], fragment_id: str = "", page_hash: str | None = None,
-                     auto: bool = False) -> None:
+    async def _rerun(self, widgets: Iterable[WidgetState], fragment_id: str = "", page_hash: str | None = None) -> None:
         msg = BackMsg()
         state: ClientState = msg.rerun_script
         state.query_string = self.query
@@ -369,7 +365,6 @@ class Session:
         state.widget_states.widgets.extend(widgets)
         state.page_script_hash = self.page_hash if page_hash is None else page_hash
         state.fragment_id = fragment_id
-        state.is_auto_rerun = auto
         state.cached_message_hashes.extend(self._cache)
         state.context_info.CopyFrom(ContextInfo(url=self.origin + self.path, **CONTEXT))
         self._new_session_seen = False
@@ -464,9 +459,8 @@ class Session:
             answer = self._file_urls.pop(msg.file_urls_response.response_id, None)
             if answer is not None and not answer.done():
                 answer.set_result(msg.file_urls_response)
-        elif kind == "auto_rerun":  # st.fragment(run_every=...): the frontend reruns the fragment on a timer
-            self._auto_reruns.append(asyncio.create_task(
-                self._auto_rerun(msg.auto_rerun.interval, msg.auto_rerun.fragment_id)))
+        elif kind == "auto_rerun":  # st.fragment(run_every=...): the app has none; fail rather than diverge
+            self._fail(ProtocolError("st.fragment(run_every=...) is not replicated by this client"))
         elif kind == "session_event" and msg.session_event.HasField("script_compilation_exception"):
             self._fail(ProtocolError(f"script error: {msg.session_event.script_compilation_exception.message}"))
         elif kind == "page_not_found":
@@ -481,10 +475,6 @@ class Session:
         self._max_age = new.config.max_cached_message_age or self._max_age
         self.run_id = msg.metadata.run.script_run_id
         self._new_session_seen = True
-        if not msg.metadata.run.fragment_ids:
-            for task in self._auto_reruns:  # a whole-app run starts the fragments' timers afresh
-                task.cancel()
-            self._auto_reruns.clear()
         if new.page_script_hash != self.page_hash:  # another page: only the main script's elements stay
             self.tree = {p: n for p, n in self.tree.items() if n.script_hash == self.main_hash}
 
@@ -553,9 +543,3 @@ class Session:
                 continue
             if self._run_count - entry.run_count > self._max_age:
                 del self._cache[key]
-
-    async def _auto_rerun(self, interval_s: float, fragment_id: str) -> None:
-        while True:
-            await asyncio.sleep(interval_s)
-            if self._done is None:  # not while an action waits: its run would be taken for the timer's
-                await self._rerun(self.states.values(), fragment_id, auto=True)
