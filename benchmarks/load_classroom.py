@@ -29,7 +29,6 @@ import asyncio
 import io
 import os
 import random
-import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -44,16 +43,12 @@ from playwright.async_api import Page, async_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (  # noqa: E402  (benchmarks/ is not a package)
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    ROOT,
     VIEWPORT,
+    ServerDidNotStart,
     cpu_model,
-    free_port,
-    healthy,
+    launch_chromium,
     percentiles,
-    stop,
-    streamlit_command,
+    streamlit_process,
 )
 from protocol_client import Session, is_asset  # noqa: E402
 
@@ -380,9 +375,7 @@ async def load_test(url: str, pid: int, args: argparse.Namespace) -> dict:
     think = tuple(float(t) for t in args.think.split("-")) if "-" in args.think else (float(args.think),) * 2
     browsers = args.sessions if args.browsers is None else max(0, min(args.browsers, args.sessions))
     async with async_playwright() as p:
-        if not Path(CHROMIUM).is_file():
-            raise SystemExit(f"Chromium not found at {CHROMIUM}")
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = await launch_chromium(p)
         if args.nice_clients:
             nice_chromium()
         rss_start = vm_rss_mb(pid)
@@ -525,22 +518,13 @@ def main() -> None:
     )
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
     args = parser.parse_args()
-    port = args.port or free_port()
-    url = f"http://127.0.0.1:{port}"
-    ARTIFACTS.mkdir(exist_ok=True)
-    log_path = ARTIFACTS / "load_classroom.log"
-    print(f"{date.today()}  machine: {cpu_model()}, {os.cpu_count()} cores; server log: {log_path}")
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(streamlit_command("app.py", port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 120
-            while not healthy(url):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"streamlit did not start; see {log_path}")
-                time.sleep(0.2)
+    log_name = "load_classroom.log"
+    print(f"{date.today()}  machine: {cpu_model()}, {os.cpu_count()} cores; server log: {ARTIFACTS / log_name}")
+    try:
+        with streamlit_process("app.py", log_name, port=args.port) as (proc, url):
             result = asyncio.run(load_test(url, proc.pid, args))
-        finally:
-            stop(proc)
+    except ServerDidNotStart as e:
+        raise SystemExit(str(e)) from None
     report(result)
 
 

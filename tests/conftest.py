@@ -4,32 +4,16 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests import live_app
 from vae_core.data import find_data_dir
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "artifacts"
-SCREENSHOTS = ARTIFACTS / "screenshots"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+ROOT = live_app.ROOT
+SCREENSHOTS = live_app.ARTIFACTS / "screenshots"
 SERVER_START_SECONDS = 120
 APP_TIMEOUT_MS = 120_000  # generous: a first run on a busy machine loads torch and a model
 
@@ -61,64 +45,28 @@ def mnist_dir() -> Path:
     skip_or_fail(f"MNIST not found in {' or '.join(map(str, candidates))}; set VAE_DATA_DIR")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def streamlit_server() -> Iterator[str]:
-    """`streamlit run app.py` on a free localhost port, for the whole session; yields its base URL."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    ARTIFACTS.mkdir(exist_ok=True)
-    log_path = ARTIFACTS / "streamlit.log"  # kept by CI: the server's side of a failing browser test
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",  # nothing is edited during a test run; spares inotify and CPU
-    ]
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + SERVER_START_SECONDS
-            while not _healthy(url):
-                if proc.poll() is not None:
-                    pytest.fail(f"streamlit exited with code {proc.returncode}:\n{log_path.read_text()}")
-                if time.monotonic() > deadline:
-                    pytest.fail(f"streamlit not healthy after {SERVER_START_SECONDS} s:\n{log_path.read_text()}")
-                time.sleep(0.5)
+    """`streamlit run app.py` on a free localhost port, for the whole session; yields its base URL.
+
+    Its log, artifacts/streamlit.log, is kept by CI: the server's side of a failing browser test.
+    """
+    try:
+        with live_app.streamlit_server("app.py", "streamlit.log", SERVER_START_SECONDS) as url:
             yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    except live_app.ServerDidNotStart as e:
+        pytest.fail(str(e))
 
 
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright (Playwright's own browser download is not used)."""
-    if not Path(CHROMIUM).is_file():
-        skip_or_fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)")
+    if reason := live_app.chromium_missing():
+        skip_or_fail(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = live_app.launch_chromium(p)
         yield b
         b.close()
 
@@ -139,15 +87,9 @@ def page(browser, request: pytest.FixtureRequest):
 
 
 def wait_for_app(page, timeout_ms: int = APP_TIMEOUT_MS) -> None:
-    """Wait until the script run is over and nothing is still loading.
-
-    Streamlit's frontend marks its root with `data-test-script-state` (`running`, `notRunning`, ...)
-    and shows skeletons and spinners while elements are pending.
-    """
+    """Wait until the page is connected, the script run is over and nothing is still loading."""
     page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout_ms)
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout_ms)
-    for busy in ("[data-testid=stSkeleton]", "[data-testid=stSpinner]"):
-        page.wait_for_selector(busy, state="detached", timeout=timeout_ms)
+    live_app.wait_idle(page, timeout_ms)
 
 
 @pytest.fixture
