@@ -183,13 +183,6 @@ def centre_by_mass(patch: np.ndarray, side: int = SIDE) -> np.ndarray:
     return field
 
 
-def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
-    """(row, column) of the intensity-weighted centre, in pixel indices."""
-    mass = image.sum()
-    rows, cols = np.indices(image.shape)
-    return float((rows * image).sum() / mass), float((cols * image).sum() / mass)
-
-
 def to_mnist_style(image: Image.Image) -> PreprocessResult:
     """LeCun's MNIST recipe applied to any picture of one digit; raises ImageInputError if there is no ink."""
     grey = grey_on_white(image)
