@@ -102,6 +102,7 @@ def reconstruct_batch(model: VAE, x: torch.Tensor | np.ndarray) -> np.ndarray:
 
 
 def parameter_count(model: VAE) -> int:
+    """The number of weights and biases in the model, encoder and decoder together."""
     return sum(p.numel() for p in model.parameters())
 
 

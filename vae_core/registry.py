@@ -40,6 +40,7 @@ class ModelEntry:
 
     @property
     def label(self) -> str:
+        """The picker's caption: name, latent size and test NLL, or that the model is unavailable."""
         if self.error:
             return f"{self.name} (unavailable)"
         nll = f", NLL {self.test_nll:.1f}" if self.test_nll is not None else ""
@@ -57,6 +58,7 @@ class LoadedModel:
 
     @property
     def latent_dim(self) -> int:
+        """D, the size of the latent code."""
         return self.model.config.latent_dim
 
 
