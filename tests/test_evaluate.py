@@ -68,7 +68,7 @@ def test_active_units_count_dimensions_whose_posterior_mean_varies(model_dir: Pa
     with torch.no_grad():
         mu_variance = model.encode(fixed_test_binarization(_test_split())).mu.var(0)
     assert m["posterior_mean_variance"] == pytest.approx(mu_variance.tolist(), abs=1e-4)
-    assert mu_variance[0] > evaluate.ACTIVE_THRESHOLD and mu_variance[1] == 0
+    assert mu_variance[0] > evaluate.ACTIVE_MU_VARIANCE and mu_variance[1] == 0
     assert m["active_units"] == 1
     assert m["test_nll"] is None and m["n_test"] == N_TEST
 

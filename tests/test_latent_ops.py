@@ -6,7 +6,7 @@ import torch
 
 from vae_core.analysis import describe_digit
 from vae_core.elbo import bernoulli_log_likelihood
-from vae_core.latent import cell_representatives, posterior_samples, prior_samples, shift, traversal
+from vae_core.latent import posterior_samples, prior_samples, shift, traversal
 from vae_core.model import VAE, VAEConfig
 
 
@@ -61,22 +61,3 @@ def test_prior_samples_are_reproducible_and_scale_with_temperature() -> None:
     a = prior_samples(8, 3, temperature=1.0, seed=4)
     assert torch.equal(prior_samples(8, 3, temperature=1.0, seed=4), a)
     assert torch.allclose(prior_samples(8, 3, temperature=0.5, seed=4), 0.5 * a)
-
-
-def test_cell_representatives_keeps_the_point_nearest_each_occupied_cells_centre() -> None:
-    points = torch.rand(2000, 2, generator=torch.Generator().manual_seed(0)) * 6 - 3  # some fall outside the range
-    chosen = cell_representatives(points, (-2.0, 2.0), (-1.0, 3.0), cells=8)
-    cell = ((points - torch.tensor([-2.0, -1.0])) / 4 * 8).floor()
-    inside = ((cell >= 0) & (cell < 8)).all(1)
-    occupied = {tuple(c) for c in cell[inside].long().tolist()}
-    assert len(chosen) == len(occupied)  # one per occupied cell
-    for i in chosen.tolist():
-        assert inside[i]
-        same_cell = torch.nonzero(inside & (cell == cell[i]).all(1)).reshape(-1)
-        centre = (cell[i] + 0.5) / 8 * 4 + torch.tensor([-2.0, -1.0])
-        distances = (points[same_cell] - centre).square().sum(1)
-        assert (points[i] - centre).square().sum() <= distances.min() + 1e-9
-
-
-def test_cell_representatives_of_no_points_is_empty() -> None:
-    assert cell_representatives(torch.zeros(0, 2), (0.0, 1.0), (0.0, 1.0), cells=4).numel() == 0

@@ -15,7 +15,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from vae_core.latent import format_code, parse_code
+from vae_core.code_text import format_code, parse_code
 from vae_core.registry import PRETRAINED_DIR, load
 from vae_core.render import decode_probs
 from vae_core.snapshots import snapshot_epochs

@@ -58,10 +58,12 @@ def describe_digit(model: VAE, x: torch.Tensor | np.ndarray, n_samples: int = 4,
     )
 
 
-ACTIVE_KL = 0.01  # nats: below this a dimension carries (almost) nothing about the digit
+# Active for this digit: the dimension's KL(q(z_i|x) || p(z_i)) in nats exceeds this; below it the dimension carries
+# (almost) nothing about the digit. Per digit, unlike evaluate.ACTIVE_MU_VARIANCE, which is over the test set.
+ACTIVE_KL_NATS = 0.01
 
 
-def active_dims(kl_per_dim: torch.Tensor, threshold: float = ACTIVE_KL) -> torch.Tensor:
+def active_dims(kl_per_dim: torch.Tensor, threshold: float = ACTIVE_KL_NATS) -> tuple[torch.Tensor, torch.Tensor]:
     """Indices sorted by KL, largest first, and a mask of which carry information."""
     order = torch.argsort(kl_per_dim, descending=True)
     return order, kl_per_dim[order] > threshold
@@ -100,6 +102,7 @@ def reconstruct_batch(model: VAE, x: torch.Tensor | np.ndarray) -> np.ndarray:
 
 
 def parameter_count(model: VAE) -> int:
+    """The number of weights and biases in the model, encoder and decoder together."""
     return sum(p.numel() for p in model.parameters())
 
 

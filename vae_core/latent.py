@@ -1,10 +1,10 @@
-"""Walking the latent space: the codes behind every view (no pixels here, see render.py)."""
+"""Walking the latent space: the codes behind every view (no pixels here: see render.py for pictures,
+plot_geometry.py for where codes land in them, code_text.py for codes written as text)."""
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
 import torch
 
 
@@ -105,6 +105,7 @@ def pca_2d(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def project(x: torch.Tensor, mean: torch.Tensor, components: torch.Tensor) -> torch.Tensor:
+    """Coordinates (N, 2) of x (N, D) along the principal axes from pca_2d."""
     return (x - mean) @ components.T
 
 
@@ -126,94 +127,7 @@ def projected_cov(std: torch.Tensor, components: torch.Tensor | None) -> torch.T
     return (c * var) @ c.T
 
 
-def axis_ticks(
-    axis: torch.Tensor, cell_px: int, count: int = 5, descending: bool = False
-) -> tuple[list[float], list[str]]:
-    """A few ticks for a picture that tiles one `cell_px`-wide cell per axis value (image_grid, padding=0):
-    positions are cell centres in picture pixels (pixel p covers [p - 0.5, p + 0.5]), labels the z values.
-    `descending` is for the vertical axis of manifold_grid, whose top row holds the largest value.
-    The count is lowered by one where needed to match n's parity, so the ticks sit symmetrically."""
-    n = axis.numel()
-    count = min(count, n)
-    if count % 2 != n % 2:
-        count = max(2, count - 1)
-    cells = torch.linspace(0, n - 1, count).round().long().unique().tolist()
-    values = axis.flip(0) if descending else axis
-    return [i * cell_px + (cell_px - 1) / 2 for i in cells], [f"{values[i].item():.2f}" for i in cells]
-
-
-def cell_centres(n: int, cell_px: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Picture coordinates (x, y), each (n * n,), of the cell centres of an n x n tiling, in
-    manifold_grid's row-major order: cell i of the picture shows code i of the grid."""
-    c = torch.arange(n, dtype=torch.float32) * cell_px + (cell_px - 1) / 2
-    ys, xs = torch.meshgrid(c, c, indexing="ij")
-    return xs.reshape(-1), ys.reshape(-1)
-
-
-def axis_position(value: float, axis: torch.Tensor, cell_px: int, descending: bool = False) -> float | None:
-    """Where z = `value` lies along a tiled picture's axis, in picture pixels, interpolating linearly
-    between the cell centres (the axis may be unevenly spaced); None outside the grid's range."""
-    if not axis[0].item() <= value <= axis[-1].item():
-        return None
-    n = axis.numel()
-    centres = torch.arange(n, dtype=torch.float64) * cell_px + (cell_px - 1) / 2
-    pos = float(np.interp(value, axis.double().numpy(), centres.numpy()))
-    return (n * cell_px - 1) - pos if descending else pos
-
-
 def group_by_label(labels: torch.Tensor, num_classes: int = 10) -> list[torch.Tensor]:
     """For each class 0 .. num_classes - 1, the indices of the examples with that label."""
     labels = labels.reshape(-1).long()
     return [torch.nonzero(labels == c).reshape(-1) for c in range(num_classes)]
-
-
-def cell_representatives(
-    points: torch.Tensor, x_range: tuple[float, float], y_range: tuple[float, float], cells: int
-) -> torch.Tensor:
-    """Indices of one point per occupied cell of a cells x cells grid over the given ranges: the point nearest
-    its cell's centre. Points outside the ranges are left out.
-
-    A click target per cell instead of per point: a picture of all the points plus these few invisible
-    targets is what the latent map's browser draws, and any click lands within a cell of a real point."""
-    xy = points[:, :2].double()
-    lo = torch.tensor([x_range[0], y_range[0]], dtype=torch.float64)
-    span = torch.tensor([x_range[1] - x_range[0], y_range[1] - y_range[0]], dtype=torch.float64)
-    scaled = (xy - lo) / span * cells
-    inside = ((scaled >= 0) & (scaled < cells)).all(1)
-    index = torch.nonzero(inside).reshape(-1)
-    cell = scaled[inside].floor()
-    offset = (scaled[inside] - cell - 0.5).square().sum(1)  # squared distance to the cell's centre
-    key = (cell[:, 0] * cells + cell[:, 1]).long()
-    # sort by distance, then stably by cell: each cell's nearest point comes first in its run
-    by_distance = torch.argsort(offset, stable=True)
-    order = by_distance[torch.argsort(key[by_distance], stable=True)]
-    sorted_keys = key[order]
-    first = torch.ones_like(sorted_keys, dtype=torch.bool)
-    first[1:] = sorted_keys[1:] != sorted_keys[:-1]
-    return index[order[first]].sort().values
-
-
-CODE_LIMIT = 10.0  # |z| beyond this is nowhere near the prior N(0, I): refuse it rather than decode nonsense
-
-
-def parse_code(text: str, latent_dim: int) -> torch.Tensor:
-    """A latent code from comma-separated numbers (as in a shared link's `z=`); raises ValueError saying why
-    when it is not exactly `latent_dim` finite numbers within [-CODE_LIMIT, CODE_LIMIT]."""
-    parts = [p.strip() for p in text.split(",")]
-    if len(parts) != latent_dim:
-        raise ValueError(f"expected {latent_dim} numbers, got {len(parts)}")
-    try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        raise ValueError("not all entries are numbers") from None
-    if not all(math.isfinite(v) for v in values):
-        raise ValueError("not all entries are finite")
-    if any(abs(v) > CODE_LIMIT for v in values):
-        raise ValueError(f"entries must lie within [-{CODE_LIMIT:g}, {CODE_LIMIT:g}]")
-    return torch.tensor(values, dtype=torch.float32)
-
-
-def format_code(z: torch.Tensor, decimals: int = 4) -> str:
-    """A code as comma-separated numbers rounded to `decimals` (parse_code reads it back)."""
-    texts = (f"{v:.{decimals}f}".rstrip("0").rstrip(".") for v in z.reshape(-1).tolist())
-    return ",".join("0" if t in ("", "-0") else t for t in texts)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps
 
+from .render import grey_to_uint8
+
 FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP")
 FORMATS_TEXT = "PNG, JPEG, BMP, GIF or WebP"
 MAX_BYTES = 5 * 2**20  # the same 5 MB as the uploader's server.maxUploadSize
@@ -84,7 +86,6 @@ def load_image(data: bytes, max_bytes: int = MAX_BYTES) -> Image.Image:
             raise _damaged(e) from e
 
 
-
 def _too_many_pixels_message(size: tuple[int, int] | None) -> str:
     what = f"{size[0]} x {size[1]} pixels" if size else "far too many pixels"
     return (
@@ -139,14 +140,10 @@ def _border(a: np.ndarray) -> np.ndarray:
     return np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
 
 
-def _uint8(a: np.ndarray) -> np.ndarray:
-    return (np.clip(a, 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
-
-
 def _for_display(a: np.ndarray, fill: float) -> np.ndarray:
     """uint8 square picture for showing a step: shrunk (box filter) to at most DISPLAY_SIDE, then padded
     with `fill` to a square, so a long thin strip is still visible in a row of equal tiles."""
-    img = _uint8(a)
+    img = grey_to_uint8(a)
     h, w = img.shape
     if max(h, w) > DISPLAY_SIDE:
         s = DISPLAY_SIDE / max(h, w)
@@ -154,7 +151,7 @@ def _for_display(a: np.ndarray, fill: float) -> np.ndarray:
         img = np.asarray(Image.fromarray(img).resize(size, Image.Resampling.BOX))
         h, w = img.shape
     side = max(h, w)
-    square = np.full((side, side), _uint8(np.asarray(fill)), dtype=np.uint8)
+    square = np.full((side, side), grey_to_uint8(np.asarray(fill)), dtype=np.uint8)
     top, left = (side - h) // 2, (side - w) // 2
     square[top : top + h, left : left + w] = img
     return square
@@ -184,13 +181,6 @@ def centre_by_mass(patch: np.ndarray, side: int = SIDE) -> np.ndarray:
     field = np.zeros((side, side), dtype=np.float32)
     field[top : top + h, left : left + w] = patch
     return field
-
-
-def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
-    """(row, column) of the intensity-weighted centre, in pixel indices."""
-    mass = image.sum()
-    rows, cols = np.indices(image.shape)
-    return float((rows * image).sum() / mass), float((cols * image).sum() / mass)
 
 
 def to_mnist_style(image: Image.Image) -> PreprocessResult:
@@ -223,5 +213,5 @@ def to_mnist_style(image: Image.Image) -> PreprocessResult:
     steps.append((f"fitted into {BOX} x {BOX} ({patch.shape[1]} x {patch.shape[0]})", _for_display(patch, 0.0)))
 
     field = centre_by_mass(patch)
-    steps.append((f"centred by mass in {SIDE} x {SIDE}", _uint8(field)))
+    steps.append((f"centred by mass in {SIDE} x {SIDE}", grey_to_uint8(field)))
     return PreprocessResult(steps=steps, x=field.reshape(-1).astype(np.float32))

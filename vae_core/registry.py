@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from .checkpoint import CARD, WEIGHTS, CheckpointError, load_latents, load_model, read_card
+from .checkpoint import CARD, LATENTS, WEIGHTS, CheckpointError, load_latents, load_model, read_card
 from .model import VAE
 
 DEFAULT_PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
@@ -23,6 +24,10 @@ def pretrained_dir() -> Path:
 PRETRAINED_DIR = pretrained_dir()  # the folder at import time; list_models() reads the variable at call time
 
 
+# What reading an unusable folder raises: CheckpointError, or a card whose config has the wrong shape.
+UNUSABLE = (CheckpointError, KeyError, TypeError, ValueError, AttributeError)
+
+
 @dataclass
 class ModelEntry:
     """One folder under pretrained/: what the picker shows, or why it cannot be used."""
@@ -31,11 +36,11 @@ class ModelEntry:
     path: Path
     latent_dim: int | None = None
     test_nll: float | None = None
-    test_elbo: float | None = None
     error: str | None = None
 
     @property
     def label(self) -> str:
+        """The picker's caption: name, latent size and test NLL, or that the model is unavailable."""
         if self.error:
             return f"{self.name} (unavailable)"
         nll = f", NLL {self.test_nll:.1f}" if self.test_nll is not None else ""
@@ -53,14 +58,17 @@ class LoadedModel:
 
     @property
     def latent_dim(self) -> int:
+        """D, the size of the latent code."""
         return self.model.config.latent_dim
 
 
 def list_models(root: str | os.PathLike | None = None) -> list[ModelEntry]:
     """Every sub-folder holding a card or weights (default root: `pretrained_dir()`), sorted by latent size.
 
-    Each folder is checked fully (card, weights' hash and shapes, latent statistics) by loading it,
-    so a broken model is reported here rather than when picked; the models are small (~30 ms each).
+    What the picker shows comes from the card. Whether the folder is usable (weights matching the card's
+    SHA-256 and config, latent statistics readable) is checked by loading it once per version of its files,
+    so a broken model is reported here rather than when picked, and listing again, as the app does every
+    minute, costs a few stat calls rather than hashing and loading every model.
     """
     root = pretrained_dir() if root is None else Path(root)
     entries = []
@@ -71,15 +79,45 @@ def list_models(root: str | os.PathLike | None = None) -> list[ModelEntry]:
         try:
             card = read_card(path)
             entry.latent_dim = int(card["config"]["latent_dim"])
-            metrics = card.get("metrics", {})
-            entry.test_nll, entry.test_elbo = metrics.get("test_nll"), metrics.get("test_elbo")
+            entry.test_nll = card.get("metrics", {}).get("test_nll")
             if not (path / WEIGHTS).is_file():
                 raise CheckpointError(f"{path / WEIGHTS} is missing; re-download or retrain this model.")
-            load(path)
-        except (CheckpointError, KeyError, TypeError, ValueError, AttributeError) as e:
-            entry.error = str(e) if isinstance(e, CheckpointError) else f"{path / CARD}: unusable config ({e})"
+            entry.error = _load_error(str(path), _files_version(path))
+        except UNUSABLE as e:
+            entry.error = _error_message(path, e)
         entries.append(entry)
     return sorted(entries, key=lambda e: (e.error is not None, e.latent_dim or 0, e.name))
+
+
+FileVersion = tuple[int, int, int] | None  # (inode, size, mtime in ns) of one file; None when it is missing
+
+
+def _files_version(folder: Path) -> tuple[FileVersion, ...]:
+    """What changes when any file `load` reads is written again: an atomic replace gives a new inode,
+    an edit in place a new modification time."""
+    versions = []
+    for name in (CARD, WEIGHTS, LATENTS):
+        try:
+            s = (folder / name).stat()
+            versions.append((s.st_ino, s.st_size, s.st_mtime_ns))
+        except OSError:
+            versions.append(None)
+    return tuple(versions)
+
+
+@lru_cache(maxsize=256)
+def _load_error(folder: str, files_version: tuple[FileVersion, ...]) -> str | None:
+    """Why the folder cannot be loaded, or None; remembered per version of its files (the argument that
+    is not read here is the cache key)."""
+    try:
+        load(folder)
+    except UNUSABLE as e:
+        return _error_message(Path(folder), e)
+    return None
+
+
+def _error_message(folder: Path, e: Exception) -> str:
+    return str(e) if isinstance(e, CheckpointError) else f"{folder / CARD}: unusable config ({e})"
 
 
 def load(path: str | os.PathLike) -> LoadedModel:

@@ -12,8 +12,6 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .model import IMAGE_SIDE, VAE
 
-INK_BACKGROUND = 0  # MNIST convention: white ink on black; shown as is, like the paper's figures
-
 
 @torch.inference_mode()
 def decode_probs(model: VAE, z: torch.Tensor) -> np.ndarray:
@@ -28,8 +26,13 @@ def decode_images(model: VAE, z: torch.Tensor) -> np.ndarray:
 
 def to_uint8(probs: torch.Tensor | np.ndarray) -> np.ndarray:
     """Pixel probabilities (or grey levels) in [0, 1], any leading shape -> uint8 (N, 28, 28)."""
-    arr = torch.as_tensor(probs).detach().float().reshape(-1, IMAGE_SIDE, IMAGE_SIDE)
-    return (arr.clamp(0, 1) * 255 + 0.5).to(torch.uint8).numpy()
+    return grey_to_uint8(torch.as_tensor(probs).detach().float().reshape(-1, IMAGE_SIDE, IMAGE_SIDE).numpy())
+
+
+def grey_to_uint8(grey: np.ndarray) -> np.ndarray:
+    """Grey levels in [0, 1], any shape -> uint8 of the same shape, rounded to the nearest of 0 .. 255
+    (values outside [0, 1] are clipped first)."""
+    return (np.clip(grey, 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
 
 
 def image_grid(images: np.ndarray, nrow: int, padding: int = 2, pad_value: int = 64) -> np.ndarray:

@@ -22,6 +22,7 @@ from .model import VAE
 
 @torch.inference_mode()
 def latent_statistics(model: VAE, images: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The tensors of `latents.safetensors` for these images (N, 784) in [0, 1] and their labels (N,)."""
     qs = [model.encode(xb) for xb in images.split(2000)]
     mu = torch.cat([q.mu for q in qs])
     logvar = torch.cat([q.logvar for q in qs])
@@ -39,6 +40,7 @@ def latent_statistics(model: VAE, images: torch.Tensor, labels: torch.Tensor) ->
 
 
 def main(argv: list[str] | None = None) -> None:
+    """The command line: write the statistics of each model folder given."""
     p = argparse.ArgumentParser(prog="python -m vae_core.stats", description=__doc__.split("\n\n")[0])
     p.add_argument("models", type=Path, nargs="+", help="model folders")
     p.add_argument("--data-dir", default=None)

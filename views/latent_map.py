@@ -11,7 +11,8 @@ import streamlit as st
 import torch
 
 from vae_core.analysis import describe_digit
-from vae_core.latent import cell_representatives, ellipse, project, projected_cov
+from vae_core.latent import ellipse, project, projected_cov
+from vae_core.plot_geometry import cell_representatives
 from vae_core.registry import LoadedModel
 from vae_core.render import scatter_picture, to_png_colour
 

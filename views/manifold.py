@@ -12,7 +12,8 @@ import streamlit as st
 import torch
 
 from vae_core.analysis import describe_digit, top_kl_dims
-from vae_core.latent import axis_position, axis_ticks, cell_centres, grid_axis, manifold_grid
+from vae_core.latent import grid_axis, manifold_grid
+from vae_core.plot_geometry import axis_position, axis_ticks, cell_centres
 from vae_core.render import decode_images, image_grid, to_png
 
 from .common import current_model, get_digit, seed, set_digit_from_code

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 import torch
 
-from vae_core.analysis import ACTIVE_KL, active_dims, describe_digit
+from vae_core.analysis import ACTIVE_KL_NATS, active_dims, describe_digit
 from vae_core.render import image_grid, to_uint8
 
 from .common import current_model, get_digit, seed, show_digit, show_grid
@@ -66,6 +66,6 @@ def render() -> None:
         c[1].metric("log p(x|z)", f"{r.log_likelihood:.2f}")
         c[2].metric("KL", f"{r.kl:.2f}")
         st.caption(SIGN_CONVENTION)
-        st.markdown(f"**KL of each latent dimension** (nats; grey: under {ACTIVE_KL}, ignored by the decoder)")
+        st.markdown(f"**KL of each latent dimension** (nats; grey: under {ACTIVE_KL_NATS}, ignored by the decoder)")
         rows = kl_rows(r.kl_per_dim, r.mu, r.std)
         st.table(rows, hide_index=True, border="horizontal", height=min(36 * (len(rows) + 1), 420))

@@ -11,7 +11,7 @@ import re
 import streamlit as st
 
 from vae_core.analysis import encode_mean
-from vae_core.latent import format_code, parse_code
+from vae_core.code_text import format_code, parse_code
 
 from .common import current_model, get_digit, set_digit_from_code
 

@@ -1,0 +1,48 @@
+"""Listing the models: the picker's entries come from the cards, and each folder is loaded to check it only once
+per version of its files, however often the app lists them again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from corpus import write_tiny_model
+
+from vae_core import registry
+from vae_core.checkpoint import LATENTS
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The folders registry.load is asked for, in order."""
+    calls: list[str] = []
+    real_load = registry.load
+
+    def counting_load(path):
+        calls.append(Path(path).name)
+        return real_load(path)
+
+    monkeypatch.setattr(registry, "load", counting_load)
+    return calls
+
+
+def test_listing_again_does_not_load_the_models_again(tmp_path: Path, loads: list[str]):
+    write_tiny_model(tmp_path / "a-z2")
+    write_tiny_model(tmp_path / "b-z3", latent_dim=3)
+    first = registry.list_models(tmp_path)
+    assert [(e.name, e.latent_dim, e.test_nll, e.error) for e in first] == [
+        ("a-z2", 2, 543.2, None),
+        ("b-z3", 3, 543.2, None),
+    ]
+    assert sorted(loads) == ["a-z2", "b-z3"]
+    assert registry.list_models(tmp_path) == first
+    assert sorted(loads) == ["a-z2", "b-z3"]
+
+
+def test_a_file_changed_after_listing_is_checked_again(tmp_path: Path, loads: list[str]):
+    folder = write_tiny_model(tmp_path / "tiny")
+    assert registry.list_models(tmp_path)[0].error is None
+    (folder / LATENTS).unlink()
+    (entry,) = registry.list_models(tmp_path)
+    assert loads == ["tiny", "tiny"]
+    assert entry.error and str(folder / LATENTS) in entry.error
