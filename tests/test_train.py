@@ -11,9 +11,10 @@ from safetensors import safe_open
 from safetensors.torch import load_file
 
 from vae_core import train
-from vae_core.checkpoint import load_model
+from vae_core.checkpoint import METRICS, TRAIN_STATE, load_model
 from vae_core.data import MNISTSplit
 from vae_core.model import VAE, VAEConfig
+from vae_core.snapshots import SNAPSHOT_DIR
 
 N_TRAIN, N_TEST, BATCH = 512, 128, 64
 STEPS_PER_EPOCH = N_TRAIN // BATCH
@@ -36,7 +37,7 @@ def small_random_mnist(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def metrics(out: Path) -> list[dict]:
-    return [json.loads(line) for line in (out / train.METRICS).read_text().splitlines()]
+    return [json.loads(line) for line in (out / METRICS).read_text().splitlines()]
 
 
 def card(out: Path) -> dict:
@@ -44,7 +45,7 @@ def card(out: Path) -> dict:
 
 
 def state_epoch(out: Path) -> int:
-    with safe_open(str(out / train.TRAIN_STATE), "pt") as f:
+    with safe_open(str(out / TRAIN_STATE), "pt") as f:
         return int(f.metadata()["epoch"])
 
 
@@ -65,7 +66,7 @@ def test_training_writes_model_card_metrics_and_train_state(tmp_path: Path):
     out = tmp_path / "run"
     train.main(["--out", str(out), *ARGS, "--epochs", "2"])
 
-    assert {"model.safetensors", "card.json", train.METRICS, train.TRAIN_STATE} <= {p.name for p in out.iterdir()}
+    assert {"model.safetensors", "card.json", METRICS, TRAIN_STATE} <= {p.name for p in out.iterdir()}
     model, c = load_model(out)
     assert model.config.latent_dim == 2 and model.config.hidden == (16,)
     t = c["training"]
@@ -92,7 +93,7 @@ def test_training_writes_model_card_metrics_and_train_state(tmp_path: Path):
 def test_snapshots_hold_decoder_weights_and_test_means_for_the_requested_epochs(tmp_path: Path):
     out = tmp_path / "run"
     train.main(["--out", str(out), *ARGS, "--epochs", "2", "--snapshot-epochs", "0,1,2"])
-    files = sorted((out / train.SNAPSHOTS).iterdir())
+    files = sorted((out / SNAPSHOT_DIR).iterdir())
     assert [p.name for p in files] == [f"epoch-{e:04d}.safetensors" for e in (0, 1, 2)]
     model, _ = load_model(out)
     decoder = model.decoder.state_dict()
@@ -125,19 +126,19 @@ def test_ctrl_c_saves_and_resume_completes_every_epoch_once(
     assert card(out)["training"]["epochs"] == completed_before
     assert [r["epoch"] for r in metrics(out)] == list(range(1, completed_before + 1))
     assert state_epoch(out) == completed_before
-    kept_lines = (out / train.METRICS).read_text().splitlines()
+    kept_lines = (out / METRICS).read_text().splitlines()
     wall_before = card(out)["training"]["wall_time_s"]
     # ...but the weights include the interrupted epoch's updates (resume then restarts that epoch)
     if completed_before:
         partial, _ = load_model(out)
-        at_epoch_end = load_file(str(out / train.SNAPSHOTS / "epoch-0001.safetensors"))["decoder.0.weight"]
+        at_epoch_end = load_file(str(out / SNAPSHOT_DIR / "epoch-0001.safetensors"))["decoder.0.weight"]
         assert not torch.equal(partial.decoder[0].weight.half(), at_epoch_end)
 
     train.main(["--out", str(out), "--resume"])  # (the patched binarize raises only once)
 
     rows = metrics(out)
     assert [r["epoch"] for r in rows] == [1, 2, 3]  # complete, in order, no duplicates
-    assert (out / train.METRICS).read_text().splitlines()[:completed_before] == kept_lines
+    assert (out / METRICS).read_text().splitlines()[:completed_before] == kept_lines
     c = card(out)["training"]
     assert c["epochs"] == 3 and state_epoch(out) == 3
     assert c["wall_time_s"] >= wall_before  # the time before the interruption is kept
@@ -145,7 +146,7 @@ def test_ctrl_c_saves_and_resume_completes_every_epoch_once(
     assert c["command"] == "python -m vae_core.train " + " ".join(argv)  # the original command, not --resume
     assert c["args"]["latent_dim"] == 2 and c["args"]["seed"] == 3
     assert c["resumes"] == [{"at_epoch": completed_before, "epochs": 3}]
-    assert sorted(p.name for p in (out / train.SNAPSHOTS).iterdir()) == [
+    assert sorted(p.name for p in (out / SNAPSHOT_DIR).iterdir()) == [
         "epoch-0001.safetensors",
         "epoch-0003.safetensors",
     ]
@@ -171,7 +172,7 @@ def test_resume_after_ctrl_c_between_metrics_line_and_snapshot_writes_no_duplica
     train.main(["--out", str(out), "--resume"])
     assert [r["epoch"] for r in metrics(out)] == [1, 2, 3]
     assert card(out)["training"]["epochs"] == 3
-    assert [p.name for p in (out / train.SNAPSHOTS).iterdir()] == ["epoch-0002.safetensors"]
+    assert [p.name for p in (out / SNAPSHOT_DIR).iterdir()] == ["epoch-0002.safetensors"]
 
 
 def test_train_step_in_bf16_keeps_float32_weights_and_terms_and_lowers_the_loss():
@@ -191,7 +192,17 @@ def test_precision_auto_is_fp32_on_cuda_and_explicit_choices_are_kept():
     assert train.resolve_precision("auto", "cuda") == "fp32"
     assert train.resolve_precision("fp32", "cpu") == "fp32"
     assert train.resolve_precision("bf16", "cuda") == "bf16"
-    assert train.resolve_precision("auto", "cpu") in ("fp32", "bf16")
+
+
+@pytest.mark.parametrize(
+    ("avx512_bf16", "amx", "expected"), [(False, False, "fp32"), (True, False, "bf16"), (False, True, "bf16")]
+)
+def test_precision_auto_on_cpu_is_bf16_only_where_the_cpu_multiplies_bf16_natively(
+    monkeypatch: pytest.MonkeyPatch, avx512_bf16: bool, amx: bool, expected: str
+):
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: avx512_bf16)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: amx)
+    assert train.resolve_precision("auto", "cpu") == expected
 
 
 def test_card_records_the_precision_a_run_used(tmp_path: Path):
