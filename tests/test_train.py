@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from vae_core.data import MNISTSplit
 from vae_core.model import VAE, VAEConfig
 from vae_core.snapshots import SNAPSHOT_DIR
 
+ROOT = Path(__file__).resolve().parent.parent
 N_TRAIN, N_TEST, BATCH = 512, 128, 64
 STEPS_PER_EPOCH = N_TRAIN // BATCH
 FINGERPRINT = {"train-images-idx3-ubyte": "0" * 64}
@@ -209,3 +212,79 @@ def test_card_records_the_precision_a_run_used(tmp_path: Path):
     out = tmp_path / "m"
     train.main([*ARGS, "--epochs", "1", "--precision", "bf16", "--out", str(out)])
     assert card(out)["training"]["args"]["precision"] == "bf16"
+
+
+def test_stop_after_then_resume_gives_the_uninterrupted_run_bit_for_bit(tmp_path: Path):
+    argv = [*ARGS, "--epochs", "3", "--kl-warmup", "1.5"]
+    train.main(["--out", str(tmp_path / "whole"), *argv])
+    train.main(["--out", str(tmp_path / "legs"), *argv, "--stop-after", "1"])
+    assert card(tmp_path / "legs")["training"]["epochs"] == 1 and state_epoch(tmp_path / "legs") == 1
+    train.main(["--out", str(tmp_path / "legs"), "--resume"])
+
+    whole, legs = load_file(str(tmp_path / "whole" / TRAIN_STATE)), load_file(str(tmp_path / "legs" / TRAIN_STATE))
+    assert whole.keys() == legs.keys()
+    for k in whole:
+        assert torch.equal(whole[k], legs[k]), k
+    timeless = [{k: v for k, v in r.items() if k != "epoch_seconds"} for r in metrics(tmp_path / "whole")]
+    assert [{k: v for k, v in r.items() if k != "epoch_seconds"} for r in metrics(tmp_path / "legs")] == timeless
+    assert card(tmp_path / "legs")["training"]["resumes"] == [{"at_epoch": 1, "epochs": 3}]
+
+
+# --- make train-* runs what each shipped card records ------------------------------------------------------
+
+CARDS = {p.parent.name: json.loads(p.read_text())["training"] for p in sorted(ROOT.glob("pretrained/*/card.json"))}
+
+
+def makefile_train_commands() -> dict[str, list[str]]:
+    """Each train-* target's `python -m vae_core.train ...` lines, as the shell would run them."""
+    targets: dict[str, list[str]] = {}
+    name = None
+    for line in (ROOT / "Makefile").read_text().splitlines():
+        if m := re.match(r"train-(\w+):", line):
+            name = f"mnist-{m.group(1)}"
+            targets[name] = []
+        elif name and line.startswith("\t") and "-m vae_core.train " in line:
+            targets[name].append(line.strip().replace("$(BIN)/python", "python"))
+        elif not line.startswith("\t"):
+            name = None
+    return targets
+
+
+def test_every_shipped_model_has_a_make_target():
+    assert set(makefile_train_commands()) == set(CARDS) == {"mnist-z2", "mnist-z5", "mnist-z10", "mnist-z20"}
+
+
+def test_shipped_cards_training_args_rebuild_a_train_config():
+    for name, training in CARDS.items():
+        config = train.TrainConfig.from_card(training["args"])
+        assert config.to_card() == {"precision": "fp32", **training["args"]}, name  # z20 predates --precision
+        assert config.out == f"pretrained/{name}"
+
+
+@pytest.mark.parametrize("name", sorted(CARDS))
+def test_make_target_runs_the_configuration_its_card_records(name: str):
+    training, legs = CARDS[name], makefile_train_commands()[name]
+    prefix = "python -m vae_core.train "
+    assert all(leg.startswith(prefix) for leg in legs)
+    if len(legs) == 1:  # a run never interrupted: make prints the card's command
+        assert legs == [training["command"]]
+
+    first = train.parse_args(shlex.split(legs[0].removeprefix(prefix)))
+    recorded = train.parse_args(shlex.split(training["command"].removeprefix(prefix)))
+    as_typed = {"precision", "stop_after"}  # checked below against the args the run used
+    assert {k: v for k, v in vars(first).items() if k not in as_typed} == {
+        k: v for k, v in vars(recorded).items() if k not in as_typed
+    }
+
+    # Replay the legs as main() would: a new run, then each --resume with the card of the leg before.
+    config = train.TrainConfig.from_args(first)
+    config.precision = train.resolve_precision(config.precision, config.device)
+    resumes, stop = [], first.stop_after
+    for leg in legs[1:]:
+        args = train.parse_args(shlex.split(leg.removeprefix(prefix)))
+        assert args.resume and stop is not None
+        resumes.append({"at_epoch": stop, "epochs": args.epochs})
+        config, stop = train.resume_config(args, config.to_card()), args.stop_after
+    assert stop is None  # the last leg trains to the end
+    assert config.to_card() == train.TrainConfig.from_card(training["args"]).to_card()
+    assert resumes == training.get("resumes", [])

@@ -112,6 +112,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--data-dir", default=None, help="MNIST .gz folder (default: $VAE_DATA_DIR, ../shared/mnist)")
     p.add_argument("--download", action="store_true", help="download MNIST with torchvision if not found")
     p.add_argument("--resume", action="store_true", help="continue the run saved in --out")
+    p.add_argument(
+        "--stop-after",
+        type=int,
+        default=None,
+        help="save and stop after this many epochs, as Ctrl-C at that epoch's end would; continue with --resume "
+        "(replays a run that was interrupted and resumed, e.g. make train-z20)",
+    )
     return p.parse_args(argv)
 
 
@@ -200,11 +207,11 @@ def save_checkpoint(
     save_train_state(out, model, opt, gen, epochs_done, wall_time_s)
 
 
-def train(config: TrainConfig, command: str | None = None, resume: bool = False) -> Path:
+def train(config: TrainConfig, command: str | None = None, resume: bool = False, stop_after: int | None = None) -> Path:
     """Train (or with `resume`, continue the run saved in config.out) and return the model folder.
 
     A resumed run keeps the command and resumes recorded in the card; `config` should then come
-    from `TrainConfig.from_card`.
+    from `resume_config`. With `stop_after`, stop once that many epochs are done (the run can be resumed).
     """
     out = Path(config.out)
     resumes: list[dict] = []
@@ -248,10 +255,11 @@ def train(config: TrainConfig, command: str | None = None, resume: bool = False)
     if resumes:
         training["resumes"] = resumes
 
+    end_epoch = config.epochs if stop_after is None else min(stop_after, config.epochs)
     started = time.time()
     epoch, last = start_epoch, None
     try:
-        for epoch in range(start_epoch, config.epochs):
+        for epoch in range(start_epoch, end_epoch):
             t0 = time.time()
             train_m = run_epoch(model, opt, train_set, gen, config, epoch)
             test_m = evaluate_elbo(model, test_x)
@@ -275,21 +283,29 @@ def train(config: TrainConfig, command: str | None = None, resume: bool = False)
         save_checkpoint(out, model, opt, gen, training, epoch, wall_before + time.time() - started, last)
         print(f"\ninterrupted: saved {out} at epoch {epoch}; continue with --resume --out {out}")
         raise SystemExit(130) from None
+    if end_epoch < config.epochs:
+        print(f"stopped: saved {out} at epoch {end_epoch}/{config.epochs}; continue with --resume --out {out}")
+        return out
     print(f"done: {out}  (test ELBO {last['test_elbo'] if last else float('nan'):.3f})")
     return out
 
 
+def resume_config(args: argparse.Namespace, card_args: dict[str, Any]) -> TrainConfig:
+    """The settings of `--resume`: those in the card's `training.args`, but --out and --device as given now,
+    and --epochs and --threads if given (the only settings a resumed run may change)."""
+    changes = {k: getattr(args, k) for k in ("epochs", "threads") if getattr(args, k) is not None}
+    return TrainConfig.from_card(card_args, out=args.out, device=args.device, **changes)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """The command line: a new run, or with --resume the run saved in --out, whose card supplies every
-    setting but --epochs and --threads (if given; the new plan) and --device."""
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     if args.resume:
-        changes = {k: getattr(args, k) for k in ("epochs", "threads") if getattr(args, k) is not None}
-        saved = read_card(args.out)["training"]["args"]
-        train(TrainConfig.from_card(saved, out=args.out, device=args.device, **changes), resume=True)
+        config = resume_config(args, read_card(args.out)["training"]["args"])
+        train(config, resume=True, stop_after=args.stop_after)
     else:
-        train(TrainConfig.from_args(args), command="python -m vae_core.train " + shlex.join(argv))
+        command = "python -m vae_core.train " + shlex.join(argv)
+        train(TrainConfig.from_args(args), command, stop_after=args.stop_after)
 
 
 if __name__ == "__main__":
