@@ -4,7 +4,8 @@
 
 Every epoch writes the model folder (weights + card), appends to `metrics.jsonl` and
 saves `train_state.safetensors` (optimizer and random state), all atomically, so
-`--resume` continues an interrupted run; Ctrl-C saves before exiting.
+`--resume` continues an interrupted run; Ctrl-C saves before exiting, and `--stop-after N`
+stops the same way after epoch N (to replay a run that was interrupted and resumed).
 """
 
 from __future__ import annotations
@@ -122,6 +123,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def resolve_device(device: str) -> str:
+    """'auto' -> 'cuda' if a GPU is visible, else 'cpu'; 'cpu' and 'cuda' as given."""
+    if device != "auto":
+        return device
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 def resolve_precision(precision: str, device: str) -> str:
     """'auto' -> 'bf16' on CPUs that multiply bf16 natively, else 'fp32'.
 
@@ -218,8 +226,7 @@ def train(config: TrainConfig, command: str | None = None, resume: bool = False,
     if resume:
         saved = read_card(out)["training"]
         command, resumes = saved["command"], saved.get("resumes", [])
-    device = "cuda" if config.device == "auto" and torch.cuda.is_available() else config.device
-    device = "cpu" if device == "auto" else device
+    device = resolve_device(config.device)
     config = dataclasses.replace(config, precision=resolve_precision(config.precision, device))
     if config.threads:
         torch.set_num_threads(config.threads)
