@@ -71,21 +71,35 @@ data: venv
 
 train: $(MODELS:mnist-%=train-%)
 
-train-z20: data
-	$(BIN)/python -m vae_core.train --out pretrained/mnist-z20 --latent-dim 20 --hidden 512,512 --epochs 300 --batch-size 128 --lr 1e-3 --kl-warmup 10 --seed 0 --threads 1
-	$(BIN)/python -m vae_core.stats pretrained/mnist-z20
-
+# Each train-* target runs the configuration recorded in its model's card.json (`training.command`,
+# `training.args`, `training.resumes`); tests/test_train.py checks that they agree.
+# z2, z5 and z10: the card's command, verbatim. They were trained on an NVIDIA H100 with MNIST in
+# .data/mnist, so they need a CUDA GPU (the random draws differ on a CPU) and the data there
+# (make data DATA_DIR=.data/mnist).
 train-z2: data
-	$(BIN)/python -m vae_core.train --out pretrained/mnist-z2 --latent-dim 2 --hidden 512,512 --epochs 100 --kl-warmup 2 --seed 0 --threads 1 --snapshot-epochs 0,1,2,3,5,10,20,50,100
+	$(BIN)/python -m vae_core.train --out pretrained/mnist-z2 --latent-dim 2 --hidden 512,512 --epochs 300 --kl-warmup 2 --seed 0 --device cuda --data-dir .data/mnist --snapshot-epochs 0,1,2,3,5,10,20,50,100,200,300
 	$(BIN)/python -m vae_core.stats pretrained/mnist-z2
 
+train-z5: data
+	$(BIN)/python -m vae_core.train --out pretrained/mnist-z5 --latent-dim 5 --hidden 512,512 --epochs 300 --kl-warmup 5 --seed 0 --device cuda --data-dir .data/mnist
+	$(BIN)/python -m vae_core.stats pretrained/mnist-z5
+
 train-z10: data
-	$(BIN)/python -m vae_core.train --out pretrained/mnist-z10 --latent-dim 10 --hidden 512,512 --epochs 100 --kl-warmup 5 --threads 1
+	$(BIN)/python -m vae_core.train --out pretrained/mnist-z10 --latent-dim 10 --hidden 512,512 --epochs 300 --kl-warmup 5 --seed 0 --device cuda --data-dir .data/mnist
 	$(BIN)/python -m vae_core.stats pretrained/mnist-z10
 
-train-z5: data
-	$(BIN)/python -m vae_core.train --out pretrained/mnist-z5 --latent-dim 5 --hidden 512,512 --epochs 100 --kl-warmup 5 --threads 1
-	$(BIN)/python -m vae_core.stats pretrained/mnist-z5
+# z20 (on a CPU): the card's command, started with --epochs 400, was interrupted at epoch 55 and resumed
+# with --epochs 200, then interrupted at epoch 74 and resumed with --epochs 300 (its `training.resumes`);
+# each resume re-planned the cosine schedule. The three commands below replay that: --stop-after ends a
+# leg where the Ctrl-C came. Two differences remain, so this reproduces the run closely, not bit for bit:
+# the Ctrl-Cs came mid-epoch (the partial epoch's updates were kept, then the epoch restarted from its
+# first batch), and --precision fp32 is added because the run predates that flag and ran in fp32,
+# where today's default (auto) would pick bf16 on a CPU with AVX512-BF16 or AMX.
+train-z20: data
+	$(BIN)/python -m vae_core.train --out pretrained/mnist-z20 --latent-dim 20 --hidden 512,512 --epochs 400 --batch-size 128 --lr 1e-3 --kl-warmup 10 --seed 0 --threads 1 --precision fp32 --stop-after 55
+	$(BIN)/python -m vae_core.train --out pretrained/mnist-z20 --resume --epochs 200 --stop-after 74
+	$(BIN)/python -m vae_core.train --out pretrained/mnist-z20 --resume --epochs 300
+	$(BIN)/python -m vae_core.stats pretrained/mnist-z20
 
 evaluate: data
 	for m in $(MODELS); do $(BIN)/python -m vae_core.evaluate pretrained/$$m $(EVAL_ARGS) || exit 1; done

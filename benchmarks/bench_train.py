@@ -102,7 +102,7 @@ class Run:
             if self.trainer_step:
                 train_step(self.model, self.opt, x, 1.0, PRECISION)
             else:
-                loss = -elbo_terms(self.model, x).elbo.mean()
+                loss = -elbo_terms(self.model, x).objective.mean()
                 self.opt.zero_grad(set_to_none=True)
                 loss.backward()
                 self.opt.step()

@@ -91,6 +91,17 @@ def test_elbo_terms_elbo_is_log_likelihood_minus_kl():
     torch.testing.assert_close(t0.log_likelihood, bernoulli_log_likelihood(model.decode_logits(t0.mu), x))
 
 
+def test_beta_weights_the_kl_in_the_objective_only():
+    torch.manual_seed(2)
+    model = VAE(VAEConfig(latent_dim=3, hidden=(16,), activation="tanh"))
+    x, eps = torch.bernoulli(torch.rand(9, 784)), torch.randn(9, 3)
+    warm, full = elbo_terms(model, x, eps, beta=0.25), elbo_terms(model, x, eps)
+    torch.testing.assert_close(warm.objective, warm.log_likelihood - 0.25 * warm.kl)
+    torch.testing.assert_close(warm.elbo, full.elbo)  # the ELBO does not depend on beta
+    torch.testing.assert_close(full.objective, full.elbo)
+    torch.testing.assert_close(warm.std, torch.exp(0.5 * warm.logvar))
+
+
 # --- importance-weighted log p(x) against numerical integration ------------------------------------------
 
 

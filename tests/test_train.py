@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -11,10 +13,12 @@ from safetensors import safe_open
 from safetensors.torch import load_file
 
 from vae_core import train
-from vae_core.checkpoint import load_model
+from vae_core.checkpoint import METRICS, TRAIN_STATE, load_model
 from vae_core.data import MNISTSplit
 from vae_core.model import VAE, VAEConfig
+from vae_core.snapshots import SNAPSHOT_DIR
 
+ROOT = Path(__file__).resolve().parent.parent
 N_TRAIN, N_TEST, BATCH = 512, 128, 64
 STEPS_PER_EPOCH = N_TRAIN // BATCH
 FINGERPRINT = {"train-images-idx3-ubyte": "0" * 64}
@@ -36,7 +40,7 @@ def small_random_mnist(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def metrics(out: Path) -> list[dict]:
-    return [json.loads(line) for line in (out / train.METRICS).read_text().splitlines()]
+    return [json.loads(line) for line in (out / METRICS).read_text().splitlines()]
 
 
 def card(out: Path) -> dict:
@@ -44,7 +48,7 @@ def card(out: Path) -> dict:
 
 
 def state_epoch(out: Path) -> int:
-    with safe_open(str(out / train.TRAIN_STATE), "pt") as f:
+    with safe_open(str(out / TRAIN_STATE), "pt") as f:
         return int(f.metadata()["epoch"])
 
 
@@ -65,7 +69,7 @@ def test_training_writes_model_card_metrics_and_train_state(tmp_path: Path):
     out = tmp_path / "run"
     train.main(["--out", str(out), *ARGS, "--epochs", "2"])
 
-    assert {"model.safetensors", "card.json", train.METRICS, train.TRAIN_STATE} <= {p.name for p in out.iterdir()}
+    assert {"model.safetensors", "card.json", METRICS, TRAIN_STATE} <= {p.name for p in out.iterdir()}
     model, c = load_model(out)
     assert model.config.latent_dim == 2 and model.config.hidden == (16,)
     t = c["training"]
@@ -92,7 +96,7 @@ def test_training_writes_model_card_metrics_and_train_state(tmp_path: Path):
 def test_snapshots_hold_decoder_weights_and_test_means_for_the_requested_epochs(tmp_path: Path):
     out = tmp_path / "run"
     train.main(["--out", str(out), *ARGS, "--epochs", "2", "--snapshot-epochs", "0,1,2"])
-    files = sorted((out / train.SNAPSHOTS).iterdir())
+    files = sorted((out / SNAPSHOT_DIR).iterdir())
     assert [p.name for p in files] == [f"epoch-{e:04d}.safetensors" for e in (0, 1, 2)]
     model, _ = load_model(out)
     decoder = model.decoder.state_dict()
@@ -125,19 +129,19 @@ def test_ctrl_c_saves_and_resume_completes_every_epoch_once(
     assert card(out)["training"]["epochs"] == completed_before
     assert [r["epoch"] for r in metrics(out)] == list(range(1, completed_before + 1))
     assert state_epoch(out) == completed_before
-    kept_lines = (out / train.METRICS).read_text().splitlines()
+    kept_lines = (out / METRICS).read_text().splitlines()
     wall_before = card(out)["training"]["wall_time_s"]
     # ...but the weights include the interrupted epoch's updates (resume then restarts that epoch)
     if completed_before:
         partial, _ = load_model(out)
-        at_epoch_end = load_file(str(out / train.SNAPSHOTS / "epoch-0001.safetensors"))["decoder.0.weight"]
+        at_epoch_end = load_file(str(out / SNAPSHOT_DIR / "epoch-0001.safetensors"))["decoder.0.weight"]
         assert not torch.equal(partial.decoder[0].weight.half(), at_epoch_end)
 
     train.main(["--out", str(out), "--resume"])  # (the patched binarize raises only once)
 
     rows = metrics(out)
     assert [r["epoch"] for r in rows] == [1, 2, 3]  # complete, in order, no duplicates
-    assert (out / train.METRICS).read_text().splitlines()[:completed_before] == kept_lines
+    assert (out / METRICS).read_text().splitlines()[:completed_before] == kept_lines
     c = card(out)["training"]
     assert c["epochs"] == 3 and state_epoch(out) == 3
     assert c["wall_time_s"] >= wall_before  # the time before the interruption is kept
@@ -145,7 +149,7 @@ def test_ctrl_c_saves_and_resume_completes_every_epoch_once(
     assert c["command"] == "python -m vae_core.train " + " ".join(argv)  # the original command, not --resume
     assert c["args"]["latent_dim"] == 2 and c["args"]["seed"] == 3
     assert c["resumes"] == [{"at_epoch": completed_before, "epochs": 3}]
-    assert sorted(p.name for p in (out / train.SNAPSHOTS).iterdir()) == [
+    assert sorted(p.name for p in (out / SNAPSHOT_DIR).iterdir()) == [
         "epoch-0001.safetensors",
         "epoch-0003.safetensors",
     ]
@@ -171,7 +175,7 @@ def test_resume_after_ctrl_c_between_metrics_line_and_snapshot_writes_no_duplica
     train.main(["--out", str(out), "--resume"])
     assert [r["epoch"] for r in metrics(out)] == [1, 2, 3]
     assert card(out)["training"]["epochs"] == 3
-    assert [p.name for p in (out / train.SNAPSHOTS).iterdir()] == ["epoch-0002.safetensors"]
+    assert [p.name for p in (out / SNAPSHOT_DIR).iterdir()] == ["epoch-0002.safetensors"]
 
 
 def test_train_step_in_bf16_keeps_float32_weights_and_terms_and_lowers_the_loss():
@@ -191,10 +195,96 @@ def test_precision_auto_is_fp32_on_cuda_and_explicit_choices_are_kept():
     assert train.resolve_precision("auto", "cuda") == "fp32"
     assert train.resolve_precision("fp32", "cpu") == "fp32"
     assert train.resolve_precision("bf16", "cuda") == "bf16"
-    assert train.resolve_precision("auto", "cpu") in ("fp32", "bf16")
+
+
+@pytest.mark.parametrize(
+    ("avx512_bf16", "amx", "expected"), [(False, False, "fp32"), (True, False, "bf16"), (False, True, "bf16")]
+)
+def test_precision_auto_on_cpu_is_bf16_only_where_the_cpu_multiplies_bf16_natively(
+    monkeypatch: pytest.MonkeyPatch, avx512_bf16: bool, amx: bool, expected: str
+):
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: avx512_bf16)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: amx)
+    assert train.resolve_precision("auto", "cpu") == expected
 
 
 def test_card_records_the_precision_a_run_used(tmp_path: Path):
     out = tmp_path / "m"
     train.main([*ARGS, "--epochs", "1", "--precision", "bf16", "--out", str(out)])
     assert card(out)["training"]["args"]["precision"] == "bf16"
+
+
+def test_stop_after_then_resume_gives_the_uninterrupted_run_bit_for_bit(tmp_path: Path):
+    argv = [*ARGS, "--epochs", "3", "--kl-warmup", "1.5"]
+    train.main(["--out", str(tmp_path / "whole"), *argv])
+    train.main(["--out", str(tmp_path / "legs"), *argv, "--stop-after", "1"])
+    assert card(tmp_path / "legs")["training"]["epochs"] == 1 and state_epoch(tmp_path / "legs") == 1
+    train.main(["--out", str(tmp_path / "legs"), "--resume"])
+
+    whole, legs = load_file(str(tmp_path / "whole" / TRAIN_STATE)), load_file(str(tmp_path / "legs" / TRAIN_STATE))
+    assert whole.keys() == legs.keys()
+    for k in whole:
+        assert torch.equal(whole[k], legs[k]), k
+    timeless = [{k: v for k, v in r.items() if k != "epoch_seconds"} for r in metrics(tmp_path / "whole")]
+    assert [{k: v for k, v in r.items() if k != "epoch_seconds"} for r in metrics(tmp_path / "legs")] == timeless
+    assert card(tmp_path / "legs")["training"]["resumes"] == [{"at_epoch": 1, "epochs": 3}]
+
+
+# --- make train-* runs what each shipped card records ------------------------------------------------------
+
+CARDS = {p.parent.name: json.loads(p.read_text())["training"] for p in sorted(ROOT.glob("pretrained/*/card.json"))}
+
+
+def makefile_train_commands() -> dict[str, list[str]]:
+    """Each train-* target's `python -m vae_core.train ...` lines, as the shell would run them."""
+    targets: dict[str, list[str]] = {}
+    name = None
+    for line in (ROOT / "Makefile").read_text().splitlines():
+        if m := re.match(r"train-(\w+):", line):
+            name = f"mnist-{m.group(1)}"
+            targets[name] = []
+        elif name and line.startswith("\t") and "-m vae_core.train " in line:
+            targets[name].append(line.strip().replace("$(BIN)/python", "python"))
+        elif not line.startswith("\t"):
+            name = None
+    return targets
+
+
+def test_every_shipped_model_has_a_make_target():
+    assert set(makefile_train_commands()) == set(CARDS) == {"mnist-z2", "mnist-z5", "mnist-z10", "mnist-z20"}
+
+
+def test_shipped_cards_training_args_rebuild_a_train_config():
+    for name, training in CARDS.items():
+        config = train.TrainConfig.from_card(training["args"])
+        assert config.to_card() == {"precision": "fp32", **training["args"]}, name  # z20 predates --precision
+        assert config.out == f"pretrained/{name}"
+
+
+@pytest.mark.parametrize("name", sorted(CARDS))
+def test_make_target_runs_the_configuration_its_card_records(name: str):
+    training, legs = CARDS[name], makefile_train_commands()[name]
+    prefix = "python -m vae_core.train "
+    assert all(leg.startswith(prefix) for leg in legs)
+    if len(legs) == 1:  # a run never interrupted: make prints the card's command
+        assert legs == [training["command"]]
+
+    first = train.parse_args(shlex.split(legs[0].removeprefix(prefix)))
+    recorded = train.parse_args(shlex.split(training["command"].removeprefix(prefix)))
+    as_typed = {"precision", "stop_after"}  # checked below against the args the run used
+    assert {k: v for k, v in vars(first).items() if k not in as_typed} == {
+        k: v for k, v in vars(recorded).items() if k not in as_typed
+    }
+
+    # Replay the legs as main() would: a new run, then each --resume with the card of the leg before.
+    config = train.TrainConfig.from_args(first)
+    config.precision = train.resolve_precision(config.precision, config.device)
+    resumes, stop = [], first.stop_after
+    for leg in legs[1:]:
+        args = train.parse_args(shlex.split(leg.removeprefix(prefix)))
+        assert args.resume and stop is not None
+        resumes.append({"at_epoch": stop, "epochs": args.epochs})
+        config, stop = train.resume_config(args, config.to_card()), args.stop_after
+    assert stop is None  # the last leg trains to the end
+    assert config.to_card() == train.TrainConfig.from_card(training["args"]).to_card()
+    assert resumes == training.get("resumes", [])

@@ -40,7 +40,7 @@ def describe_digit(model: VAE, x: torch.Tensor | np.ndarray, n_samples: int = 4,
     x = torch.as_tensor(x).reshape(1, -1).float()
     eps = torch.randn((1, model.config.latent_dim), generator=torch.Generator().manual_seed(seed))
     t = elbo_terms(model, x, eps)
-    mu, std = t.mu[0], torch.exp(0.5 * t.logvar[0])
+    mu, std = t.mu[0], t.std[0]
     z = torch.cat([mu.unsqueeze(0), posterior_samples(mu, std, n_samples, seed=seed + 1)])
     images = decode_images(model, z)
     return DigitReport(

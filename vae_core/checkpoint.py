@@ -1,5 +1,9 @@
 """Model folders: `model.safetensors` (weights) + `card.json` (config, provenance, metrics).
 
+A folder being trained also holds `metrics.jsonl` (one line per epoch) and
+`train_state.safetensors` (what `--resume` needs beyond the weights: Adam's state and the
+random states).
+
 Nothing here unpickles: weights are safetensors, everything else JSON. Every way a
 folder can be unusable raises `CheckpointError` with the file and the fix in its message.
 """
@@ -13,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 
 from .model import VAE, VAEConfig
@@ -22,6 +26,8 @@ FORMAT = "vae-explorer/1"
 WEIGHTS = "model.safetensors"
 CARD = "card.json"
 LATENTS = "latents.safetensors"
+METRICS = "metrics.jsonl"
+TRAIN_STATE = "train_state.safetensors"
 RETRAIN_HINT = "re-download the model folder or retrain it with `python -m vae_core.train --out {dir}`"
 
 
@@ -134,7 +140,7 @@ def load_latents(folder: str | os.PathLike) -> dict[str, torch.Tensor]:
 
 def read_metrics(folder: str | os.PathLike) -> list[dict[str, Any]]:
     """The per-epoch training log (`metrics.jsonl`); empty if the folder has none."""
-    path = Path(folder) / "metrics.jsonl"
+    path = Path(folder) / METRICS
     if not path.is_file():
         return []
     rows = []
@@ -144,3 +150,60 @@ def read_metrics(folder: str | os.PathLike) -> list[dict[str, Any]]:
         except json.JSONDecodeError:
             continue  # a line cut by a crash mid-write; the others still tell the story
     return rows
+
+
+def append_metrics(folder: str | os.PathLike, row: dict[str, Any]) -> None:
+    """Add one epoch's line to the training log."""
+    with open(Path(folder) / METRICS, "a") as f:
+        f.write(json.dumps(row) + "\n")
+
+
+def truncate_metrics(folder: str | os.PathLike, epochs: int) -> None:
+    """Keep the first `epochs` lines of the training log (none if it is missing): a resumed run
+    rewrites the lines of epochs it repeats, e.g. one logged after the last saved train state."""
+    path = Path(folder) / METRICS
+    lines = path.read_text().splitlines() if path.exists() else []
+    atomic_write_bytes(path, "".join(line + "\n" for line in lines[:epochs]).encode())
+
+
+def save_train_state(
+    folder: str | os.PathLike,
+    model: torch.nn.Module,
+    opt: torch.optim.Optimizer,
+    generator: torch.Generator,
+    epoch: int,
+    wall_time_s: float,
+) -> None:
+    """Model, optimizer and both random states (the data generator's and torch's) after `epoch` epochs.
+
+    The optimizer's per-parameter tensors are stored as `opt.{param}.{name}` and its param groups
+    as JSON metadata, so the file is plain safetensors like the weights.
+    """
+    sd = opt.state_dict()
+    tensors = {f"opt.{i}.{k}": torch.as_tensor(v) for i, s in sd["state"].items() for k, v in s.items()}
+    tensors |= {f"model.{k}": v for k, v in model.state_dict().items()}
+    tensors |= {"rng.data": generator.get_state(), "rng.torch": torch.get_rng_state()}
+    meta = {"epoch": str(epoch), "wall_time_s": str(wall_time_s), "param_groups": json.dumps(sd["param_groups"])}
+    atomic_save_tensors(tensors, Path(folder) / TRAIN_STATE, meta)
+
+
+def load_train_state(
+    folder: str | os.PathLike, model: torch.nn.Module, opt: torch.optim.Optimizer, generator: torch.Generator
+) -> tuple[int, float]:
+    """Restore what `save_train_state` wrote into model, opt, generator and torch's global random state;
+    returns (completed epochs, wall time in seconds so far)."""
+    path = Path(folder) / TRAIN_STATE
+    device = next(model.parameters()).device
+    tensors = load_file(str(path), device=str(device))
+    with safe_open(str(path), "pt") as f:
+        meta = f.metadata()
+    model.load_state_dict({k.removeprefix("model."): v for k, v in tensors.items() if k.startswith("model.")})
+    state: dict[int, dict[str, torch.Tensor]] = {}
+    for key, v in tensors.items():
+        if key.startswith("opt."):
+            _, i, name = key.split(".", 2)
+            state.setdefault(int(i), {})[name] = v
+    opt.load_state_dict({"state": state, "param_groups": json.loads(meta["param_groups"])})
+    generator.set_state(tensors["rng.data"].cpu())
+    torch.set_rng_state(tensors["rng.torch"].cpu())
+    return int(meta["epoch"]), float(meta["wall_time_s"])

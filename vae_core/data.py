@@ -17,6 +17,8 @@ from pathlib import Path
 
 import torch
 
+from .checkpoint import sha256_file
+
 RAW_FILES = (
     "train-images-idx3-ubyte",
     "train-labels-idx1-ubyte",
@@ -91,14 +93,7 @@ def prepare_mnist(data_dir: str | os.PathLike | None = None, download: bool = Fa
 
 def data_fingerprint(root: Path) -> dict[str, str]:
     """SHA-256 of each decompressed IDX file: recorded in model cards."""
-    out = {}
-    for name in RAW_FILES:
-        h = hashlib.sha256()
-        with open(root / "MNIST" / "raw" / name, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
-        out[name] = h.hexdigest()
-    return out
+    return {name: sha256_file(root / "MNIST" / "raw" / name) for name in RAW_FILES}
 
 
 @dataclass

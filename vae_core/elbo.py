@@ -1,6 +1,7 @@
 """The ELBO and log-likelihood estimates: the one place the objective is computed.
 
-Sign convention: ELBO = E_q[log p(x|z)] - KL(q(z|x) || p(z)); the training loss is -ELBO.
+Sign convention: ELBO = E_q[log p(x|z)] - KL(q(z|x) || p(z)); the training loss is -objective, where
+the objective is the ELBO with the KL weighted by beta (beta < 1 only during KL warm-up).
 All quantities are in nats, per example.
 """
 
@@ -56,25 +57,30 @@ def gaussian_log_density(z: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor
 
 @dataclass
 class ELBOTerms:
-    """Per-example terms: elbo = log_likelihood - kl."""
+    """Per-example terms: elbo = log_likelihood - kl; objective = log_likelihood - beta * kl (what training
+    maximizes; the ELBO itself when beta = 1)."""
 
+    objective: torch.Tensor
     elbo: torch.Tensor
     log_likelihood: torch.Tensor
     kl: torch.Tensor
     kl_per_dim: torch.Tensor
     mu: torch.Tensor
     logvar: torch.Tensor
+    std: torch.Tensor
 
 
 def elbo_terms(model: VAE, x: torch.Tensor, eps: torch.Tensor | None = None, beta: float = 1.0) -> ELBOTerms:
-    """One-sample ELBO estimate with analytic KL. `beta` weights the KL (warm-up only)."""
+    """One-sample ELBO estimate with analytic KL. `beta` weights the KL in `objective` only (warm-up)."""
     x = x.reshape(x.shape[0], -1)
     q = model.encode(x)
     z = model.reparameterize(q.mu, q.logvar, eps)
     ll = bernoulli_log_likelihood(model.decode_logits(z), x)
     kl_d = kl_per_dim(q.mu, q.logvar)
     kl = kl_d.sum(-1)
-    return ELBOTerms(ll - beta * kl, ll, kl, kl_d, q.mu, q.logvar)
+    elbo = ll - kl
+    objective = elbo if beta == 1.0 else ll - beta * kl
+    return ELBOTerms(objective, elbo, ll, kl, kl_d, q.mu, q.logvar, q.std)
 
 
 @torch.no_grad()

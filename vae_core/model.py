@@ -51,6 +51,11 @@ def _mlp(sizes: list[int], activation: str) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
+def std_from_logvar(logvar: torch.Tensor) -> torch.Tensor:
+    """sigma = exp(log sigma^2 / 2): the one place a log-variance becomes a standard deviation."""
+    return torch.exp(0.5 * logvar)
+
+
 def _full_precision(t: torch.Tensor) -> torch.Tensor:
     """Autocast's bf16/fp16 layer outputs back to fp32: the ELBO's sums over 784 pixels need it."""
     return t.float() if t.dtype in (torch.bfloat16, torch.float16) else t
@@ -65,7 +70,7 @@ class Posterior:
     std: torch.Tensor = field(init=False)
 
     def __post_init__(self) -> None:
-        self.std = torch.exp(0.5 * self.logvar)
+        self.std = std_from_logvar(self.logvar)
 
 
 class VAE(nn.Module):
@@ -94,7 +99,7 @@ class VAE(nn.Module):
         """z = mu + sigma * eps with eps ~ N(0, I): the sample stays differentiable in mu and sigma."""
         if eps is None:
             eps = torch.randn_like(mu)
-        return mu + torch.exp(0.5 * logvar) * eps
+        return mu + std_from_logvar(logvar) * eps
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, Posterior]:
         q = self.encode(x)

@@ -16,11 +16,11 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file
 
-from .checkpoint import CheckpointError
+from .checkpoint import CheckpointError, atomic_save_tensors
 from .model import VAE, VAEConfig
 
 SNAPSHOT_DIR = "snapshots"
-_NAME = re.compile(r"epoch-(\d{4,})\.safetensors$")
+_NAME = re.compile(r"epoch-(\d{4,})\.safetensors$")  # what snapshot_path writes
 
 
 @dataclass
@@ -28,6 +28,22 @@ class Snapshot:
     epoch: int
     model: VAE  # only the decoder carries the snapshot's weights
     test_mu: torch.Tensor
+
+
+def snapshot_path(folder: str | os.PathLike, epoch: int) -> Path:
+    """Where the snapshot after `epoch` epochs of training lives in a model folder."""
+    return Path(folder) / SNAPSHOT_DIR / f"epoch-{epoch:04d}.safetensors"
+
+
+def save_snapshot(folder: str | os.PathLike, model: VAE, epoch: int, test_x: torch.Tensor) -> None:
+    """A replay frame: decoder weights (fp16) and the test digits' latent means at this epoch."""
+    path = snapshot_path(folder, epoch)
+    path.parent.mkdir(exist_ok=True)
+    with torch.inference_mode():
+        mu = torch.cat([model.encode(xb).mu for xb in test_x.split(2000)])
+    tensors = {f"decoder.{k}": v.half() for k, v in model.decoder.state_dict().items()}
+    tensors["test_mu"] = mu.half()
+    atomic_save_tensors(tensors, path, {"epoch": str(epoch)})
 
 
 def snapshot_epochs(folder: str | os.PathLike) -> list[int]:
@@ -38,7 +54,8 @@ def snapshot_epochs(folder: str | os.PathLike) -> list[int]:
 
 
 def load_snapshot(folder: str | os.PathLike, epoch: int, config: VAEConfig) -> Snapshot:
-    path = Path(folder) / SNAPSHOT_DIR / f"epoch-{epoch:04d}.safetensors"
+    """The snapshot saved after `epoch` epochs, as a model whose decoder is the one trained so far."""
+    path = snapshot_path(folder, epoch)
     try:
         tensors = load_file(str(path))
     except (SafetensorError, OSError, ValueError) as e:

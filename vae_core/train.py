@@ -4,32 +4,88 @@
 
 Every epoch writes the model folder (weights + card), appends to `metrics.jsonl` and
 saves `train_state.safetensors` (optimizer and random state), all atomically, so
-`--resume` continues an interrupted run; Ctrl-C saves before exiting.
+`--resume` continues an interrupted run; Ctrl-C saves before exiting, and `--stop-after N`
+stops the same way after epoch N (to replay a run that was interrupted and resumed).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import dataclasses
 import math
 import shlex
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
-from safetensors.torch import load_file
 from tqdm import tqdm
 
-from .checkpoint import atomic_save_tensors, atomic_write_bytes, save_model
-from .data import binarize, data_fingerprint, fixed_test_binarization, load_mnist, prepare_mnist
+from .checkpoint import (
+    append_metrics,
+    load_train_state,
+    read_card,
+    save_model,
+    save_train_state,
+    truncate_metrics,
+)
+from .data import MNISTSplit, binarize, data_fingerprint, fixed_test_binarization, load_mnist, prepare_mnist
 from .elbo import ELBOTerms, elbo_terms
 from .evaluate import evaluate_elbo
 from .model import VAE, VAEConfig
+from .snapshots import save_snapshot
 
-TRAIN_STATE = "train_state.safetensors"
-METRICS = "metrics.jsonl"
-SNAPSHOTS = "snapshots"
+DEFAULT_EPOCHS = 40
+
+
+@dataclass
+class TrainConfig:
+    """A run's settings: the card's `training.args` (same keys, same order), rebuilt from it on --resume.
+
+    `precision` is stored resolved ('fp32' or 'bf16', never 'auto'), so a resumed run keeps it.
+    """
+
+    out: str
+    latent_dim: int = 20
+    hidden: str = "512,512"
+    activation: str = "gelu"
+    epochs: int = DEFAULT_EPOCHS
+    batch_size: int = 128
+    lr: float = 1e-3
+    lr_final: float = 0.02
+    kl_warmup: float = 0.0
+    seed: int = 0
+    device: str = "auto"
+    precision: str = "auto"
+    threads: int | None = None
+    snapshot_epochs: str = ""
+    data_dir: str | None = None
+    download: bool = False
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> TrainConfig:
+        """The command line's settings (every flag but --resume); no --epochs means DEFAULT_EPOCHS."""
+        settings = {f.name: getattr(args, f.name) for f in dataclasses.fields(cls)}
+        return cls(**{**settings, "epochs": DEFAULT_EPOCHS if args.epochs is None else args.epochs})
+
+    @classmethod
+    def from_card(cls, args: dict[str, Any], **changes: Any) -> TrainConfig:
+        """The settings a card's `training.args` recorded, with `changes` applied (what a resume may change).
+
+        A card from before --precision existed has no 'precision': those runs were fp32."""
+        return dataclasses.replace(cls(**{"precision": "fp32", **args}), **changes)
+
+    def to_card(self) -> dict[str, Any]:
+        """The card's `training.args`."""
+        return dataclasses.asdict(self)
+
+    def vae_config(self) -> VAEConfig:
+        return VAEConfig(self.latent_dim, tuple(int(h) for h in str(self.hidden).split(",")), self.activation)
+
+    def snapshot_epoch_set(self) -> set[int]:
+        return {int(e) for e in str(self.snapshot_epochs).split(",") if e.strip()}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -57,7 +113,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--data-dir", default=None, help="MNIST .gz folder (default: $VAE_DATA_DIR, ../shared/mnist)")
     p.add_argument("--download", action="store_true", help="download MNIST with torchvision if not found")
     p.add_argument("--resume", action="store_true", help="continue the run saved in --out")
+    p.add_argument(
+        "--stop-after",
+        type=int,
+        default=None,
+        help="save and stop after this many epochs, as Ctrl-C at that epoch's end would; continue with --resume "
+        "(replays a run that was interrupted and resumed, e.g. make train-z20)",
+    )
     return p.parse_args(argv)
+
+
+def resolve_device(device: str) -> str:
+    """'auto' -> 'cuda' if a GPU is visible, else 'cpu'; 'cpu' and 'cuda' as given."""
+    if device != "auto":
+        return device
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def resolve_precision(precision: str, device: str) -> str:
@@ -80,100 +150,111 @@ def make_optimizer(model: VAE, lr: float) -> torch.optim.Adam:
 
 
 def train_step(model: VAE, opt: torch.optim.Optimizer, x: torch.Tensor, beta: float, precision: str) -> ELBOTerms:
-    """One Adam step on -ELBO for the batch x; returns the batch's ELBO terms (from before the step)."""
+    """One Adam step on -objective (the beta-weighted ELBO) for the batch x; returns the batch's terms
+    (from before the step)."""
     with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=precision == "bf16"):
         t = elbo_terms(model, x, beta=beta)
     opt.zero_grad(set_to_none=True)
-    (-t.elbo.mean()).backward()
+    (-t.objective.mean()).backward()
     opt.step()
     return t
 
 
-def lr_at(args: argparse.Namespace, progress: float) -> float:
+def lr_at(config: TrainConfig, progress: float) -> float:
     """Cosine decay from lr to lr * lr_final over training; progress in [0, 1]."""
-    return args.lr * (args.lr_final + (1 - args.lr_final) * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))))
+    return config.lr * (config.lr_final + (1 - config.lr_final) * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0))))
 
 
-def _flatten_optimizer(opt: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], str]:
-    sd = opt.state_dict()
-    tensors = {f"opt.{i}.{k}": torch.as_tensor(v) for i, s in sd["state"].items() for k, v in s.items()}
-    return tensors, json.dumps(sd["param_groups"])
+def run_epoch(
+    model: VAE, opt: torch.optim.Optimizer, train_set: MNISTSplit, gen: torch.Generator, config: TrainConfig, epoch: int
+) -> dict[str, float]:
+    """Train on every digit once, in a random order, freshly binarized; `epoch` counts from 0.
+
+    The learning rate follows `lr_at` and the KL weight ramps up over `config.kl_warmup` epochs, both
+    per step. Returns the epoch's mean train ELBO, log-likelihood and KL (each batch's, before its step).
+    """
+    n, bs = train_set.images.shape[0], config.batch_size
+    steps_per_epoch = math.ceil(n / bs)
+    total_steps = steps_per_epoch * config.epochs
+    warmup_steps = config.kl_warmup * steps_per_epoch
+    model.train()
+    perm = torch.randperm(n, generator=gen, device=train_set.images.device)
+    sums = torch.zeros(3, device=train_set.images.device)
+    bar = tqdm(perm.split(bs), desc=f"epoch {epoch + 1}/{config.epochs}", unit="batch", leave=False)
+    for i, idx in enumerate(bar):
+        step = epoch * steps_per_epoch + i
+        for group in opt.param_groups:
+            group["lr"] = lr_at(config, step / total_steps)
+        beta = min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0
+        x = binarize(train_set.images[idx], gen)
+        t = train_step(model, opt, x, beta, config.precision)
+        with torch.no_grad():
+            sums += torch.stack([t.elbo.sum(), t.log_likelihood.sum(), t.kl.sum()])
+        if i % 50 == 0:
+            bar.set_postfix(loss=f"{-t.objective.mean().item():.2f}", beta=f"{beta:.2f}")
+    model.eval()
+    elbo, log_likelihood, kl = (sums / n).tolist()
+    return {"elbo": elbo, "log_likelihood": log_likelihood, "kl": kl}
 
 
-def _restore_optimizer(opt: torch.optim.Optimizer, tensors: dict[str, torch.Tensor], groups: str) -> None:
-    state: dict[int, dict[str, torch.Tensor]] = {}
-    for key, v in tensors.items():
-        if key.startswith("opt."):
-            _, i, name = key.split(".", 2)
-            state.setdefault(int(i), {})[name] = v
-    opt.load_state_dict({"state": state, "param_groups": json.loads(groups)})
+def save_checkpoint(
+    out: Path,
+    model: VAE,
+    opt: torch.optim.Optimizer,
+    gen: torch.Generator,
+    training: dict[str, Any],
+    epochs_done: int,
+    wall_time_s: float,
+    last: dict[str, Any] | None,
+) -> None:
+    """The model folder (weights, and the card with `training` at `epochs_done` epochs) and the train state."""
+    card = {"training": {**training, "epochs": epochs_done, "wall_time_s": round(wall_time_s, 1)}}
+    if last:
+        card["training"]["final"] = last
+    save_model(out, model, card)
+    save_train_state(out, model, opt, gen, epochs_done, wall_time_s)
 
 
-def save_snapshot(out: Path, model: VAE, epoch: int, test_x: torch.Tensor) -> None:
-    """A replay frame: decoder weights (fp16) and the test digits' latent means at this epoch."""
-    folder = out / SNAPSHOTS
-    folder.mkdir(exist_ok=True)
-    with torch.inference_mode():
-        mu = torch.cat([model.encode(xb).mu for xb in test_x.split(2000)])
-    tensors = {f"decoder.{k}": v.half() for k, v in model.decoder.state_dict().items()}
-    tensors["test_mu"] = mu.half()
-    atomic_save_tensors(tensors, folder / f"epoch-{epoch:04d}.safetensors", {"epoch": str(epoch)})
+def train(config: TrainConfig, command: str | None = None, resume: bool = False, stop_after: int | None = None) -> Path:
+    """Train (or with `resume`, continue the run saved in config.out) and return the model folder.
 
-
-def train(args: argparse.Namespace, command: str | None = None) -> Path:
-    out = Path(args.out)
-    cli = args
+    A resumed run keeps the command and resumes recorded in the card; `config` should then come
+    from `resume_config`. With `stop_after`, stop once that many epochs are done (the run can be resumed).
+    """
+    out = Path(config.out)
     resumes: list[dict] = []
-    if args.resume:
-        saved = json.loads((out / "card.json").read_text())["training"]
-        args = argparse.Namespace(**{**saved["args"], "resume": True, "device": cli.device})
+    if resume:
+        saved = read_card(out)["training"]
         command, resumes = saved["command"], saved.get("resumes", [])
-        for flag in ("epochs", "threads"):  # the only settings a resumed run may change
-            if getattr(cli, flag) is not None:
-                setattr(args, flag, getattr(cli, flag))
-    args.epochs = 40 if args.epochs is None else args.epochs
-    device = "cuda" if args.device == "auto" and torch.cuda.is_available() else args.device
-    device = "cpu" if device == "auto" else device
-    args.precision = resolve_precision(getattr(args, "precision", "fp32"), device)  # a run from before the flag: fp32
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
+    device = resolve_device(config.device)
+    config = dataclasses.replace(config, precision=resolve_precision(config.precision, device))
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    torch.manual_seed(config.seed)
 
-    root = prepare_mnist(args.data_dir, args.download)
-    train_set = load_mnist(True, args.data_dir).to(device)
-    test_x = fixed_test_binarization(load_mnist(False, args.data_dir).to(device))
-    config = VAEConfig(args.latent_dim, tuple(int(h) for h in str(args.hidden).split(",")), args.activation)
-    model = VAE(config).to(device)
-    opt = make_optimizer(model, args.lr)
-    gen = torch.Generator(device=device).manual_seed(args.seed)
-    snapshot_epochs = {int(e) for e in str(args.snapshot_epochs).split(",") if e.strip()}
+    root = prepare_mnist(config.data_dir, config.download)
+    train_set = load_mnist(True, config.data_dir).to(device)
+    test_x = fixed_test_binarization(load_mnist(False, config.data_dir).to(device))
+    model = VAE(config.vae_config()).to(device)
+    opt = make_optimizer(model, config.lr)
+    gen = torch.Generator(device=device).manual_seed(config.seed)
+    snapshot_epochs = config.snapshot_epoch_set()
 
     start_epoch, wall_before = 0, 0.0
-    metrics_path = out / METRICS
-    if args.resume:
-        state = load_file(str(out / TRAIN_STATE), device=device)
-        from safetensors import safe_open
-
-        with safe_open(str(out / TRAIN_STATE), "pt") as f:
-            meta = f.metadata()
-        model.load_state_dict({k[6:]: v for k, v in state.items() if k.startswith("model.")})
-        _restore_optimizer(opt, state, meta["param_groups"])
-        gen.set_state(state["rng.data"].cpu())
-        torch.set_rng_state(state["rng.torch"].cpu())
-        start_epoch, wall_before = int(meta["epoch"]), float(meta["wall_time_s"])
-        lines = metrics_path.read_text().splitlines() if metrics_path.exists() else []
-        atomic_write_bytes(metrics_path, "".join(line + "\n" for line in lines[:start_epoch]).encode())
-        resumes.append({"at_epoch": start_epoch, "epochs": args.epochs})
-        print(f"resuming {out} at epoch {start_epoch}/{args.epochs}")
+    if resume:
+        start_epoch, wall_before = load_train_state(out, model, opt, gen)
+        truncate_metrics(out, start_epoch)
+        resumes.append({"at_epoch": start_epoch, "epochs": config.epochs})
+        print(f"resuming {out} at epoch {start_epoch}/{config.epochs}")
     else:
         out.mkdir(parents=True, exist_ok=True)
-        metrics_path.write_text("")
+        truncate_metrics(out, 0)
         if 0 in snapshot_epochs:
             save_snapshot(out, model, 0, test_x)
 
     training = {
         "command": command or "vae_core.train.train() called from Python",
-        "args": {k: v for k, v in vars(args).items() if k != "resume"},
+        "args": config.to_card(),
         "device": torch.cuda.get_device_name() if device == "cuda" else f"cpu ({torch.get_num_threads()} threads)",
         "torch": torch.__version__,
         "data_sha256": data_fingerprint(root),
@@ -181,79 +262,57 @@ def train(args: argparse.Namespace, command: str | None = None) -> Path:
     if resumes:
         training["resumes"] = resumes
 
-    n, bs = train_set.images.shape[0], args.batch_size
-    steps_per_epoch = math.ceil(n / bs)
-    total_steps = steps_per_epoch * args.epochs
-    warmup_steps = args.kl_warmup * steps_per_epoch
+    end_epoch = config.epochs if stop_after is None else min(stop_after, config.epochs)
     started = time.time()
-    epoch = start_epoch
-
-    def checkpoint(completed_epochs: int, last: dict | None) -> None:
-        wall = wall_before + time.time() - started
-        card = {"training": {**training, "epochs": completed_epochs, "wall_time_s": round(wall, 1)}}
-        if last:
-            card["training"]["final"] = last
-        save_model(out, model, card)
-        tensors, groups = _flatten_optimizer(opt)
-        tensors |= {f"model.{k}": v for k, v in model.state_dict().items()}
-        tensors |= {"rng.data": gen.get_state(), "rng.torch": torch.get_rng_state()}
-        meta = {"epoch": str(completed_epochs), "wall_time_s": str(wall), "param_groups": groups}
-        atomic_save_tensors(tensors, out / TRAIN_STATE, meta)
-
-    last = None
+    epoch, last = start_epoch, None
     try:
-        for epoch in range(start_epoch, args.epochs):
-            model.train()
+        for epoch in range(start_epoch, end_epoch):
             t0 = time.time()
-            perm = torch.randperm(n, generator=gen, device=device)
-            sums = torch.zeros(3, device=device)
-            bar = tqdm(perm.split(bs), desc=f"epoch {epoch + 1}/{args.epochs}", unit="batch", leave=False)
-            for i, idx in enumerate(bar):
-                step = epoch * steps_per_epoch + i
-                for group in opt.param_groups:
-                    group["lr"] = lr_at(args, step / total_steps)
-                beta = min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0
-                x = binarize(train_set.images[idx], gen)
-                t = train_step(model, opt, x, beta, args.precision)
-                with torch.no_grad():
-                    sums += torch.stack([(t.log_likelihood - t.kl).sum(), t.log_likelihood.sum(), t.kl.sum()])
-                if i % 50 == 0:
-                    bar.set_postfix(loss=f"{-t.elbo.mean().item():.2f}", beta=f"{beta:.2f}")
-            model.eval()
-            train_m = (sums / n).tolist()
+            train_m = run_epoch(model, opt, train_set, gen, config, epoch)
             test_m = evaluate_elbo(model, test_x)
             last = {
                 "epoch": epoch + 1,
-                "train_elbo": round(train_m[0], 4),
-                "train_log_likelihood": round(train_m[1], 4),
-                "train_kl": round(train_m[2], 4),
-                "test_elbo": round(test_m["elbo"], 4),
-                "test_log_likelihood": round(test_m["log_likelihood"], 4),
-                "test_kl": round(test_m["kl"], 4),
-                "lr": lr_at(args, (epoch + 1) / args.epochs),
+                **{f"train_{k}": round(v, 4) for k, v in train_m.items()},
+                **{f"test_{k}": round(v, 4) for k, v in test_m.items()},
+                "lr": lr_at(config, (epoch + 1) / config.epochs),
                 "epoch_seconds": round(time.time() - t0, 2),
             }
-            with open(metrics_path, "a") as f:
-                f.write(json.dumps(last) + "\n")
-            checkpoint(epoch + 1, last)
+            append_metrics(out, last)
+            save_checkpoint(out, model, opt, gen, training, epoch + 1, wall_before + time.time() - started, last)
             if epoch + 1 in snapshot_epochs:
                 save_snapshot(out, model, epoch + 1, test_x)
             tqdm.write(
-                f"epoch {epoch + 1:4d}  train ELBO {train_m[0]:9.3f}  test ELBO {test_m['elbo']:9.3f}  "
+                f"epoch {epoch + 1:4d}  train ELBO {train_m['elbo']:9.3f}  test ELBO {test_m['elbo']:9.3f}  "
                 f"({last['epoch_seconds']:.1f} s)"
             )
     except KeyboardInterrupt:
         # Keep the partial epoch's updates; resume restarts that epoch from its first batch.
-        checkpoint(epoch, last)
+        save_checkpoint(out, model, opt, gen, training, epoch, wall_before + time.time() - started, last)
         print(f"\ninterrupted: saved {out} at epoch {epoch}; continue with --resume --out {out}")
         raise SystemExit(130) from None
+    if end_epoch < config.epochs:
+        print(f"stopped: saved {out} at epoch {end_epoch}/{config.epochs}; continue with --resume --out {out}")
+        return out
     print(f"done: {out}  (test ELBO {last['test_elbo'] if last else float('nan'):.3f})")
     return out
 
 
+def resume_config(args: argparse.Namespace, card_args: dict[str, Any]) -> TrainConfig:
+    """The settings of `--resume`: those in the card's `training.args`, but --out and --device as given now,
+    and --epochs and --threads if given (the only settings a resumed run may change)."""
+    changes = {k: getattr(args, k) for k in ("epochs", "threads") if getattr(args, k) is not None}
+    return TrainConfig.from_card(card_args, out=args.out, device=args.device, **changes)
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    train(parse_args(argv), command="python -m vae_core.train " + shlex.join(argv))
+    args = parse_args(argv)
+    if args.resume:
+        config = resume_config(args, read_card(args.out)["training"]["args"])
+        train(config, resume=True, stop_after=args.stop_after)
+    else:
+        command = "python -m vae_core.train " + shlex.join(argv)
+        train(TrainConfig.from_args(args), command, stop_after=args.stop_after)
 
 
 if __name__ == "__main__":

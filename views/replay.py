@@ -14,7 +14,7 @@ from vae_core.latent import grid_axis, group_by_label, manifold_grid
 from vae_core.model import VAEConfig
 from vae_core.registry import ModelEntry
 from vae_core.render import decode_images, image_grid
-from vae_core.snapshots import SNAPSHOT_DIR, Snapshot, load_snapshot, snapshot_epochs
+from vae_core.snapshots import Snapshot, load_snapshot, snapshot_epochs, snapshot_path
 
 from .common import current_model, load_model, model_entries, model_error, show_grid
 from .latent_map import CLASS_COLOURS
@@ -31,7 +31,7 @@ def _snapshot(folder: str, epoch: int, mtime: float, _config: VAEConfig) -> Snap
 
 def cached_snapshot(folder: Path, epoch: int, config: VAEConfig) -> Snapshot:
     """Cached per folder, epoch and file time, so a re-recorded snapshot is picked up."""
-    path = folder / SNAPSHOT_DIR / f"epoch-{epoch:04d}.safetensors"
+    path = snapshot_path(folder, epoch)
     mtime = path.stat().st_mtime if path.exists() else 0.0
     return _snapshot(str(folder), epoch, mtime, config)
 
