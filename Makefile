@@ -74,17 +74,20 @@ train: $(MODELS:mnist-%=train-%)
 # Each train-* target runs the configuration recorded in its model's card.json (`training.command`,
 # `training.args`, `training.resumes`); tests/test_train.py checks that they agree.
 # z2, z5 and z10: the card's command, verbatim. They were trained on an NVIDIA H100 with MNIST in
-# .data/mnist, so they need a CUDA GPU (the random draws differ on a CPU) and the data there
-# (make data DATA_DIR=.data/mnist).
-train-z2: data
+# .data/mnist, so they need a CUDA GPU (the random draws differ on a CPU); .data/mnist is made a link
+# to DATA_DIR, so the recorded path reads the same files (their SHA-256s are checked against the card).
+.data/mnist:
+	mkdir -p .data && ln -sfn $(VAE_DATA_DIR) .data/mnist
+
+train-z2: data .data/mnist
 	$(BIN)/python -m vae_core.train --out pretrained/mnist-z2 --latent-dim 2 --hidden 512,512 --epochs 300 --kl-warmup 2 --seed 0 --device cuda --data-dir .data/mnist --snapshot-epochs 0,1,2,3,5,10,20,50,100,200,300
 	$(BIN)/python -m vae_core.stats pretrained/mnist-z2
 
-train-z5: data
+train-z5: data .data/mnist
 	$(BIN)/python -m vae_core.train --out pretrained/mnist-z5 --latent-dim 5 --hidden 512,512 --epochs 300 --kl-warmup 5 --seed 0 --device cuda --data-dir .data/mnist
 	$(BIN)/python -m vae_core.stats pretrained/mnist-z5
 
-train-z10: data
+train-z10: data .data/mnist
 	$(BIN)/python -m vae_core.train --out pretrained/mnist-z10 --latent-dim 10 --hidden 512,512 --epochs 300 --kl-warmup 5 --seed 0 --device cuda --data-dir .data/mnist
 	$(BIN)/python -m vae_core.stats pretrained/mnist-z10
 
