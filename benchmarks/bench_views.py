@@ -115,10 +115,10 @@ def plotly_spec(fig) -> str:
 def view_cases(lm: LoadedModel) -> list[Case]:
     """One update of each view, as its fragment computes it (see the views' render functions)."""
     # Imported here: the views import streamlit, which is slow to import and not needed for the photo case.
-    from views.latent_map import map_figure
-    from views.manifold import CELL_PX, FIGURE_PX, manifold_figure
-    from views.perturb_mean import OFFSETS, PADDING, TABLE_SCALE
-    from views.reconstruct import kl_rows
+    from views.pages.manifold import CELL_PX, FIGURE_PX, manifold_figure
+    from views.pages.map import map_figure
+    from views.pages.mean import OFFSETS, PADDING, TABLE_SCALE
+    from views.pages.reconstruct import kl_rows
 
     model, d = lm.model, lm.latent_dim
     x = decode_probs(model, lm.latents["class_centroids"][4])[0]  # the app's default digit

@@ -181,7 +181,7 @@ def test_replay_falls_back_to_a_model_with_snapshots() -> None:
 
 
 def test_elbo_curve_marks_epoch_0_left_of_epoch_1() -> None:
-    from views.replay import elbo_figure
+    from views.pages.replay import elbo_figure
 
     rows = [{"epoch": 1, "train_elbo": -170.0, "test_elbo": -160.0}, {"epoch": 2, "train_elbo": -150.0,
                                                                           "test_elbo": -151.0}]

@@ -10,7 +10,7 @@ from vae_core.analysis import parameter_count, reconstruct_batch
 from vae_core.checkpoint import CheckpointError, read_metrics
 from vae_core.render import decode_probs, image_grid, to_uint8
 
-from .common import current_model, get_digit, load_model, model_entries, show_grid
+from ..common import current_model, get_digit, load_model, model_entries, show_grid
 
 
 def _loaded_models():

@@ -8,7 +8,7 @@ import torch
 from vae_core.analysis import ACTIVE_KL, active_dims, describe_digit
 from vae_core.render import image_grid, to_uint8
 
-from .common import current_model, get_digit, seed, show_digit, show_grid
+from ..common import current_model, get_digit, seed, show_digit, show_grid
 
 SIGN_CONVENTION = (
     "ELBO = E_q[log p(x|z)] - KL(q(z|x) || p(z)), in nats; higher is better. "

@@ -15,9 +15,9 @@ from vae_core.latent import cell_representatives, ellipse, project, projected_co
 from vae_core.registry import LoadedModel
 from vae_core.render import scatter_picture, to_png_colour
 
-from .common import current_model, get_digit, seed, set_digit_from_code
+from ..common import current_model, get_digit, seed, set_digit_from_code
+from ..picking import pick_callback, rerun_app_if_picked
 from .manifold import settings_axis
-from .picking import pick_callback, rerun_app_if_picked
 
 CHART_KEY, CLASSES_KEY = "map_chart", "map_classes"
 CLASS_COLOURS = [  # Tableau 10: ten colours that stay apart

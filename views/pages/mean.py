@@ -9,7 +9,7 @@ from vae_core.analysis import active_dims, describe_digit
 from vae_core.latent import shift, traversal
 from vae_core.render import decode_images, image_grid, labelled_grid
 
-from .common import current_model, get_digit, seed, show_digit
+from ..common import current_model, get_digit, seed, show_digit
 
 PRIOR_UNIT, POSTERIOR_UNIT = "prior sigma (= 1)", "posterior sigma_i"
 UNITS = (PRIOR_UNIT, POSTERIOR_UNIT)  # prior first: posterior sigmas of active dims are small, so moves are subtle

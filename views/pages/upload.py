@@ -15,7 +15,7 @@ from vae_core.preprocess import (
     to_mnist_style,
 )
 
-from .common import current_model, seed, set_digit, show_digit
+from ..common import current_model, seed, set_digit, show_digit
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "bmp", "gif", "webp"]
 CANVAS_PX = 280  # 10x the MNIST field

@@ -15,8 +15,8 @@ from vae_core.analysis import describe_digit, top_kl_dims
 from vae_core.latent import axis_position, axis_ticks, cell_centres, grid_axis, manifold_grid
 from vae_core.render import decode_images, image_grid, to_png
 
-from .common import current_model, get_digit, seed, set_digit_from_code
-from .picking import pick_callback, rerun_app_if_picked
+from ..common import current_model, get_digit, seed, set_digit_from_code
+from ..picking import pick_callback, rerun_app_if_picked
 
 SPACINGS = {"gaussian (equal prior mass per cell)": "gaussian", "linear": "linear"}
 CELL_PX = 28  # one decoded digit per cell, no padding

@@ -9,7 +9,7 @@ import streamlit as st
 from vae_core.latent import prior_samples
 from vae_core.render import decode_images, image_grid
 
-from .common import current_model, seed, set_digit_from_code, show_grid, stream_seed
+from ..common import current_model, seed, set_digit_from_code, show_grid, stream_seed
 
 COUNTS = (16, 36, 64)
 

@@ -12,7 +12,7 @@ from vae_core.latent import posterior_samples
 from vae_core.model import VAE
 from vae_core.render import decode_images, image_grid
 
-from .common import current_model, get_digit, seed, show_digit, show_grid, stream_seed
+from ..common import current_model, get_digit, seed, show_digit, show_grid, stream_seed
 
 COUNTS = (16, 36, 64)
 

@@ -16,8 +16,8 @@ from vae_core.registry import ModelEntry
 from vae_core.render import decode_images, image_grid
 from vae_core.snapshots import SNAPSHOT_DIR, Snapshot, load_snapshot, snapshot_epochs
 
-from .common import current_model, load_model, model_entries, model_error, show_grid
-from .latent_map import CLASS_COLOURS
+from ..common import current_model, load_model, model_entries, model_error, show_grid
+from .map import CLASS_COLOURS
 
 GRID_N, GRID_EPS = 15, 0.05  # Kingma & Welling's Fig. 4 spacing: gaussian quantiles eps ... 1 - eps
 EPOCH_KEY = "replay_epoch"

@@ -10,7 +10,7 @@ from vae_core.analysis import describe_digit, interpolation_strip
 from vae_core.latent import prior_samples
 from vae_core.render import image_grid, to_gif, to_png
 
-from .common import current_model, get_digit, set_digit_from_code, show_digit, show_grid, stream_seed
+from ..common import current_model, get_digit, set_digit_from_code, show_digit, show_grid, stream_seed
 
 CLASS_CHOICES = [f"class {c}" for c in range(10)]
 CURRENT = "current digit"

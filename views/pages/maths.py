@@ -6,7 +6,7 @@ import streamlit as st
 
 from vae_core.analysis import active_dims, describe_digit
 
-from .common import current_model, get_digit, seed
+from ..common import current_model, get_digit, seed
 
 TOP_DIMS = 5  # dimensions listed in the KL and reparameterization tables
 

@@ -7,8 +7,8 @@ import torch
 
 from vae_core.analysis import active_dims, describe_digit
 
-from .common import current_model, get_digit, seed, set_digit_from_code
-from .latent_pad import latent_pad
+from ..common import current_model, get_digit, seed, set_digit_from_code
+from ..latent_pad import latent_pad
 
 HELP = (
     "The decoder runs in your browser, so the picture follows the pointer with no round trip to the server. "
