@@ -3,7 +3,7 @@
 import streamlit as st
 import torch
 
-from views import common, share, sidebar
+from views import common, share, sidebar, state_keys
 from views.pages import compare, interpolate, manifold, maths, mean, pad, reconstruct, replay, sample, upload, variance
 from views.pages import map as latent_map  # the module is named after its URL; plain `map` would hide the builtin
 
@@ -51,7 +51,7 @@ PAGES = {
 page = st.navigation(PAGES, position="top")
 st.sidebar.title("VAE Explorer")
 sidebar.presenter_toggle()
-if st.session_state.get("presenter"):
+if st.session_state.get(state_keys.PRESENTER):
     st.markdown(PRESENTER_CSS, unsafe_allow_html=True)
 if sidebar.model_picker():
     sidebar.seed_control()

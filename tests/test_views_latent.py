@@ -219,7 +219,7 @@ def test_variance_grid_is_reproducible_from_the_seed() -> None:
     assert image_url(again, "16 decoded samples") != first
 
 
-@pytest.mark.parametrize("n", variance.COUNTS)
+@pytest.mark.parametrize("n", common.SAMPLE_COUNTS)
 def test_variance_grid_at_scale_zero_is_the_mean_reconstruction_in_every_cell(n: int) -> None:
     torch.manual_seed(0)
     model = VAE(VAEConfig(latent_dim=20, hidden=(64,))).eval()

@@ -10,13 +10,13 @@ from vae_core.analysis import describe_digit, interpolation_strip
 from vae_core.latent import prior_samples
 from vae_core.render import image_grid, to_gif, to_png
 
+from .. import state_keys
 from ..common import current_model, get_digit, set_digit_from_code, show_digit, show_grid, stream_seed
 
 CLASS_CHOICES = [f"class {c}" for c in range(10)]
 CURRENT = "current digit"
 PRIOR = "prior sample"
 UPLOAD = "from upload/drawing"
-UPLOAD_KEY = "interp_endpoint_{}"  # the upload/draw page may leave a (784,) image here for each end
 DEFAULTS = {"A": "class 4", "B": "class 9"}  # the seed figure: interpolation of 4 and 9
 PATHS = {"linear": "linear", "spherical (slerp)": "slerp"}
 DOWNLOAD_SCALE = 4  # model pixels -> file pixels, nearest neighbour
@@ -37,7 +37,7 @@ SLERP_HELP = (
 
 def uploaded_endpoint(side: str) -> np.ndarray | None:
     """The picture the upload/draw page offered for this end of the path, if any."""
-    image = st.session_state.get(UPLOAD_KEY.format(side))
+    image = st.session_state.get(state_keys.INTERP_ENDPOINT.format(side))
     return image if isinstance(image, np.ndarray) and image.size == 784 else None
 
 

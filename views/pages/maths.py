@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from vae_core.analysis import active_dims, describe_digit
+from vae_core.analysis import DigitReport, active_dims
 
-from ..common import current_model, get_digit, seed
+from ..common import current_model, current_report, get_digit, seed
 
 TOP_DIMS = 5  # dimensions listed in the KL and reparameterization tables
 
@@ -31,61 +34,69 @@ KL_TEX = (
 REPARAM_TEX = r"z = \mu + \sigma \odot \epsilon, \qquad \epsilon \sim \mathcal{N}(0, I)"
 
 
+@dataclass(frozen=True)
+class Tables:
+    """The rows of the page's two number tables, as text."""
+
+    kl: list[list[str]]  # dim, mu, sigma, KL: the TOP_DIMS dimensions with the largest KL
+    reparameterization: list[list[str]]  # dim, mu, sigma, eps, z: the first TOP_DIMS dimensions
+
+
+def compute(report: DigitReport) -> Tables:
+    """The table rows for one digit's report (the metrics are the report's own numbers)."""
+    r = report
+    top = active_dims(r.kl_per_dim)[0][:TOP_DIMS].tolist()
+    first = range(min(TOP_DIMS, r.mu.numel()))
+    return Tables(
+        [[f"z{d}", f"{r.mu[d]:.4f}", f"{r.std[d]:.4f}", f"{r.kl_per_dim[d]:.4f}"] for d in top],
+        [[f"z{d}", f"{r.mu[d]:.4f}", f"{r.std[d]:.4f}", f"{r.eps[d]:.4f}", f"{r.z[d]:.4f}"] for d in first],
+    )
+
+
 def number_table(header: list[str], rows: list[list[str]]) -> str:
     """A small markdown table; numbers right-aligned."""
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join([":--"] + ["--:"] * (len(header) - 1)) + "|"]
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
-def formula(tex: str, explanation: str) -> None:
-    st.latex(tex)
-    st.caption(explanation)
+def formula_row(tex: str, explanation: str) -> DeltaGenerator:
+    """A formula with its explanation on the left; returns the right column, for the numbers it gives."""
+    left, right = st.columns([3, 2], vertical_alignment="center")
+    with left:
+        st.latex(tex)
+        st.caption(explanation)
+    return right
 
 
 @st.fragment
 def render() -> None:
-    lm = current_model()
-    digit = get_digit()
-    r = describe_digit(lm.model, digit.x, n_samples=0, seed=seed())
-    order, _ = active_dims(r.kl_per_dim)
-    top = order[:TOP_DIMS].tolist()
-    first = list(range(min(TOP_DIMS, lm.latent_dim)))
+    lm, digit, r = current_model(), get_digit(), current_report()
+    tables = compute(r)
 
     st.subheader("The maths, with the current digit's numbers")
     st.markdown(SIGN_CONVENTION)
     st.caption(f"Current digit: {digit.source}; model {lm.name} (D = {lm.latent_dim}); noise from seed {seed()}.")
 
-    left, right = st.columns([3, 2], vertical_alignment="center")
-    with left:
-        formula(ELBO_TEX, "The evidence lower bound (Kingma & Welling 2014, eq. 3), estimated with one sample of z.")
+    right = formula_row(ELBO_TEX, "The evidence lower bound (Kingma & Welling 2014, eq. 3), estimated with one sample "
+                                  "of z.")
     right.metric("ELBO", f"{r.elbo:.3f}")
     right.caption("= log p(x|z) − KL, the two numbers below (each rounded on its own).")
 
     st.divider()
-    left, right = st.columns([3, 2], vertical_alignment="center")
-    with left:
-        formula(BERNOULLI_TEX, "Each pixel's grey level x_j is scored against the decoder's Bernoulli mean y_j.")
+    right = formula_row(BERNOULLI_TEX, "Each pixel's grey level x_j is scored against the decoder's Bernoulli "
+                                       "mean y_j.")
     right.metric("log p(x|z)", f"{r.log_likelihood:.3f}")
     right.caption("One-sample estimate of E_q[log p(x|z)], at the z sampled below.")
 
     st.divider()
-    left, right = st.columns([3, 2], vertical_alignment="center")
-    with left:
-        formula(KL_TEX, "Closed form for a diagonal Gaussian posterior and a standard normal prior: no sampling.")
+    right = formula_row(KL_TEX, "Closed form for a diagonal Gaussian posterior and a standard normal prior: no "
+                                "sampling.")
     right.metric("KL", f"{r.kl:.3f}")
-    right.markdown(number_table(
-        ["dim", "mu", "sigma", "KL"],
-        [[f"z{d}", f"{r.mu[d]:.4f}", f"{r.std[d]:.4f}", f"{r.kl_per_dim[d]:.4f}"] for d in top],
-    ))
-    right.caption(f"The {len(top)} dimensions with the largest KL.")
+    right.markdown(number_table(["dim", "mu", "sigma", "KL"], tables.kl))
+    right.caption(f"The {len(tables.kl)} dimensions with the largest KL.")
 
     st.divider()
-    left, right = st.columns([3, 2], vertical_alignment="center")
-    with left:
-        formula(REPARAM_TEX, "The reparameterization trick: the randomness sits in eps, so z is differentiable in mu "
-                             "and sigma. This z is the one log p(x|z) above was evaluated at.")
-    right.markdown(number_table(
-        ["dim", "mu", "sigma", "eps", "z"],
-        [[f"z{d}", f"{r.mu[d]:.4f}", f"{r.std[d]:.4f}", f"{r.eps[d]:.4f}", f"{r.z[d]:.4f}"] for d in first],
-    ))
-    right.caption(f"The first {len(first)} of {lm.latent_dim} dimensions.")
+    right = formula_row(REPARAM_TEX, "The reparameterization trick: the randomness sits in eps, so z is differentiable "
+                                     "in mu and sigma. This z is the one log p(x|z) above was evaluated at.")
+    right.markdown(number_table(["dim", "mu", "sigma", "eps", "z"], tables.reparameterization))
+    right.caption(f"The first {len(tables.reparameterization)} of {lm.latent_dim} dimensions.")
