@@ -18,6 +18,7 @@ from . import state_keys
 
 DIGIT_PX = 196  # 28 px shown 7x, crisp (see PIXELATED_CSS)
 PRESENTER_SCALE = 1.5  # pictures grow by about this much in presenter mode (sidebar toggle, state_keys.PRESENTER)
+DEFAULT_SEED = 0  # where the sidebar's seed input starts (its minimum)
 SAMPLE_COUNTS = (16, 36, 64)  # square grids of random draws
 PIXELATED_CSS = (
     "<style>[data-testid=stImage] img, [data-testid=stImageContainer] img {image-rendering: pixelated;}</style>"
@@ -54,7 +55,8 @@ def current_model() -> LoadedModel:
 
 
 def seed() -> int:
-    return int(st.session_state.get(state_keys.SEED, 0))
+    """The sidebar's seed, from which every random draw of the views derives."""
+    return int(st.session_state.get(state_keys.SEED, DEFAULT_SEED))
 
 
 def stream_seed(stream: str, count: int = 0, base: int | None = None) -> int:
