@@ -25,7 +25,7 @@ from vae_core.latent import prior_samples
 from vae_core.model import VAE, VAEConfig
 from vae_core.registry import LoadedModel
 from vae_core.render import decode_images, to_uint8
-from views import common
+from views import common, state_keys
 from views.pages import mean, reconstruct, variance
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,12 +75,12 @@ def image_url(at: AppTest, caption_start: str) -> str:
 
 
 def loaded_model(at: AppTest) -> LoadedModel:
-    return at.session_state["loaded_model"]
+    return at.session_state[state_keys.LOADED_MODEL]
 
 
 def current_report(at: AppTest, n_samples: int = 0) -> DigitReport:
     """What vae_core says about the digit, model and seed the app is showing."""
-    digit, seed = at.session_state["digit"], int(at.session_state["seed"])
+    digit, seed = at.session_state[state_keys.DIGIT], int(at.session_state[state_keys.SEED])
     return describe_digit(loaded_model(at).model, digit.x, n_samples, seed=seed)
 
 
@@ -95,7 +95,7 @@ def markdown_text(at: AppTest) -> str:
 def test_page_renders_on_a_2d_and_a_20d_model(url_path: str) -> None:
     at = open_page(url_path)
     for name in ("mnist-z2", "mnist-z20"):  # z20 is the default: this also switches back
-        at.selectbox(key="model").set_value(name).run()
+        at.selectbox(key=state_keys.MODEL).set_value(name).run()
         assert not at.exception, f"{url_path} on {name}: {at.exception}"
         assert loaded_model(at).latent_dim == MODELS[name]
         assert image_urls(at) or len(at.latex) == 4, f"{url_path} on {name} shows neither images nor formulas"
@@ -144,7 +144,7 @@ def test_reconstruct_sample_slider_changes_the_decoded_samples() -> None:
 def test_reconstruct_seed_changes_the_numbers_like_describe_digit() -> None:
     at = open_page("reconstruct", "mnist-z20")
     before = at.metric[1].value
-    at.number_input(key="seed").set_value(7).run()
+    at.number_input(key=state_keys.SEED).set_value(7).run()
     assert at.metric[1].value == f"{current_report(at).log_likelihood:.2f}"
     assert at.metric[1].value != before  # the one-sample log p(x|z) depends on the noise
 
@@ -215,7 +215,7 @@ def test_variance_grid_is_reproducible_from_the_seed() -> None:
     again = open_page("variance", "mnist-z20")
     again.button(key="variance_resample").click().run()
     assert image_url(again, "16 decoded samples") == first
-    again.number_input(key="seed").set_value(3).run()
+    again.number_input(key=state_keys.SEED).set_value(3).run()
     assert image_url(again, "16 decoded samples") != first
 
 
@@ -259,9 +259,9 @@ def test_sample_k_becomes_the_current_digit(model: str) -> None:
     at.button(key="sample_use").click().run()
     assert not at.exception
     lm = loaded_model(at)
-    draw_seed = common.stream_seed("sample", 0, base=int(at.session_state["seed"]))
+    draw_seed = common.stream_seed("sample", 0, base=int(at.session_state[state_keys.SEED]))
     z = prior_samples(16, lm.latent_dim, temperature=0.7, seed=draw_seed)
-    digit = at.session_state["digit"]
+    digit = at.session_state[state_keys.DIGIT]
     assert np.array_equal(to_uint8(digit.x), decode_images(lm.model, z[4]))  # the picture of draw #5
     assert digit.source.startswith("prior sample #5 (T = 0.7")
 
@@ -286,7 +286,7 @@ def test_maths_numbers_equal_describe_digit(model: str) -> None:
 def test_maths_seed_changes_the_sampled_z_and_the_one_sample_terms() -> None:
     at = open_page("maths", "mnist-z20")
     before = {m.label: m.value for m in at.metric}
-    at.number_input(key="seed").set_value(11).run()
+    at.number_input(key=state_keys.SEED).set_value(11).run()
     r = current_report(at)
     after = {m.label: m.value for m in at.metric}
     assert after["KL"] == before["KL"] == f"{r.kl:.3f}"  # exact, no sampling
