@@ -35,6 +35,7 @@ class Digit:
 
 @st.cache_data(ttl=60, show_spinner=False)
 def model_entries() -> list[ModelEntry]:
+    """The models on offer (pretrained/), re-listed at most once a minute."""
     return list_models()
 
 
@@ -67,6 +68,7 @@ def stream_seed(stream: str, count: int = 0, base: int | None = None) -> int:
 
 
 def get_digit() -> Digit:
+    """The digit all views work on; the mean code of class 4 until one is chosen."""
     if state_keys.DIGIT not in st.session_state:
         set_digit_from_code(current_model().latents["class_centroids"][4], "mean code of class 4")
     return st.session_state[state_keys.DIGIT]
@@ -79,6 +81,7 @@ def current_report() -> DigitReport:
 
 
 def set_digit(x: np.ndarray | torch.Tensor, source: str) -> None:
+    """Make the picture x (784 grey levels in [0, 1]) the current digit; `source` says where it came from."""
     x = np.asarray(x, dtype=np.float32).reshape(-1)
     st.session_state[state_keys.DIGIT] = Digit(x, source)
 
@@ -124,6 +127,7 @@ def draw_controls(
 
 
 def model_error(e: CheckpointError) -> None:
+    """Say on the page that a model cannot be loaded, and why."""
     st.error(f"This model cannot be loaded: {e}")
 
 

@@ -48,6 +48,7 @@ def model_picker() -> bool:
 
 
 def seed_control() -> None:
+    """The seed every random draw derives from; bound to the URL."""
     st.sidebar.number_input(
         "Seed", min_value=0, max_value=2**31 - 1, step=1, key=state_keys.SEED,
         help="Everyone using the same seed sees the same random draws.", bind="query-params",
@@ -55,6 +56,7 @@ def seed_control() -> None:
 
 
 def presenter_toggle() -> None:
+    """Presenter mode (larger type and pictures), and a note on sharing the view by its URL."""
     st.sidebar.toggle("Presenter mode", key=state_keys.PRESENTER, bind="query-params",
                       help="Larger text and pictures, for a projector.")
     st.sidebar.caption("To share exactly this view, copy the address bar: it holds the model, seed, digit and sliders.")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from vae_core.analysis import parameter_count, reconstruct_batch
 from vae_core.checkpoint import CheckpointError, read_metrics
-from vae_core.registry import LoadedModel
+from vae_core.registry import LoadedModel, ModelEntry
 from vae_core.render import decode_probs, image_grid, to_uint8
 
 from ..common import current_model, get_digit, load_model, model_entries, show_grid
@@ -42,7 +42,8 @@ def _summary_row(entry, lm) -> dict:
     }
 
 
-def curves_figure(models) -> go.Figure:
+def curves_figure(models: list[tuple[ModelEntry, LoadedModel]]) -> go.Figure:
+    """Each model's test ELBO per epoch from its training log, on one log-x chart."""
     fig = go.Figure()
     for entry, _ in models:
         rows = read_metrics(entry.path)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 import torch
+from streamlit.delta_generator import DeltaGenerator
 
 from vae_core.analysis import InterpolationStrip, encode_mean, interpolation_strip
 from vae_core.latent import prior_samples
@@ -64,6 +65,7 @@ def uploaded_endpoint(side: str) -> np.ndarray | None:
 
 
 def endpoint_choices(side: str) -> list[str]:
+    """The options for one end of the path; the uploaded picture only while there is one."""
     choices = [*CLASS_CHOICES, CURRENT, PRIOR]
     return [*choices, UPLOAD] if uploaded_endpoint(side) is not None else choices
 
@@ -80,7 +82,8 @@ def endpoint_code(choice: str, side: str) -> torch.Tensor:
     return prior_samples(1, lm.latent_dim, seed=stream_seed(f"interpolation end {side}"))[0]
 
 
-def endpoint_select(side: str, column) -> str:
+def endpoint_select(side: str, column: DeltaGenerator) -> str:
+    """The select of one end of the path, in `column`; back to its default when its choice is gone."""
     key = f"interp_{side.lower()}"
     choices = endpoint_choices(side)
     if st.session_state.get(key) not in choices:  # e.g. the uploaded picture is gone

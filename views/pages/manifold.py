@@ -127,6 +127,7 @@ def dimension_pair(latent_dim: int, kl_per_dim: torch.Tensor) -> tuple[int, int]
 
 
 def use_cell(codes: torch.Tensor, dims: tuple[int, int], customdata: list) -> None:
+    """A clicked cell (customdata [index, z_x, z_y]) makes its code the current digit."""
     z = codes[int(customdata[0])]
     set_digit_from_code(z, f"manifold cell z{dims[0]} = {z[dims[0]]:.2f}, z{dims[1]} = {z[dims[1]]:.2f}")
 

@@ -34,6 +34,7 @@ INTRO = (
 
 
 def use_test_digit(lm: LoadedModel, customdata: int | list) -> None:
+    """A clicked test digit (customdata: its index, or [index, label]) makes its decoded mu the current digit."""
     i = int(customdata[0] if isinstance(customdata, list) else customdata)
     label = int(lm.latents["test_labels"][i])
     set_digit_from_code(lm.latents["test_mu"][i], f"test digit #{i} (label {label}), decoded mu")

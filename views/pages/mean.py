@@ -24,6 +24,7 @@ TABLE_SCALE = 2  # screen px per model pixel in the traversal table
 
 
 def slider_label(dim: int, kl: float, active: bool) -> str:
+    """A slider's label: the dimension, its KL, and whether the decoder ignores it."""
     return f"z{dim} · KL {kl:.2f}" + ("" if active else " · inactive")
 
 
@@ -59,6 +60,7 @@ def compute(model: VAE, report: DigitReport, offsets: torch.Tensor, posterior_un
 
 
 def reset_sliders(latent_dim: int) -> None:
+    """The Reset button's callback: every offset back to 0."""
     for d in range(latent_dim):
         st.session_state[SLIDER_KEY.format(d)] = 0.0
 

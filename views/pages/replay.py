@@ -95,6 +95,7 @@ def replay_model() -> ModelEntry | None:
 
 @st.fragment
 def replay(folder: Path, name: str, config: VAEConfig, labels: torch.Tensor) -> None:
+    """The epoch slider and, at that epoch, the latent map, the manifold and the ELBO curve."""
     epochs = snapshot_epochs(folder)
     if st.session_state.get(EPOCH_KEY) not in epochs:
         st.session_state[EPOCH_KEY] = epochs[-1]
