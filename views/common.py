@@ -117,7 +117,7 @@ def draw_controls(
     """One row of controls for a grid of random draws: a slider (label, min, max, key; 1.0 at first, steps of
     0.1), the number of draws (one of SAMPLE_COUNTS, key f"{prefix}_count") and a button (label, key) that draws
     anew. Returns the slider's value, the number of draws and the button's press count (session key
-    f"{prefix}_draws"), which seeds the noise so that everyone with the same seed and count sees the same grid."""
+    f"{prefix}_draws"), for the caller to seed its draws with (stream_seed)."""
     label, low, high, key = slider
     c = st.columns([3, 1, 1])
     value = c[0].slider(label, low, high, 1.0, step=0.1, key=key, bind="query-params")

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 import torch
-from streamlit.delta_generator import DeltaGenerator
 
 from vae_core.analysis import InterpolationStrip, encode_mean, interpolation_strip
 from vae_core.latent import prior_samples
@@ -82,13 +81,13 @@ def endpoint_code(choice: str, side: str) -> torch.Tensor:
     return prior_samples(1, lm.latent_dim, seed=stream_seed(f"interpolation end {side}"))[0]
 
 
-def endpoint_select(side: str, column: DeltaGenerator) -> str:
-    """The select of one end of the path, in `column`; back to its default when its choice is gone."""
+def endpoint_select(side: str) -> str:
+    """The select of one end of the path; back to its default when its choice is gone."""
     key = f"interp_{side.lower()}"
     choices = endpoint_choices(side)
     if st.session_state.get(key) not in choices:  # e.g. the uploaded picture is gone
         st.session_state[key] = DEFAULTS[side]
-    return column.selectbox(f"Endpoint {side}", choices, key=key, bind="query-params")
+    return st.selectbox(f"Endpoint {side}", choices, key=key, bind="query-params")
 
 
 @st.fragment
@@ -97,7 +96,10 @@ def render() -> None:
     st.subheader("Interpolation in latent space")
     st.caption(INTRO)
     cols = st.columns([1, 1, 2, 1])
-    choice_a, choice_b = endpoint_select("A", cols[0]), endpoint_select("B", cols[1])
+    with cols[0]:
+        choice_a = endpoint_select("A")
+    with cols[1]:
+        choice_b = endpoint_select("B")
     steps = cols[2].slider("Steps", 3, 24, 10, key="interp_steps", bind="query-params")
     path_name = cols[3].radio("Path", list(PATHS), key="interp_method", help=SLERP_HELP, bind="query-params")
 

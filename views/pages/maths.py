@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
 from vae_core.analysis import DigitReport, active_dims
 
@@ -59,13 +58,20 @@ def number_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
-def formula_row(tex: str, explanation: str) -> DeltaGenerator:
-    """A formula with its explanation on the left; returns the right column, for the numbers it gives."""
+def formula_row(
+    tex: str, explanation: str, note: str, metric: tuple[str, str] | None = None, table: str | None = None
+) -> None:
+    """A formula with its explanation on the left; on the right the number it gives (metric: label, value),
+    a table of its parts (markdown) and a note on them."""
     left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
         st.latex(tex)
         st.caption(explanation)
-    return right
+    if metric is not None:
+        right.metric(*metric)
+    if table is not None:
+        right.markdown(table)
+    right.caption(note)
 
 
 @st.fragment
@@ -77,26 +83,26 @@ def render() -> None:
     st.markdown(SIGN_CONVENTION)
     st.caption(f"Current digit: {digit.source}; model {lm.name} (D = {lm.latent_dim}); noise from seed {seed()}.")
 
-    right = formula_row(ELBO_TEX, "The evidence lower bound (Kingma & Welling 2014, eq. 3), estimated with one sample "
-                                  "of z.")
-    right.metric("ELBO", f"{r.elbo:.3f}")
-    right.caption("= log p(x|z) − KL, the two numbers below (each rounded on its own).")
-
+    formula_row(
+        ELBO_TEX, "The evidence lower bound (Kingma & Welling 2014, eq. 3), estimated with one sample of z.",
+        "= log p(x|z) − KL, the two numbers below (each rounded on its own).", metric=("ELBO", f"{r.elbo:.3f}"),
+    )
     st.divider()
-    right = formula_row(BERNOULLI_TEX, "Each pixel's grey level x_j is scored against the decoder's Bernoulli "
-                                       "mean y_j.")
-    right.metric("log p(x|z)", f"{r.log_likelihood:.3f}")
-    right.caption("One-sample estimate of E_q[log p(x|z)], at the z sampled below.")
-
+    formula_row(
+        BERNOULLI_TEX, "Each pixel's grey level x_j is scored against the decoder's Bernoulli mean y_j.",
+        "One-sample estimate of E_q[log p(x|z)], at the z sampled below.",
+        metric=("log p(x|z)", f"{r.log_likelihood:.3f}"),
+    )
     st.divider()
-    right = formula_row(KL_TEX, "Closed form for a diagonal Gaussian posterior and a standard normal prior: no "
-                                "sampling.")
-    right.metric("KL", f"{r.kl:.3f}")
-    right.markdown(number_table(["dim", "mu", "sigma", "KL"], tables.kl))
-    right.caption(f"The {len(tables.kl)} dimensions with the largest KL.")
-
+    formula_row(
+        KL_TEX, "Closed form for a diagonal Gaussian posterior and a standard normal prior: no sampling.",
+        f"The {len(tables.kl)} dimensions with the largest KL.", metric=("KL", f"{r.kl:.3f}"),
+        table=number_table(["dim", "mu", "sigma", "KL"], tables.kl),
+    )
     st.divider()
-    right = formula_row(REPARAM_TEX, "The reparameterization trick: the randomness sits in eps, so z is differentiable "
-                                     "in mu and sigma. This z is the one log p(x|z) above was evaluated at.")
-    right.markdown(number_table(["dim", "mu", "sigma", "eps", "z"], tables.reparameterization))
-    right.caption(f"The first {len(tables.reparameterization)} of {lm.latent_dim} dimensions.")
+    formula_row(
+        REPARAM_TEX, "The reparameterization trick: the randomness sits in eps, so z is differentiable in mu and "
+                     "sigma. This z is the one log p(x|z) above was evaluated at.",
+        f"The first {len(tables.reparameterization)} of {lm.latent_dim} dimensions.",
+        table=number_table(["dim", "mu", "sigma", "eps", "z"], tables.reparameterization),
+    )
