@@ -3,23 +3,9 @@
 import streamlit as st
 import torch
 
-from views import (
-    common,
-    compare,
-    interpolate,
-    latent_map,
-    manifold,
-    maths,
-    pad,
-    perturb_mean,
-    perturb_variance,
-    reconstruct,
-    replay,
-    sample,
-    share,
-    sidebar,
-    upload,
-)
+from views import common, share, sidebar, state_keys
+from views.pages import compare, interpolate, manifold, maths, mean, pad, reconstruct, replay, sample, upload, variance
+from views.pages import map as latent_map  # the module is named after its URL; plain `map` would hide the builtin
 
 torch.set_num_threads(1)  # many sessions share the CPU; one thread each avoids oversubscription
 
@@ -44,8 +30,8 @@ PAGES = {
         st.Page(maths.render, title="The maths", icon=":material/function:", url_path="maths"),
     ],
     "Perturb": [
-        st.Page(perturb_mean.render, title="Mean perturbation", icon=":material/tune:", url_path="mean"),
-        st.Page(perturb_variance.render, title="Variance perturbation", icon=":material/blur_on:", url_path="variance"),
+        st.Page(mean.render, title="Mean perturbation", icon=":material/tune:", url_path="mean"),
+        st.Page(variance.render, title="Variance perturbation", icon=":material/blur_on:", url_path="variance"),
     ],
     "Generate": [
         st.Page(sample.render, title="Sample", icon=":material/casino:", url_path="sample"),
@@ -65,7 +51,7 @@ PAGES = {
 page = st.navigation(PAGES, position="top")
 st.sidebar.title("VAE Explorer")
 sidebar.presenter_toggle()
-if st.session_state.get("presenter"):
+if st.session_state.get(state_keys.PRESENTER):
     st.markdown(PRESENTER_CSS, unsafe_allow_html=True)
 if sidebar.model_picker():
     sidebar.seed_control()

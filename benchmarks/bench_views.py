@@ -1,11 +1,12 @@
 """Server-side cost of one update of each view: the computation a slider move triggers, no browser.
 
-Each case does what the view's fragment does on a rerun, through the same functions: vae_core (decoding,
-grids, PNG/GIF encoding, describe_digit, preprocessing) and the views' own figure builders, with each figure
-serialised as st.plotly_chart does (Figure.to_dict, then plotly.io.to_json). Streamlit encodes a numpy
-picture handed to st.image with Pillow's PNG encoder; render.to_png stands in for that. Widget and websocket
-overhead are not included: bench_browser.py measures the whole round trip. The upload case preprocesses a
-4000 x 3000 JPEG made in memory (a pen stroke on uneven, noisy paper), as the Upload view does once per file.
+Each case does what the view's fragment does on a rerun by calling the page's own pure functions (views/pages/:
+each page's `compute` and the parts it is made of, `variance_grid`, `map_figure`) at the app's default digit
+and seed, with each figure serialised as st.plotly_chart does (Figure.to_dict, then plotly.io.to_json).
+Streamlit encodes a numpy picture handed to st.image with Pillow's PNG encoder; render.to_png stands in for that.
+Widget and websocket overhead are not included: bench_browser.py measures the whole round trip. The upload case
+preprocesses a 4000 x 3000 JPEG made in memory (a pen stroke on uneven, noisy paper) with vae_core.preprocess, as
+the Upload view does once per file.
 
 Every case runs `--runs` times after `--warmup` runs, under torch.inference_mode with one torch thread
 (as the app runs), for each model. Printed per case: wall-clock p50 and p95, the CPU time of this thread
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import math
 import os
 import sys
 import time
@@ -41,12 +41,12 @@ import plotly.tools  # noqa: E402
 from harness import machine_line  # noqa: E402
 from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
 
-from vae_core.analysis import describe_digit, interpolation_strip  # noqa: E402
+from vae_core.analysis import active_dims, describe_digit  # noqa: E402
 from vae_core.checkpoint import CheckpointError  # noqa: E402
-from vae_core.latent import grid_axis, manifold_grid, posterior_samples, prior_samples, shift, traversal  # noqa: E402
+from vae_core.latent import grid_axis  # noqa: E402
 from vae_core.preprocess import load_image, to_mnist_style  # noqa: E402
 from vae_core.registry import LoadedModel, load, pretrained_dir  # noqa: E402
-from vae_core.render import decode_images, decode_probs, image_grid, labelled_grid, to_gif, to_png, to_uint8  # noqa: E402, E501
+from vae_core.render import decode_probs, to_gif, to_png, to_uint8  # noqa: E402
 
 DIGIT_MS, MANIFOLD_MS, VIEW_MS = 2.0, 30.0, 50.0
 PHOTO_SIZE = (4000, 3000)
@@ -113,87 +113,75 @@ def plotly_spec(fig) -> str:
 
 
 def view_cases(lm: LoadedModel) -> list[Case]:
-    """One update of each view, as its fragment computes it (see the views' render functions)."""
+    """One update of each view through the pages' own pure functions, as their fragments call them, at the app's
+    default digit and seed, each picture then encoded as st.image encodes it."""
     # Imported here: the views import streamlit, which is slow to import and not needed for the photo case.
-    from views.latent_map import map_figure
-    from views.manifold import CELL_PX, FIGURE_PX, manifold_figure
-    from views.perturb_mean import OFFSETS, PADDING, TABLE_SCALE
-    from views.reconstruct import kl_rows
+    from views.common import DEFAULT_SEED, stream_seed
+    from views.pages import interpolate, manifold, mean, reconstruct, sample, variance
+    from views.pages import map as latent_map
 
     model, d = lm.model, lm.latent_dim
     x = decode_probs(model, lm.latents["class_centroids"][4])[0]  # the app's default digit
-    r = describe_digit(model, x, n_samples=0, seed=0)
-    dims = list(range(d))
+
+    def report():
+        return describe_digit(model, x, n_samples=0, seed=DEFAULT_SEED)  # common.current_report
+
+    r = report()
+    variance_seed = stream_seed("variance", 0, base=DEFAULT_SEED)  # the first draw at the default seed
     offsets = torch.zeros(d)
     offsets[0] = 1.5
-    unit = torch.ones(d)
-
-    def one_digit():
-        return to_png(decode_images(model, shift(r.mu, unit, offsets))[0])
-
-    def traversal_table():
-        grid = image_grid(decode_images(model, traversal(r.mu, unit, dims, OFFSETS)), nrow=len(OFFSETS),
-                          padding=PADDING)
-        return to_png(grid)
+    unit = mean.offset_unit(r, posterior_unit=False)
+    dims = active_dims(r.kl_per_dim)[0].tolist()
 
     def mean_view():
-        rr = describe_digit(model, x, n_samples=0, seed=0)
-        one_digit(), to_png(rr.reconstruction)
-        grid = image_grid(decode_images(model, traversal(rr.mu, unit, dims, OFFSETS)), nrow=len(OFFSETS),
-                          padding=PADDING)
-        labels = [f"{o:+g}" for o in OFFSETS.tolist()]
-        return to_png(labelled_grid(grid, [f"z{i}" for i in dims], labels, PADDING, TABLE_SCALE))
-
-    def variance_grid(mu, std):
-        z = posterior_samples(mu, std, 64, scale=1.0, seed=0)
-        return to_png(image_grid(decode_images(model, z), nrow=8))
+        rr = report()
+        shown = mean.compute(model, rr, offsets, posterior_unit=False)
+        return to_png(shown.perturbed), to_png(rr.reconstruction), to_png(shown.table)
 
     def variance_view():
-        rr = describe_digit(model, x, n_samples=0, seed=0)
-        return variance_grid(rr.mu, rr.std), to_png(rr.reconstruction)
+        rr = report()
+        grid = variance.variance_grid(model, rr, 1.0, 64, variance_seed)
+        return to_png(grid), to_png(rr.reconstruction)
 
     def sample_view():
-        z = prior_samples(64, d, temperature=1.0, seed=500)
-        return to_png(image_grid(decode_images(model, z), nrow=8))
+        _, grid = sample.compute(model, 64, 1.0, stream_seed("sample", 0, base=DEFAULT_SEED))
+        return to_png(grid)
 
     def reconstruct_view():
-        rr = describe_digit(model, x, n_samples=8, seed=0)
-        to_png(to_uint8(rr.x)[0]), to_png(rr.reconstruction), to_png(image_grid(rr.samples, nrow=8))
-        return kl_rows(rr.kl_per_dim, rr.mu, rr.std)
+        shown = reconstruct.compute(model, x, 8, DEFAULT_SEED)
+        rr = shown.report
+        return to_png(to_uint8(rr.x)[0]), to_png(rr.reconstruction), to_png(shown.samples), shown.kl_rows
 
-    def manifold_core(mu, n=30):
-        codes = manifold_grid(grid_axis(n), base=mu, dims=(0, 1), latent_dim=d)
-        grid = image_grid(decode_images(model, codes), nrow=n, padding=0)
-        return to_png(grid, max(1, math.ceil(FIGURE_PX / (n * CELL_PX)))), codes, grid
+    def manifold_core(n=30):
+        _, grid = manifold.decoded_grid(model, r.mu, grid_axis(n), (0, 1))
+        return manifold.picture_source(grid)
 
     def manifold_view(n=30):
-        rr = describe_digit(model, x, n_samples=0, seed=0)
-        axis = grid_axis(n)
-        codes = manifold_grid(axis, base=rr.mu, dims=(0, 1), latent_dim=d)
-        grid = image_grid(decode_images(model, codes), nrow=n, padding=0)
-        return plotly_spec(manifold_figure(grid, axis, codes, (0, 1), rr.mu))
+        return plotly_spec(manifold.compute(model, report().mu, grid_axis(n), (0, 1)).figure)
 
     def interpolate_view(steps=16):
-        a, b = lm.latents["class_centroids"][4], lm.latents["class_centroids"][9]
-        strip = interpolation_strip(model, a, b, steps, "linear")
-        latent_grid = image_grid(strip.frames, nrow=steps)
-        to_png(latent_grid), to_png(image_grid(strip.crossfade, nrow=steps)), to_png(strip.frames[0])
-        return to_png(latent_grid, 4), to_gif(strip.frames, 4)
+        centroids = lm.latents["class_centroids"]
+        shown = interpolate.compute(model, centroids[4], centroids[9], steps, "linear")
+        to_png(shown.latent_grid), to_png(shown.crossfade_grid), to_png(shown.strip.frames[0])
+        scale = interpolate.DOWNLOAD_SCALE
+        return to_png(shown.latent_grid, scale), to_gif(shown.strip.frames, scale)
 
     def map_view():
-        rr = describe_digit(model, x, n_samples=0, seed=0)
-        return plotly_spec(map_figure(lm, rr.mu, rr.std, None, list(range(10))))
+        rr = report()
+        return plotly_spec(latent_map.map_figure(lm, rr.mu, rr.std, None, list(range(10))))
 
     return [
-        Case("one digit: decode + PNG", one_digit, DIGIT_MS),
-        Case("describe_digit (every view's rerun)", lambda: describe_digit(model, x, n_samples=0, seed=0), None),
-        Case(f"traversal table {d}x{len(OFFSETS)}: decode+grid+PNG", traversal_table, None),
+        Case("one digit: decode + PNG", lambda: to_png(mean.perturbed_digit(model, r.mu, unit, offsets)), DIGIT_MS),
+        Case("describe_digit (every view's rerun)", report, None),
+        Case(f"traversal table {d}x{len(mean.OFFSETS)}: decode+grid+PNG",
+             lambda: to_png(mean.traversal_table(model, r.mu, unit, dims)), None),
         Case("mean view: all of one update", mean_view, VIEW_MS),
-        Case("variance grid 64: decode+grid+PNG", lambda: variance_grid(r.mu, r.std), None),
+        Case("variance grid 64: decode+grid+PNG",
+             lambda: to_png(variance.variance_grid(model, r, 1.0, 64, variance_seed)), None),
         Case("variance view: all of one update", variance_view, VIEW_MS),
         Case("sample view 64: all of one update", sample_view, VIEW_MS),
         Case("reconstruct view (8 samples)", reconstruct_view, VIEW_MS),
-        Case("manifold 30x30: decode+grid+PNG", lambda: manifold_core(r.mu), MANIFOLD_MS),
+        Case("manifold 30x30: decode+grid+PNG", manifold_core, MANIFOLD_MS),
         Case("manifold view 30x30: + figure JSON", manifold_view, VIEW_MS),
         Case("interpolate view 16 steps + GIF", interpolate_view, VIEW_MS),
         Case("latent map view: figure JSON", map_view, VIEW_MS),

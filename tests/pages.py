@@ -7,6 +7,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
+from views import state_keys
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -24,6 +26,6 @@ def open_page(url_path: str, model: str | None = None, timeout: float = 60) -> A
     assert not at.exception, [e.value for e in at.exception]
     assert at._finished_page_script_hash == calc_hash(url_path), f"page {url_path!r} did not open"
     if model is not None:
-        at.selectbox(key="model").set_value(model).run()
+        at.selectbox(key=state_keys.MODEL).set_value(model).run()
         assert not at.exception, [e.value for e in at.exception]
     return at

@@ -19,7 +19,7 @@ from vae_core.code_text import format_code, parse_code
 from vae_core.registry import PRETRAINED_DIR, load
 from vae_core.render import decode_probs
 from vae_core.snapshots import snapshot_epochs
-from views import share
+from views import share, state_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 Z2 = "mnist-z2"
@@ -82,11 +82,11 @@ def test_format_code_round_trips_through_parse_code_at_4_decimals() -> None:
 
 def test_link_opens_on_its_model_seed_and_digit_code() -> None:
     at = open_url("reconstruct", model=Z2, seed="7", z="0.5,-1.0")
-    assert at.session_state["model"] == Z2
-    assert at.session_state["loaded_model"].latent_dim == 2
-    assert int(at.session_state["seed"]) == 7
+    assert at.session_state[state_keys.MODEL] == Z2
+    assert at.session_state[state_keys.LOADED_MODEL].latent_dim == 2
+    assert int(at.session_state[state_keys.SEED]) == 7
     expected = decode_probs(load(PRETRAINED_DIR / Z2).model, torch.tensor([0.5, -1.0]))[0]
-    np.testing.assert_array_equal(at.session_state["digit"].x, expected.reshape(-1))
+    np.testing.assert_array_equal(at.session_state[state_keys.DIGIT].x, expected.reshape(-1))
     assert not warnings(at)
     assert param(at, "z") == "0.5,-1.0"  # the URL keeps the code as sent, not a re-encoding
 
@@ -95,9 +95,9 @@ def test_a_later_pick_is_not_overwritten_by_the_links_code() -> None:
     at = open_url("reconstruct", model=Z2, z="0.5,-1.0")
     at.sidebar.button(key="class_3").click().run()
     assert not at.exception
-    assert at.session_state["digit"].source == "mean code of class 3"
+    assert at.session_state[state_keys.DIGIT].source == "mean code of class 3"
     at.run()
-    assert at.session_state["digit"].source == "mean code of class 3"
+    assert at.session_state[state_keys.DIGIT].source == "mean code of class 3"
     assert param(at, "z") != "0.5,-1.0" and param(at, "src") == "mean-code-of-class-3"
 
 
@@ -106,8 +106,8 @@ def test_the_current_digit_is_written_into_the_url() -> None:
     text = param(at, "z")
     z = parse_code(text, 2)
     assert all(len(v.split(".")[-1]) <= 4 for v in text.split(","))
-    lm = at.session_state["loaded_model"]
-    mu = lm.model.encode(torch.as_tensor(at.session_state["digit"].x).reshape(1, -1)).mu[0]
+    lm = at.session_state[state_keys.LOADED_MODEL]
+    mu = lm.model.encode(torch.as_tensor(at.session_state[state_keys.DIGIT].x).reshape(1, -1)).mu[0]
     assert torch.allclose(z, mu, atol=5e-5)
 
 
@@ -115,7 +115,7 @@ def test_the_current_digit_is_written_into_the_url() -> None:
 def test_a_malformed_code_warns_and_shows_the_default_digit(bad: str) -> None:
     at = open_url("reconstruct", model=Z2, z=bad)
     assert any(w.startswith("The link's digit code was malformed (") for w in warnings(at)), warnings(at)
-    assert at.session_state["digit"].source == "mean code of class 4"  # the default digit
+    assert at.session_state[state_keys.DIGIT].source == "mean code of class 4"  # the default digit
     assert param(at, "z") != bad
     at.run()  # the warning belongs to the link, not to every rerun
     assert not at.exception and not warnings(at)
@@ -123,7 +123,7 @@ def test_a_malformed_code_warns_and_shows_the_default_digit(bad: str) -> None:
 
 def test_an_unknown_model_in_the_url_falls_back_to_the_default() -> None:
     at = open_url("reconstruct", model="no-such-model")
-    assert at.session_state["model"] == "mnist-z20"
+    assert at.session_state[state_keys.MODEL] == "mnist-z20"
     assert param(at, "model") is None
 
 
@@ -142,8 +142,8 @@ def test_presenter_mode_enlarges_show_digit(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(st, "image", recording_image)
     at = open_url("reconstruct", model=Z2)
     plain = widths["input x"]
-    assert at.session_state["presenter"] is False
-    at.sidebar.toggle(key="presenter").set_value(True).run()
+    assert at.session_state[state_keys.PRESENTER] is False
+    at.sidebar.toggle(key=state_keys.PRESENTER).set_value(True).run()
     assert not at.exception
     assert widths["input x"] > plain and widths["input x"] % 28 == 0  # larger, still whole model pixels
     assert any("font-size: 20px" in m.value for m in at.markdown)
@@ -151,7 +151,7 @@ def test_presenter_mode_enlarges_show_digit(monkeypatch: pytest.MonkeyPatch) -> 
 
 def test_presenter_mode_opens_from_the_url() -> None:
     at = open_url("reconstruct", model=Z2, presenter="true")
-    assert at.session_state["presenter"] is True
+    assert at.session_state[state_keys.PRESENTER] is True
 
 
 # --- training replay ---------------------------------------------------------------------------------------------
@@ -175,13 +175,13 @@ def test_replay_renders_at_every_snapshot_epoch_and_the_manifold_changes() -> No
 
 def test_replay_falls_back_to_a_model_with_snapshots() -> None:
     at = open_url("replay")  # the default model, mnist-z20, has no snapshots
-    assert at.session_state["model"] == "mnist-z20"
+    assert at.session_state[state_keys.MODEL] == "mnist-z20"
     assert any("replaying **mnist-z2** instead" in i.value for i in at.info)
     assert at.select_slider(key="replay_epoch").value == max(snapshot_epochs(PRETRAINED_DIR / Z2))
 
 
 def test_elbo_curve_marks_epoch_0_left_of_epoch_1() -> None:
-    from views.replay import elbo_figure
+    from views.pages.replay import elbo_figure
 
     rows = [{"epoch": 1, "train_elbo": -170.0, "test_elbo": -160.0}, {"epoch": 2, "train_elbo": -150.0,
                                                                           "test_elbo": -151.0}]

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
-APP_SOURCES = [ROOT / "app.py", *sorted((ROOT / "views").glob("*.py"))]
+APP_SOURCES = [ROOT / "app.py", *sorted((ROOT / "views").rglob("*.py"))]
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,8 @@ from vae_core.latent import prior_samples
 from vae_core.model import VAE, VAEConfig
 from vae_core.registry import LoadedModel
 from vae_core.render import decode_images, to_uint8
-from views import common, perturb_mean, perturb_variance, reconstruct
+from views import common, state_keys
+from views.pages import mean, reconstruct, variance
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = {"mnist-z2": 2, "mnist-z20": 20}
@@ -74,12 +75,12 @@ def image_url(at: AppTest, caption_start: str) -> str:
 
 
 def loaded_model(at: AppTest) -> LoadedModel:
-    return at.session_state["loaded_model"]
+    return at.session_state[state_keys.LOADED_MODEL]
 
 
 def current_report(at: AppTest, n_samples: int = 0) -> DigitReport:
     """What vae_core says about the digit, model and seed the app is showing."""
-    digit, seed = at.session_state["digit"], int(at.session_state["seed"])
+    digit, seed = at.session_state[state_keys.DIGIT], int(at.session_state[state_keys.SEED])
     return describe_digit(loaded_model(at).model, digit.x, n_samples, seed=seed)
 
 
@@ -94,7 +95,7 @@ def markdown_text(at: AppTest) -> str:
 def test_page_renders_on_a_2d_and_a_20d_model(url_path: str) -> None:
     at = open_page(url_path)
     for name in ("mnist-z2", "mnist-z20"):  # z20 is the default: this also switches back
-        at.selectbox(key="model").set_value(name).run()
+        at.selectbox(key=state_keys.MODEL).set_value(name).run()
         assert not at.exception, f"{url_path} on {name}: {at.exception}"
         assert loaded_model(at).latent_dim == MODELS[name]
         assert image_urls(at) or len(at.latex) == 4, f"{url_path} on {name} shows neither images nor formulas"
@@ -143,7 +144,7 @@ def test_reconstruct_sample_slider_changes_the_decoded_samples() -> None:
 def test_reconstruct_seed_changes_the_numbers_like_describe_digit() -> None:
     at = open_page("reconstruct", "mnist-z20")
     before = at.metric[1].value
-    at.number_input(key="seed").set_value(7).run()
+    at.number_input(key=state_keys.SEED).set_value(7).run()
     assert at.metric[1].value == f"{current_report(at).log_likelihood:.2f}"
     assert at.metric[1].value != before  # the one-sample log p(x|z) depends on the noise
 
@@ -157,9 +158,9 @@ def test_mean_sliders_are_ordered_by_kl_and_mark_inactive_dims(model: str) -> No
     r = current_report(at)
     order, active = active_dims(r.kl_per_dim)
     sliders = [s for s in at.slider if s.key.startswith("mean_shift_")]
-    assert [s.key for s in sliders] == [perturb_mean.SLIDER_KEY.format(d) for d in order.tolist()]
+    assert [s.key for s in sliders] == [mean.SLIDER_KEY.format(d) for d in order.tolist()]
     for s, d, is_active in zip(sliders, order.tolist(), active.tolist()):
-        assert s.label == perturb_mean.slider_label(d, r.kl_per_dim[d].item(), is_active)
+        assert s.label == mean.slider_label(d, r.kl_per_dim[d].item(), is_active)
         assert s.label.startswith(f"z{d} · KL {r.kl_per_dim[d]:.2f}")
         assert s.label.endswith("· inactive") != is_active
 
@@ -170,11 +171,11 @@ def test_mean_slider_changes_the_perturbed_image_and_reset_restores_it(model: st
     top = active_dims(current_report(at).kl_per_dim)[0][0].item()
     unperturbed = image_url(at, "perturbed")
     reconstruction = image_url(at, "unperturbed")
-    at.slider(key=perturb_mean.SLIDER_KEY.format(top)).set_value(2.5).run()
+    at.slider(key=mean.SLIDER_KEY.format(top)).set_value(2.5).run()
     assert image_url(at, "perturbed") != unperturbed
     assert image_url(at, "unperturbed") == reconstruction
     at.button(key="mean_reset").click().run()
-    assert at.slider(key=perturb_mean.SLIDER_KEY.format(top)).value == 0.0
+    assert at.slider(key=mean.SLIDER_KEY.format(top)).value == 0.0
     assert image_url(at, "perturbed") == unperturbed
 
 
@@ -186,7 +187,7 @@ def test_mean_perturbed_image_at_zero_offsets_is_the_reconstruction() -> None:
 def test_mean_unit_radio_changes_the_traversal_table() -> None:
     at = open_page("mean", "mnist-z20")
     before = image_url(at, "traversal table")
-    at.radio(key="mean_unit").set_value(perturb_mean.POSTERIOR_UNIT).run()
+    at.radio(key="mean_unit").set_value(mean.POSTERIOR_UNIT).run()
     assert not at.exception
     assert image_url(at, "traversal table") != before
 
@@ -198,13 +199,13 @@ def test_mean_unit_radio_changes_the_traversal_table() -> None:
 def test_variance_slider_and_resample_change_the_grid(model: str) -> None:
     at = open_page("variance", model)
     grid = image_url(at, "16 decoded samples")
-    mean = image_url(at, "mean reconstruction")
+    reconstruction = image_url(at, "mean reconstruction")
     at.slider(key="variance_scale").set_value(2.0).run()
     moved = image_url(at, "16 decoded samples")
     assert moved != grid
     at.button(key="variance_resample").click().run()
     assert image_url(at, "16 decoded samples") != moved
-    assert image_url(at, "mean reconstruction") == mean
+    assert image_url(at, "mean reconstruction") == reconstruction
 
 
 def test_variance_grid_is_reproducible_from_the_seed() -> None:
@@ -214,24 +215,24 @@ def test_variance_grid_is_reproducible_from_the_seed() -> None:
     again = open_page("variance", "mnist-z20")
     again.button(key="variance_resample").click().run()
     assert image_url(again, "16 decoded samples") == first
-    again.number_input(key="seed").set_value(3).run()
+    again.number_input(key=state_keys.SEED).set_value(3).run()
     assert image_url(again, "16 decoded samples") != first
 
 
-@pytest.mark.parametrize("n", perturb_variance.COUNTS)
+@pytest.mark.parametrize("n", common.SAMPLE_COUNTS)
 def test_variance_grid_at_scale_zero_is_the_mean_reconstruction_in_every_cell(n: int) -> None:
     torch.manual_seed(0)
     model = VAE(VAEConfig(latent_dim=20, hidden=(64,))).eval()
     x = torch.rand(784)
     report = describe_digit(model, x, n_samples=0, seed=5)
-    grid = perturb_variance.variance_grid(model, report, 0.0, n, eps_seed=123)
+    grid = variance.variance_grid(model, report, 0.0, n, eps_seed=123)
     side, cell, pad = int(np.sqrt(n)), 28 + 2, 2
     assert grid.shape == (pad + side * cell, pad + side * cell)
     for i in range(side):
         for j in range(side):
             tile = grid[pad + i * cell : pad + i * cell + 28, pad + j * cell : pad + j * cell + 28]
             assert np.array_equal(tile, report.reconstruction), f"cell ({i}, {j})"
-    assert not np.array_equal(perturb_variance.variance_grid(model, report, 1.0, n, eps_seed=123), grid)
+    assert not np.array_equal(variance.variance_grid(model, report, 1.0, n, eps_seed=123), grid)
 
 
 # --- Sample ------------------------------------------------------------------------------------------------------
@@ -258,9 +259,9 @@ def test_sample_k_becomes_the_current_digit(model: str) -> None:
     at.button(key="sample_use").click().run()
     assert not at.exception
     lm = loaded_model(at)
-    draw_seed = common.stream_seed("sample", 0, base=int(at.session_state["seed"]))
+    draw_seed = common.stream_seed("sample", 0, base=int(at.session_state[state_keys.SEED]))
     z = prior_samples(16, lm.latent_dim, temperature=0.7, seed=draw_seed)
-    digit = at.session_state["digit"]
+    digit = at.session_state[state_keys.DIGIT]
     assert np.array_equal(to_uint8(digit.x), decode_images(lm.model, z[4]))  # the picture of draw #5
     assert digit.source.startswith("prior sample #5 (T = 0.7")
 
@@ -285,7 +286,7 @@ def test_maths_numbers_equal_describe_digit(model: str) -> None:
 def test_maths_seed_changes_the_sampled_z_and_the_one_sample_terms() -> None:
     at = open_page("maths", "mnist-z20")
     before = {m.label: m.value for m in at.metric}
-    at.number_input(key="seed").set_value(11).run()
+    at.number_input(key=state_keys.SEED).set_value(11).run()
     r = current_report(at)
     after = {m.label: m.value for m in at.metric}
     assert after["KL"] == before["KL"] == f"{r.kl:.3f}"  # exact, no sampling

@@ -17,6 +17,7 @@ from tests import pages
 from vae_core.latent import grid_axis, manifold_grid
 from vae_core.registry import load
 from vae_core.render import decode_images
+from views import state_keys
 from views.picking import first_customdata
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +66,7 @@ def click_point(at: AppTest, key: str, point: dict) -> AppTest:
 
 
 def current_digit(at: AppTest):
-    return at.session_state["digit"]
+    return at.session_state[state_keys.DIGIT]
 
 
 def is_decoded(x: np.ndarray, model_name: str, code: torch.Tensor) -> bool:
@@ -90,7 +91,7 @@ def png_size(data_uri: str) -> tuple[int, int]:
 @pytest.mark.parametrize("url_path", list(PAGES))
 def test_view_renders_without_exception(url_path, model):
     at = open_page(url_path, model)
-    assert at.session_state["loaded_model"].name == model
+    assert at.session_state[state_keys.LOADED_MODEL].name == model
 
 
 # --- Interpolate ---
@@ -118,7 +119,7 @@ def test_interpolation_frame_slider_changes_only_the_large_frame():
 def test_interpolation_first_and_last_frames_are_the_decoded_endpoints(model):
     """Default endpoints are the class-4 and class-9 centroids; 'Use this frame' stores frame t's picture."""
     at = open_page("interpolate", model)
-    centroids = at.session_state["loaded_model"].latents["class_centroids"]
+    centroids = at.session_state[state_keys.LOADED_MODEL].latents["class_centroids"]
     at.button(key="interp_use_frame").click().run()
     assert is_decoded(current_digit(at).x, model, centroids[4])
     at.slider(key="interp_t").set_value(at.slider(key="interp_t").max).run()
@@ -130,7 +131,7 @@ def test_interpolation_first_and_last_frames_are_the_decoded_endpoints(model):
 def test_interpolation_offers_an_uploaded_endpoint_when_one_is_given():
     at = open_page("interpolate", "mnist-z20")
     assert "from upload/drawing" not in at.selectbox(key="interp_a").options
-    at.session_state["interp_endpoint_A"] = np.zeros(784, dtype=np.float32)
+    at.session_state[state_keys.INTERP_ENDPOINT.format("A")] = np.zeros(784, dtype=np.float32)
     at.run()
     assert "from upload/drawing" in at.selectbox(key="interp_a").options
     at.selectbox(key="interp_a").set_value("from upload/drawing").run()
@@ -173,7 +174,7 @@ def test_manifold_at_n30_has_900_cells_in_the_picture_and_as_clickable_points(mo
 def test_manifold_sliders_change_the_figure():
     at = open_page("manifold", "mnist-z2")
     before = figure(at, "manifold_chart")
-    at.slider(key="manifold_eps").set_value(0.15).run()
+    at.slider(key=state_keys.MANIFOLD_EPS).set_value(0.15).run()
     after = figure(at, "manifold_chart")
     assert after["layout"]["xaxis"]["ticktext"] != before["layout"]["xaxis"]["ticktext"]
     image = [t["source"] for fig in (before, after) for t in fig["data"] if t["type"] == "image"]
@@ -186,8 +187,8 @@ def test_manifold_axes_read_in_z():
     layout = figure(at, "manifold_chart")["layout"]
     assert layout["xaxis"]["ticktext"][0] == f"{axis[0]:.2f}" and layout["xaxis"]["ticktext"][-1] == f"{axis[-1]:.2f}"
     assert layout["yaxis"]["ticktext"][0] == f"{axis[-1]:.2f}"  # top row: the largest z1
-    at.radio(key="manifold_spacing").set_value("linear").run()
-    at.slider(key="manifold_zmax").set_value(2.0).run()
+    at.radio(key=state_keys.MANIFOLD_SPACING).set_value("linear").run()
+    at.slider(key=state_keys.MANIFOLD_ZMAX).set_value(2.0).run()
     assert figure(at, "manifold_chart")["layout"]["xaxis"]["ticktext"][0] == "-2.00"
 
 
@@ -227,7 +228,7 @@ def test_map_draws_the_test_digits_as_one_picture_with_click_targets_of_every_cl
     at = open_page("map", model)
     fig = figure(at, "map_chart")
     assert dots_picture(fig).size == (960, 960)
-    labels = at.session_state["loaded_model"].latents["test_labels"]
+    labels = at.session_state[state_keys.LOADED_MODEL].latents["test_labels"]
     targets = click_targets(fig)
     assert 300 < len(targets) < 4096  # one per occupied cell of 64 x 64
     assert all(int(labels[i]) == label for i, label in targets)
@@ -261,7 +262,7 @@ def test_map_range_toggle_changes_the_figure():
     assert x_range[0] < axis[0].item() < axis[-1].item() < x_range[1]
     at.toggle(key="map_manifold_range").set_value(False).run()
     layout = figure(at, "map_chart")["layout"]
-    mu = at.session_state["loaded_model"].latents["test_mu"]
+    mu = at.session_state[state_keys.LOADED_MODEL].latents["test_mu"]
     for axis, values in (("xaxis", mu[:, 0]), ("yaxis", mu[:, 1])):
         low, high = layout[axis]["range"]
         assert low < values.min().item() < values.max().item() < high  # every point in view
@@ -270,7 +271,7 @@ def test_map_range_toggle_changes_the_figure():
 @pytest.mark.parametrize("model", MODELS)
 def test_clicking_a_map_point_makes_that_test_digit_the_current_digit(model):
     at = open_page("map", model)
-    latents = at.session_state["loaded_model"].latents
+    latents = at.session_state[state_keys.LOADED_MODEL].latents
     index = 1234
     label = int(latents["test_labels"][index])
     click_point(at, "map_chart", {"curve_number": label, "point_index": 0, "customdata": index})

@@ -16,6 +16,7 @@ from tests.pages import open_page
 from vae_core.analysis import describe_digit
 from vae_core.preprocess import load_image, to_mnist_style
 from vae_core.registry import load
+from views import state_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 SEVEN = good_cases()[0]
@@ -65,7 +66,7 @@ def test_upload_shows_every_step_the_reconstruction_and_vae_cores_elbo(tiny_mode
     assert not at.error
     assert_steps_shown(at)
     x = to_mnist_style(load_image(SEVEN.data)).x
-    report = describe_digit(load(tiny_model_dir).model, x, n_samples=0, seed=int(at.session_state["seed"]))
+    report = describe_digit(load(tiny_model_dir).model, x, n_samples=0, seed=int(at.session_state[state_keys.SEED]))
     shown = {m.label: m.value for m in at.main.metric}
     assert shown["ELBO"] == f"{report.elbo:.2f}"
     assert shown["log p(x|z)"] == f"{report.log_likelihood:.2f}"
@@ -78,12 +79,12 @@ def test_upload_becomes_the_current_digit_and_interpolation_endpoints(tiny_model
     at.button(key="upload_use_A").click().run()
     at.button(key="upload_use_B").click().run()
     for side in "AB":
-        endpoint = at.session_state[f"interp_endpoint_{side}"]
+        endpoint = at.session_state[state_keys.INTERP_ENDPOINT.format(side)]
         assert isinstance(endpoint, np.ndarray) and endpoint.shape == (784,)
         np.testing.assert_array_equal(endpoint, x)
     at.button(key="upload_use_digit").click().run()
     assert not at.exception
-    digit = at.session_state["digit"]
+    digit = at.session_state[state_keys.DIGIT]
     np.testing.assert_array_equal(digit.x, x)
     assert SEVEN.filename in digit.source
 
@@ -104,7 +105,7 @@ def test_whole_corpus_through_the_uploader_keeps_the_app_running(tiny_model_dir:
     assert not at.main.error
     assert_steps_shown(at)
     at.button(key="upload_use_digit").click().run()
-    assert not at.exception and SEVEN.filename in at.session_state["digit"].source
+    assert not at.exception and SEVEN.filename in at.session_state[state_keys.DIGIT].source
 
 
 def test_failed_upload_leaves_the_drawing_canvas_in_place(tiny_model_dir: Path):

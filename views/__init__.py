@@ -1,1 +1,1 @@
-"""The Streamlit views: each module arranges widgets for one page and calls vae_core."""
+"""The Streamlit side: the app's pages (views.pages) and the helpers they share, which call vae_core."""

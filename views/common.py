@@ -9,12 +9,17 @@ import numpy as np
 import streamlit as st
 import torch
 
+from vae_core.analysis import DigitReport, describe_digit
 from vae_core.checkpoint import CheckpointError
 from vae_core.registry import LoadedModel, ModelEntry, list_models, load
 from vae_core.render import decode_probs
 
+from . import state_keys
+
 DIGIT_PX = 196  # 28 px shown 7x, crisp (see PIXELATED_CSS)
-PRESENTER_SCALE = 1.5  # pictures grow by about this much in presenter mode (sidebar toggle, key "presenter")
+PRESENTER_SCALE = 1.5  # pictures grow by about this much in presenter mode (sidebar toggle, state_keys.PRESENTER)
+DEFAULT_SEED = 0  # where the sidebar's seed input starts (its minimum)
+SAMPLE_COUNTS = (16, 36, 64)  # square grids of random draws
 PIXELATED_CSS = (
     "<style>[data-testid=stImage] img, [data-testid=stImageContainer] img {image-rendering: pixelated;}</style>"
 )
@@ -30,6 +35,7 @@ class Digit:
 
 @st.cache_data(ttl=60, show_spinner=False)
 def model_entries() -> list[ModelEntry]:
+    """The models on offer (pretrained/), re-listed at most once a minute."""
     return list_models()
 
 
@@ -46,11 +52,12 @@ def load_model(entry: ModelEntry) -> LoadedModel:
 
 def current_model() -> LoadedModel:
     """The model chosen in the sidebar; the sidebar guarantees one is usable."""
-    return st.session_state["loaded_model"]
+    return st.session_state[state_keys.LOADED_MODEL]
 
 
 def seed() -> int:
-    return int(st.session_state.get("seed", 0))
+    """The sidebar's seed, from which every random draw of the views derives."""
+    return int(st.session_state.get(state_keys.SEED, DEFAULT_SEED))
 
 
 def stream_seed(stream: str, count: int = 0, base: int | None = None) -> int:
@@ -61,14 +68,22 @@ def stream_seed(stream: str, count: int = 0, base: int | None = None) -> int:
 
 
 def get_digit() -> Digit:
-    if "digit" not in st.session_state:
+    """The digit all views work on; the mean code of class 4 until one is chosen."""
+    if state_keys.DIGIT not in st.session_state:
         set_digit_from_code(current_model().latents["class_centroids"][4], "mean code of class 4")
-    return st.session_state["digit"]
+    return st.session_state[state_keys.DIGIT]
+
+
+def current_report() -> DigitReport:
+    """vae_core's account of the current digit under the current model and seed, without extra samples:
+    what most pages start from."""
+    return describe_digit(current_model().model, get_digit().x, n_samples=0, seed=seed())
 
 
 def set_digit(x: np.ndarray | torch.Tensor, source: str) -> None:
+    """Make the picture x (784 grey levels in [0, 1]) the current digit; `source` says where it came from."""
     x = np.asarray(x, dtype=np.float32).reshape(-1)
-    st.session_state["digit"] = Digit(x, source)
+    st.session_state[state_keys.DIGIT] = Digit(x, source)
 
 
 def set_digit_from_code(z: torch.Tensor, source: str) -> None:
@@ -79,7 +94,7 @@ def set_digit_from_code(z: torch.Tensor, source: str) -> None:
 def show_digit(image: np.ndarray, caption: str | None = None, width: int = DIGIT_PX) -> None:
     """A uint8 picture shown at `width` px with crisp pixels (browser-side nearest-neighbour); in presenter
     mode about PRESENTER_SCALE times larger, still a whole multiple of the picture's width."""
-    if st.session_state.get("presenter"):
+    if st.session_state.get(state_keys.PRESENTER):
         side = image.shape[-1]
         width = max(side, round(width * PRESENTER_SCALE / side) * side)
     st.image(image, caption=caption, width=width, clamp=True, output_format="PNG")  # PNG: JPEG would blur the pixels
@@ -91,13 +106,35 @@ def show_grid(grid: np.ndarray, caption: str | None = None, max_width: int = 560
     show_digit(grid, caption, width=grid.shape[1] * max(1, max_width // grid.shape[1]))
 
 
+def count_draw(key: str) -> None:
+    """A redraw button's callback: one more draw under session key `key`."""
+    st.session_state[key] = st.session_state.get(key, 0) + 1
+
+
+def draw_controls(
+    prefix: str, slider: tuple[str, float, float, str], redraw: tuple[str, str]
+) -> tuple[float, int, int]:
+    """One row of controls for a grid of random draws: a slider (label, min, max, key; 1.0 at first, steps of
+    0.1), the number of draws (one of SAMPLE_COUNTS, key f"{prefix}_count") and a button (label, key) that draws
+    anew. Returns the slider's value, the number of draws and the button's press count (session key
+    f"{prefix}_draws"), for the caller to seed its draws with (stream_seed)."""
+    label, low, high, key = slider
+    c = st.columns([3, 1, 1])
+    value = c[0].slider(label, low, high, 1.0, step=0.1, key=key, bind="query-params")
+    n = c[1].selectbox("Samples", SAMPLE_COUNTS, key=f"{prefix}_count", bind="query-params")
+    c[2].button(redraw[0], key=redraw[1], on_click=count_draw, args=(f"{prefix}_draws",), width="stretch")
+    return value, n, st.session_state.get(f"{prefix}_draws", 0)
+
+
 def model_error(e: CheckpointError) -> None:
+    """Say on the page that a model cannot be loaded, and why."""
     st.error(f"This model cannot be loaded: {e}")
 
 
 __all__ = [
     "Digit",
     "current_model",
+    "current_report",
     "get_digit",
     "load_model",
     "model_entries",

@@ -8,6 +8,7 @@ from vae_core.checkpoint import CheckpointError
 from vae_core.latent import prior_samples
 from vae_core.render import to_uint8
 
+from . import state_keys
 from .common import (
     current_model,
     get_digit,
@@ -32,14 +33,14 @@ def model_picker() -> bool:
         return False
     names = [e.name for e in usable]
     default = "mnist-z20" if "mnist-z20" in names else names[0]
-    if "model" in st.session_state and st.session_state["model"] not in names:
-        del st.session_state["model"]  # a model that went away: fall back to the default
+    if state_keys.MODEL in st.session_state and st.session_state[state_keys.MODEL] not in names:
+        del st.session_state[state_keys.MODEL]  # a model that went away: fall back to the default
     # bound to ?model=...: a shared link opens on its model (an unknown name in the URL is ignored). The URL holds
     # the option's displayed text, so the options are the bare names and the details go in a caption.
-    name = st.sidebar.selectbox("Model", names, index=names.index(default), key="model", bind="query-params")
+    name = st.sidebar.selectbox("Model", names, index=names.index(default), key=state_keys.MODEL, bind="query-params")
     st.sidebar.caption(next(e for e in usable if e.name == name).label)
     try:
-        st.session_state["loaded_model"] = load_model(next(e for e in usable if e.name == name))
+        st.session_state[state_keys.LOADED_MODEL] = load_model(next(e for e in usable if e.name == name))
     except CheckpointError as e:
         st.error(f"Model **{name}** cannot be loaded: {e}")
         return False
@@ -47,14 +48,16 @@ def model_picker() -> bool:
 
 
 def seed_control() -> None:
+    """The seed every random draw derives from; bound to the URL."""
     st.sidebar.number_input(
-        "Seed", min_value=0, max_value=2**31 - 1, step=1, key="seed",
+        "Seed", min_value=0, max_value=2**31 - 1, step=1, key=state_keys.SEED,
         help="Everyone using the same seed sees the same random draws.", bind="query-params",
     )
 
 
 def presenter_toggle() -> None:
-    st.sidebar.toggle("Presenter mode", key="presenter", bind="query-params",
+    """Presenter mode (larger type and pictures), and a note on sharing the view by its URL."""
+    st.sidebar.toggle("Presenter mode", key=state_keys.PRESENTER, bind="query-params",
                       help="Larger text and pictures, for a projector.")
     st.sidebar.caption("To share exactly this view, copy the address bar: it holds the model, seed, digit and sliders.")
 

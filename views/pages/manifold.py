@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import math
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -11,29 +12,64 @@ import plotly.graph_objects as go
 import streamlit as st
 import torch
 
-from vae_core.analysis import describe_digit, top_kl_dims
+from vae_core.analysis import top_kl_dims
 from vae_core.latent import grid_axis, manifold_grid
+from vae_core.model import VAE
 from vae_core.plot_geometry import axis_position, axis_ticks, cell_centres
 from vae_core.render import decode_images, image_grid, to_png
 
-from .common import current_model, get_digit, seed, set_digit_from_code
-from .picking import pick_callback, rerun_app_if_picked
+from ..common import current_model, current_report, set_digit_from_code
+from ..picking import pick_callback, rerun_app_if_picked
+from ..state_keys import MANIFOLD_EPS, MANIFOLD_SPACING, MANIFOLD_ZMAX
 
 SPACINGS = {"gaussian (equal prior mass per cell)": "gaussian", "linear": "linear"}
 CELL_PX = 28  # one decoded digit per cell, no padding
 FIGURE_PX = 640  # side of the plotted picture in screen px
 CHART_KEY = "manifold_chart"
-# The map view draws its axes over the same z-range, so these settings outlive this page.
-SPACING_KEY, EPS_KEY, ZMAX_KEY = "manifold_spacing", "manifold_eps", "manifold_zmax"
+# The map view draws its axes over the same z-range, so these settings outlive this page (persist_state).
 DEFAULT_SPACING, DEFAULT_EPS, DEFAULT_ZMAX = "gaussian", 0.05, 3.0
 DIM_KEYS = ("manifold_dim_x", "manifold_dim_y")
+INTRO = (
+    "Kingma & Welling (2014), Fig. 4: a grid of codes over two latent dimensions, each decoded (decoder mean). "
+    "With gaussian spacing the grid is uniform in the prior's CDF, so every cell holds the same prior mass. "
+)
+PICKING = "Click a cell to make its code the current digit; the red ring marks the current digit's mu."
 
 
 def settings_axis(n: int) -> torch.Tensor:
     """grid_axis for the spacing settings chosen on this page (defaults if never opened)."""
-    spacing = SPACINGS.get(st.session_state.get(SPACING_KEY, ""), DEFAULT_SPACING)
-    eps, z_max = st.session_state.get(EPS_KEY, DEFAULT_EPS), st.session_state.get(ZMAX_KEY, DEFAULT_ZMAX)
+    spacing = SPACINGS.get(st.session_state.get(MANIFOLD_SPACING, ""), DEFAULT_SPACING)
+    eps, z_max = st.session_state.get(MANIFOLD_EPS, DEFAULT_EPS), st.session_state.get(MANIFOLD_ZMAX, DEFAULT_ZMAX)
     return grid_axis(n, eps, spacing, z_max)
+
+
+@dataclass(frozen=True)
+class Manifold:
+    """What the page shows: the figure, and the codes behind its cells (row by row) for a click to pick."""
+
+    codes: torch.Tensor
+    figure: go.Figure
+
+
+def decoded_grid(
+    model: VAE, mu: torch.Tensor, axis: torch.Tensor, dims: tuple[int, int]
+) -> tuple[torch.Tensor, np.ndarray]:
+    """The codes of the n x n grid over `dims` (the other dimensions at mu) and their decoded pictures, tiled."""
+    codes = manifold_grid(axis, base=mu, dims=dims, latent_dim=mu.numel())
+    return codes, image_grid(decode_images(model, codes), nrow=axis.numel(), padding=0)  # all n * n in one batch
+
+
+def picture_source(grid: np.ndarray) -> tuple[str, int]:
+    """The tiled grid as a PNG data URI enlarged by a whole factor to about FIGURE_PX (so the browser need not
+    smooth it), and that factor."""
+    scale = max(1, math.ceil(FIGURE_PX / grid.shape[-1]))
+    return "data:image/png;base64," + base64.b64encode(to_png(grid, scale)).decode(), scale
+
+
+def compute(model: VAE, mu: torch.Tensor, axis: torch.Tensor, dims: tuple[int, int]) -> Manifold:
+    """The page's figure for the current digit's mu, the grid axis chosen and the two plotted dimensions."""
+    codes, grid = decoded_grid(model, mu, axis, dims)
+    return Manifold(codes, manifold_figure(grid, axis, codes, dims, mu))
 
 
 def manifold_figure(
@@ -43,8 +79,7 @@ def manifold_figure(
     cell on top (a go.Image emits no point selections) and the current digit's mu marked."""
     n = axis.numel()
     side = n * CELL_PX
-    scale = max(1, math.ceil(FIGURE_PX / side))  # send an enlarged PNG so the browser need not smooth it
-    source = "data:image/png;base64," + base64.b64encode(to_png(grid, scale)).decode()
+    source, scale = picture_source(grid)
     first = -0.5 + 0.5 / scale  # centre of the first enlarged pixel, in model pixels
     fig = go.Figure(go.Image(source=source, x0=first, y0=first, dx=1 / scale, dy=1 / scale, hoverinfo="skip"))
     xs, ys = cell_centres(n, CELL_PX)
@@ -93,6 +128,7 @@ def dimension_pair(latent_dim: int, kl_per_dim: torch.Tensor) -> tuple[int, int]
 
 
 def use_cell(codes: torch.Tensor, dims: tuple[int, int], customdata: list) -> None:
+    """A clicked cell (customdata [index, z_x, z_y]) makes its code the current digit."""
     z = codes[int(customdata[0])]
     set_digit_from_code(z, f"manifold cell z{dims[0]} = {z[dims[0]]:.2f}, z{dims[1]} = {z[dims[1]]:.2f}")
 
@@ -100,35 +136,29 @@ def use_cell(codes: torch.Tensor, dims: tuple[int, int], customdata: list) -> No
 @st.fragment
 def render() -> None:
     rerun_app_if_picked()
-    lm = current_model()
-    r = describe_digit(lm.model, get_digit().x, n_samples=0, seed=seed())
+    lm, r = current_model(), current_report()
     st.subheader("The learned manifold")
-    st.caption(
-        "Kingma & Welling (2014), Fig. 4: a grid of codes over two latent dimensions, each decoded (decoder mean). "
-        "With gaussian spacing the grid is uniform in the prior's CDF, so every cell holds the same prior mass. "
-        + ("" if lm.latent_dim == 2 else "The other dimensions stay at the current digit's mu. ")
-        + "Click a cell to make its code the current digit; the red ring marks the current digit's mu."
-    )
+    others = "" if lm.latent_dim == 2 else "The other dimensions stay at the current digit's mu. "
+    st.caption(INTRO + others + PICKING)
     left, right = st.columns([1, 3])
     with left:
         n = st.slider("Grid size n (n x n digits)", 5, 30, 20, key="manifold_n", bind="query-params")
-        spacing = SPACINGS[st.radio("Spacing", list(SPACINGS), key=SPACING_KEY, persist_state="session")]
+        spacing = SPACINGS[st.radio("Spacing", list(SPACINGS), key=MANIFOLD_SPACING, persist_state="session")]
         if spacing == "gaussian":
             st.slider("eps: grid covers the prior's quantiles eps ... 1 - eps", 0.01, 0.2, DEFAULT_EPS, 0.01,
-                      key=EPS_KEY, persist_state="session")
+                      key=MANIFOLD_EPS, persist_state="session")
         else:
-            st.slider("z-range: -z ... +z", 0.5, 5.0, DEFAULT_ZMAX, 0.25, key=ZMAX_KEY, persist_state="session")
+            st.slider("z-range: -z ... +z", 0.5, 5.0, DEFAULT_ZMAX, 0.25, key=MANIFOLD_ZMAX, persist_state="session")
         dims = dimension_pair(lm.latent_dim, r.kl_per_dim)
     if dims[0] == dims[1]:
         right.warning("Choose two different dimensions.")
         return
     axis = settings_axis(n)
-    codes = manifold_grid(axis, base=r.mu, dims=dims, latent_dim=lm.latent_dim)
-    grid = image_grid(decode_images(lm.model, codes), nrow=n, padding=0)  # all n * n codes in one batch
+    manifold = compute(lm.model, r.mu, axis, dims)
     with right:
         st.plotly_chart(
-            manifold_figure(grid, axis, codes, dims, r.mu), key=CHART_KEY, width="content",
-            on_select=pick_callback(CHART_KEY, partial(use_cell, codes, dims)), selection_mode="points",
+            manifold.figure, key=CHART_KEY, width="content",
+            on_select=pick_callback(CHART_KEY, partial(use_cell, manifold.codes, dims)), selection_mode="points",
             config={"displayModeBar": False},
         )
         if any(axis_position(r.mu[d].item(), axis, CELL_PX) is None for d in dims):

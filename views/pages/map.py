@@ -10,15 +10,14 @@ import plotly.graph_objects as go
 import streamlit as st
 import torch
 
-from vae_core.analysis import describe_digit
 from vae_core.latent import ellipse, project, projected_cov
 from vae_core.plot_geometry import cell_representatives
 from vae_core.registry import LoadedModel
 from vae_core.render import scatter_picture, to_png_colour
 
-from .common import current_model, get_digit, seed, set_digit_from_code
+from ..common import current_model, current_report, set_digit_from_code
+from ..picking import pick_callback, rerun_app_if_picked
 from .manifold import settings_axis
-from .picking import pick_callback, rerun_app_if_picked
 
 CHART_KEY, CLASSES_KEY = "map_chart", "map_classes"
 CLASS_COLOURS = [  # Tableau 10: ten colours that stay apart
@@ -28,12 +27,24 @@ PLOT_PX = 640  # height of the chart
 PICTURE_PX = 960  # the dots' picture: 1.5x the plotted size, so it stays sharp on dense screens and when zoomed
 DOT_PX = 2.5 * PICTURE_PX / PLOT_PX  # radius in picture pixels of a 5-px dot on screen
 TARGET_CELLS = 64  # one click target per occupied cell of a 64 x 64 grid: ~10 screen px apart
+INTRO = (
+    "Each dot is one test digit's posterior mean, coloured by its label. The cross and ring are the current "
+    "digit's mean and the 1-sigma ellipse of q(z|x). Click a dot to make that test digit's decoded mean the "
+    "current digit."
+)
 
 
 def use_test_digit(lm: LoadedModel, customdata: int | list) -> None:
+    """A clicked test digit (customdata: its index, or [index, label]) makes its decoded mu the current digit."""
     i = int(customdata[0] if isinstance(customdata, list) else customdata)
     label = int(lm.latents["test_labels"][i])
     set_digit_from_code(lm.latents["test_mu"][i], f"test digit #{i} (label {label}), decoded mu")
+
+
+def manifold_range(axis: torch.Tensor) -> list[float]:
+    """The z-range of the manifold's grid axis, widened by 5% of its length at each end."""
+    margin = 0.05 * (axis[-1] - axis[0]).item()
+    return [axis[0].item() - margin, axis[-1].item() + margin]
 
 
 def square_range(points: torch.Tensor, z_range: list[float] | None) -> tuple[float, float, float, float]:
@@ -116,14 +127,9 @@ def map_figure(
 @st.fragment
 def render() -> None:
     rerun_app_if_picked()
-    lm = current_model()
-    r = describe_digit(lm.model, get_digit().x, n_samples=0, seed=seed())
+    lm, r = current_model(), current_report()
     st.subheader("Latent map")
-    st.caption(
-        "Each dot is one test digit's posterior mean, coloured by its label. The cross and ring are the current "
-        "digit's mean and the 1-sigma ellipse of q(z|x). Click a dot to make that test digit's decoded mean the "
-        "current digit."
-    )
+    st.caption(INTRO)
     classes = st.pills(
         "Classes shown", list(range(10)), selection_mode="multi", default=list(range(10)), key=CLASSES_KEY,
         bind="query-params",
@@ -132,9 +138,7 @@ def render() -> None:
     if lm.latent_dim == 2:
         if st.toggle("Same z-range as the manifold", value=True, key="map_manifold_range", bind="query-params",
                      help="Off: show every point. The range follows the spacing chosen on the Manifold page."):
-            axis = settings_axis(2)
-            margin = 0.05 * (axis[-1] - axis[0]).item()
-            z_range = [axis[0].item() - margin, axis[-1].item() + margin]
+            z_range = manifold_range(settings_axis(2))
     else:
         st.caption("With more than two latent dimensions the map shows the first two principal axes of the means.")
     if not classes:

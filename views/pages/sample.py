@@ -4,39 +4,38 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import streamlit as st
+import torch
 
 from vae_core.latent import prior_samples
+from vae_core.model import VAE
 from vae_core.render import decode_images, image_grid
 
-from .common import current_model, seed, set_digit_from_code, show_grid, stream_seed
+from ..common import current_model, draw_controls, seed, set_digit_from_code, show_grid, stream_seed
 
-COUNTS = (16, 36, 64)
+INTRO = (
+    "Codes z ~ N(0, T² I) decoded to their Bernoulli means. T = 1 is the model's generative process; "
+    "T < 1 stays near the origin (cleaner, less varied digits), T > 1 reaches codes the decoder rarely saw."
+)
 
 
-
-
-def new_draws() -> None:
-    st.session_state["sample_draws"] = st.session_state.get("sample_draws", 0) + 1
+def compute(model: VAE, n: int, temperature: float, draw_seed: int) -> tuple[torch.Tensor, np.ndarray]:
+    """n codes drawn from N(0, T² I) with noise from `draw_seed`, and their decoder means tiled square."""
+    z = prior_samples(n, model.config.latent_dim, temperature=temperature, seed=draw_seed)
+    return z, image_grid(decode_images(model, z), nrow=math.isqrt(n))
 
 
 @st.fragment
 def render() -> None:
     lm = current_model()
     st.subheader("Samples from the prior")
-    st.caption(
-        "Codes z ~ N(0, T² I) decoded to their Bernoulli means. T = 1 is the model's generative process; "
-        "T < 1 stays near the origin (cleaner, less varied digits), T > 1 reaches codes the decoder rarely saw."
-    )
-    c = st.columns([3, 1, 1])
-    temperature = c[0].slider("Temperature T", 0.1, 2.0, 1.0, step=0.1, key="sample_temperature", bind="query-params")
-    n = c[1].selectbox("Samples", COUNTS, key="sample_count", bind="query-params")
-    c[2].button("New draws", key="sample_new", on_click=new_draws, width="stretch")
-    draw = st.session_state.get("sample_draws", 0)
-    z = prior_samples(n, lm.latent_dim, temperature=temperature, seed=stream_seed("sample", draw))
+    st.caption(INTRO)
+    temperature, n, draw = draw_controls("sample", ("Temperature T", 0.1, 2.0, "sample_temperature"),
+                                         ("New draws", "sample_new"))
+    z, grid = compute(lm.model, n, temperature, stream_seed("sample", draw))
     side = math.isqrt(n)
     with st.container(horizontal=True, gap="large"):  # side by side at their own widths
-        grid = image_grid(decode_images(lm.model, z), nrow=side)
         show_grid(grid, f"{n} draws at T = {temperature:.1f} (draw {draw}, seed {seed()}), numbered row by row from 1")
         with st.container(width=220):
             k = st.number_input("Sample #", min_value=1, max_value=n, value=1, step=1, key="sample_pick",

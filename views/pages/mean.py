@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import streamlit as st
 import torch
 
-from vae_core.analysis import active_dims, describe_digit
+from vae_core.analysis import ACTIVE_KL_NATS, DigitReport, active_dims
 from vae_core.latent import shift, traversal
+from vae_core.model import VAE
 from vae_core.render import decode_images, image_grid, labelled_grid
 
-from .common import current_model, get_digit, seed, show_digit
+from ..common import current_model, current_report, show_digit
 
 PRIOR_UNIT, POSTERIOR_UNIT = "prior sigma (= 1)", "posterior sigma_i"
 UNITS = (PRIOR_UNIT, POSTERIOR_UNIT)  # prior first: posterior sigmas of active dims are small, so moves are subtle
@@ -20,28 +24,59 @@ TABLE_SCALE = 2  # screen px per model pixel in the traversal table
 
 
 def slider_label(dim: int, kl: float, active: bool) -> str:
+    """A slider's label: the dimension, its KL, and whether the decoder ignores it."""
     return f"z{dim} · KL {kl:.2f}" + ("" if active else " · inactive")
 
 
+@dataclass(frozen=True)
+class Perturbation:
+    """What the page shows besides the reconstruction: the moved code's picture and the traversal table."""
+
+    perturbed: np.ndarray  # (28, 28) uint8
+    table: np.ndarray  # the labelled traversal grid, uint8
+
+
+def offset_unit(report: DigitReport, posterior_unit: bool) -> torch.Tensor:
+    """The length of one offset step in each dimension: the posterior sigma_i, or the prior's 1."""
+    return report.std if posterior_unit else torch.ones_like(report.std)
+
+
+def perturbed_digit(model: VAE, mu: torch.Tensor, unit: torch.Tensor, offsets: torch.Tensor) -> np.ndarray:
+    """The decoder mean at mu + offsets * unit."""
+    return decode_images(model, shift(mu, unit, offsets))[0]
+
+
+def traversal_table(model: VAE, mu: torch.Tensor, unit: torch.Tensor, dims: list[int]) -> np.ndarray:
+    """One row per dimension in `dims`, moved by each of OFFSETS (columns) from mu, labelled."""
+    grid = image_grid(decode_images(model, traversal(mu, unit, dims, OFFSETS)), nrow=len(OFFSETS), padding=PADDING)
+    return labelled_grid(grid, [f"z{d}" for d in dims], [f"{o:+g}" for o in OFFSETS.tolist()], PADDING, TABLE_SCALE)
+
+
+def compute(model: VAE, report: DigitReport, offsets: torch.Tensor, posterior_unit: bool) -> Perturbation:
+    """The page's pictures for the slider offsets (one per dimension) in the chosen unit; table rows by KL."""
+    unit = offset_unit(report, posterior_unit)
+    dims = active_dims(report.kl_per_dim)[0].tolist()
+    return Perturbation(perturbed_digit(model, report.mu, unit, offsets), traversal_table(model, report.mu, unit, dims))
+
+
 def reset_sliders(latent_dim: int) -> None:
+    """The Reset button's callback: every offset back to 0."""
     for d in range(latent_dim):
         st.session_state[SLIDER_KEY.format(d)] = 0.0
 
 
 @st.fragment
 def render() -> None:
-    lm = current_model()
-    r = describe_digit(lm.model, get_digit().x, n_samples=0, seed=seed())
+    lm, r = current_model(), current_report()
     order, active = active_dims(r.kl_per_dim)
     dims = order.tolist()
     st.subheader("Effect of mean perturbation")
     st.caption(
         "Each slider moves one coordinate of the posterior mean mu of the current digit; the decoder mean of the "
         "moved code is shown. Dimensions are sorted by their KL to the prior, largest first: the inactive ones "
-        "(KL < 0.01 nats) are ignored by the decoder, so moving them changes (almost) nothing."
+        f"(KL < {ACTIVE_KL_NATS} nats) are ignored by the decoder, so moving them changes (almost) nothing."
     )
     unit_name = st.radio("Unit of the offsets", UNITS, horizontal=True, key="mean_unit")
-    unit = r.std if unit_name == POSTERIOR_UNIT else torch.ones_like(r.std)
 
     left, right = st.columns([2, 3])
     with left:
@@ -53,15 +88,13 @@ def render() -> None:
                 # bound to the URL: a shared link keeps the offsets (only the non-zero ones appear in it)
                 st.slider(label, -3.0, 3.0, 0.0, step=0.1, format="%.1f", key=key, bind="query-params")
     offsets = torch.tensor([st.session_state[SLIDER_KEY.format(d)] for d in range(lm.latent_dim)])
+    shown = compute(lm.model, r, offsets, unit_name == POSTERIOR_UNIT)
     with right:
         cols = st.columns(2)
         with cols[0]:
-            show_digit(decode_images(lm.model, shift(r.mu, unit, offsets))[0], "perturbed: decoded mu + offsets", 280)
+            show_digit(shown.perturbed, "perturbed: decoded mu + offsets", 280)
         with cols[1]:
             show_digit(r.reconstruction, "unperturbed: decoded mu")
 
     st.markdown(f"**Traversal table**: each row moves one dimension by -3 ... +3 {unit_name}, the others stay at mu.")
-    images = decode_images(lm.model, traversal(r.mu, unit, dims, OFFSETS))
-    grid = image_grid(images, nrow=len(OFFSETS), padding=PADDING)
-    table = labelled_grid(grid, [f"z{d}" for d in dims], [f"{o:+g}" for o in OFFSETS.tolist()], PADDING, TABLE_SCALE)
-    show_digit(table, "traversal table: rows z_i, largest KL first; columns: offset", width=table.shape[1])
+    show_digit(shown.table, "traversal table: rows z_i, largest KL first; columns: offset", width=shown.table.shape[1])

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import streamlit as st
 import torch
 
-from vae_core.analysis import describe_digit, interpolation_strip
+from vae_core.analysis import InterpolationStrip, encode_mean, interpolation_strip
 from vae_core.latent import prior_samples
+from vae_core.model import VAE
 from vae_core.render import image_grid, to_gif, to_png
 
-from .common import current_model, get_digit, set_digit_from_code, show_digit, show_grid, stream_seed
+from .. import state_keys
+from ..common import current_model, current_report, set_digit_from_code, show_digit, show_grid, stream_seed
 
 CLASS_CHOICES = [f"class {c}" for c in range(10)]
 CURRENT = "current digit"
 PRIOR = "prior sample"
 UPLOAD = "from upload/drawing"
-UPLOAD_KEY = "interp_endpoint_{}"  # the upload/draw page may leave a (784,) image here for each end
 DEFAULTS = {"A": "class 4", "B": "class 9"}  # the seed figure: interpolation of 4 and 9
 PATHS = {"linear": "linear", "spherical (slerp)": "slerp"}
 DOWNLOAD_SCALE = 4  # model pixels -> file pixels, nearest neighbour
@@ -28,6 +31,10 @@ CROSSFADE_CAPTION = (
     "decoder finds plausible, because nearby codes decode to similar digits. That is what a smooth latent space buys. "
     "The contrast is starkest between digits of different shapes, such as class 0 and class 1."
 )
+INTRO = (
+    "Two codes are joined by a path; every step on it is decoded (the decoder mean). Class endpoints are the "
+    "mean code of the test digits of that class; 'current digit' uses the posterior mean mu of the sidebar's digit."
+)
 SLERP_HELP = (
     "Spherical interpolation (White, 2016) follows the great circle between the two codes, so the code's length "
     "stays near that of typical prior samples; a straight line between two prior samples passes closer to the "
@@ -35,13 +42,29 @@ SLERP_HELP = (
 )
 
 
+@dataclass(frozen=True)
+class Interpolation:
+    """What the page shows: the decoded path (frames and codes), and both strips tiled in a row."""
+
+    strip: InterpolationStrip
+    latent_grid: np.ndarray
+    crossfade_grid: np.ndarray
+
+
+def compute(model: VAE, a: torch.Tensor, b: torch.Tensor, steps: int, path: str) -> Interpolation:
+    """The path of `steps` codes from a to b ('linear' or 'slerp'), decoded, beside the pixel cross-fade."""
+    strip = interpolation_strip(model, a, b, steps, path)
+    return Interpolation(strip, image_grid(strip.frames, nrow=steps), image_grid(strip.crossfade, nrow=steps))
+
+
 def uploaded_endpoint(side: str) -> np.ndarray | None:
     """The picture the upload/draw page offered for this end of the path, if any."""
-    image = st.session_state.get(UPLOAD_KEY.format(side))
+    image = st.session_state.get(state_keys.INTERP_ENDPOINT.format(side))
     return image if isinstance(image, np.ndarray) and image.size == 784 else None
 
 
 def endpoint_choices(side: str) -> list[str]:
+    """The options for one end of the path; the uploaded picture only while there is one."""
     choices = [*CLASS_CHOICES, CURRENT, PRIOR]
     return [*choices, UPLOAD] if uploaded_endpoint(side) is not None else choices
 
@@ -52,42 +75,42 @@ def endpoint_code(choice: str, side: str) -> torch.Tensor:
     if choice in CLASS_CHOICES:
         return lm.latents["class_centroids"][CLASS_CHOICES.index(choice)]
     if choice == CURRENT:
-        return describe_digit(lm.model, get_digit().x, n_samples=0).mu
+        return current_report().mu
     if choice == UPLOAD:
-        return describe_digit(lm.model, uploaded_endpoint(side), n_samples=0).mu
+        return encode_mean(lm.model, uploaded_endpoint(side))
     return prior_samples(1, lm.latent_dim, seed=stream_seed(f"interpolation end {side}"))[0]
 
 
-def endpoint_select(side: str, column) -> str:
+def endpoint_select(side: str) -> str:
+    """The select of one end of the path; back to its default when its choice is gone."""
     key = f"interp_{side.lower()}"
     choices = endpoint_choices(side)
     if st.session_state.get(key) not in choices:  # e.g. the uploaded picture is gone
         st.session_state[key] = DEFAULTS[side]
-    return column.selectbox(f"Endpoint {side}", choices, key=key, bind="query-params")
+    return st.selectbox(f"Endpoint {side}", choices, key=key, bind="query-params")
 
 
 @st.fragment
 def render() -> None:
     lm = current_model()
     st.subheader("Interpolation in latent space")
-    st.caption(
-        "Two codes are joined by a path; every step on it is decoded (the decoder mean). Class endpoints are the "
-        "mean code of the test digits of that class; 'current digit' uses the posterior mean mu of the sidebar's digit."
-    )
+    st.caption(INTRO)
     cols = st.columns([1, 1, 2, 1])
-    choice_a, choice_b = endpoint_select("A", cols[0]), endpoint_select("B", cols[1])
+    with cols[0]:
+        choice_a = endpoint_select("A")
+    with cols[1]:
+        choice_b = endpoint_select("B")
     steps = cols[2].slider("Steps", 3, 24, 10, key="interp_steps", bind="query-params")
     path_name = cols[3].radio("Path", list(PATHS), key="interp_method", help=SLERP_HELP, bind="query-params")
 
-    strip = interpolation_strip(lm.model, endpoint_code(choice_a, "A"), endpoint_code(choice_b, "B"), steps,
-                                PATHS[path_name])
-    latent_grid = image_grid(strip.frames, nrow=steps)
+    shown = compute(lm.model, endpoint_code(choice_a, "A"), endpoint_code(choice_b, "B"), steps, PATHS[path_name])
+    strip, latent_grid = shown.strip, shown.latent_grid
     left, right = st.columns([3, 1])
     with left:
         st.markdown(f"**Latent interpolation**, {path_name}: A = {choice_a} → B = {choice_b}")
         show_grid(latent_grid, max_width=STRIP_WIDTH)
         st.markdown("**Pixel cross-fade** of the same two end pictures")
-        show_grid(image_grid(strip.crossfade, nrow=steps), max_width=STRIP_WIDTH)
+        show_grid(shown.crossfade_grid, max_width=STRIP_WIDTH)
         st.caption(CROSSFADE_CAPTION)
         name = f"interpolation_{choice_a}_{choice_b}_{PATHS[path_name]}_{lm.name}".replace(" ", "")
         d = st.columns(2)

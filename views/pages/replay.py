@@ -5,19 +5,20 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 import torch
 
 from vae_core.checkpoint import CheckpointError, read_metrics
 from vae_core.latent import grid_axis, group_by_label, manifold_grid
-from vae_core.model import VAEConfig
+from vae_core.model import VAE, VAEConfig
 from vae_core.registry import ModelEntry
 from vae_core.render import decode_images, image_grid
 from vae_core.snapshots import Snapshot, load_snapshot, snapshot_epochs, snapshot_path
 
-from .common import current_model, load_model, model_entries, model_error, show_grid
-from .latent_map import CLASS_COLOURS
+from ..common import current_model, load_model, model_entries, model_error, show_grid
+from .map import CLASS_COLOURS
 
 GRID_N, GRID_EPS = 15, 0.05  # Kingma & Welling's Fig. 4 spacing: gaussian quantiles eps ... 1 - eps
 EPOCH_KEY = "replay_epoch"
@@ -34,6 +35,12 @@ def cached_snapshot(folder: Path, epoch: int, config: VAEConfig) -> Snapshot:
     path = snapshot_path(folder, epoch)
     mtime = path.stat().st_mtime if path.exists() else 0.0
     return _snapshot(str(folder), epoch, mtime, config)
+
+
+def snapshot_manifold(model: VAE) -> np.ndarray:
+    """The snapshot's decoder over a GRID_N x GRID_N grid of z0, z1 (gaussian spacing, GRID_EPS), tiled."""
+    codes = manifold_grid(grid_axis(GRID_N, GRID_EPS), latent_dim=model.config.latent_dim)
+    return image_grid(decode_images(model, codes), nrow=GRID_N, padding=0)
 
 
 def scatter_figure(test_mu: torch.Tensor, labels: torch.Tensor, title: str) -> go.Figure:
@@ -88,6 +95,7 @@ def replay_model() -> ModelEntry | None:
 
 @st.fragment
 def replay(folder: Path, name: str, config: VAEConfig, labels: torch.Tensor) -> None:
+    """The epoch slider and, at that epoch, the latent map, the manifold and the ELBO curve."""
     epochs = snapshot_epochs(folder)
     if st.session_state.get(EPOCH_KEY) not in epochs:
         st.session_state[EPOCH_KEY] = epochs[-1]
@@ -103,10 +111,8 @@ def replay(folder: Path, name: str, config: VAEConfig, labels: torch.Tensor) -> 
         st.plotly_chart(scatter_figure(snap.test_mu, labels, f"{name}: test digits' mu at epoch {epoch}"),
                         key="replay_map")
     with right:
-        codes = manifold_grid(grid_axis(GRID_N, GRID_EPS), latent_dim=config.latent_dim)
-        grid = image_grid(decode_images(snap.model, codes), nrow=GRID_N, padding=0)
-        show_grid(grid, f"manifold at epoch {epoch}: {GRID_N} x {GRID_N} codes, gaussian spacing, eps {GRID_EPS}",
-                  max_width=440)
+        caption = f"manifold at epoch {epoch}: {GRID_N} x {GRID_N} codes, gaussian spacing, eps {GRID_EPS}"
+        show_grid(snapshot_manifold(snap.model), caption, max_width=440)
     rows = read_metrics(folder)
     if rows:
         st.plotly_chart(elbo_figure(rows, epoch), key="replay_elbo")

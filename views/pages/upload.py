@@ -15,13 +15,13 @@ from vae_core.preprocess import (
     to_mnist_style,
 )
 
-from .common import current_model, seed, set_digit, show_digit
+from .. import state_keys
+from ..common import current_model, seed, set_digit, show_digit
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "bmp", "gif", "webp"]
 CANVAS_PX = 280  # 10x the MNIST field
 STROKE_PX = 18  # about MNIST's stroke width at that scale
 STEP_PX = 112
-ENDPOINT_KEY = "interp_endpoint_{}"  # read by the Interpolate view
 RECONSTRUCTION = "reconstruction: decoder mean at z = mu"
 
 RECIPE = (
@@ -56,7 +56,7 @@ def show_result(result: PreprocessResult, source: str, key: str) -> None:
         st.rerun()  # the whole app: the sidebar shows the new current digit
     for side, column in zip("AB", b[1:]):
         if column.button(f"Use as interpolation endpoint {side}", key=f"{key}_use_{side}", width="stretch"):
-            st.session_state[ENDPOINT_KEY.format(side)] = result.x.copy()
+            st.session_state[state_keys.INTERP_ENDPOINT.format(side)] = result.x.copy()
             st.toast(f"Stored as endpoint {side}: pick 'from upload/drawing' on the Interpolate page.")
 
 

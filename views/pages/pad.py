@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 import torch
 
-from vae_core.analysis import active_dims, describe_digit
+from vae_core.analysis import DigitReport, active_dims
 
-from .common import current_model, get_digit, seed, set_digit_from_code
-from .latent_pad import latent_pad
+from ..common import current_model, current_report, set_digit_from_code
+from ..latent_pad import latent_pad
 
 HELP = (
     "The decoder runs in your browser, so the picture follows the pointer with no round trip to the server. "
@@ -16,15 +16,19 @@ HELP = (
 )
 
 
+def default_dims(report: DigitReport) -> tuple[int, int]:
+    """The pad's axes at first: z0 and z1 of a 2-D model, else the two dimensions this digit's code uses most."""
+    if report.mu.numel() == 2:
+        return 0, 1
+    x, y = active_dims(report.kl_per_dim)[0][:2].tolist()
+    return x, y
+
+
 @st.fragment
 def render() -> None:
-    lm = current_model()
-    report = describe_digit(lm.model, get_digit().x, n_samples=0, seed=seed())
+    lm, report = current_model(), current_report()
     dims = list(range(lm.latent_dim))
-    if lm.latent_dim == 2:
-        default_x, default_y = 0, 1
-    else:  # the two dimensions this digit's code uses most
-        default_x, default_y = (int(d) for d in active_dims(report.kl_per_dim)[0][:2])
+    default_x, default_y = default_dims(report)
     st.caption(HELP)
     left, middle, right = st.columns(3)
     axis = dict(options=dims, format_func="z{}".format, bind="query-params")  # keys per model: dims differ

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import streamlit as st
 import torch
 
-from vae_core.analysis import ACTIVE_KL_NATS, active_dims, describe_digit
+from vae_core.analysis import ACTIVE_KL_NATS, DigitReport, active_dims, describe_digit
+from vae_core.model import VAE
 from vae_core.render import image_grid, to_uint8
 
-from .common import current_model, get_digit, seed, show_digit, show_grid
+from ..common import current_model, get_digit, seed, show_digit, show_grid
 
 SIGN_CONVENTION = (
     "ELBO = E_q[log p(x|z)] - KL(q(z|x) || p(z)), in nats; higher is better. "
     "The training loss is -ELBO. The reconstruction term is a one-sample estimate (seeded); the KL is exact."
 )
-
 
 BAR_CHARACTERS = 10  # length of the largest KL's bar in the table
 EIGHTHS = " ▏▎▍▌▋▊▉"  # partial blocks: bars resolve to an eighth of a character
@@ -45,13 +48,29 @@ def kl_rows(kl_per_dim: torch.Tensor, mu: torch.Tensor, std: torch.Tensor) -> li
     ]
 
 
+@dataclass(frozen=True)
+class Reconstruction:
+    """What the page shows: vae_core's report, its stochastic reconstructions tiled in a row, the KL table."""
+
+    report: DigitReport
+    samples: np.ndarray
+    kl_rows: list[dict[str, str]]
+
+
+def compute(model: VAE, x: np.ndarray, n_samples: int, seed: int) -> Reconstruction:
+    """The page's numbers and pictures for the digit x with `n_samples` stochastic reconstructions."""
+    r = describe_digit(model, x, n_samples=n_samples, seed=seed)
+    return Reconstruction(r, image_grid(r.samples, nrow=len(r.samples)), kl_rows(r.kl_per_dim, r.mu, r.std))
+
+
 @st.fragment
 def render() -> None:
     lm = current_model()
     digit = get_digit()
     st.subheader("Reconstruction and its ELBO")
     n = st.slider("Stochastic reconstructions", 1, 8, 4, key="recon_samples", bind="query-params")
-    r = describe_digit(lm.model, digit.x, n_samples=n, seed=seed())
+    shown = compute(lm.model, digit.x, n, seed())
+    r = shown.report
     left, right = st.columns([3, 2])
     with left:
         cols = st.columns(2)
@@ -59,7 +78,7 @@ def render() -> None:
             show_digit(to_uint8(r.x)[0], "input x")
         with cols[1]:
             show_digit(r.reconstruction, "reconstruction: decoder mean at z = mu")
-        show_grid(image_grid(r.samples, nrow=len(r.samples)), "decoder means at z ~ q(z|x): stochastic reconstructions")
+        show_grid(shown.samples, "decoder means at z ~ q(z|x): stochastic reconstructions")
     with right:
         c = st.columns(3)
         c[0].metric("ELBO", f"{r.elbo:.2f}")
@@ -67,5 +86,5 @@ def render() -> None:
         c[2].metric("KL", f"{r.kl:.2f}")
         st.caption(SIGN_CONVENTION)
         st.markdown(f"**KL of each latent dimension** (nats; grey: under {ACTIVE_KL_NATS}, ignored by the decoder)")
-        rows = kl_rows(r.kl_per_dim, r.mu, r.std)
+        rows = shown.kl_rows
         st.table(rows, hide_index=True, border="horizontal", height=min(36 * (len(rows) + 1), 420))

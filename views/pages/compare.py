@@ -8,9 +8,10 @@ import streamlit as st
 
 from vae_core.analysis import parameter_count, reconstruct_batch
 from vae_core.checkpoint import CheckpointError, read_metrics
+from vae_core.registry import LoadedModel, ModelEntry
 from vae_core.render import decode_probs, image_grid, to_uint8
 
-from .common import current_model, get_digit, load_model, model_entries, show_grid
+from ..common import current_model, get_digit, load_model, model_entries, show_grid
 
 
 def _loaded_models():
@@ -41,7 +42,8 @@ def _summary_row(entry, lm) -> dict:
     }
 
 
-def curves_figure(models) -> go.Figure:
+def curves_figure(models: list[tuple[ModelEntry, LoadedModel]]) -> go.Figure:
+    """Each model's test ELBO per epoch from its training log, on one log-x chart."""
     fig = go.Figure()
     for entry, _ in models:
         rows = read_metrics(entry.path)
@@ -51,6 +53,14 @@ def curves_figure(models) -> go.Figure:
         xaxis_title="epoch", yaxis_title="test ELBO (nats)", xaxis_type="log",
     )
     return fig
+
+
+def compute(lm: LoadedModel, x: np.ndarray, others: list[LoadedModel]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The inputs (the digit x, then the decoded mean code of each class under `lm`) tiled in a row, and each of
+    the `others`' reconstructions of them in the same layout."""
+    inputs = np.concatenate([x.reshape(1, -1), decode_probs(lm.model, lm.latents["class_centroids"])])
+    reconstructions = [image_grid(reconstruct_batch(m.model, inputs), nrow=11) for m in others]
+    return image_grid(to_uint8(inputs), nrow=11), reconstructions
 
 
 @st.fragment
@@ -65,9 +75,7 @@ def render() -> None:
     st.plotly_chart(curves_figure(models), key="compare_curves")
 
     st.markdown("**Reconstructions of the same digits**: the current digit, then the mean digit of each class.")
-    lm = current_model()
-    inputs = np.concatenate([get_digit().x.reshape(1, -1), decode_probs(lm.model, lm.latents["class_centroids"])])
-    show_grid(image_grid(to_uint8(inputs), nrow=11), "input", max_width=720)
-    for entry, other in models:
-        recon = reconstruct_batch(other.model, inputs)
-        show_grid(image_grid(recon, nrow=11), f"{entry.name} (z = {other.latent_dim})", max_width=720)
+    inputs, reconstructions = compute(current_model(), get_digit().x, [other for _, other in models])
+    show_grid(inputs, "input", max_width=720)
+    for (entry, other), grid in zip(models, reconstructions):
+        show_grid(grid, f"{entry.name} (z = {other.latent_dim})", max_width=720)
