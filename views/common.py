@@ -11,6 +11,7 @@ import torch
 
 from vae_core.analysis import DigitReport, describe_digit
 from vae_core.checkpoint import CheckpointError
+from vae_core.digits import DigitsFileError, MnistDigits, load_test_digits
 from vae_core.registry import LoadedModel, ModelEntry, list_models, load
 from vae_core.render import decode_probs
 
@@ -20,6 +21,7 @@ DIGIT_PX = 196  # 28 px shown 7x, crisp (see PIXELATED_CSS)
 PRESENTER_SCALE = 1.5  # pictures grow by about this much in presenter mode (sidebar toggle, state_keys.PRESENTER)
 DEFAULT_SEED = 0  # where the sidebar's seed input starts (its minimum)
 SAMPLE_COUNTS = (16, 36, 64)  # square grids of random draws
+DEFAULT_TEST_INDEX = 4  # the first 4 of the MNIST test set: the seed figure's digit
 PIXELATED_CSS = (
     "<style>[data-testid=stImage] img, [data-testid=stImageContainer] img {image-rendering: pixelated;}</style>"
 )
@@ -27,10 +29,13 @@ PIXELATED_CSS = (
 
 @dataclass(frozen=True)
 class Digit:
-    """The digit all views work on: grey levels in [0, 1] (784,), and where it came from."""
+    """The digit all views work on: grey levels in [0, 1] (784,), where it came from, and, for a real
+    MNIST test digit, its index in the test set and its label."""
 
     x: np.ndarray
     source: str
+    test_index: int | None = None
+    label: int | None = None
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -67,11 +72,43 @@ def stream_seed(stream: str, count: int = 0, base: int | None = None) -> int:
     return int.from_bytes(hashlib.blake2b(key, digest_size=4).digest(), "big")
 
 
+def shipped_test_digits() -> MnistDigits | None:
+    """The shipped MNIST test digits, or None when the file is missing or altered (the sidebar says why)."""
+    try:
+        return load_test_digits()
+    except DigitsFileError:
+        return None
+
+
+def test_digits_problem() -> str | None:
+    """Why the shipped test digits cannot be used, or None."""
+    try:
+        load_test_digits()
+    except DigitsFileError as e:
+        return str(e)
+    return None
+
+
 def get_digit() -> Digit:
-    """The digit all views work on; the mean code of class 4 until one is chosen."""
+    """The digit all views work on; a real test digit (a 4) until one is chosen, or the mean code of
+    class 4 when the test digits are unavailable."""
     if state_keys.DIGIT not in st.session_state:
-        set_digit_from_code(current_model().latents["class_centroids"][4], "mean code of class 4")
+        if shipped_test_digits() is not None:
+            set_test_digit(DEFAULT_TEST_INDEX)
+        else:
+            set_digit_from_code(current_model().latents["class_centroids"][4], "mean code of class 4")
     return st.session_state[state_keys.DIGIT]
+
+
+def test_digit_source(index: int, label: int) -> str:
+    return f"test digit #{index}, a {label}"
+
+
+def set_test_digit(index: int) -> None:
+    """Make MNIST test digit `index` (0-9999) the current digit: the real handwriting, not a decoded code."""
+    digits = load_test_digits()
+    label = int(digits.labels[index])
+    st.session_state[state_keys.DIGIT] = Digit(digits.grey(index), test_digit_source(index, label), index, label)
 
 
 def current_report() -> DigitReport:
@@ -133,6 +170,8 @@ def model_error(e: CheckpointError) -> None:
 
 __all__ = [
     "Digit",
+    "set_test_digit",
+    "shipped_test_digits",
     "current_model",
     "current_report",
     "get_digit",

@@ -1,4 +1,5 @@
-"""Share the exact view: the current digit's code travels in the URL (`?z=...&src=...`).
+"""Share the exact view: the current digit travels in the URL, a real test digit by its index
+(`?digit=123`), any other digit by its code (`?z=...&src=...`).
 
 Model, seed, presenter mode and the views' main sliders are bound to the URL by their widgets
 (`bind="query-params"`); the digit is no widget, so it is written and read here.
@@ -12,10 +13,11 @@ import streamlit as st
 
 from vae_core.analysis import encode_mean
 from vae_core.code_text import format_code, parse_code
+from vae_core.digits import N_TEST
 
-from .common import current_model, get_digit, set_digit_from_code
+from .common import current_model, get_digit, set_digit_from_code, set_test_digit, shipped_test_digits
 
-CODE_PARAM, SOURCE_PARAM = "z", "src"
+CODE_PARAM, SOURCE_PARAM, TEST_DIGIT_PARAM = "z", "src", "digit"
 RESTORED_FLAG = "_digit_from_url_done"  # the URL's digit is applied once per session: later picks must win
 CACHE_KEY = "_digit_url_code"  # (digit, model name, code, tag): encode each digit once; a restored link stays as sent
 
@@ -26,8 +28,16 @@ def source_tag(source: str) -> str:
 
 
 def digit_to_query() -> None:
-    """Write the current digit's code (the encoder's mean, 4 decimals) and a source tag into the URL."""
+    """Write the current digit into the URL: a test digit's index, else its code (the encoder's mean,
+    4 decimals) and a source tag."""
     digit, lm = get_digit(), current_model()
+    if digit.test_index is not None:
+        for param in (CODE_PARAM, SOURCE_PARAM):
+            st.query_params.pop(param, None)
+        if st.query_params.get(TEST_DIGIT_PARAM) != str(digit.test_index):
+            st.query_params[TEST_DIGIT_PARAM] = str(digit.test_index)
+        return
+    st.query_params.pop(TEST_DIGIT_PARAM, None)
     cached = st.session_state.get(CACHE_KEY)
     if cached is not None and cached[0] is digit and cached[1] == lm.name:
         text, tag = cached[2], cached[3]
@@ -44,6 +54,10 @@ def digit_from_query() -> None:
     if st.session_state.get(RESTORED_FLAG):
         return
     st.session_state[RESTORED_FLAG] = True
+    index = st.query_params.get(TEST_DIGIT_PARAM)
+    if index is not None:
+        test_digit_from_query(index)
+        return
     text = st.query_params.get(CODE_PARAM)
     if text is None:
         return
@@ -58,3 +72,15 @@ def digit_from_query() -> None:
     tag = source_tag(st.query_params.get(SOURCE_PARAM, "") or "")  # re-slugged: never show URL text as markdown
     set_digit_from_code(z, f"from a shared link ({tag})")
     st.session_state[CACHE_KEY] = (get_digit(), lm.name, text, tag)  # the URL stays as sent, not re-encoded
+
+
+def test_digit_from_query(index: str) -> None:
+    """Make the link's test digit the current digit; a malformed index is reported and removed."""
+    if shipped_test_digits() is None:
+        st.query_params.pop(TEST_DIGIT_PARAM, None)
+        return
+    if not (index.isascii() and index.isdigit()) or int(index) >= N_TEST:
+        st.warning(f"The link's test digit must be a number from 0 to {N_TEST - 1}; showing the default digit.")
+        st.query_params.pop(TEST_DIGIT_PARAM, None)
+        return
+    set_test_digit(int(index))

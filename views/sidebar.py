@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from vae_core.checkpoint import CheckpointError
@@ -16,8 +17,11 @@ from .common import (
     model_entries,
     seed,
     set_digit_from_code,
+    set_test_digit,
+    shipped_test_digits,
     show_digit,
     stream_seed,
+    test_digits_problem,
 )
 
 
@@ -62,6 +66,13 @@ def presenter_toggle() -> None:
     st.sidebar.caption("To share exactly this view, copy the address bar: it holds the model, seed, digit and sliders.")
 
 
+REAL, MEAN = "Real digit", "Class mean"
+DIGIT_KIND_HELP = (
+    "Real digit: a handwritten digit from the 10,000 MNIST test digits (the model never trained on them). "
+    "Class mean: the decoded average code of all test digits of that class, a smooth prototype."
+)
+
+
 def digit_panel() -> None:
     """The current digit, shared by every view, and quick ways to replace it."""
     side = st.sidebar
@@ -69,11 +80,32 @@ def digit_panel() -> None:
     digit = get_digit()
     with side:  # show_digit writes to the current container, which is the main area otherwise
         show_digit(to_uint8(digit.x)[0], caption=digit.source, width=112)
-    lm = current_model()
+    lm, digits = current_model(), shipped_test_digits()
+    if digits is None:
+        side.warning(f"Real test digits are unavailable: {test_digits_problem()} The buttons give class means.")
+    kinds = [REAL, MEAN] if digits is not None else [MEAN]
+    kind = side.segmented_control(
+        "The buttons 0-9 give", kinds, default=kinds[0], key=state_keys.DIGIT_KIND, help=DIGIT_KIND_HELP
+    )
     cols = side.columns(5)
     for c in range(10):
-        if cols[c % 5].button(str(c), key=f"class_{c}", help=f"Mean code of the test digits labelled {c}"):
-            set_digit_from_code(lm.latents["class_centroids"][c], f"mean code of class {c}")
+        real = kind != MEAN
+        tip = f"The first test digit labelled {c}" if real else f"Mean code of the test digits labelled {c}"
+        if cols[c % 5].button(str(c), key=f"class_{c}", help=tip):
+            if real:
+                set_test_digit(int(digits.of_class(c)[0]))
+            else:
+                set_digit_from_code(lm.latents["class_centroids"][c], f"mean code of class {c}")
+            st.rerun()
+    if digit.test_index is not None and digits is not None:
+        same = digits.of_class(digit.label)
+        at = int(np.searchsorted(same, digit.test_index))
+        step = side.columns(2)
+        if step[0].button(f"← Previous {digit.label}", key="previous_of_class", width="stretch"):
+            set_test_digit(int(same[(at - 1) % len(same)]))
+            st.rerun()
+        if step[1].button(f"Next {digit.label} →", key="next_of_class", width="stretch"):
+            set_test_digit(int(same[(at + 1) % len(same)]))
             st.rerun()
     if side.button("Random from the prior", key="prior_digit", width="stretch"):
         count = st.session_state.get("prior_draws", 0) + 1

@@ -11,7 +11,7 @@ from vae_core.checkpoint import CheckpointError, read_metrics
 from vae_core.registry import LoadedModel, ModelEntry
 from vae_core.render import decode_probs, image_grid, to_uint8
 
-from ..common import current_model, get_digit, load_model, model_entries, show_grid
+from ..common import current_model, get_digit, load_model, model_entries, shipped_test_digits, show_grid
 
 
 def _loaded_models():
@@ -55,12 +55,22 @@ def curves_figure(models: list[tuple[ModelEntry, LoadedModel]]) -> go.Figure:
     return fig
 
 
-def compute(lm: LoadedModel, x: np.ndarray, others: list[LoadedModel]) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The inputs (the digit x, then the decoded mean code of each class under `lm`) tiled in a row, and each of
-    the `others`' reconstructions of them in the same layout."""
-    inputs = np.concatenate([x.reshape(1, -1), decode_probs(lm.model, lm.latents["class_centroids"])])
-    reconstructions = [image_grid(reconstruct_batch(m.model, inputs), nrow=11) for m in others]
-    return image_grid(to_uint8(inputs), nrow=11), reconstructions
+def class_examples(lm: LoadedModel) -> tuple[np.ndarray, str]:
+    """One digit per class (10, 784) and what they are: the first real test digit of each class, or, when the
+    shipped test digits are unavailable, the decoded mean code of each class under `lm`."""
+    digits = shipped_test_digits()
+    if digits is not None:
+        firsts = [int(digits.of_class(c)[0]) for c in range(10)]
+        return np.stack([digits.grey(i) for i in firsts]), "the first test digit of each class"
+    return decode_probs(lm.model, lm.latents["class_centroids"]), "the decoded mean code of each class"
+
+
+def compute(x: np.ndarray, examples: np.ndarray, others: list[LoadedModel]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The inputs (the digit x, then `examples`) tiled in a row, and each of the `others`' reconstructions of them
+    in the same layout: every model sees the same pictures."""
+    inputs = np.concatenate([x.reshape(1, -1), examples])
+    reconstructions = [image_grid(reconstruct_batch(m.model, inputs), nrow=len(inputs)) for m in others]
+    return image_grid(to_uint8(inputs), nrow=len(inputs)), reconstructions
 
 
 @st.fragment
@@ -74,8 +84,9 @@ def render() -> None:
     st.dataframe([_summary_row(e, lm) for e, lm in models], hide_index=True)
     st.plotly_chart(curves_figure(models), key="compare_curves")
 
-    st.markdown("**Reconstructions of the same digits**: the current digit, then the mean digit of each class.")
-    inputs, reconstructions = compute(current_model(), get_digit().x, [other for _, other in models])
+    examples, what = class_examples(current_model())
+    st.markdown(f"**Reconstructions of the same digits** by every model: the current digit, then {what}.")
+    inputs, reconstructions = compute(get_digit().x, examples, [other for _, other in models])
     show_grid(inputs, "input", max_width=720)
     for (entry, other), grid in zip(models, reconstructions):
         show_grid(grid, f"{entry.name} (z = {other.latent_dim})", max_width=720)

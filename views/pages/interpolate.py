@@ -14,9 +14,18 @@ from vae_core.model import VAE
 from vae_core.render import image_grid, to_gif, to_png
 
 from .. import state_keys
-from ..common import current_model, current_report, set_digit_from_code, show_digit, show_grid, stream_seed
+from ..common import (
+    current_model,
+    current_report,
+    set_digit_from_code,
+    shipped_test_digits,
+    show_digit,
+    show_grid,
+    stream_seed,
+)
 
 CLASS_CHOICES = [f"class {c}" for c in range(10)]
+REAL_CHOICES = [f"real {c}" for c in range(10)]  # the first handwritten test digit of each class
 CURRENT = "current digit"
 PRIOR = "prior sample"
 UPLOAD = "from upload/drawing"
@@ -33,7 +42,8 @@ CROSSFADE_CAPTION = (
 )
 INTRO = (
     "Two codes are joined by a path; every step on it is decoded (the decoder mean). Class endpoints are the "
-    "mean code of the test digits of that class; 'current digit' uses the posterior mean mu of the sidebar's digit."
+    "mean code of the test digits of that class; 'real' endpoints the posterior mean mu of the first handwritten "
+    "test digit of that class; 'current digit' uses the posterior mean mu of the sidebar's digit."
 )
 SLERP_HELP = (
     "Spherical interpolation (White, 2016) follows the great circle between the two codes, so the code's length "
@@ -65,7 +75,7 @@ def uploaded_endpoint(side: str) -> np.ndarray | None:
 
 def endpoint_choices(side: str) -> list[str]:
     """The options for one end of the path; the uploaded picture only while there is one."""
-    choices = [*CLASS_CHOICES, CURRENT, PRIOR]
+    choices = [*CLASS_CHOICES, *(REAL_CHOICES if shipped_test_digits() is not None else []), CURRENT, PRIOR]
     return [*choices, UPLOAD] if uploaded_endpoint(side) is not None else choices
 
 
@@ -74,6 +84,9 @@ def endpoint_code(choice: str, side: str) -> torch.Tensor:
     lm = current_model()
     if choice in CLASS_CHOICES:
         return lm.latents["class_centroids"][CLASS_CHOICES.index(choice)]
+    if choice in REAL_CHOICES:
+        digits = shipped_test_digits()
+        return encode_mean(lm.model, digits.grey(int(digits.of_class(REAL_CHOICES.index(choice))[0])))
     if choice == CURRENT:
         return current_report().mu
     if choice == UPLOAD:

@@ -15,7 +15,14 @@ from vae_core.plot_geometry import cell_representatives
 from vae_core.registry import LoadedModel
 from vae_core.render import scatter_picture, to_png_colour
 
-from ..common import current_model, current_report, set_digit_from_code
+from ..common import (
+    current_model,
+    current_report,
+    get_digit,
+    set_digit_from_code,
+    set_test_digit,
+    shipped_test_digits,
+)
 from ..picking import pick_callback, rerun_app_if_picked
 from .manifold import settings_axis
 
@@ -29,14 +36,18 @@ DOT_PX = 2.5 * PICTURE_PX / PLOT_PX  # radius in picture pixels of a 5-px dot on
 TARGET_CELLS = 64  # one click target per occupied cell of a 64 x 64 grid: ~10 screen px apart
 INTRO = (
     "Each dot is one test digit's posterior mean, coloured by its label. The cross and ring are the current "
-    "digit's mean and the 1-sigma ellipse of q(z|x). Click a dot to make that test digit's decoded mean the "
+    "digit's mean and the 1-sigma ellipse of q(z|x). Click a dot to make that handwritten test digit the "
     "current digit."
 )
 
 
 def use_test_digit(lm: LoadedModel, customdata: int | list) -> None:
-    """A clicked test digit (customdata: its index, or [index, label]) makes its decoded mu the current digit."""
+    """A clicked test digit (customdata: its index, or [index, label]) becomes the current digit: the real
+    picture, or its decoded mu when the shipped test digits are unavailable."""
     i = int(customdata[0] if isinstance(customdata, list) else customdata)
+    if shipped_test_digits() is not None:
+        set_test_digit(i)
+        return
     label = int(lm.latents["test_labels"][i])
     set_digit_from_code(lm.latents["test_mu"][i], f"test digit #{i} (label {label}), decoded mu")
 
@@ -143,6 +154,7 @@ def render() -> None:
         st.caption("With more than two latent dimensions the map shows the first two principal axes of the means.")
     if not classes:
         st.info("No class chosen: pick one or more labels above to show their test digits.")
+    st.markdown(f"**Current digit**: {get_digit().source}; ELBO {r.elbo:.2f} nats (the cross and ring)")
     st.plotly_chart(
         map_figure(lm, r.mu, r.std, z_range, sorted(classes)), key=CHART_KEY,
         on_select=pick_callback(CHART_KEY, partial(use_test_digit, lm)), selection_mode="points",
