@@ -60,6 +60,41 @@ def describe_digit(model: VAE, x: torch.Tensor | np.ndarray, n_samples: int = 4,
 
 # Active for this digit: the dimension's KL(q(z_i|x) || p(z_i)) in nats exceeds this; below it the dimension carries
 # (almost) nothing about the digit. Per digit, unlike evaluate.ACTIVE_MU_VARIANCE, which is over the test set.
+@torch.inference_mode()
+def elbo_of_each(model: VAE, x: torch.Tensor | np.ndarray, seed: int = 0, batch: int = 2000) -> torch.Tensor:
+    """The ELBO (N,) of each row of x (N, 784) exactly as `describe_digit(model, x[i], seed=seed)` reports it:
+    the same noise vector for every digit, so a digit's figure is comparable with the whole set's."""
+    x = torch.as_tensor(x).reshape(-1, model.config.input_dim).float()
+    eps = torch.randn((1, model.config.latent_dim), generator=torch.Generator().manual_seed(seed))
+    return torch.cat([elbo_terms(model, xb, eps).elbo for xb in x.split(batch)])
+
+
+@dataclass(frozen=True)
+class ElboSpread:
+    """How the ELBO spreads over a set of digits, to say what a good value is."""
+
+    elbos: np.ndarray  # (N,) sorted ascending
+    class_means: dict[int, float]  # label -> mean ELBO of the digits with that label (empty without labels)
+
+    @property
+    def mean(self) -> float:
+        return float(self.elbos.mean())
+
+    def quantile(self, q: float) -> float:
+        return float(np.quantile(self.elbos, q))
+
+    def share_below(self, elbo: float) -> float:
+        """The fraction of the set whose ELBO is lower (worse) than `elbo`."""
+        return float(np.searchsorted(self.elbos, elbo)) / len(self.elbos)
+
+
+def elbo_spread(elbos: torch.Tensor | np.ndarray, labels: np.ndarray | None = None) -> ElboSpread:
+    """The spread of `elbos`, and with `labels` (same order) the mean of each class."""
+    elbos = np.asarray(elbos, dtype=np.float64)
+    classes = {} if labels is None else {int(c): float(elbos[labels == c].mean()) for c in np.unique(labels)}
+    return ElboSpread(np.sort(elbos), classes)
+
+
 ACTIVE_KL_NATS = 0.01
 
 
