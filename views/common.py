@@ -16,6 +16,7 @@ from vae_core.registry import LoadedModel, ModelEntry, list_models, load
 from vae_core.render import decode_probs
 
 from . import state_keys
+from .picking import request_app_rerun
 
 DIGIT_PX = 196  # 28 px shown 7x, crisp (see PIXELATED_CSS)
 PRESENTER_SCALE = 1.5  # pictures grow by about this much in presenter mode (sidebar toggle, state_keys.PRESENTER)
@@ -161,6 +162,31 @@ def draw_controls(
     n = c[1].selectbox("Samples", SAMPLE_COUNTS, key=f"{prefix}_count", bind="query-params")
     c[2].button(redraw[0], key=redraw[1], on_click=count_draw, args=(f"{prefix}_draws",), width="stretch")
     return value, n, st.session_state.get(f"{prefix}_draws", 0)
+
+
+TWO_D_MODEL = "mnist-z2"
+
+
+def use_model(name: str) -> None:
+    """A button callback: make `name` the sidebar's model, and rerun the whole app to load it."""
+    st.session_state[state_keys.MODEL] = name
+    request_app_rerun()
+
+
+def slice_notice(shows: str) -> None:
+    """On a model with more than two latent dimensions, say that the page shows a 2-D slice (`shows` says which)
+    and offer the 2-D model in one click. The page's fragment must start with rerun_app_if_requested()."""
+    lm = current_model()
+    if lm.latent_dim <= 2:
+        return
+    st.info(
+        f"**{lm.name} has {lm.latent_dim} latent dimensions; this page shows {shows}: a 2-D slice, not the whole "
+        f"latent space.** On the 2-D model every code is a point of the plane, so a 2-D picture shows all it "
+        f"learned (Kingma & Welling's Fig. 4), at the price of blurrier digits."
+    )
+    if any(e.name == TWO_D_MODEL and not e.error for e in model_entries()):
+        st.button(f"Switch to {TWO_D_MODEL}", key="switch_to_2d", icon=":material/swap_horiz:",
+                  on_click=use_model, args=(TWO_D_MODEL,))
 
 
 def model_error(e: CheckpointError) -> None:

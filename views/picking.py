@@ -1,4 +1,5 @@
-"""Clicking a point of a plotly chart to choose the current digit (used by the manifold and the latent map)."""
+"""Clicking a point of a plotly chart to choose the current digit (the manifold, the latent map), and the app-wide
+rerun such a choice inside a page's fragment needs."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-PICKED_FLAG = "_digit_picked_in_chart"
+APP_RERUN_FLAG = "_app_rerun_requested"
 
 
 def first_customdata(state: Mapping[str, Any] | None) -> Any | None:
@@ -28,13 +29,18 @@ def pick_callback(key: str, choose: Callable[[Any], None]) -> Callable[[], None]
         data = first_customdata(st.session_state.get(key))
         if data is not None:
             choose(data)
-            st.session_state[PICKED_FLAG] = True
+            request_app_rerun()
 
     return callback
 
 
-def rerun_app_if_picked() -> None:
-    """Call first thing in a view's fragment: a pick inside the fragment changed the current digit,
-    and the whole app (the sidebar too) must show it."""
-    if st.session_state.pop(PICKED_FLAG, False):
+def request_app_rerun() -> None:
+    """From a widget callback inside a page's fragment: what changed (the current digit, the model) shows outside
+    the fragment too, so the whole app must rerun (st.rerun does nothing in a callback)."""
+    st.session_state[APP_RERUN_FLAG] = True
+
+
+def rerun_app_if_requested() -> None:
+    """Call first thing in a page's fragment: carry out request_app_rerun."""
+    if st.session_state.pop(APP_RERUN_FLAG, False):
         st.rerun(scope="app")

@@ -26,6 +26,24 @@ def _loaded_models():
     return out
 
 
+TABLE_NOTES = (
+    "**test ELBO** (nats, higher is better): the bound the model is trained on, averaged over the 10,000 "
+    "binarized test digits; negative because it bounds log p(x), the log of a probability below 1. "
+    "**test NLL** (nats, lower is better): -log p(x) itself, estimated by importance weighting (Burda et al., 2015) "
+    "and positive because of the minus sign; it is always below -ELBO, and the gap is what the bound misses. "
+    "**IW samples × digits**: the number of codes drawn from q(z|x) for each digit's estimate, times the number of "
+    "test digits averaged. **training time** is wall-clock time on the machine in **trained on**: a GPU run and a "
+    "CPU run are not comparable. **active units**: latent dimensions whose mean mu varies over the test digits."
+)
+
+
+def trained_on(device: str) -> str:
+    """'GPU (NVIDIA H100 ...)' or 'CPU (1 threads)' from the card's device line."""
+    if device.startswith("cpu"):
+        return "CPU" + device[3:]
+    return f"GPU ({device})" if device else "unknown"
+
+
 def _summary_row(entry, lm) -> dict:
     m, t = lm.card.get("metrics", {}), lm.card.get("training", {})
     nll = m.get("test_nll")
@@ -35,6 +53,7 @@ def _summary_row(entry, lm) -> dict:
         "parameters": parameter_count(lm.model),
         "epochs": t.get("epochs"),
         "training time (min)": round(t.get("wall_time_s", 0) / 60, 1),
+        "trained on": trained_on(t.get("device", "")),
         "test ELBO": m.get("test_elbo"),
         "test NLL": nll,
         "IW samples × digits": f"{m.get('iw_samples')} × {m.get('n_test')}" if nll is not None else None,
@@ -82,6 +101,7 @@ def render() -> None:
     )
     models = _loaded_models()
     st.dataframe([_summary_row(e, lm) for e, lm in models], hide_index=True)
+    st.caption(TABLE_NOTES)
     st.plotly_chart(curves_figure(models), key="compare_curves")
 
     examples, what = class_examples(current_model())

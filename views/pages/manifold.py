@@ -18,8 +18,8 @@ from vae_core.model import VAE
 from vae_core.plot_geometry import axis_position, axis_ticks, cell_centres
 from vae_core.render import decode_images, image_grid, to_png
 
-from ..common import current_model, current_report, set_digit_from_code
-from ..picking import pick_callback, rerun_app_if_picked
+from ..common import current_model, current_report, set_digit_from_code, slice_notice
+from ..picking import pick_callback, rerun_app_if_requested
 from ..state_keys import MANIFOLD_EPS, MANIFOLD_SPACING, MANIFOLD_ZMAX
 
 SPACINGS = {"gaussian (equal prior mass per cell)": "gaussian", "linear": "linear"}
@@ -135,11 +135,12 @@ def use_cell(codes: torch.Tensor, dims: tuple[int, int], customdata: list) -> No
 
 @st.fragment
 def render() -> None:
-    rerun_app_if_picked()
+    rerun_app_if_requested()
     lm, r = current_model(), current_report()
     st.subheader("The learned manifold")
     others = "" if lm.latent_dim == 2 else "The other dimensions stay at the current digit's mu. "
     st.caption(INTRO + others + PICKING)
+    slice_notice("two of its dimensions at a time, the others held at the current digit's mu")
     left, right = st.columns([1, 3])
     with left:
         n = st.slider("Grid size n (n x n digits)", 5, 30, 20, key="manifold_n", bind="query-params")

@@ -22,8 +22,9 @@ from ..common import (
     set_digit_from_code,
     set_test_digit,
     shipped_test_digits,
+    slice_notice,
 )
-from ..picking import pick_callback, rerun_app_if_picked
+from ..picking import pick_callback, rerun_app_if_requested
 from .manifold import settings_axis
 
 CHART_KEY, CLASSES_KEY = "map_chart", "map_classes"
@@ -137,7 +138,7 @@ def map_figure(
 
 @st.fragment
 def render() -> None:
-    rerun_app_if_picked()
+    rerun_app_if_requested()
     lm, r = current_model(), current_report()
     st.subheader("Latent map")
     st.caption(INTRO)
@@ -151,7 +152,7 @@ def render() -> None:
                      help="Off: show every point. The range follows the spacing chosen on the Manifold page."):
             z_range = manifold_range(settings_axis(2))
     else:
-        st.caption("With more than two latent dimensions the map shows the first two principal axes of the means.")
+        slice_notice("the test digits' means projected on their first two principal axes")
     if not classes:
         st.info("No class chosen: pick one or more labels above to show their test digits.")
     st.markdown(f"**Current digit**: {get_digit().source}; ELBO {r.elbo:.2f} nats (the cross and ring)")

@@ -7,8 +7,9 @@ import torch
 
 from vae_core.analysis import DigitReport, active_dims
 
-from ..common import current_model, current_report, set_digit_from_code
+from ..common import current_model, current_report, set_digit_from_code, slice_notice
 from ..latent_pad import latent_pad
+from ..picking import rerun_app_if_requested
 
 HELP = (
     "The decoder runs in your browser, so the picture follows the pointer with no round trip to the server. "
@@ -26,10 +27,12 @@ def default_dims(report: DigitReport) -> tuple[int, int]:
 
 @st.fragment
 def render() -> None:
+    rerun_app_if_requested()
     lm, report = current_model(), current_report()
     dims = list(range(lm.latent_dim))
     default_x, default_y = default_dims(report)
     st.caption(HELP)
+    slice_notice("two of its dimensions at a time, the others held at the current digit's mu")
     left, middle, right = st.columns(3)
     axis = dict(options=dims, format_func="z{}".format, bind="query-params")  # keys per model: dims differ
     dx = left.selectbox("Horizontal", index=default_x, key=f"pad_x_{lm.name}", **axis)
