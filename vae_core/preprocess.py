@@ -213,5 +213,7 @@ def to_mnist_style(image: Image.Image) -> PreprocessResult:
     steps.append((f"fitted into {BOX} x {BOX} ({patch.shape[1]} x {patch.shape[0]})", _for_display(patch, 0.0)))
 
     field = centre_by_mass(patch)
-    steps.append((f"centred by mass in {SIDE} x {SIDE}", grey_to_uint8(field)))
-    return PreprocessResult(steps=steps, x=field.reshape(-1).astype(np.float32))
+    picture = grey_to_uint8(field)
+    steps.append((f"centred by mass in {SIDE} x {SIDE}", picture))
+    # The model reads the 8-bit picture shown, like a real MNIST digit, and a link (format_picture) holds it exactly.
+    return PreprocessResult(steps=steps, x=picture.reshape(-1).astype(np.float32) / 255.0)

@@ -30,13 +30,15 @@ PIXELATED_CSS = (
 
 @dataclass(frozen=True)
 class Digit:
-    """The digit all views work on: grey levels in [0, 1] (784,), where it came from, and, for a real
-    MNIST test digit, its index in the test set and its label."""
+    """The digit all views work on: grey levels in [0, 1] (784,) and where it came from; for a real MNIST test
+    digit its index in the test set and its label, for a decoded code the code (what a link carries)."""
 
     x: np.ndarray
     source: str
     test_index: int | None = None
     label: int | None = None
+    code: torch.Tensor | None = None
+    code_model: str | None = None  # the model that decoded `code`
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -124,9 +126,12 @@ def set_digit(x: np.ndarray | torch.Tensor, source: str) -> None:
     st.session_state[state_keys.DIGIT] = Digit(x, source)
 
 
-def set_digit_from_code(z: torch.Tensor, source: str) -> None:
-    """A code becomes the current digit through its decoded picture, so every view sees an image."""
-    set_digit(decode_probs(current_model().model, z)[0], source)
+def set_digit_from_code(z: torch.Tensor, source: str, decoder: ModelEntry | None = None) -> None:
+    """A code becomes the current digit through its decoded picture, so every view sees an image. The decoder
+    is the current model's unless `decoder` names another (a link made before its sender switched models)."""
+    lm = current_model() if decoder is None else load_model(decoder)
+    z = torch.as_tensor(z, dtype=torch.float32).reshape(-1).clone()
+    st.session_state[state_keys.DIGIT] = Digit(decode_probs(lm.model, z)[0], source, code=z, code_model=lm.name)
 
 
 def show_digit(image: np.ndarray, caption: str | None = None, width: int = DIGIT_PX) -> None:
@@ -157,11 +162,14 @@ def draw_controls(
     anew. Returns the slider's value, the number of draws and the button's press count (session key
     f"{prefix}_draws"), for the caller to seed its draws with (stream_seed)."""
     label, low, high, key = slider
-    c = st.columns([3, 1, 1])
+    c = st.columns([3, 1, 1, 1])
     value = c[0].slider(label, low, high, 1.0, step=0.1, key=key, bind="query-params")
     n = c[1].selectbox("Samples", SAMPLE_COUNTS, key=f"{prefix}_count", bind="query-params")
-    c[2].button(redraw[0], key=redraw[1], on_click=count_draw, args=(f"{prefix}_draws",), width="stretch")
-    return value, n, st.session_state.get(f"{prefix}_draws", 0)
+    # The draw number is a visible, bound input, so a link reopens on the same random draws.
+    draw = c[2].number_input("Draw", 0, 10_000, 0, key=f"{prefix}_draws", bind="query-params",
+                             help="Which random draw: the same seed and draw number give everyone the same digits.")
+    c[3].button(redraw[0], key=redraw[1], on_click=count_draw, args=(f"{prefix}_draws",), width="stretch")
+    return value, n, int(draw)
 
 
 TWO_D_MODEL = "mnist-z2"

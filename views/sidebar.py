@@ -61,8 +61,8 @@ def seed_control() -> None:
 
 def presenter_toggle() -> None:
     """Presenter mode (larger type and pictures), and a note on sharing the view by its URL."""
-    st.sidebar.toggle("Presenter mode", key=state_keys.PRESENTER, bind="query-params",
-                      help="Larger text and pictures, for a projector.")
+    # Not in the URL: large type is the viewer's choice (a projector), not something a shared link imposes on phones.
+    st.sidebar.toggle("Presenter mode", key=state_keys.PRESENTER, help="Larger text and pictures, for a projector.")
     st.sidebar.caption("To share exactly this view, copy the address bar: it holds the model, seed, digit and sliders.")
 
 
@@ -85,7 +85,8 @@ def digit_panel() -> None:
         side.warning(f"Real test digits are unavailable: {test_digits_problem()} The buttons give class means.")
     kinds = [REAL, MEAN] if digits is not None else [MEAN]
     kind = side.segmented_control(
-        "The buttons 0-9 give", kinds, default=kinds[0], key=state_keys.DIGIT_KIND, help=DIGIT_KIND_HELP
+        "The buttons 0-9 give", kinds, default=kinds[0], key=state_keys.DIGIT_KIND, help=DIGIT_KIND_HELP,
+        bind="query-params",
     )
     cols = side.columns(5)
     for c in range(10):

@@ -98,9 +98,11 @@ def endpoint_select(side: str) -> str:
     """The select of one end of the path; back to its default when its choice is gone."""
     key = f"interp_{side.lower()}"
     choices = endpoint_choices(side)
-    if st.session_state.get(key) not in choices:  # e.g. the uploaded picture is gone
-        st.session_state[key] = DEFAULTS[side]
-    return st.selectbox(f"Endpoint {side}", choices, key=key, bind="query-params")
+    if key in st.session_state and st.session_state[key] not in choices:  # e.g. the uploaded picture is gone
+        del st.session_state[key]
+    # The default is the widget's own (index), not preset state: a bound widget leaves its default out of the URL,
+    # so any other choice, the first option included, travels in a link.
+    return st.selectbox(f"Endpoint {side}", choices, index=choices.index(DEFAULTS[side]), key=key, bind="query-params")
 
 
 @st.fragment

@@ -121,9 +121,10 @@ def dimension_pair(latent_dim: int, kl_per_dim: torch.Tensor) -> tuple[int, int]
 
     picked = []
     for key, text, default in zip(DIM_KEYS, ("Horizontal", "Vertical"), defaults):
-        if st.session_state.get(key) not in dims:  # first visit, or a smaller model than before
-            st.session_state[key] = default
-        picked.append(st.selectbox(f"{text} dimension", dims, key=key, format_func=label))
+        if key in st.session_state and st.session_state[key] not in dims:  # a smaller model than before
+            del st.session_state[key]
+        picked.append(st.selectbox(f"{text} dimension", dims, index=default, key=key, format_func=label,
+                                   bind="query-params"))
     return picked[0], picked[1]
 
 
@@ -144,12 +145,14 @@ def render() -> None:
     left, right = st.columns([1, 3])
     with left:
         n = st.slider("Grid size n (n x n digits)", 5, 30, 20, key="manifold_n", bind="query-params")
-        spacing = SPACINGS[st.radio("Spacing", list(SPACINGS), key=MANIFOLD_SPACING, persist_state="session")]
+        spacing = SPACINGS[st.radio("Spacing", list(SPACINGS), key=MANIFOLD_SPACING, persist_state="session",
+                                     bind="query-params")]
         if spacing == "gaussian":
             st.slider("eps: grid covers the prior's quantiles eps ... 1 - eps", 0.01, 0.2, DEFAULT_EPS, 0.01,
-                      key=MANIFOLD_EPS, persist_state="session")
+                      key=MANIFOLD_EPS, persist_state="session", bind="query-params")
         else:
-            st.slider("z-range: -z ... +z", 0.5, 5.0, DEFAULT_ZMAX, 0.25, key=MANIFOLD_ZMAX, persist_state="session")
+            st.slider("z-range: -z ... +z", 0.5, 5.0, DEFAULT_ZMAX, 0.25, key=MANIFOLD_ZMAX, persist_state="session",
+                      bind="query-params")
         dims = dimension_pair(lm.latent_dim, r.kl_per_dim)
     if dims[0] == dims[1]:
         right.warning("Choose two different dimensions.")

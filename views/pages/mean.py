@@ -76,7 +76,7 @@ def render() -> None:
         "moved code is shown. Dimensions are sorted by their KL to the prior, largest first: the inactive ones "
         f"(KL < {ACTIVE_KL_NATS} nats) are ignored by the decoder, so moving them changes (almost) nothing."
     )
-    unit_name = st.radio("Unit of the offsets", UNITS, horizontal=True, key="mean_unit")
+    unit_name = st.radio("Unit of the offsets", UNITS, horizontal=True, key="mean_unit", bind="query-params")
 
     left, right = st.columns([2, 3])
     with left:

@@ -97,9 +97,9 @@ def replay_model() -> ModelEntry | None:
 def replay(folder: Path, name: str, config: VAEConfig, labels: torch.Tensor) -> None:
     """The epoch slider and, at that epoch, the latent map, the manifold and the ELBO curve."""
     epochs = snapshot_epochs(folder)
-    if st.session_state.get(EPOCH_KEY) not in epochs:
-        st.session_state[EPOCH_KEY] = epochs[-1]
-    epoch = st.select_slider("Epoch", epochs, key=EPOCH_KEY,
+    if EPOCH_KEY in st.session_state and st.session_state[EPOCH_KEY] not in epochs:
+        del st.session_state[EPOCH_KEY]
+    epoch = st.select_slider("Epoch", epochs, value=epochs[-1], key=EPOCH_KEY, bind="query-params",
                              help="The snapshots recorded during training; epoch 0 is the untrained network.")
     try:
         snap = cached_snapshot(folder, epoch, config)
