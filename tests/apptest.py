@@ -33,7 +33,7 @@ LATENT_SPACE_HEADINGS = {"interpolate": "Interpolation in latent space", "manifo
 
 def open_page(url_path: str, model: str | None = None, timeout: float = 60, **query: str) -> AppTest:
     """Run app.py as if the browser opened /<url_path>?model=<model>&<query> (the sidebar's model picker, the seed
-    and the views' settings are bound to the URL).
+    and the views' settings are bound to the URL); url_path "" is the app's root, which shows the default page.
 
     Our pages are callables given to st.navigation, and AppTest.switch_page only resolves page *files*.
     A st.Page is identified by calc_hash(url_path) -- the hash the browser requests for /<url_path> --
@@ -41,14 +41,16 @@ def open_page(url_path: str, model: str | None = None, timeout: float = 60, **qu
     check that the page really opened, so a change in AppTest fails loudly instead of testing the default page.
     """
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
-    at._page_hash = calc_hash(url_path)
+    if url_path:
+        at._page_hash = calc_hash(url_path)
     if model is not None:
         at.query_params["model"] = model
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at._finished_page_script_hash == calc_hash(url_path), f"page {url_path!r} did not open"
+    if url_path:
+        assert at._finished_page_script_hash == calc_hash(url_path), f"page {url_path!r} did not open"
     return at
 
 

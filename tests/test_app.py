@@ -40,7 +40,7 @@ def test_app_warns_about_each_broken_model_and_serves_the_good_one(
     good_and_broken_models: Path, serve_models: Callable[[Path], Path]
 ):
     root = serve_models(good_and_broken_models)
-    at = open_page("reconstruct")
+    at = open_page("")
     warnings = "\n".join(w.value for w in at.sidebar.warning)
     for name in broken_names(root):
         assert f"**{name}**" in warnings, f"no warning for {name}"
