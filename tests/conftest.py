@@ -1,4 +1,5 @@
-"""Shared fixtures: the repository root, MNIST, a live `streamlit run app.py` and a headless Chromium page."""
+"""Shared fixtures: the repository root, MNIST, model folders for the app to serve, a live `streamlit run app.py`
+and a headless Chromium page."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import streamlit as st
 
 from tests import live_app
+from tests.broken_models import write_good_and_broken_models
 from vae_core.data import find_data_dir
 
 ROOT = live_app.ROOT
@@ -43,6 +46,35 @@ def mnist_dir() -> Path:
         if find_data_dir(folder) is not None:
             return folder
     skip_or_fail(f"MNIST not found in {' or '.join(map(str, candidates))}; set VAE_DATA_DIR")
+
+
+def clear_streamlit_caches() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def serve_models(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Path], Path]]:
+    """A function that points the app at a folder of models instead of pretrained/, for this test.
+
+    The app lists models from VAE_PRETRAINED_DIR at call time, but Streamlit's caches (the model list, the
+    loaded models) live for the whole process: they are emptied on pointing, and again after the test, so
+    no other test sees these models.
+    """
+
+    def serve(folder: Path) -> Path:
+        monkeypatch.setenv("VAE_PRETRAINED_DIR", str(folder))
+        clear_streamlit_caches()
+        return folder
+
+    yield serve
+    clear_streamlit_caches()
+
+
+@pytest.fixture(scope="session")
+def good_and_broken_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model folder with one good tiny model and a broken one for every way of breaking it (read only)."""
+    return write_good_and_broken_models(tmp_path_factory.mktemp("good-and-broken-models"))
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,5 @@
-"""Model folders: weights and card survive a round trip, nothing is unpickled, writes are atomic.
-
-(Broken folders and their messages are in test_checkpoint_errors.py.)
-"""
+"""Model folders: weights and card survive a round trip, nothing is unpickled, writes are atomic; each way a
+folder can be unusable raises CheckpointError naming the file."""
 
 from __future__ import annotations
 
@@ -12,11 +10,14 @@ from pathlib import Path
 import pytest
 import torch
 
+from tests.broken_models import BREAKAGES, LATENT_BREAKAGES
+from tests.corpus import write_tiny_model
 from vae_core.checkpoint import (
     CARD,
     FORMAT,
     LATENTS,
     WEIGHTS,
+    CheckpointError,
     atomic_save_tensors,
     load_latents,
     load_model,
@@ -24,6 +25,7 @@ from vae_core.checkpoint import (
     sha256_file,
 )
 from vae_core.model import VAE, VAEConfig
+from vae_core.registry import load
 
 
 @pytest.fixture
@@ -116,3 +118,35 @@ def test_load_latents_round_trips_tensors(tmp_path: Path):
     assert set(loaded) == set(stats)
     for name, tensor in stats.items():
         assert torch.equal(loaded[name], tensor)
+
+
+# --- broken folders ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def good(tmp_path: Path) -> Path:
+    return write_tiny_model(tmp_path / "tiny")
+
+
+def test_the_good_folder_loads(good: Path):
+    model, card = load_model(good)
+    assert model.config.latent_dim == 2 and card["format"] == "vae-explorer/1"
+    assert load(good).latents["class_centroids"].shape == (10, 2)
+
+
+@pytest.mark.parametrize("name", BREAKAGES)
+def test_broken_folder_raises_checkpoint_error_naming_the_file(good: Path, name: str):
+    breaker, file, message = BREAKAGES[name]
+    breaker(good)
+    with pytest.raises(CheckpointError) as info:
+        load_model(good)
+    assert str(good / file) in str(info.value) and message in str(info.value)
+
+
+@pytest.mark.parametrize("name", LATENT_BREAKAGES)
+def test_broken_latents_raise_checkpoint_error_naming_the_file(good: Path, name: str):
+    LATENT_BREAKAGES[name](good)
+    with pytest.raises(CheckpointError, match=LATENTS):
+        load_latents(good)
+    with pytest.raises(CheckpointError, match=LATENTS):
+        load(good)

@@ -1,13 +1,14 @@
 """Listing the models: the picker's entries come from the cards, and each folder is loaded to check it only once
-per version of its files, however often the app lists them again."""
+per version of its files, however often the app lists them again; a broken folder is listed with its error."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from corpus import write_tiny_model
 
+from tests.broken_models import GOOD_MODEL, broken_names
+from tests.corpus import write_tiny_model
 from vae_core import registry
 from vae_core.checkpoint import LATENTS
 
@@ -46,3 +47,17 @@ def test_a_file_changed_after_listing_is_checked_again(tmp_path: Path, loads: li
     (entry,) = registry.list_models(tmp_path)
     assert loads == ["tiny", "tiny"]
     assert entry.error and str(folder / LATENTS) in entry.error
+
+
+def test_list_models_reports_every_broken_folder_and_only_those(good_and_broken_models: Path):
+    root = good_and_broken_models
+    entries = {e.name: e for e in registry.list_models(root)}
+    assert set(entries) == {GOOD_MODEL, *broken_names(root)}
+    assert entries[GOOD_MODEL].error is None and entries[GOOD_MODEL].latent_dim == 2
+    for name in broken_names(root):
+        assert entries[name].error and str(root / name) in entries[name].error, name
+
+
+def test_list_models_reads_the_folder_from_the_environment_at_call_time(good_and_broken_models: Path, monkeypatch):
+    monkeypatch.setenv("VAE_PRETRAINED_DIR", str(good_and_broken_models))
+    assert GOOD_MODEL in {e.name for e in registry.list_models()}

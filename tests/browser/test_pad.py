@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +10,6 @@ import pytest
 import torch
 from playwright.sync_api import Page, expect
 
-from vae_core.checkpoint import CheckpointError
 from vae_core.export import decoder_export
 from vae_core.registry import PRETRAINED_DIR, LoadedModel, load
 
@@ -32,22 +30,12 @@ def open_pad(page: Page, url: str, app_idle) -> None:
     expect(page.get_by_test_id("stSidebar").get_by_role("combobox", name="Model")).to_have_value(MODEL)
 
 
-def model_the_page_uses(page: Page, url: str, app_idle, attempts: int = 5) -> LoadedModel:
-    """MODEL as loaded here with the very weights the page decodes with.
-
-    While a training run rewrites the checkpoint, the server and this test can read different versions;
-    the pad names its weights by their sha1, so reload until both agree.
-    """
-    for _ in range(attempts):
-        open_pad(page, url, app_idle)
-        try:
-            lm = load(PRETRAINED_DIR / MODEL)
-        except CheckpointError:  # caught mid-rewrite
-            time.sleep(1)
-            continue
-        if decoder_export(lm.model)["sha1"] == page.evaluate("window.vaePad.model"):
-            return lm
-    pytest.fail(f"the page and this test never loaded the same {MODEL} weights in {attempts} attempts")
+def model_the_page_uses(page: Page, url: str, app_idle) -> LoadedModel:
+    """MODEL as loaded here, checked to be the very weights the page decodes with (the pad names them by sha1)."""
+    open_pad(page, url, app_idle)
+    lm = load(PRETRAINED_DIR / MODEL)
+    assert decoder_export(lm.model)["sha1"] == page.evaluate("window.vaePad.model"), "the page decodes other weights"
+    return lm
 
 
 def test_browser_decoder_matches_torch_decoder(page: Page, streamlit_server: str, app_idle) -> None:

@@ -1,38 +1,11 @@
-"""The vae_core operations the latent views rely on: the reported ELBO noise, shifts, traversals, samples."""
+"""vae_core.latent: the codes the views decode -- posterior and prior samples, shifts, traversals -- and
+grouping examples by label."""
 
 from __future__ import annotations
 
 import torch
 
-from vae_core.analysis import describe_digit
-from vae_core.elbo import bernoulli_log_likelihood
-from vae_core.latent import posterior_samples, prior_samples, shift, traversal
-from vae_core.model import VAE, VAEConfig
-
-
-def small_vae(latent_dim: int = 6) -> VAE:
-    torch.manual_seed(0)
-    return VAE(VAEConfig(latent_dim=latent_dim, hidden=(32,))).eval()
-
-
-def test_describe_digit_reports_the_eps_and_z_its_log_likelihood_used() -> None:
-    model, x = small_vae(), torch.rand(784)
-    r = describe_digit(model, x, n_samples=0, seed=9)
-    assert torch.equal(r.eps, torch.randn((1, 6), generator=torch.Generator().manual_seed(9))[0])
-    assert torch.equal(r.z, r.mu + r.std * r.eps)
-    with torch.no_grad():
-        ll = bernoulli_log_likelihood(model.decode_logits(r.z.unsqueeze(0)), x.unsqueeze(0)).item()
-    assert ll == r.log_likelihood
-    assert r.elbo == (torch.tensor(r.log_likelihood) - torch.tensor(r.kl)).item()  # float32, like vae_core
-
-
-def test_describe_digit_eps_depends_on_the_seed_only() -> None:
-    model = small_vae()
-    a = describe_digit(model, torch.rand(784), n_samples=0, seed=1)
-    b = describe_digit(model, torch.rand(784), n_samples=0, seed=1)
-    c = describe_digit(model, torch.rand(784), n_samples=0, seed=2)
-    assert torch.equal(a.eps, b.eps)
-    assert not torch.equal(a.eps, c.eps)
+from vae_core.latent import group_by_label, posterior_samples, prior_samples, shift, traversal
 
 
 def test_posterior_samples_at_scale_zero_are_all_the_mean() -> None:
@@ -61,3 +34,11 @@ def test_prior_samples_are_reproducible_and_scale_with_temperature() -> None:
     a = prior_samples(8, 3, temperature=1.0, seed=4)
     assert torch.equal(prior_samples(8, 3, temperature=1.0, seed=4), a)
     assert torch.allclose(prior_samples(8, 3, temperature=0.5, seed=4), 0.5 * a)
+
+
+def test_group_by_label_partitions_the_examples_by_class():
+    labels = torch.tensor([3, 1, 3, 0, 9, 1], dtype=torch.uint8)
+    groups = group_by_label(labels)
+    assert len(groups) == 10
+    assert groups[3].tolist() == [0, 2] and groups[1].tolist() == [1, 5] and groups[2].tolist() == []
+    assert sorted(torch.cat(groups).tolist()) == list(range(len(labels)))

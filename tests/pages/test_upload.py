@@ -3,22 +3,20 @@ ELBO for it; every file of the corpus, good or bad, goes through the uploader wi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
-from corpus import bad_cases, corpus, good_cases, write_tiny_model
 from streamlit.testing.v1 import AppTest
 
-from tests.pages import open_page
+from tests.apptest import captions, current_digit, open_page
+from tests.corpus import bad_cases, corpus, good_cases, write_tiny_model
 from vae_core.analysis import describe_digit
-from vae_core.preprocess import load_image, to_mnist_style
+from vae_core.preprocess import ImageInputError, load_image, to_mnist_style
 from vae_core.registry import load
 from views import state_keys
 
-ROOT = Path(__file__).resolve().parent.parent
 SEVEN = good_cases()[0]
 STEP_TITLES = (  # how each step's caption starts; the second depends on the picture's background
     ("greyscale on white",), ("inverted: ink bright", "ink already bright"), ("cropped to the ink",),
@@ -27,25 +25,17 @@ STEP_TITLES = (  # how each step's caption starts; the second depends on the pic
 
 
 @pytest.fixture(scope="module")
-def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A folder with one tiny model, served instead of pretrained/ (whose weights may be mid-training).
-
-    list_models reads VAE_PRETRAINED_DIR at call time; Streamlit's caches live for the whole process,
-    so they are emptied before and after, for the other test modules' sake.
-    """
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with one tiny model: it loads in no time, and the upload checks need no trained one."""
     root = tmp_path_factory.mktemp("models")
     write_tiny_model(root / "tiny-z2")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VAE_PRETRAINED_DIR", str(root))
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        yield root / "tiny-z2"
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    return root
 
 
-def captions(at: AppTest) -> list[str]:
-    return [img.caption for node in at.main.get("image") for img in node.proto.imgs]
+@pytest.fixture
+def tiny_model_dir(tiny_models: Path, serve_models: Callable[[Path], Path]) -> Path:
+    """The app serves the tiny model alone; its folder."""
+    return serve_models(tiny_models) / "tiny-z2"
 
 
 def upload(at: AppTest, filename: str, data: bytes, mime: str) -> AppTest:
@@ -84,7 +74,7 @@ def test_upload_becomes_the_current_digit_and_interpolation_endpoints(tiny_model
         np.testing.assert_array_equal(endpoint, x)
     at.button(key="upload_use_digit").click().run()
     assert not at.exception
-    digit = at.session_state[state_keys.DIGIT]
+    digit = current_digit(at)
     np.testing.assert_array_equal(digit.x, x)
     assert SEVEN.filename in digit.source
 
@@ -105,7 +95,17 @@ def test_whole_corpus_through_the_uploader_keeps_the_app_running(tiny_model_dir:
     assert not at.main.error
     assert_steps_shown(at)
     at.button(key="upload_use_digit").click().run()
-    assert not at.exception and SEVEN.filename in at.session_state[state_keys.DIGIT].source
+    assert not at.exception and SEVEN.filename in current_digit(at).source
+
+
+def test_a_bad_upload_shows_the_message_preprocessing_gives(tiny_model_dir: Path):
+    """The page shows the user exactly what vae_core.preprocess says is wrong with the file."""
+    at = open_page("upload")
+    for case in bad_cases():
+        with pytest.raises(ImageInputError) as raised:
+            to_mnist_style(load_image(case.data))
+        upload(at, case.filename, case.data, case.mime)
+        assert [e.value for e in at.main.error] == [str(raised.value)], case.name
 
 
 def test_failed_upload_leaves_the_drawing_canvas_in_place(tiny_model_dir: Path):

@@ -1,4 +1,5 @@
-"""The small latent-space helpers behind the Interpolate, Manifold and Latent map views."""
+"""vae_core.analysis: describe_digit's account of one digit (the eps and z behind its one-sample terms), the
+top-KL dimensions, and interpolation strips."""
 
 from __future__ import annotations
 
@@ -6,26 +7,40 @@ import numpy as np
 import pytest
 import torch
 
-from vae_core.analysis import interpolation_strip, top_kl_dims
-from vae_core.latent import group_by_label
+from vae_core.analysis import describe_digit, interpolation_strip, top_kl_dims
+from vae_core.elbo import bernoulli_log_likelihood
 from vae_core.model import VAE, VAEConfig
 from vae_core.render import decode_images
 
 
+def small_vae(latent_dim: int = 6) -> VAE:
+    torch.manual_seed(0)
+    return VAE(VAEConfig(latent_dim=latent_dim, hidden=(32,))).eval()
+
+
 @pytest.fixture(scope="module")
 def tiny_vae() -> VAE:
-    torch.manual_seed(0)
-    model = VAE(VAEConfig(latent_dim=3, hidden=(32,)))
-    model.eval()
-    return model
+    return small_vae(latent_dim=3)
 
 
-def test_group_by_label_partitions_the_examples_by_class():
-    labels = torch.tensor([3, 1, 3, 0, 9, 1], dtype=torch.uint8)
-    groups = group_by_label(labels)
-    assert len(groups) == 10
-    assert groups[3].tolist() == [0, 2] and groups[1].tolist() == [1, 5] and groups[2].tolist() == []
-    assert sorted(torch.cat(groups).tolist()) == list(range(len(labels)))
+def test_describe_digit_reports_the_eps_and_z_its_log_likelihood_used() -> None:
+    model, x = small_vae(), torch.rand(784)
+    r = describe_digit(model, x, n_samples=0, seed=9)
+    assert torch.equal(r.eps, torch.randn((1, 6), generator=torch.Generator().manual_seed(9))[0])
+    assert torch.equal(r.z, r.mu + r.std * r.eps)
+    with torch.no_grad():
+        ll = bernoulli_log_likelihood(model.decode_logits(r.z.unsqueeze(0)), x.unsqueeze(0)).item()
+    assert ll == r.log_likelihood
+    assert r.elbo == (torch.tensor(r.log_likelihood) - torch.tensor(r.kl)).item()  # float32, like vae_core
+
+
+def test_describe_digit_eps_depends_on_the_seed_only() -> None:
+    model = small_vae()
+    a = describe_digit(model, torch.rand(784), n_samples=0, seed=1)
+    b = describe_digit(model, torch.rand(784), n_samples=0, seed=1)
+    c = describe_digit(model, torch.rand(784), n_samples=0, seed=2)
+    assert torch.equal(a.eps, b.eps)
+    assert not torch.equal(a.eps, c.eps)
 
 
 def test_top_kl_dims_are_the_largest_first():

@@ -1,0 +1,152 @@
+"""Driving app.py in AppTest, shared by the AppTest checks.
+
+`open_page` and `click_chart_point` are the only code that touches Streamlit's private testing internals, so a
+Streamlit upgrade that changes them breaks this module alone. The rest reads what a run shows.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Block
+from streamlit.util import calc_hash
+
+from vae_core.analysis import DigitReport, describe_digit
+from vae_core.registry import LoadedModel, load
+from vae_core.render import decode_images
+from views import state_keys
+from views.common import Digit
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = {"mnist-z2": 2, "mnist-z20": 20}  # shipped models the page tests run on, by latent size: a 2-D and a 20-D
+LATENT_SPACE_HEADINGS = {"interpolate": "Interpolation in latent space", "manifold": "The learned manifold",
+                         "map": "Latent map"}
+
+
+def open_page(url_path: str, model: str | None = None, timeout: float = 60, **query: str) -> AppTest:
+    """Run app.py as if the browser opened /<url_path>?model=<model>&<query> (the sidebar's model picker, the seed
+    and the views' settings are bound to the URL); url_path "" is the app's root, which shows the default page.
+
+    Our pages are callables given to st.navigation, and AppTest.switch_page only resolves page *files*.
+    A st.Page is identified by calc_hash(url_path) -- the hash the browser requests for /<url_path> --
+    so we request that hash directly (AppTest keeps it in `_page_hash`; there is no public setter), and
+    check that the page really opened, so a change in AppTest fails loudly instead of testing the default page.
+    """
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    if url_path:
+        at._page_hash = calc_hash(url_path)
+    if model is not None:
+        at.query_params["model"] = model
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    if url_path:
+        assert at._finished_page_script_hash == calc_hash(url_path), f"page {url_path!r} did not open"
+    return at
+
+
+def open_latent_space_page(url_path: str, model: str) -> AppTest:
+    """One of the LATENT_SPACE_HEADINGS pages on `model`, with time for their larger figures; every test that
+    opens one also sees its heading."""
+    at = open_page(url_path, model, timeout=120)
+    assert LATENT_SPACE_HEADINGS[url_path] in [h.value for h in at.subheader]
+    return at
+
+
+def chart(at: AppTest, key: str):
+    """The st.plotly_chart with widget key `key`."""
+    return next(c for c in at.get("plotly_chart") if c.key == key)
+
+
+def figure(at: AppTest, key: str) -> dict:
+    """The plotly figure of chart `key`, as the JSON the browser receives."""
+    return json.loads(chart(at, key).proto.spec)
+
+
+def click_chart_point(at: AppTest, key: str, point: dict) -> AppTest:
+    """Rerun as after a click on one point of an st.plotly_chart with on_select (or, sent again, as
+    after any other interaction while the browser still shows that point selected).
+
+    AppTest has no plotly widget to set, so this sends what the browser sends: the chart's widget
+    state, a JSON selection, alongside every other widget's state, including clicks staged with
+    `.click()` (private AppTest entry points: the tree's widget states and `_run`).
+    """
+    states = at._tree.get_widget_states()
+    state = states.widgets.add()
+    state.id = chart(at, key).proto.id
+    selection = {"points": [point], "point_indices": [point.get("point_index", 0)], "box": [], "lasso": []}
+    state.string_value = json.dumps({"selection": selection})
+    at._run(states)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def loaded_model(at: AppTest) -> LoadedModel:
+    return at.session_state[state_keys.LOADED_MODEL]
+
+
+def current_digit(at: AppTest) -> Digit:
+    return at.session_state[state_keys.DIGIT]
+
+
+def current_report(at: AppTest, n_samples: int = 0) -> DigitReport:
+    """What vae_core says about the digit, model and seed the app is showing."""
+    seed = int(at.session_state[state_keys.SEED])
+    return describe_digit(loaded_model(at).model, current_digit(at).x, n_samples, seed=seed)
+
+
+def shown_metrics(at: AppTest) -> dict[str, str]:
+    """label -> value of every st.metric."""
+    return {m.label: m.value for m in at.metric}
+
+
+def report_metrics(report: DigitReport, decimals: int) -> dict[str, str]:
+    """The ELBO and its two terms as the pages show them, to `decimals` places."""
+    return {"ELBO": f"{report.elbo:.{decimals}f}", "log p(x|z)": f"{report.log_likelihood:.{decimals}f}",
+            "KL": f"{report.kl:.{decimals}f}"}
+
+
+def image_urls(node: AppTest | Block) -> list[str]:
+    """Media URLs of the images in the app (`at`) or one of its areas (`at.main`); a URL is a hash of the bytes."""
+    return [url for image in node.get("image") for url in image.value]
+
+
+def captions(at: AppTest) -> list[str]:
+    """The captions of the images in the main area."""
+    return [caption for image in at.main.get("image") for caption in image.captions]
+
+
+def image_url(at: AppTest, caption_start: str) -> str:
+    """The URL of the one image in the main area whose caption starts with `caption_start`."""
+    urls = [url for image in at.main.get("image") for url, caption in zip(image.value, image.captions)
+            if caption.startswith(caption_start)]
+    assert len(urls) == 1, f"expected one image captioned {caption_start!r}, found {len(urls)}"
+    return urls[0]
+
+
+def is_decoded(x: np.ndarray, model_name: str, code: torch.Tensor) -> bool:
+    """Whether the digit x is the decoded picture of `code` (up to 8-bit rounding of the grey levels)."""
+    picture = decode_images(load(ROOT / "pretrained" / model_name).model, code)[0].reshape(-1) / 255.0
+    return x.shape == picture.shape and bool(np.abs(x - picture).max() <= 1 / 255 + 1e-6)
+
+
+def picture(data_uri: str) -> Image.Image:
+    """The image in a base64 data URI, as plotly figures carry their pictures."""
+    return Image.open(io.BytesIO(base64.b64decode(data_uri.split(",", 1)[1])))
+
+
+def assert_each_redraws(at: AppTest, caption_start: str, *interactions: Callable[[], object]) -> None:
+    """Each interaction in turn changes the picture captioned `caption_start`."""
+    for interact in interactions:
+        before = image_url(at, caption_start)
+        interact()
+        assert image_url(at, caption_start) != before, f"{caption_start!r} did not change"

@@ -1,0 +1,69 @@
+"""AppTest checks of the Interpolate page: strips between two endpoints, a frame slider, uploaded endpoints."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.apptest import MODELS, current_digit, image_urls, is_decoded, loaded_model, open_latent_space_page
+from views import state_keys
+
+
+def large_frame(at: AppTest):
+    return next(img for img in at.get("image") if img.captions[0].startswith("frame "))
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_interpolation_steps_slider_changes_the_strips_and_the_frame_range(model):
+    at = open_latent_space_page("interpolate", model)
+    before = image_urls(at)
+    at.slider(key="interp_steps").set_value(16).run()
+    assert image_urls(at) != before
+    assert at.slider(key="interp_t").max == 15
+
+
+def test_interpolation_frame_slider_changes_only_the_large_frame():
+    at = open_latent_space_page("interpolate", "mnist-z20")
+    strips, frame = image_urls(at)[:2], large_frame(at)
+    at.slider(key="interp_t").set_value(5).run()
+    assert large_frame(at).captions == ["frame 5 of 9: t = 0.56"]
+    assert large_frame(at).value != frame.value
+    assert image_urls(at)[:2] == strips
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_interpolation_first_and_last_frames_are_the_decoded_endpoints(model):
+    """Default endpoints are the class-4 and class-9 centroids; 'Use this frame' stores frame t's picture."""
+    at = open_latent_space_page("interpolate", model)
+    centroids = loaded_model(at).latents["class_centroids"]
+    at.button(key="interp_use_frame").click().run()
+    assert is_decoded(current_digit(at).x, model, centroids[4])
+    at.slider(key="interp_t").set_value(at.slider(key="interp_t").max).run()
+    at.button(key="interp_use_frame").click().run()
+    assert is_decoded(current_digit(at).x, model, centroids[9])
+    assert "class 4 to class 9" in current_digit(at).source
+
+
+def test_interpolation_offers_an_uploaded_endpoint_when_one_is_given():
+    at = open_latent_space_page("interpolate", "mnist-z20")
+    assert "from upload/drawing" not in at.selectbox(key="interp_a").options
+    at.session_state[state_keys.INTERP_ENDPOINT.format("A")] = np.zeros(784, dtype=np.float32)
+    at.run()
+    assert "from upload/drawing" in at.selectbox(key="interp_a").options
+    at.selectbox(key="interp_a").set_value("from upload/drawing").run()
+    assert not at.exception
+
+
+def test_interpolation_fewer_steps_keep_the_frame_slider_in_range():
+    at = open_latent_space_page("interpolate", "mnist-z2")
+    at.slider(key="interp_t").set_value(9).run()
+    at.slider(key="interp_steps").set_value(4).run()
+    assert not at.exception
+    assert at.slider(key="interp_t").value == 3
+
+
+def test_interpolation_offers_png_and_gif_downloads():
+    at = open_latent_space_page("interpolate", "mnist-z2")
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Strip as PNG", "Path as animated GIF"]

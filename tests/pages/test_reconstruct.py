@@ -1,0 +1,54 @@
+"""AppTest checks of the Reconstruct page: the numbers shown are vae_core's own for the same digit and seed,
+and its controls change the right pictures."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.apptest import MODELS, current_report, image_url, open_page, report_metrics, shown_metrics
+from vae_core.analysis import active_dims
+from views import state_keys
+from views.pages import reconstruct
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_reconstruct_metrics_equal_describe_digit(model: str) -> None:
+    at = open_page("reconstruct", model)
+    assert shown_metrics(at) == report_metrics(current_report(at), decimals=2)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_reconstruct_kl_table_lists_every_dim_largest_first_with_its_numbers(model: str) -> None:
+    at = open_page("reconstruct", model)
+    r = current_report(at)
+    (table,) = at.main.table
+    rows = table.value  # a DataFrame of the cells' text
+    order, active = active_dims(r.kl_per_dim)
+    assert rows["dim"].tolist() == [f"z{d}" for d in order.tolist()]
+    assert rows["KL (nats)"].tolist() == [f"{r.kl_per_dim[d].item():.3f}" for d in order.tolist()]
+    assert rows["mu"].tolist() == [f"{r.mu[d].item():+.3f}" for d in order.tolist()]
+    colours = [cell.split("[", 1)[0] for cell in rows[""]]
+    assert colours == [":blue" if a else ":gray" for a in active.tolist()]
+
+
+def test_kl_bar_is_as_long_as_its_share_of_the_largest() -> None:
+    assert reconstruct.kl_bar(2.0, 2.0) == "█" * reconstruct.BAR_CHARACTERS
+    assert reconstruct.kl_bar(1.0, 2.0) == "█" * (reconstruct.BAR_CHARACTERS // 2)
+    assert reconstruct.kl_bar(2.0 / 80, 2.0) == "▏"  # an eighth of a character
+    assert reconstruct.kl_bar(0.0, 2.0) == reconstruct.kl_bar(0.0, 0.0) == ""
+
+
+def test_reconstruct_sample_slider_changes_the_decoded_samples() -> None:
+    at = open_page("reconstruct", "mnist-z20")
+    samples, reconstruction = image_url(at, "decoder means at z ~ q"), image_url(at, "reconstruction")
+    at.slider(key="recon_samples").set_value(7).run()
+    assert image_url(at, "decoder means at z ~ q") != samples
+    assert image_url(at, "reconstruction") == reconstruction
+
+
+def test_reconstruct_seed_changes_the_numbers_like_describe_digit() -> None:
+    at = open_page("reconstruct", "mnist-z20")
+    before = at.metric[1].value
+    at.number_input(key=state_keys.SEED).set_value(7).run()
+    assert at.metric[1].value == f"{current_report(at).log_likelihood:.2f}"
+    assert at.metric[1].value != before  # the one-sample log p(x|z) depends on the noise

@@ -1,0 +1,111 @@
+"""The app as a whole, in AppTest: every page renders on a 2-D and a 20-D model, a folder of broken models is
+reported while the good one is served, presenter mode enlarges the pictures, and a long session stays bounded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.apptest import LATENT_SPACE_HEADINGS, MODELS, image_urls, loaded_model, open_latent_space_page, open_page
+from tests.broken_models import GOOD_MODEL, broken_names
+from views import state_keys
+
+INTERACTIONS = 1_000
+WARM_UP = 200  # caches, the model and lazy imports fill up first
+MAX_GROWTH_MB = 50
+
+
+@pytest.mark.parametrize("url_path", ["reconstruct", "mean", "variance", "sample", "maths"])
+def test_page_renders_on_a_2d_and_a_20d_model(url_path: str) -> None:
+    at = open_page(url_path)
+    for name in ("mnist-z2", "mnist-z20"):  # z20 is the default: this also switches back
+        at.selectbox(key=state_keys.MODEL).set_value(name).run()
+        assert not at.exception, f"{url_path} on {name}: {at.exception}"
+        assert loaded_model(at).latent_dim == MODELS[name]
+        assert image_urls(at.main) or len(at.latex) == 4, f"{url_path} on {name} shows neither images nor formulas"
+
+
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("url_path", list(LATENT_SPACE_HEADINGS))
+def test_latent_space_page_renders_without_exception(url_path: str, model: str) -> None:
+    at = open_latent_space_page(url_path, model)
+    assert loaded_model(at).name == model
+
+
+def test_app_warns_about_each_broken_model_and_serves_the_good_one(
+    good_and_broken_models: Path, serve_models: Callable[[Path], Path]
+):
+    root = serve_models(good_and_broken_models)
+    at = open_page("")
+    warnings = "\n".join(w.value for w in at.sidebar.warning)
+    for name in broken_names(root):
+        assert f"**{name}**" in warnings, f"no warning for {name}"
+    picker = at.selectbox(key="model")
+    assert picker.options == [GOOD_MODEL] and at.session_state["model"] == GOOD_MODEL  # bare names: in the URL
+    assert f"{GOOD_MODEL} (z=2, NLL 543.2)" in [c.value for c in at.sidebar.caption]
+    assert not at.main.error
+    assert {m.label for m in at.main.metric} >= {"ELBO", "log p(x|z)", "KL"}  # the default page works
+
+
+# --- presenter mode ----------------------------------------------------------------------------------------------
+
+
+def test_presenter_mode_enlarges_show_digit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The width st.image gets is not in AppTest's image proto, so st.image is wrapped to record it."""
+    widths: dict[str, int] = {}
+    original = st.image
+
+    def recording_image(image, caption=None, width="content", **kw):  # noqa: ANN001, ANN202
+        widths[caption] = width
+        return original(image, caption=caption, width=width, **kw)
+
+    monkeypatch.setattr(st, "image", recording_image)
+    at = open_page("reconstruct", "mnist-z2")
+    plain = widths["input x"]
+    assert at.session_state[state_keys.PRESENTER] is False
+    at.sidebar.toggle(key=state_keys.PRESENTER).set_value(True).run()
+    assert not at.exception
+    assert widths["input x"] > plain and widths["input x"] % 28 == 0  # larger, still whole model pixels
+    assert any("font-size: 20px" in m.value for m in at.markdown)
+
+
+def test_presenter_mode_opens_from_the_url() -> None:
+    at = open_page("reconstruct", "mnist-z2", presenter="true")
+    assert at.session_state[state_keys.PRESENTER] is True
+
+
+# --- soak --------------------------------------------------------------------------------------------------------
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS in /proc/self/status")
+
+
+def interact(at: AppTest, i: int) -> None:
+    if i % 2:
+        at.button(key=f"class_{i % 10}").click().run()
+    else:
+        at.slider(key="recon_samples").set_value(1 + i % 8).run()
+    assert not at.exception, f"interaction {i}: {at.exception}"
+
+
+def test_a_thousand_interactions_keep_session_state_and_memory_bounded() -> None:
+    """Soak: one session on the Reconstruct page doing 1,000 interactions (class buttons and the samples slider,
+    alternating) keeps a bounded session_state and does not keep growing in memory."""
+    at = open_page("reconstruct")
+    key_counts, rss_at_warm_up = [], None
+    for i in range(INTERACTIONS):
+        interact(at, i)
+        key_counts.append(len(at.session_state))
+        if i == WARM_UP:
+            rss_at_warm_up = rss_mb()
+    growth = rss_mb() - rss_at_warm_up
+    assert max(key_counts[WARM_UP:]) <= max(key_counts[:WARM_UP]), "session_state keeps gaining keys"
+    assert growth < MAX_GROWTH_MB, f"RSS grew {growth:.0f} MB between interaction {WARM_UP} and {INTERACTIONS}"
