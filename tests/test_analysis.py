@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from vae_core.analysis import describe_digit, interpolation_strip, top_kl_dims
+from vae_core.analysis import describe_digit, elbo_of_each, elbo_spread, interpolation_strip, top_kl_dims
 from vae_core.elbo import bernoulli_log_likelihood
 from vae_core.model import VAE, VAEConfig
 from vae_core.render import decode_images
@@ -65,3 +65,18 @@ def test_interpolation_strip_crossfade_blends_the_end_frames_pixel_by_pixel(tiny
     assert np.array_equal(strip.crossfade[-1], strip.frames[-1])
     middle = (strip.frames[0].astype(float) + strip.frames[-1].astype(float)) / 2
     assert np.abs(strip.crossfade[1] - middle).max() <= 1
+
+
+def test_elbo_of_each_matches_describe_digit_for_every_row() -> None:
+    model = small_vae()
+    x = torch.rand(5, 784)
+    elbos = elbo_of_each(model, x, seed=3, batch=2)  # batches of 2: the batching must not change a figure
+    for i in range(5):
+        assert elbos[i].item() == pytest.approx(describe_digit(model, x[i], n_samples=0, seed=3).elbo, abs=1e-4)
+
+
+def test_elbo_spread_gives_quantiles_the_share_below_and_class_means() -> None:
+    spread = elbo_spread(np.array([-90.0, -100.0, -80.0, -110.0]), np.array([1, 2, 1, 2]))
+    assert spread.mean == -95.0 and spread.quantile(0.5) == -95.0
+    assert spread.share_below(-85.0) == 0.75 and spread.share_below(-120.0) == 0.0
+    assert spread.class_means == {1: -85.0, 2: -105.0}

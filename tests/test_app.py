@@ -73,11 +73,6 @@ def test_presenter_mode_enlarges_show_digit(monkeypatch: pytest.MonkeyPatch) -> 
     assert any("font-size: 20px" in m.value for m in at.markdown)
 
 
-def test_presenter_mode_opens_from_the_url() -> None:
-    at = open_page("reconstruct", "mnist-z2", presenter="true")
-    assert at.session_state[state_keys.PRESENTER] is True
-
-
 # --- soak --------------------------------------------------------------------------------------------------------
 
 
@@ -109,3 +104,13 @@ def test_a_thousand_interactions_keep_session_state_and_memory_bounded() -> None
     growth = rss_mb() - rss_at_warm_up
     assert max(key_counts[WARM_UP:]) <= max(key_counts[:WARM_UP]), "session_state keeps gaining keys"
     assert growth < MAX_GROWTH_MB, f"RSS grew {growth:.0f} MB between interaction {WARM_UP} and {INTERACTIONS}"
+
+
+@pytest.mark.parametrize("url_path", ["manifold", "map", "pad"])
+def test_a_latent_space_page_on_a_20d_model_says_it_shows_a_slice_and_switches_to_z2(url_path: str) -> None:
+    at = open_page(url_path, "mnist-z20", timeout=120)
+    assert any("mnist-z20 has 20 latent dimensions" in i.value and "a 2-D slice" in i.value for i in at.main.info)
+    at.button(key="switch_to_2d").click().run()
+    assert not at.exception
+    assert loaded_model(at).name == "mnist-z2" and at.session_state[state_keys.MODEL] == "mnist-z2"
+    assert not [i for i in at.main.info if "latent dimensions" in i.value]  # the 2-D model needs no notice

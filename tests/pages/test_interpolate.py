@@ -7,6 +7,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest import MODELS, current_digit, image_urls, is_decoded, loaded_model, open_latent_space_page
+from vae_core.analysis import encode_mean
+from vae_core.digits import load_test_digits
 from views import state_keys
 
 
@@ -67,3 +69,11 @@ def test_interpolation_offers_png_and_gif_downloads():
     at = open_latent_space_page("interpolate", "mnist-z2")
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Strip as PNG", "Path as animated GIF"]
+
+
+def test_an_endpoint_can_be_a_real_test_digit():
+    at = open_latent_space_page("interpolate", "mnist-z2")
+    at.selectbox(key="interp_a").set_value("real 7").run()
+    at.button(key="interp_use_frame").click().run()  # frame 0 is endpoint A
+    seven = load_test_digits().grey(int(load_test_digits().of_class(7)[0]))
+    assert is_decoded(current_digit(at).x, "mnist-z2", encode_mean(loaded_model(at).model, seven))
