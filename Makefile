@@ -14,7 +14,7 @@ MODELS := mnist-z2 mnist-z5 mnist-z10 mnist-z20
 EVAL_ARGS ?= --write
 PYTEST_ARGS ?=
 
-.PHONY: help venv dev run test test-fast lint data train $(MODELS:mnist-%=train-%) evaluate stats bench clean
+.PHONY: help venv dev run test test-fast lint data digits train $(MODELS:mnist-%=train-%) evaluate stats bench clean
 
 help:
 	@echo "make venv       create .venv and install requirements.txt"
@@ -23,7 +23,8 @@ help:
 	@echo "make test-fast  the suite without browser tests"
 	@echo "make lint       ruff"
 	@echo "make data       prepare MNIST from DATA_DIR=$(DATA_DIR) (DOWNLOAD=1 fetches it)"
-	@echo "make train      train every shipped model (or one: make train-z20), then its latent stats"
+	@echo "make digits     rebuild pretrained/mnist-test-digits.npz (the shipped test digits) from DATA_DIR"
+	@echo "make train      train every shipped model as its card records (or one: make train-z20), then its latent stats"
 	@echo "make evaluate   test ELBO and importance-weighted NLL of every shipped model"
 	@echo "make stats      recompute the latent statistics of every shipped model"
 	@echo "make bench      run every script in benchmarks/ (a quick configuration; see benchmarks/README.md)"
@@ -68,6 +69,10 @@ lint: dev
 
 data: venv
 	$(BIN)/python -c 'from vae_core.data import prepare_mnist; print("MNIST ready in", prepare_mnist("$(VAE_DATA_DIR)", download=$(if $(filter 1,$(DOWNLOAD)),True,False)))'
+
+# The 10,000 test digits the app shows, rebuilt byte for byte (the app checks the file's SHA-256).
+digits: venv
+	$(BIN)/python -m vae_core.digits --data-dir "$(VAE_DATA_DIR)"
 
 train: $(MODELS:mnist-%=train-%)
 

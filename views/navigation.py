@@ -52,16 +52,23 @@ PAGES = [
 ]
 
 
-def st_page(spec: PageSpec) -> st.Page:
-    """The Streamlit page of `spec` (its module's render function at its URL path)."""
-    module = importlib.import_module(f"views.pages.{spec.url_path}")
-    return st.Page(module.render, title=spec.title, icon=spec.icon, url_path=spec.url_path,
-                   default=spec.url_path == DEFAULT_PAGE)
+def st_page(spec: PageSpec, hidden_alias: bool = False) -> st.Page:
+    """The Streamlit page of `spec` (its module's render function at its URL path).
+
+    The default page is served at `/`; Streamlit cannot also serve it at its own path, so `hidden_alias` makes a
+    second, unlisted page there that shows the same."""
+    render = importlib.import_module(f"views.pages.{spec.url_path}").render
+    if spec.url_path == DEFAULT_PAGE and not hidden_alias:
+        return st.Page(render, title=spec.title, icon=spec.icon, url_path="", default=True)
+    return st.Page(render, title=spec.title, icon=spec.icon, url_path=spec.url_path,
+                   visibility="hidden" if hidden_alias else "visible")
 
 
 def streamlit_pages() -> dict[str, list[st.Page]]:
-    """Every page grouped by section, in order, for st.navigation."""
+    """Every page grouped by section, in order, for st.navigation (plus the default page's alias at its path)."""
     sections: dict[str, list[st.Page]] = {}
     for spec in PAGES:
         sections.setdefault(spec.section, []).append(st_page(spec))
+        if spec.url_path == DEFAULT_PAGE:
+            sections[spec.section].append(st_page(spec, hidden_alias=True))
     return sections
