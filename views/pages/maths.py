@@ -14,8 +14,9 @@ TOP_DIMS = 5  # dimensions listed in the KL and reparameterization tables
 
 SIGN_CONVENTION = (
     "**Sign convention.** Everything is in nats for this one digit. The ELBO is a *lower bound* on log p(x), so "
-    "higher is better; the training loss is its negative, −ELBO. The reconstruction term log p(x|z) is a log "
-    "probability, hence negative; the KL is never negative and is *subtracted*. So ELBO = log p(x|z) − KL."
+    "higher is better; the training loss is its negative, −ELBO. The reconstruction term E_q[log p(x|z)] is the "
+    "average log probability of the pixels over codes z from q(z|x), hence negative (estimated here from one z); the "
+    "KL is never negative and is *subtracted*. So ELBO = E_q[log p(x|z)] − KL."
 )
 
 ELBO_TEX = (  # two lines: one is wider than the formula's column
