@@ -148,3 +148,16 @@ def test_source_tag_is_url_safe_and_keeps_the_senders_tag() -> None:
 def test_presenter_mode_is_the_viewers_choice_not_the_links() -> None:
     at = open_page("reconstruct", Z2, presenter="true")
     assert not at.toggle(key=state_keys.PRESENTER).value
+
+
+def test_a_link_sets_the_manifolds_dimensions_and_spacing() -> None:
+    at = open_page("manifold", "mnist-z20", manifold_dim_x="z3", manifold_dim_y="z5", manifold_spacing="linear",
+                   manifold_zmax="2.5", timeout=120)
+    assert [at.selectbox(key=k).value for k in ("manifold_dim_x", "manifold_dim_y")] == [3, 5]
+    assert at.radio(key=state_keys.MANIFOLD_SPACING).value == "linear"
+    assert at.slider(key=state_keys.MANIFOLD_ZMAX).value == 2.5
+
+
+def test_a_link_sets_the_draw_number_and_the_mean_unit() -> None:
+    assert open_page("sample", Z2, sample_draws="4").number_input(key="sample_draws").value == 4
+    assert open_page("mean", Z2, mean_unit="posterior sigma_i").radio(key="mean_unit").value == "posterior sigma_i"

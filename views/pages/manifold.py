@@ -116,15 +116,16 @@ def dimension_pair(latent_dim: int, kl_per_dim: torch.Tensor) -> tuple[int, int]
     dims = list(range(latent_dim))
     defaults = top_kl_dims(kl_per_dim, 2)
 
-    def label(d: int) -> str:
-        return f"z{d} (KL {kl_per_dim[d].item():.2f})"
-
+    # Options read "z3", not "z3 (KL 0.12)": a bound select puts its option's text in the URL, which must not
+    # depend on the digit; the KL goes in the help instead.
+    dims_help = "By default the two dimensions with the largest KL for this digit: " + ", ".join(
+        f"z{d} ({kl_per_dim[d].item():.2f} nats)" for d in defaults)
     picked = []
     for key, text, default in zip(DIM_KEYS, ("Horizontal", "Vertical"), defaults):
         if key in st.session_state and st.session_state[key] not in dims:  # a smaller model than before
             del st.session_state[key]
-        picked.append(st.selectbox(f"{text} dimension", dims, index=default, key=key, format_func=label,
-                                   bind="query-params"))
+        picked.append(st.selectbox(f"{text} dimension", dims, index=default, key=key, format_func="z{}".format,
+                                   help=dims_help, bind="query-params"))
     return picked[0], picked[1]
 
 
