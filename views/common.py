@@ -15,13 +15,13 @@ from vae_core.digits import DigitsFileError, MnistDigits, load_test_digits
 from vae_core.registry import LoadedModel, ModelEntry, list_models, load
 from vae_core.render import decode_probs
 
-from . import state_keys
+from . import controls, state_keys
+from .controls import SAMPLE_COUNTS
 from .picking import request_app_rerun
 
 DIGIT_PX = 196  # 28 px shown 7x, crisp (see PIXELATED_CSS)
 PRESENTER_SCALE = 1.5  # pictures grow by about this much in presenter mode (sidebar toggle, state_keys.PRESENTER)
 DEFAULT_SEED = 0  # where the sidebar's seed input starts (its minimum)
-SAMPLE_COUNTS = (16, 36, 64)  # square grids of random draws
 DEFAULT_TEST_INDEX = 4  # the first 4 of the MNIST test set: the seed figure's digit
 PIXELATED_CSS = (
     "<style>[data-testid=stImage] img, [data-testid=stImageContainer] img {image-rendering: pixelated;}</style>"
@@ -151,22 +151,20 @@ def show_grid(grid: np.ndarray, caption: str | None = None, max_width: int = 560
 
 def count_draw(key: str) -> None:
     """A redraw button's callback: one more draw under session key `key`."""
-    st.session_state[key] = st.session_state.get(key, 0) + 1
+    st.session_state[key] = min(st.session_state.get(key, 0) + 1, controls.MAX_DRAW)
 
 
-def draw_controls(
-    prefix: str, slider: tuple[str, float, float, str], redraw: tuple[str, str]
-) -> tuple[float, int, int]:
-    """One row of controls for a grid of random draws: a slider (label, min, max, key; 1.0 at first, steps of
-    0.1), the number of draws (one of SAMPLE_COUNTS, key f"{prefix}_count") and a button (label, key) that draws
-    anew. Returns the slider's value, the number of draws and the button's press count (session key
-    f"{prefix}_draws"), for the caller to seed its draws with (stream_seed)."""
-    label, low, high, key = slider
+def draw_controls(prefix: str, label: str, slider: controls.Control, redraw: tuple[str, str]) -> tuple[float, int, int]:
+    """One row of controls for a grid of random draws: a slider (its Control: range, step, default and key), the
+    number of draws (one of SAMPLE_COUNTS, key f"{prefix}_count"), the draw number (key f"{prefix}_draws") and a
+    button (label, key) that moves to the next draw. Returns the slider's value, the number of draws and the draw
+    number, for the caller to seed its draws with (stream_seed)."""
     c = st.columns([3, 1, 1, 1])
-    value = c[0].slider(label, low, high, 1.0, step=0.1, key=key, bind="query-params")
+    value = c[0].slider(label, slider.low, slider.high, slider.default, step=slider.step, key=slider.key,
+                        bind="query-params")
     n = c[1].selectbox("Samples", SAMPLE_COUNTS, key=f"{prefix}_count", bind="query-params")
     # The draw number is a visible, bound input, so a link reopens on the same random draws.
-    draw = c[2].number_input("Draw", 0, 10_000, 0, key=f"{prefix}_draws", bind="query-params",
+    draw = c[2].number_input("Draw", 0, controls.MAX_DRAW, 0, key=f"{prefix}_draws", bind="query-params",
                              help="Which random draw: the same seed and draw number give everyone the same digits.")
     c[3].button(redraw[0], key=redraw[1], on_click=count_draw, args=(f"{prefix}_draws",), width="stretch")
     return value, n, int(draw)

@@ -23,6 +23,7 @@ from .common import (
     stream_seed,
     test_digits_problem,
 )
+from .controls import MEAN, REAL, SEED
 
 
 def model_picker() -> bool:
@@ -54,7 +55,7 @@ def model_picker() -> bool:
 def seed_control() -> None:
     """The seed every random draw derives from; bound to the URL."""
     st.sidebar.number_input(
-        "Seed", min_value=0, max_value=2**31 - 1, step=1, key=state_keys.SEED,
+        "Seed", min_value=SEED.low, max_value=SEED.high, step=1, key=state_keys.SEED,
         help="Everyone using the same seed sees the same random draws.", bind="query-params",
     )
 
@@ -66,7 +67,6 @@ def presenter_toggle() -> None:
     st.sidebar.caption("To share exactly this view, copy the address bar: it holds the model, seed, digit and sliders.")
 
 
-REAL, MEAN = "Real digit", "Class mean"
 DIGIT_KIND_HELP = (
     "Real digit: a handwritten digit from the 10,000 MNIST test digits (the model never trained on them). "
     "Class mean: the decoded average code of all test digits of that class, a smooth prototype."

@@ -9,7 +9,7 @@ import torch
 from tests.apptest import MODELS, assert_each_redraws, image_url, open_page
 from vae_core.analysis import describe_digit
 from vae_core.model import VAE, VAEConfig
-from views import common, state_keys
+from views import controls, state_keys
 from views.pages import variance
 
 
@@ -36,7 +36,7 @@ def test_variance_grid_is_reproducible_from_the_seed() -> None:
     assert image_url(again, "16 decoded samples") != first
 
 
-@pytest.mark.parametrize("n", common.SAMPLE_COUNTS)
+@pytest.mark.parametrize("n", controls.SAMPLE_COUNTS)
 def test_variance_grid_at_scale_zero_is_the_mean_reconstruction_in_every_cell(n: int) -> None:
     torch.manual_seed(0)
     model = VAE(VAEConfig(latent_dim=20, hidden=(64,))).eval()

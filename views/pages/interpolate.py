@@ -23,14 +23,9 @@ from ..common import (
     show_grid,
     stream_seed,
 )
+from ..controls import CLASS_CHOICES, CURRENT, INTERP_STEPS, PATHS, PRIOR, REAL_CHOICES, UPLOAD
 
-CLASS_CHOICES = [f"class {c}" for c in range(10)]
-REAL_CHOICES = [f"real {c}" for c in range(10)]  # the first handwritten test digit of each class
-CURRENT = "current digit"
-PRIOR = "prior sample"
-UPLOAD = "from upload/drawing"
 DEFAULTS = {"A": "class 4", "B": "class 9"}  # the seed figure: interpolation of 4 and 9
-PATHS = {"linear": "linear", "spherical (slerp)": "slerp"}
 DOWNLOAD_SCALE = 4  # model pixels -> file pixels, nearest neighbour
 STRIP_WIDTH = 880  # px available to the strips
 
@@ -115,7 +110,8 @@ def render() -> None:
         choice_a = endpoint_select("A")
     with cols[1]:
         choice_b = endpoint_select("B")
-    steps = cols[2].slider("Steps", 3, 24, 10, key="interp_steps", bind="query-params")
+    steps = cols[2].slider("Steps", INTERP_STEPS.low, INTERP_STEPS.high, INTERP_STEPS.default, key=INTERP_STEPS.key,
+                           bind="query-params")
     path_name = cols[3].radio("Path", list(PATHS), key="interp_method", help=SLERP_HELP, bind="query-params")
 
     shown = compute(lm.model, endpoint_code(choice_a, "A"), endpoint_code(choice_b, "B"), steps, PATHS[path_name])

@@ -19,15 +19,17 @@ from vae_core.plot_geometry import axis_position, axis_ticks, cell_centres
 from vae_core.render import decode_images, image_grid, to_png
 
 from ..common import current_model, current_report, set_digit_from_code, slice_notice
+from ..controls import MANIFOLD_EPS as EPS
+from ..controls import MANIFOLD_N, SPACINGS
+from ..controls import MANIFOLD_ZMAX as ZMAX
 from ..picking import pick_callback, rerun_app_if_requested
 from ..state_keys import MANIFOLD_EPS, MANIFOLD_SPACING, MANIFOLD_ZMAX
 
-SPACINGS = {"gaussian (equal prior mass per cell)": "gaussian", "linear": "linear"}
 CELL_PX = 28  # one decoded digit per cell, no padding
 FIGURE_PX = 640  # side of the plotted picture in screen px
 CHART_KEY = "manifold_chart"
 # The map view draws its axes over the same z-range, so these settings outlive this page (persist_state).
-DEFAULT_SPACING, DEFAULT_EPS, DEFAULT_ZMAX = "gaussian", 0.05, 3.0
+DEFAULT_SPACING = SPACINGS[next(iter(SPACINGS))]
 DIM_KEYS = ("manifold_dim_x", "manifold_dim_y")
 INTRO = (
     "Kingma & Welling (2014), Fig. 4: a grid of codes over two latent dimensions, each decoded (decoder mean). "
@@ -39,7 +41,7 @@ PICKING = "Click a cell to make its code the current digit; the red ring marks t
 def settings_axis(n: int) -> torch.Tensor:
     """grid_axis for the spacing settings chosen on this page (defaults if never opened)."""
     spacing = SPACINGS.get(st.session_state.get(MANIFOLD_SPACING, ""), DEFAULT_SPACING)
-    eps, z_max = st.session_state.get(MANIFOLD_EPS, DEFAULT_EPS), st.session_state.get(MANIFOLD_ZMAX, DEFAULT_ZMAX)
+    eps, z_max = st.session_state.get(MANIFOLD_EPS, EPS.default), st.session_state.get(MANIFOLD_ZMAX, ZMAX.default)
     return grid_axis(n, eps, spacing, z_max)
 
 
@@ -145,15 +147,16 @@ def render() -> None:
     slice_notice("two of its dimensions at a time, the others held at the current digit's mu")
     left, right = st.columns([1, 3])
     with left:
-        n = st.slider("Grid size n (n x n digits)", 5, 30, 20, key="manifold_n", bind="query-params")
+        n = st.slider("Grid size n (n x n digits)", MANIFOLD_N.low, MANIFOLD_N.high, MANIFOLD_N.default,
+                      key=MANIFOLD_N.key, bind="query-params")
         spacing = SPACINGS[st.radio("Spacing", list(SPACINGS), key=MANIFOLD_SPACING, persist_state="session",
                                      bind="query-params")]
         if spacing == "gaussian":
-            st.slider("eps: grid covers the prior's quantiles eps ... 1 - eps", 0.01, 0.2, DEFAULT_EPS, 0.01,
-                      key=MANIFOLD_EPS, persist_state="session", bind="query-params")
+            st.slider("eps: grid covers the prior's quantiles eps ... 1 - eps", EPS.low, EPS.high, EPS.default,
+                      EPS.step, key=MANIFOLD_EPS, persist_state="session", bind="query-params")
         else:
-            st.slider("z-range: -z ... +z", 0.5, 5.0, DEFAULT_ZMAX, 0.25, key=MANIFOLD_ZMAX, persist_state="session",
-                      bind="query-params")
+            st.slider("z-range: -z ... +z", ZMAX.low, ZMAX.high, ZMAX.default, ZMAX.step, key=MANIFOLD_ZMAX,
+                      persist_state="session", bind="query-params")
         dims = dimension_pair(lm.latent_dim, r.kl_per_dim)
     if dims[0] == dims[1]:
         right.warning("Choose two different dimensions.")

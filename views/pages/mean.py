@@ -14,12 +14,11 @@ from vae_core.model import VAE
 from vae_core.render import decode_images, image_grid, labelled_grid
 
 from ..common import current_model, current_report, show_digit
+from ..controls import MEAN_SHIFT, MEAN_UNIT, MEAN_UNITS, POSTERIOR_UNIT
 
-PRIOR_UNIT, POSTERIOR_UNIT = "prior sigma (= 1)", "posterior sigma_i"
-UNITS = (PRIOR_UNIT, POSTERIOR_UNIT)  # prior first: posterior sigmas of active dims are small, so moves are subtle
 OFFSETS = torch.arange(-3.0, 4.0)  # the traversal table's columns: -3 ... +3
 PADDING = 2  # image_grid's default; labelled_grid needs it to centre the labels on the cells
-SLIDER_KEY = "mean_shift_z{}"
+SLIDER_KEY = MEAN_SHIFT.key.replace("{d}", "{}")  # .format(dimension)
 TABLE_SCALE = 2  # screen px per model pixel in the traversal table
 
 
@@ -76,7 +75,7 @@ def render() -> None:
         "moved code is shown. Dimensions are sorted by their KL to the prior, largest first: the inactive ones "
         f"(KL < {ACTIVE_KL_NATS} nats) are ignored by the decoder, so moving them changes (almost) nothing."
     )
-    unit_name = st.radio("Unit of the offsets", UNITS, horizontal=True, key="mean_unit", bind="query-params")
+    unit_name = st.radio("Unit of the offsets", MEAN_UNITS, horizontal=True, key=MEAN_UNIT.key, bind="query-params")
 
     left, right = st.columns([2, 3])
     with left:
@@ -86,7 +85,8 @@ def render() -> None:
                 key = SLIDER_KEY.format(d)
                 label = slider_label(d, r.kl_per_dim[d].item(), is_active)
                 # bound to the URL: a shared link keeps the offsets (only the non-zero ones appear in it)
-                st.slider(label, -3.0, 3.0, 0.0, step=0.1, format="%.1f", key=key, bind="query-params")
+                st.slider(label, MEAN_SHIFT.low, MEAN_SHIFT.high, MEAN_SHIFT.default, step=MEAN_SHIFT.step,
+                          format="%.1f", key=key, bind="query-params")
     offsets = torch.tensor([st.session_state[SLIDER_KEY.format(d)] for d in range(lm.latent_dim)])
     shown = compute(lm.model, r, offsets, unit_name == POSTERIOR_UNIT)
     with right:

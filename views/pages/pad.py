@@ -8,6 +8,7 @@ import torch
 from vae_core.analysis import DigitReport, active_dims
 
 from ..common import current_model, current_report, set_digit_from_code, slice_notice
+from ..controls import PAD_RANGE
 from ..latent_pad import latent_pad
 from ..picking import rerun_app_if_requested
 
@@ -37,7 +38,8 @@ def render() -> None:
     axis = dict(options=dims, format_func="z{}".format, bind="query-params")  # keys per model: dims differ
     dx = left.selectbox("Horizontal", index=default_x, key=f"pad_x_{lm.name}", **axis)
     dy = middle.selectbox("Vertical", index=default_y, key=f"pad_y_{lm.name}", **axis)
-    z_range = right.slider("Range of both axes", -6.0, 6.0, (-3.0, 3.0), step=0.5, key="pad_range", bind="query-params")
+    z_range = right.slider("Range of both axes", PAD_RANGE.low, PAD_RANGE.high, PAD_RANGE.default, step=PAD_RANGE.step,
+                           key=PAD_RANGE.key, bind="query-params")
     if dx == dy:
         st.warning("Choose two different dimensions.")
         return

@@ -13,6 +13,7 @@ from vae_core.model import VAE
 from vae_core.render import image_grid, to_uint8
 
 from ..common import current_model, get_digit, seed, show_digit, show_grid
+from ..controls import RECON_SAMPLES
 
 SIGN_CONVENTION = (
     "ELBO = E_q[log p(x|z)] - KL(q(z|x) || p(z)), in nats; higher is better. "
@@ -68,7 +69,8 @@ def render() -> None:
     lm = current_model()
     digit = get_digit()
     st.subheader("Reconstruction and its ELBO")
-    n = st.slider("Stochastic reconstructions", 1, 8, 4, key="recon_samples", bind="query-params")
+    n = st.slider("Stochastic reconstructions", RECON_SAMPLES.low, RECON_SAMPLES.high, RECON_SAMPLES.default,
+                  key=RECON_SAMPLES.key, bind="query-params")
     shown = compute(lm.model, digit.x, n, seed())
     r = shown.report
     left, right = st.columns([3, 2])

@@ -13,6 +13,7 @@ from vae_core.model import VAE
 from vae_core.render import decode_images, image_grid
 
 from ..common import current_model, draw_controls, seed, set_digit_from_code, show_grid, stream_seed
+from ..controls import SAMPLE_TEMPERATURE
 
 INTRO = (
     "Codes z ~ N(0, T² I) decoded to their Bernoulli means. T = 1 is the model's generative process; "
@@ -31,7 +32,7 @@ def render() -> None:
     lm = current_model()
     st.subheader("Samples from the prior")
     st.caption(INTRO)
-    temperature, n, draw = draw_controls("sample", ("Temperature T", 0.1, 2.0, "sample_temperature"),
+    temperature, n, draw = draw_controls("sample", "Temperature T", SAMPLE_TEMPERATURE,
                                          ("New draws", "sample_new"))
     z, grid = compute(lm.model, n, temperature, stream_seed("sample", draw))
     side = math.isqrt(n)

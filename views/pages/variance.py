@@ -13,6 +13,7 @@ from vae_core.model import VAE
 from vae_core.render import decode_images, image_grid
 
 from ..common import current_model, current_report, draw_controls, seed, show_digit, show_grid, stream_seed
+from ..controls import VARIANCE_SCALE
 
 INTRO = (
     "Codes z = mu + s · sigma ⊙ eps, eps ~ N(0, I), around the current digit's posterior q(z|x) = N(mu, sigma²); "
@@ -31,7 +32,7 @@ def render() -> None:
     lm, r = current_model(), current_report()
     st.subheader("Effect of variance disturbance")
     st.caption(INTRO)
-    s, n, draw = draw_controls("variance", ("s (multiplies sigma)", 0.0, 3.0, "variance_scale"),
+    s, n, draw = draw_controls("variance", "s (multiplies sigma)", VARIANCE_SCALE,
                                ("Resample", "variance_resample"))
     with st.container(horizontal=True, gap="large"):  # side by side at their own widths
         grid = variance_grid(lm.model, r, s, n, stream_seed("variance", draw))
