@@ -14,7 +14,7 @@ MODELS := mnist-z2 mnist-z5 mnist-z10 mnist-z20
 EVAL_ARGS ?= --write
 PYTEST_ARGS ?=
 
-.PHONY: help venv dev run test test-fast lint data digits train $(MODELS:mnist-%=train-%) evaluate stats bench clean
+.PHONY: help venv dev run test test-fast lint lesson-check data digits train $(MODELS:mnist-%=train-%) evaluate stats bench clean
 
 help:
 	@echo "make venv       create .venv and install requirements.txt"
@@ -22,6 +22,7 @@ help:
 	@echo "make test       the whole test suite, browser tests included"
 	@echo "make test-fast  the suite without browser tests"
 	@echo "make lint       ruff"
+	@echo "make lesson-check  check every lesson file in lessons/ (see docs/lessons.md)"
 	@echo "make data       prepare MNIST from DATA_DIR=$(DATA_DIR) (DOWNLOAD=1 fetches it)"
 	@echo "make digits     rebuild pretrained/mnist-test-digits.npz (the shipped test digits) from DATA_DIR"
 	@echo "make train      train every shipped model as its card records (or one: make train-z20), then its latent stats"
@@ -64,6 +65,9 @@ test-fast: dev
 
 lint: dev
 	$(BIN)/ruff check .
+
+lesson-check: venv
+	$(BIN)/python -m views.lessons
 
 # --- data and models ---------------------------------------------------------
 

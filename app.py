@@ -3,7 +3,7 @@
 import streamlit as st
 import torch
 
-from views import common, navigation, share, sidebar, state_keys
+from views import common, lesson_player, navigation, share, sidebar, state_keys
 
 torch.set_num_threads(1)  # many sessions share the CPU; one thread each avoids oversubscription
 
@@ -19,6 +19,8 @@ h1 {font-size: 2.6rem !important;} h2 {font-size: 2.1rem !important;} h3 {font-s
 </style>"""
 
 page = st.navigation(navigation.streamlit_pages(), position="top")
+lesson_player.start_from_link()  # a step's link sets the step's state before any widget exists
+lesson_player.switch_to_pending_page(page)
 st.sidebar.title("VAE Explorer")
 sidebar.presenter_toggle()
 if st.session_state.get(state_keys.PRESENTER):
@@ -26,6 +28,8 @@ if st.session_state.get(state_keys.PRESENTER):
 if sidebar.model_picker():
     sidebar.seed_control()
     share.digit_from_query()  # a shared link's digit, once per session, before anything shows the digit
+    lesson_player.apply_pending_digit()
     sidebar.digit_panel()
     share.digit_to_query()
+    lesson_player.panel()
     page.run()

@@ -103,6 +103,7 @@ PAD_RANGE = Control("pad_range", "range", -6.0, 6.0, 0.5, default=(-3.0, 3.0))
 # and what its buttons give) apply on every page and are checked on their own.
 PAGE_CONTROLS: dict[str, list[Control]] = {
     "start": [],
+    "lessons": [],
     "reconstruct": [RECON_SAMPLES],
     "upload": [],
     "maths": [],

@@ -25,6 +25,8 @@ DEFAULT_PAGE = "start"
 PAGES = [
     PageSpec("Start", "start", "Start here", ":material/school:",
              "What a VAE does with a digit, with this digit's pictures and numbers."),
+    PageSpec("Start", "lessons", "Lessons", ":material/menu_book:",
+             "Guided, narrated walks through the VAE, one step at a time; each step has its own link."),
     PageSpec("Encode", "reconstruct", "Reconstruct", ":material/autorenew:",
              "The digit, its reconstruction and its ELBO split into its two terms, dimension by dimension."),
     PageSpec("Encode", "upload", "Upload & draw", ":material/draw:",
@@ -50,6 +52,11 @@ PAGES = [
     PageSpec("Models", "replay", "Training replay", ":material/history:",
              "The 2-D model during training, from random weights to the final manifold."),
 ]
+
+
+def spec(url_path: str) -> PageSpec:
+    """The page served at /<url_path>."""
+    return next(s for s in PAGES if s.url_path == url_path)
 
 
 def st_page(spec: PageSpec, hidden_alias: bool = False) -> st.Page:

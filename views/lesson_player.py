@@ -1,0 +1,146 @@
+"""The lesson player: a step's narration, task and question above the live page, Back / Next (also from the
+keyboard or a presentation clicker), and the step's own link. A step sets the app's state as a shared link would;
+the page stays fully interactive from there."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import streamlit as st
+
+from . import navigation, state_keys
+from .common import DEFAULT_TEST_INDEX, current_model, set_digit_from_code, set_test_digit, shipped_test_digits
+from .controls import PAGE_CONTROLS, SIDEBAR_CONTROLS, find_control
+from .lessons import MEAN_DIGIT, Lesson, read_lessons, shipped_latent_dims
+from .share import DIGIT_PARAMS
+
+LESSON, STEP = "lesson", "step"  # session keys, and the URL parameters of a step's link
+PENDING_DIGIT, PENDING_PAGE = "_lesson_digit", "_lesson_page"  # applied once the model is loaded / the page known
+FROM_URL_DONE = "_lesson_from_url_done"
+SHOWN_ANSWER = "_lesson_answer_shown"  # (lesson, step) whose answer is revealed
+
+_keys = st.components.v2.component(
+    "lesson_keys", js=(Path(__file__).resolve().parent / "lesson_keys.js").read_text(encoding="utf-8")
+)
+_CONTROL_KEYS = re.compile("|".join(
+    re.escape(c.key).replace(r"\{d\}", r"\d+").replace(r"\{model\}", ".+")
+    for c in [*SIDEBAR_CONTROLS, *(c for controls in PAGE_CONTROLS.values() for c in controls)]
+))
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def lessons_on_offer() -> tuple[list[Lesson], list[str]]:
+    """The lessons in lessons/ and a message for each file that cannot be used, re-read at most once a minute."""
+    return read_lessons()
+
+
+def find_lesson(lesson_id: str) -> Lesson | None:
+    return next((lesson for lesson in lessons_on_offer()[0] if lesson.id == lesson_id), None)
+
+
+def go_to(lesson_id: str, number: int) -> None:
+    """Make step `number` (1-based) of the lesson the app's state: every control back to its default, then the
+    step's model, seed, controls and digit. A widget callback, or run before any widget of the run exists."""
+    lesson = find_lesson(lesson_id)
+    if lesson is None or not 1 <= number <= len(lesson.steps):
+        return
+    step = lesson.steps[number - 1]
+    for key in [k for k in st.session_state if isinstance(k, str) and _CONTROL_KEYS.fullmatch(k)]:
+        del st.session_state[key]
+    model = step.state["model"]
+    latent_dim = shipped_latent_dims()[model]
+    st.session_state[state_keys.MODEL] = model
+    for key, raw in step.state.items():
+        if key not in ("model", "digit"):
+            st.session_state[key] = find_control(step.page, key, model).value(raw, latent_dim)
+    st.session_state[PENDING_DIGIT] = step.state.get("digit", "default")
+    st.session_state[PENDING_PAGE] = step.page
+    st.session_state[LESSON], st.session_state[STEP] = lesson.id, number
+
+
+def end_lesson() -> None:
+    for key in (LESSON, STEP):
+        st.session_state.pop(key, None)
+
+
+def start_from_link() -> None:
+    """On a session's first run, a link's `?lesson=...&step=...` opens that step (before any widget exists)."""
+    if st.session_state.get(FROM_URL_DONE):
+        return
+    st.session_state[FROM_URL_DONE] = True
+    lesson_id, number = st.query_params.get(LESSON), st.query_params.get(STEP, "1")
+    if lesson_id is None:
+        return
+    if find_lesson(lesson_id) is None or not number.isascii() or not number.isdigit():
+        st.warning(f"The link's lesson could not be opened: no lesson {lesson_id!r} with a step {number!r}.")
+        return
+    go_to(lesson_id, int(number))
+    for param in DIGIT_PARAMS:  # the step's digit, not a stale one from the link
+        st.query_params.pop(param, None)
+
+
+def switch_to_pending_page(page: st.Page) -> None:
+    """After a step changed, show the step's page."""
+    pending = st.session_state.pop(PENDING_PAGE, None)
+    if pending is not None and (page.url_path or navigation.DEFAULT_PAGE) != pending:
+        st.switch_page(navigation.st_page(navigation.spec(pending)))
+
+
+def apply_pending_digit() -> None:
+    """The step's digit, once its model is loaded: a test digit by index, or `mean c`, a class-mean code."""
+    digit = st.session_state.pop(PENDING_DIGIT, None)
+    if digit is None:
+        return
+    mean = MEAN_DIGIT.fullmatch(str(digit))
+    if mean:
+        c = int(mean.group(1))
+        set_digit_from_code(current_model().latents["class_centroids"][c], f"mean code of class {c}")
+    elif shipped_test_digits() is not None:
+        set_test_digit(int(digit) if digit != "default" else DEFAULT_TEST_INDEX)
+    else:
+        st.session_state.pop(state_keys.DIGIT, None)  # the app's default digit
+
+
+def panel() -> None:
+    """The current step above the page, or nothing outside a lesson; keeps ?lesson=&step= in the URL."""
+    lesson = find_lesson(st.session_state.get(LESSON, ""))
+    if lesson is None:
+        for param in (LESSON, STEP):
+            st.query_params.pop(param, None)
+        return
+    number = st.session_state[STEP]
+    step = lesson.steps[number - 1]
+    st.query_params.update({LESSON: lesson.id, STEP: str(number)})
+    with st.container(border=True, key="lesson_panel"):
+        st.caption(f"Lesson: {lesson.title} · step {number} of {len(lesson.steps)}")
+        st.markdown(f"#### {step.title}")
+        st.markdown(step.narration)
+        if step.try_this:
+            st.info(step.try_this, icon=":material/touch_app:")
+        if step.question:
+            question(lesson, number)
+        nav = st.columns([1, 1, 1, 3])
+        nav[0].button("Back", key="lesson_back", icon=":material/arrow_back:", disabled=number == 1,
+                      on_click=go_to, args=(lesson.id, number - 1), width="stretch")
+        nav[1].button("Next", key="lesson_next", icon=":material/arrow_forward:", type="primary",
+                      disabled=number == len(lesson.steps), on_click=go_to, args=(lesson.id, number + 1),
+                      width="stretch")
+        nav[2].button("End lesson", key="lesson_end", on_click=end_lesson, width="stretch")
+        nav[3].caption("Keys: → or PageDown for next, ← or PageUp for back. This step's own link is in the "
+                       "address bar: send it to students.")
+        _keys(key="lesson_keys")
+
+
+def question(lesson: Lesson, number: int) -> None:
+    q = lesson.steps[number - 1].question
+    st.markdown(f"**Question.** {q.ask}")
+    if q.choices:
+        st.radio("Your answer", q.choices, index=None, key=f"lesson_choice_{lesson.id}_{number}")
+    else:
+        st.text_input("Your answer", key=f"lesson_text_{lesson.id}_{number}")
+    if st.session_state.get(SHOWN_ANSWER) == (lesson.id, number):
+        st.success(f"**Answer:** {q.answer}" + (f"  \n{q.explain}" if q.explain else ""))
+    elif st.button("Show the answer", key="lesson_show_answer"):
+        st.session_state[SHOWN_ANSWER] = (lesson.id, number)
+        st.rerun()
