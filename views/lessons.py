@@ -103,6 +103,8 @@ def check_state(page: str, state: Any, where: str, latent_dims: dict[str, int]) 
         control = find_control(page, key, model)
         if control is None:
             raise LessonError(f"{where}: the {page} page has no control `{key}`")
+        if "{d}" in control.key and int(re.search(r"\d+$", key).group()) >= latent_dims[model]:
+            raise LessonError(f"{where}: `{key}`: {model} has no latent dimension z{key.rsplit('z', 1)[-1]}")
         try:
             control.value(raw, latent_dims[model])
         except ValueError as e:
