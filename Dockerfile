@@ -19,6 +19,7 @@ COPY app.py ./
 COPY views/ views/
 COPY vae_core/ vae_core/
 COPY pretrained/ pretrained/
+COPY lessons/ lessons/
 COPY .streamlit/ .streamlit/
 USER app
 

@@ -70,3 +70,13 @@ def test_every_copied_path_exists_in_the_repository() -> None:
 def test_dockerignore_keeps_local_state_out_of_the_build_context() -> None:
     ignored = {line.strip().rstrip("/") for line in (ROOT / ".dockerignore").read_text().splitlines()}
     assert {".venv", "artifacts"} <= ignored
+
+
+def test_the_image_holds_everything_the_app_reads_at_run_time() -> None:
+    """The app's code, the models, the shipped test digits and the lessons (a missing one is found only when a
+    visitor opens a page, so it is checked here)."""
+    copied = {source.rstrip("/") for args in args_of("COPY")
+              for source in [a for a in exec_form(args) if not a.startswith("--")][:-1]}
+    assert {"app.py", "views", "vae_core", "pretrained", "lessons", ".streamlit"} <= copied
+    ignored = (ROOT / ".dockerignore").read_text().splitlines()
+    assert not any(line.strip().rstrip("/") in ("lessons", "pretrained", "*.npz") for line in ignored)
