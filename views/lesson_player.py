@@ -72,7 +72,8 @@ def start_from_link() -> None:
     lesson_id, number = st.query_params.get(LESSON), st.query_params.get(STEP, "1")
     if lesson_id is None:
         return
-    if find_lesson(lesson_id) is None or not number.isascii() or not number.isdigit():
+    lesson = find_lesson(lesson_id)
+    if lesson is None or not (number.isascii() and number.isdigit() and 1 <= int(number) <= len(lesson.steps)):
         st.warning(f"The link's lesson could not be opened: no lesson {lesson_id!r} with a step {number!r}.")
         return
     go_to(lesson_id, int(number))

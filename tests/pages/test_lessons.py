@@ -111,3 +111,8 @@ def test_every_shipped_lesson_walks_end_to_end(lesson: Lesson) -> None:
         if number < len(lesson.steps):
             at.button(key="lesson_next").click().run()
     assert at.session_state[state_keys.MODEL] == lesson.steps[-1].state["model"]
+
+
+def test_a_link_to_a_step_past_the_end_says_so(example_lessons: Path) -> None:
+    at = open_page("reconstruct", lesson="blur", step="3")
+    assert any("no lesson 'blur' with a step '3'" in w.value for w in at.warning)
