@@ -85,7 +85,10 @@ def switch_to_pending_page(page: st.Page) -> None:
     """After a step changed, show the step's page."""
     pending = st.session_state.pop(PENDING_PAGE, None)
     if pending is not None and (page.url_path or navigation.DEFAULT_PAGE) != pending:
-        st.switch_page(navigation.st_page(navigation.spec(pending)))
+        # Without query_params, switch_page would clear the URL, which Streamlit refuses while widgets are bound
+        # to it; the step's own parameters go in, the widgets and the digit write theirs on the new page.
+        step = {LESSON: st.session_state[LESSON], STEP: str(st.session_state[STEP])}
+        st.switch_page(navigation.st_page(navigation.spec(pending)), query_params=step)
 
 
 def apply_pending_digit() -> None:
