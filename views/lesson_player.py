@@ -29,9 +29,10 @@ _CONTROL_KEYS = re.compile("|".join(
 ))
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@st.cache_data(ttl=10, show_spinner=False)
 def lessons_on_offer() -> tuple[list[Lesson], list[str]]:
-    """The lessons in lessons/ and a message for each file that cannot be used, re-read at most once a minute."""
+    """The lessons in lessons/ and a message for each file that cannot be used, re-read at most every 10 s (an
+    author's edit shows soon, without reading the files on every rerun of every session)."""
     return read_lessons()
 
 
@@ -117,22 +118,23 @@ def panel() -> None:
     step = lesson.steps[number - 1]
     st.query_params.update({LESSON: lesson.id, STEP: str(number)})
     with st.container(border=True, key="lesson_panel"):
-        st.caption(f"Lesson: {lesson.title} · step {number} of {len(lesson.steps)}")
+        # The buttons first: Next stays in view however long the narration is.
+        head = st.columns([3, 1, 1, 1], vertical_alignment="center")
+        head[0].caption(f"Lesson: {lesson.title} · step {number} of {len(lesson.steps)}")
+        head[1].button("Back", key="lesson_back", icon=":material/arrow_back:", disabled=number == 1,
+                       on_click=go_to, args=(lesson.id, number - 1), width="stretch")
+        head[2].button("Next", key="lesson_next", icon=":material/arrow_forward:", type="primary",
+                       disabled=number == len(lesson.steps), on_click=go_to, args=(lesson.id, number + 1),
+                       width="stretch")
+        head[3].button("End lesson", key="lesson_end", on_click=end_lesson, width="stretch")
         st.markdown(f"#### {step.title}")
         st.markdown(step.narration)
         if step.try_this:
             st.info(step.try_this, icon=":material/touch_app:")
         if step.question:
             question(lesson, number)
-        nav = st.columns([1, 1, 1, 3])
-        nav[0].button("Back", key="lesson_back", icon=":material/arrow_back:", disabled=number == 1,
-                      on_click=go_to, args=(lesson.id, number - 1), width="stretch")
-        nav[1].button("Next", key="lesson_next", icon=":material/arrow_forward:", type="primary",
-                      disabled=number == len(lesson.steps), on_click=go_to, args=(lesson.id, number + 1),
-                      width="stretch")
-        nav[2].button("End lesson", key="lesson_end", on_click=end_lesson, width="stretch")
-        nav[3].caption("Keys: → or PageDown for next, ← or PageUp for back. This step's own link is in the "
-                       "address bar: send it to students.")
+        st.caption("Keys: → or PageDown for the next step, ← or PageUp for the one before (a presentation clicker "
+                   "works too). The address bar holds this step's link: send it to students.")
         _keys(key="lesson_keys")
 
 
