@@ -118,21 +118,25 @@ def panel() -> None:
     step = lesson.steps[number - 1]
     st.query_params.update({LESSON: lesson.id, STEP: str(number)})
     with st.container(border=True, key="lesson_panel"):
-        # The buttons first: Next stays in view however long the narration is.
-        head = st.columns([3, 1, 1, 1], vertical_alignment="center")
-        head[0].caption(f"Lesson: {lesson.title} · step {number} of {len(lesson.steps)}")
-        head[1].button("Back", key="lesson_back", icon=":material/arrow_back:", disabled=number == 1,
-                       on_click=go_to, args=(lesson.id, number - 1), width="stretch")
-        head[2].button("Next", key="lesson_next", icon=":material/arrow_forward:", type="primary",
-                       disabled=number == len(lesson.steps), on_click=go_to, args=(lesson.id, number + 1),
-                       width="stretch")
-        head[3].button("End lesson", key="lesson_end", on_click=end_lesson, width="stretch")
-        st.markdown(f"#### {step.title}")
-        st.markdown(step.narration)
-        if step.try_this:
-            st.info(step.try_this, icon=":material/touch_app:")
-        if step.question:
-            question(lesson, number)
+        # The buttons first, in one row that wraps on a phone: Next stays in view however long the narration is.
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.caption(f"Lesson: {lesson.title} · step {number} of {len(lesson.steps)}", width="stretch")
+            st.button("Back", key="lesson_back", icon=":material/arrow_back:", disabled=number == 1,
+                      on_click=go_to, args=(lesson.id, number - 1))
+            st.button("Next", key="lesson_next", icon=":material/arrow_forward:", type="primary",
+                      disabled=number == len(lesson.steps), on_click=go_to, args=(lesson.id, number + 1))
+            st.button("End lesson", key="lesson_end", on_click=end_lesson)
+        # Narration beside the task and question (stacked on a phone): more of the live page stays in view.
+        words, tasks = st.columns([3, 2]) if step.try_this or step.question else (st.container(), None)
+        with words:
+            st.markdown(f"#### {step.title}")
+            st.markdown(step.narration)
+        if tasks is not None:
+            with tasks:
+                if step.try_this:
+                    st.info(step.try_this, icon=":material/touch_app:")
+                if step.question:
+                    question(lesson, number)
         st.caption("Keys: → or PageDown for the next step, ← or PageUp for the one before (a presentation clicker "
                    "works too). The address bar holds this step's link: send it to students.")
         _keys(key="lesson_keys")
