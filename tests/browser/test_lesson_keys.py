@@ -49,7 +49,7 @@ def test_arrow_keys_on_a_focused_slider_move_the_slider_not_the_lesson(page: Pag
     number = next(i for i, s in enumerate(lesson.steps, 1) if s.page == "reconstruct")
     page.goto(f"{streamlit_server}/reconstruct?lesson={lesson.id}&step={number}")
     app_idle(page)
-    slider = page.locator("[data-testid=stMain] [data-testid=stSlider] [role=slider]").first
+    slider = page.locator("[data-testid=stMain]").get_by_role("slider").first
     before = slider.get_attribute("aria-valuenow")
     slider.focus()
     press(page, "ArrowRight", app_idle)
