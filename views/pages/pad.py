@@ -32,6 +32,7 @@ def render() -> None:
     lm, report = current_model(), current_report()
     dims = list(range(lm.latent_dim))
     default_x, default_y = default_dims(report)
+    st.subheader("Latent pad")
     st.caption(HELP)
     slice_notice("two of its dimensions at a time, the others held at the current digit's mu")
     left, middle, right = st.columns(3)
