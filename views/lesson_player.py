@@ -40,9 +40,10 @@ def find_lesson(lesson_id: str) -> Lesson | None:
     return next((lesson for lesson in lessons_on_offer()[0] if lesson.id == lesson_id), None)
 
 
-def go_to(lesson_id: str, number: int) -> None:
+def go_to(lesson_id: str, number: int, from_link: bool = False) -> None:
     """Make step `number` (1-based) of the lesson the app's state: every control back to its default, then the
-    step's model, seed, controls and digit. A widget callback, or run before any widget of the run exists."""
+    step's model, seed, controls and digit. A widget callback, or run before any widget of the run exists (a
+    step's link, whose own parameters, a student's changes included, then win over the step's)."""
     lesson = find_lesson(lesson_id)
     if lesson is None or not 1 <= number <= len(lesson.steps):
         return
@@ -56,7 +57,7 @@ def go_to(lesson_id: str, number: int) -> None:
         if key not in ("model", "digit"):
             st.session_state[key] = find_control(step.page, key, model).value(raw, latent_dim)
     st.session_state[PENDING_DIGIT] = step.state.get("digit", "default")
-    st.session_state[PENDING_PAGE] = step.page
+    st.session_state[PENDING_PAGE] = (step.page, not from_link)
     st.session_state[LESSON], st.session_state[STEP] = lesson.id, number
 
 
@@ -77,19 +78,23 @@ def start_from_link() -> None:
     if lesson is None or not (number.isascii() and number.isdigit() and 1 <= int(number) <= len(lesson.steps)):
         st.warning(f"The link's lesson could not be opened: no lesson {lesson_id!r} with a step {number!r}.")
         return
-    go_to(lesson_id, int(number))
+    go_to(lesson_id, int(number), from_link=True)
     for param in DIGIT_PARAMS:  # the step's digit, not a stale one from the link
         st.query_params.pop(param, None)
 
 
 def switch_to_pending_page(page: st.Page) -> None:
-    """After a step changed, show the step's page."""
+    """After Next or Back, show the step's page with a fresh URL: a bound widget takes its value from the URL
+    over the session, so the previous step's parameters must go, even when the page stays the same."""
     pending = st.session_state.pop(PENDING_PAGE, None)
-    if pending is not None and (page.url_path or navigation.DEFAULT_PAGE) != pending:
+    if pending is None:
+        return
+    target, fresh_url = pending
+    if fresh_url or (page.url_path or navigation.DEFAULT_PAGE) != target:
         # Without query_params, switch_page would clear the URL, which Streamlit refuses while widgets are bound
         # to it; the step's own parameters go in, the widgets and the digit write theirs on the new page.
         step = {LESSON: st.session_state[LESSON], STEP: str(st.session_state[STEP])}
-        st.switch_page(navigation.st_page(navigation.spec(pending)), query_params=step)
+        st.switch_page(navigation.st_page(navigation.spec(target)), query_params=step)
 
 
 def apply_pending_digit() -> None:

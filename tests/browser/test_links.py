@@ -25,7 +25,7 @@ def view(page: Page) -> dict[str, object]:
     area = page.locator("[data-testid=stMain], [data-testid=stSidebar]")
     pictures = area.locator("img").evaluate_all("els => els.map(e => e.getAttribute('src'))")
     plot_pictures = area.locator("svg image").evaluate_all("els => els.map(e => e.getAttribute('href'))")
-    values = area.locator("[role=slider]").evaluate_all("els => els.map(e => e.getAttribute('aria-valuenow'))")
+    values = area.locator("[role=slider]").evaluate_all("els => els.map(e => e.getAttribute('aria-valuetext'))")
     inputs = area.locator("input").evaluate_all("els => els.map(e => e.value)")
     text = re.sub(r"from a shared link \((.*?)\)", r"\1", main(page).inner_text())
     return {"text": text, "pictures": pictures, "plot pictures": plot_pictures, "sliders": values, "inputs": inputs}
