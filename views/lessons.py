@@ -181,12 +181,6 @@ def read_lessons(folder: Path = LESSONS_DIR) -> tuple[list[Lesson], list[str]]:
     return lessons, problems
 
 
-def link_params(lesson: Lesson, number: int) -> dict[str, str]:
-    """The query parameters of step `number` (1-based): the lesson, the step and the step's state."""
-    return {"lesson": lesson.id, "step": str(number),
-            **{k: str(v) for k, v in lesson.steps[number - 1].state.items() if not isinstance(v, list)}}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m views.lessons", description="Check lesson files.")
     parser.add_argument("files", nargs="*", type=Path, help=f"lesson files (default: every file in {LESSONS_DIR})")
