@@ -62,3 +62,10 @@ def test_the_pipelines_sampled_picture_is_the_decoder_at_the_sampled_code() -> N
     shown = start.compute(lm.model, x, 3)
     np.testing.assert_array_equal(shown.sampled, decode_images(lm.model, shown.report.z)[0])
     np.testing.assert_array_equal(to_uint8(shown.report.x)[0], to_uint8(x)[0])
+
+
+def test_start_offers_the_first_lesson_in_one_click() -> None:
+    at = open_page("", "mnist-z20")
+    at.button(key="start_lesson").click().run()
+    assert not at.exception
+    assert any("Lesson: What a VAE is · step 1 of" in c.value for c in at.main.caption)

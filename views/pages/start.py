@@ -16,6 +16,7 @@ from vae_core.render import decode_images, to_uint8
 
 from .. import navigation
 from ..common import current_model, get_digit, seed, shipped_test_digits, show_digit
+from ..lesson_player import go_to, lessons_on_offer
 
 SHOWN_DIMS = 3  # latent dimensions listed in the encoder and sample boxes, largest KL first
 DIGIT_WIDTH = 140
@@ -142,6 +143,11 @@ def render() -> None:
     lm, digit = current_model(), get_digit()
     st.subheader("Start here: what a VAE does with one digit")
     st.markdown(INTRO)
+    lessons = lessons_on_offer()[0]
+    if lessons:  # the first lesson is the guided version of this page
+        first = lessons[0]
+        st.button(f"New here? Take the lesson “{first.title}” (about {first.minutes} minutes)", key="start_lesson",
+                  icon=":material/school:", type="primary", on_click=go_to, args=(first.id, 1))
     shown = compute(lm.model, digit.x, seed())
     pipeline(lm, shown, digit.source)
     left, right = st.columns([3, 2])
