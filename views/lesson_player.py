@@ -13,7 +13,7 @@ from . import navigation, state_keys
 from .common import DEFAULT_TEST_INDEX, current_model, set_digit_from_code, set_test_digit, shipped_test_digits
 from .controls import PAGE_CONTROLS, SIDEBAR_CONTROLS, find_control
 from .lessons import MEAN_DIGIT, Lesson, read_lessons, shipped_latent_dims
-from .share import DIGIT_PARAMS
+from .share import DIGIT_PARAMS, source_tag
 
 LESSON, STEP = "lesson", "step"  # session keys, and the URL parameters of a step's link
 PENDING_DIGIT, PENDING_PAGE = "_lesson_digit", "_lesson_page"  # applied once the model is loaded / the page known
@@ -76,7 +76,9 @@ def start_from_link() -> None:
         return
     lesson = find_lesson(lesson_id)
     if lesson is None or not (number.isascii() and number.isdigit() and 1 <= int(number) <= len(lesson.steps)):
-        st.warning(f"The link's lesson could not be opened: no lesson {lesson_id!r} with a step {number!r}.")
+        # URL text is shown only as a slug: never as Markdown a link's author controls.
+        st.warning(f"The link's lesson could not be opened: no lesson '{source_tag(lesson_id)}' with a step "
+                   f"'{source_tag(number)}'.")
         return
     go_to(lesson_id, int(number), from_link=True)
     for param in DIGIT_PARAMS:  # the step's digit, not a stale one from the link
@@ -115,6 +117,8 @@ def apply_pending_digit() -> None:
 def panel() -> None:
     """The current step above the page, or nothing outside a lesson; keeps ?lesson=&step= in the URL."""
     lesson = find_lesson(st.session_state.get(LESSON, ""))
+    if lesson is not None and not 1 <= st.session_state.get(STEP, 0) <= len(lesson.steps):
+        lesson = None  # the file changed under a running lesson: it has fewer steps now
     if lesson is None:
         for param in (LESSON, STEP):
             st.query_params.pop(param, None)
