@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Locator, Page
 
+from views import navigation
+
 pytestmark = pytest.mark.browser
 
 SETTLE_S = 0.6  # a control's rerun starts a moment after the key press or click that caused it
@@ -86,6 +88,7 @@ def interpolate(s: Sender) -> None:
 
 CASES = [
     Case("", "", lambda s: None),  # the Start page: its view is the digit's
+    Case("lessons", "", lambda s: None),
     Case("reconstruct", "?seed=7", lambda s: s.slide("Stochastic reconstructions", 3)),
     Case("maths", "?seed=11", lambda s: None),
     Case("mean", "?model=mnist-z2", lambda s: (s.click("posterior sigma_i"), s.slide("z", 7))),
@@ -101,6 +104,10 @@ CASES = [
     Case("replay", "?model=mnist-z2", lambda s: s.slide("Epoch", 2, "ArrowLeft")),
     Case("upload", "", lambda s: None),
 ]
+
+
+def test_every_page_has_a_case() -> None:
+    assert {c.url_path or "start" for c in CASES} == {spec.url_path for spec in navigation.PAGES}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.url_path or "start" for c in CASES])
