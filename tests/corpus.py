@@ -27,7 +27,7 @@ NO_DIGIT = "No digit found"
 DAMAGED = "damaged or incomplete"
 TOO_MANY_PIXELS = "megapixels"
 EMPTY = "The file is empty"
-TOO_BIG = "the limit is 5 MB"
+TOO_BIG = "the limit is 20 MB"
 MIME = {"png": "image/png", "jpg": "image/jpeg", "bmp": "image/bmp", "gif": "image/gif", "webp": "image/webp"}
 
 
@@ -149,7 +149,7 @@ def bad_cases() -> list[InputCase]:
         InputCase("bomb_header_30000", "bomb.png", png_claiming(30000, 30000), TOO_MANY_PIXELS),
         InputCase("bomb_header_10000", "bomb10k.png", png_claiming(10000, 10000), TOO_MANY_PIXELS),
         InputCase("compressible_5000", "huge.png", compressible, "5000 x 5000 pixels"),
-        InputCase("over_size_limit", "big.png", seven_png + b"\x00" * (5 * 2**20), TOO_BIG),
+        InputCase("over_size_limit", "big.png", seven_png + b"\x00" * (20 * 2**20), TOO_BIG),
     ]
 
 

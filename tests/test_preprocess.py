@@ -61,7 +61,7 @@ def test_good_file_becomes_a_centred_digit(case):
     result = to_mnist_style(load_image(case.data))
     assert_mnist_like(result.x)
     titles = [title for title, _ in result.steps]
-    assert len(titles) == 5 and all(pic.dtype == np.uint8 for _, pic in result.steps)
+    assert len(titles) == 7 and all(pic.dtype == np.uint8 for _, pic in result.steps)
     # Every step is shown as a tile in a row: square and small, however thin or huge the upload.
     assert all(1 <= pic.shape[0] == pic.shape[1] <= DISPLAY_SIDE for _, pic in result.steps)
     final = result.steps[-1][1]

@@ -19,7 +19,7 @@ APP_SOURCES = [ROOT / "app.py", *sorted((ROOT / "views").rglob("*.py"))]
         ("browser", "gatherUsageStats", False),
         ("server", "headless", True),
         ("server", "runOnSave", False),
-        ("server", "maxUploadSize", 5),
+        ("server", "maxUploadSize", 20),
         ("server", "enableXsrfProtection", True),
         ("server", "enableStaticServing", False),
         ("client", "showErrorDetails", "none"),

@@ -20,13 +20,20 @@ from .render import grey_to_uint8
 
 FORMATS = ("PNG", "JPEG", "BMP", "GIF", "WEBP")
 FORMATS_TEXT = "PNG, JPEG, BMP, GIF or WebP"
-MAX_BYTES = 5 * 2**20  # the same 5 MB as the uploader's server.maxUploadSize
+MAX_BYTES = 20 * 2**20  # the same 20 MB as the uploader's server.maxUploadSize: a 12 MP phone photo fits
 MAX_PIXELS = 4096 * 4096  # a digit needs far fewer; far below Pillow's own bomb limit (~89 MP)
 DRAFT_MIN_SIDE = 512  # JPEGs are decoded at a reduced scale down to this side (see load_image)
 SIDE = 28  # MNIST field
 BOX = 20  # MNIST digits are fitted into 20x20 inside the 28x28 field
 MIN_CONTRAST = 0.1  # ink and paper must differ by at least this much (of the full grey range)
-NOISE_FLOOR = 0.2  # fraction of the ink range below which a pixel counts as paper (specks, JPEG noise)
+WORK_PIXELS = 256 * 256  # the page is analysed at most this large (see _working_scale)
+PAPER_WINDOW = 0.25  # the paper's light is estimated over windows this share of the picture's side (paper_light)
+INK_SHARE = 0.45  # pen ink is at least this share as dark as the darkest mark; ruled lines are fainter
+SPECK_SHARE = 0.03  # marks with less ink than this share of the largest are specks
+PIECE_REACH = 0.15  # marks this close to the largest one's box (share of its side) are pieces of the digit
+MARK_SHARE = 0.2  # another mark with at least this share of the digit's ink counts as a separate mark
+WIDE = 1.6  # ink wider than this many times its height is not one digit
+ATYPICAL_SHARE = 0.01  # an ELBO below all but this share of the test digits' is atypical
 DISPLAY_SIDE = 512  # intermediate pictures are shrunk to this for showing them
 
 
@@ -40,6 +47,8 @@ class PreprocessResult:
 
     steps: list[tuple[str, np.ndarray]]  # (title, uint8 picture), in order; the last is the 28x28 input
     x: np.ndarray
+    findings: PageFindings | None = None  # what the page analysis found
+    wide: bool = False  # the digit's ink is much wider than tall
 
 
 def load_image(data: bytes, max_bytes: int = MAX_BYTES) -> Image.Image:
@@ -142,19 +151,175 @@ def _border(a: np.ndarray) -> np.ndarray:
 
 def _for_display(a: np.ndarray, fill: float) -> np.ndarray:
     """uint8 square picture for showing a step: shrunk (box filter) to at most DISPLAY_SIDE, then padded
-    with `fill` to a square, so a long thin strip is still visible in a row of equal tiles."""
-    img = grey_to_uint8(a)
-    h, w = img.shape
+    with `fill` to a square, so a long thin strip is still visible in a row of equal tiles. `a` is grey
+    levels in [0, 1] (H, W), or an RGB uint8 picture (H, W, 3)."""
+    img = a if a.dtype == np.uint8 else grey_to_uint8(a)
+    h, w = img.shape[:2]
     if max(h, w) > DISPLAY_SIDE:
         s = DISPLAY_SIDE / max(h, w)
         size = (max(1, round(w * s)), max(1, round(h * s)))
         img = np.asarray(Image.fromarray(img).resize(size, Image.Resampling.BOX))
-        h, w = img.shape
+        h, w = img.shape[:2]
     side = max(h, w)
-    square = np.full((side, side), grey_to_uint8(np.asarray(fill)), dtype=np.uint8)
+    square = np.full((side, side, *img.shape[2:]), grey_to_uint8(np.asarray(fill)), dtype=np.uint8)
     top, left = (side - h) // 2, (side - w) // 2
     square[top : top + h, left : left + w] = img
     return square
+
+
+def _working_scale(grey: np.ndarray) -> np.ndarray:
+    """The picture shrunk (box filter) to at most WORK_PIXELS: the digit ends up 20 x 20, and the page
+    analysis below is linear in the pixels. Never enlarged."""
+    h, w = grey.shape
+    s = min(1.0, (WORK_PIXELS / (h * w)) ** 0.5)
+    if s == 1.0:
+        return grey
+    size = (max(1, round(w * s)), max(1, round(h * s)))
+    return np.asarray(Image.fromarray(grey).resize(size, Image.Resampling.BOX), dtype=np.float32)
+
+
+def _running(a: np.ndarray, k: int, axis: int, reduce: np.ufunc) -> np.ndarray:
+    """max or min over a window of k pixels centred on each pixel along `axis` (edges padded by replication)."""
+    k = min(k, a.shape[axis] * 2 - 1) | 1
+    pad = [(0, 0), (0, 0)]
+    pad[axis] = (k // 2, k // 2)
+    windows = np.lib.stride_tricks.sliding_window_view(np.pad(a, pad, mode="edge"), k, axis=axis)
+    return reduce.reduce(windows, axis=-1)
+
+
+def paper_light(dark_ink: np.ndarray) -> np.ndarray:
+    """How bright the bare paper is at each pixel (dark ink on light paper): a morphological closing
+    (the brightest value within a window, then the darkest of those) with a window wider than a pen
+    stroke, so strokes vanish while gradients, vignetting and shadow edges are kept as they are."""
+    h, w = dark_ink.shape
+    k = max(3, round((h * w) ** 0.5 * PAPER_WINDOW))
+    brightest = _running(_running(dark_ink, k, 0, np.maximum), k, 1, np.maximum)
+    return _running(_running(brightest, k, 0, np.minimum), k, 1, np.minimum)
+
+
+def _components(mask: np.ndarray) -> tuple[np.ndarray, int]:
+    """Label the 8-connected regions of `mask` 1..n (0 elsewhere): each row's runs are joined to the
+    overlapping runs of the row above with a union-find, so the Python loop is over runs, not pixels."""
+    h, w = mask.shape
+    edges = np.diff(np.pad(mask, ((0, 0), (1, 1))).astype(np.int8), axis=1)
+    run_row, run_start = np.nonzero(edges == 1)
+    run_end = np.nonzero(edges == -1)[1]  # exclusive; same order as the starts (row by row, left to right)
+    parent = list(range(len(run_row)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first = np.searchsorted(run_row, np.arange(h + 1))
+    for r in range(1, h):
+        above, j = first[r], first[r - 1]
+        for i in range(first[r], first[r + 1]):
+            while j < above and run_end[j] < run_start[i]:  # ends before this run's left diagonal neighbour
+                j += 1
+            k = j
+            while k < above and run_start[k] <= run_end[i]:  # starts at or before its right diagonal neighbour
+                parent[root(k)] = root(i)
+                k += 1
+    roots = np.array([root(i) for i in range(len(run_row))], dtype=np.int64)
+    _, label = np.unique(roots, return_inverse=True)
+    labels = np.zeros((h, w), dtype=np.int32)
+    for row, start, end, lab in zip(run_row, run_start, run_end, label):
+        labels[row, start:end] = lab + 1
+    return labels, int(label.max(initial=-1)) + 1
+
+
+def _boxes(labels: np.ndarray, n: int) -> np.ndarray:
+    """(n + 1, 4) top, left, bottom, right (inclusive) of each label; row 0 (background) unused."""
+    rows, cols = np.nonzero(labels)
+    lab = labels[rows, cols]
+    boxes = np.zeros((n + 1, 4), dtype=np.int64)
+    boxes[:, 0] = boxes[:, 1] = np.iinfo(np.int64).max
+    np.minimum.at(boxes[:, 0], lab, rows)
+    np.minimum.at(boxes[:, 1], lab, cols)
+    np.maximum.at(boxes[:, 2], lab, rows)
+    np.maximum.at(boxes[:, 3], lab, cols)
+    return boxes
+
+
+@dataclass
+class PageFindings:
+    """What the page analysis found: which ink is the digit and what was left out, and why."""
+
+    digit: np.ndarray  # bool (H, W): the ink kept as the digit
+    box: tuple[int, int, int, int]  # top, left, bottom, right (inclusive) of the digit's ink
+    left_out: np.ndarray  # bool (H, W): ink that is not the digit (desk, sheet edges, other marks, specks)
+    faint: np.ndarray  # bool (H, W): marks too faint to be pen ink (ruled lines, shading left over)
+    marks: int  # separate marks of a digit's size, the digit included
+    touches_border: bool  # the digit's ink reaches the picture's edge
+    reasons: list[str]  # what was left out, in words
+    threshold: float  # the darkness from which a mark counts as pen ink
+
+
+def find_digit(darkness: np.ndarray) -> PageFindings:
+    """Split the ink of a flattened page (0 = paper, 1 = darkest) into the digit and the rest.
+
+    Pen ink is the marks at least INK_SHARE as dark as the darkest one; fainter marks (ruled lines,
+    leftover shading) are left out. Ink regions touching the picture's edge (a desk, the sheet's edge,
+    lines running off the page) are left out when there is ink that does not; specks far smaller than the
+    largest mark are left out; the digit is the largest mark and every mark overlapping its box (grown by
+    PIECE_REACH), so a digit written in two strokes stays whole.
+    """
+    h, w = darkness.shape
+    threshold = max(MIN_CONTRAST, INK_SHARE * float(darkness.max()))
+    ink = darkness >= threshold
+    faint = (darkness >= MIN_CONTRAST) & ~ink
+    labels, n = _components(ink)
+    mass = np.bincount(labels.ravel(), weights=darkness.ravel(), minlength=n + 1)
+    mass[0] = 0.0
+    boxes = _boxes(labels, n)
+    on_border = np.zeros(n + 1, dtype=bool)
+    on_border[np.unique(_border(labels))] = True
+    on_border[0] = False
+    big = mass >= SPECK_SHARE * mass.max()
+    candidates = big & ~on_border
+    reasons = []
+    if candidates.any():
+        if (big & on_border).any():
+            reasons.append("dark regions along the edge (desk, sheet edge, lines)")
+    else:
+        candidates = big
+    main = int(np.argmax(np.where(candidates, mass, 0.0)))
+    top, left, bottom, right = boxes[main]
+    reach = PIECE_REACH * max(bottom - top + 1, right - left + 1)
+    near = ((boxes[:, 0] <= bottom + reach) & (boxes[:, 2] >= top - reach)
+            & (boxes[:, 1] <= right + reach) & (boxes[:, 3] >= left - reach))
+    kept = candidates & near
+    others = candidates & ~near
+    if others.any():
+        reasons.append(f"{int(others.sum())} other mark{'s' if others.sum() > 1 else ''}")
+    if (~big[1:] & (mass[1:] > 0)).any():
+        reasons.append("specks")
+    if faint.any():
+        reasons.append("faint lines and shading")
+    digit = kept[labels]
+    rows, cols = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
+    box = (int(rows[0]), int(cols[0]), int(rows[-1]), int(cols[-1]))
+    marks = 1 + int((others & (mass >= MARK_SHARE * mass[main])).sum())
+    touches = bool(on_border[kept].any())
+    return PageFindings(digit, box, ink & ~digit, faint, marks, touches, reasons, threshold)
+
+
+def _findings_picture(findings: PageFindings) -> np.ndarray:
+    """RGB: the digit's ink white in its green box, left-out ink red, faint marks blue, on black."""
+    h, w = findings.digit.shape
+    rgb = np.zeros((h, w, 3), dtype=np.uint8)
+    rgb[findings.faint] = (40, 80, 200)
+    rgb[findings.left_out] = (220, 40, 40)
+    rgb[findings.digit] = (255, 255, 255)
+    top, left, bottom, right = findings.box
+    line = max(1, round(max(h, w) / 150))
+    green = (40, 200, 60)
+    for r0, r1, c0, c1 in ((top, top + line, left, right + 1), (bottom + 1 - line, bottom + 1, left, right + 1),
+                           (top, bottom + 1, left, left + line), (top, bottom + 1, right + 1 - line, right + 1)):
+        rgb[max(0, r0) : r1, max(0, c0) : c1] = green
+    return rgb
 
 
 def _fit(ink: np.ndarray, box: int = BOX) -> np.ndarray:
@@ -183,29 +348,58 @@ def centre_by_mass(patch: np.ndarray, side: int = SIDE) -> np.ndarray:
     return field
 
 
+def _digit_at_full_resolution(dark_ink: np.ndarray, paper: np.ndarray, digit: np.ndarray,
+                              box: tuple[int, int, int, int]) -> np.ndarray:
+    """The digit's darkness cut from the full-resolution picture (the page was analysed shrunk): the
+    paper's light and the digit's mask, both found at working scale, are enlarged to the box's pixels."""
+    full_h, full_w = dark_ink.shape
+    h, w = paper.shape
+    top, left, bottom, right = box
+    r0, r1 = top * full_h // h, -(-(bottom + 1) * full_h // h)
+    c0, c1 = left * full_w // w, -(-(right + 1) * full_w // w)
+    size = (c1 - c0, r1 - r0)
+
+    def enlarged(a: np.ndarray, resample: Image.Resampling) -> np.ndarray:
+        part = Image.fromarray(a[top : bottom + 1, left : right + 1].astype(np.float32))
+        return np.asarray(part.resize(size, resample), dtype=np.float32)
+
+    darkness = np.clip(1.0 - dark_ink[r0:r1, c0:c1] / np.maximum(enlarged(paper, Image.Resampling.BILINEAR), 1e-3),
+                       0.0, 1.0)
+    return np.where(enlarged(digit, Image.Resampling.NEAREST) > 0.5, darkness, 0.0)
+
+
 def to_mnist_style(image: Image.Image) -> PreprocessResult:
-    """LeCun's MNIST recipe applied to any picture of one digit; raises ImageInputError if there is no ink."""
+    """LeCun's MNIST recipe applied to a picture of one digit, after finding the digit on the page (paper's
+    light divided out, desk, ruled lines and other marks left out); raises ImageInputError if there is no ink."""
     grey = grey_on_white(image)
-    paper = float(np.median(_border(grey)))
-    steps = [("greyscale on white", _for_display(grey, paper))]
-
-    light_paper = paper > 0.5
-    ink = 1.0 - grey if light_paper else grey
-    background = 1.0 - paper if light_paper else paper
-    steps.append(("inverted: ink bright" if light_paper else "ink already bright", _for_display(ink, background)))
-
-    strongest = float(ink.max())
-    if strongest - background < MIN_CONTRAST:
+    work = _working_scale(grey)
+    # Most of a page is paper, so the median says which side is paper, whatever lies along the edges.
+    light_paper = float(np.median(work)) > 0.5
+    steps = [("greyscale on white", _for_display(grey, 1.0 if light_paper else 0.0))]
+    dark_ink = work if light_paper else 1.0 - work
+    paper = paper_light(dark_ink)
+    lit = f"{paper.min():.0%} to {paper.max():.0%}" if np.ptp(paper) > 0.05 else f"{float(np.median(paper)):.0%}"
+    steps.append((f"{'light' if light_paper else 'dark'} paper found, lit {lit}", _for_display(paper, 1.0)))
+    # Ink is what is darker than the paper around it: dividing by the paper's light removes gradients,
+    # vignetting and shadows (a stroke in shadow is as dark, relative to its paper, as one in full light).
+    darkness = np.clip(1.0 - dark_ink / np.maximum(paper, 1e-3), 0.0, 1.0)
+    steps.append(("ink bright, the paper's light divided out", _for_display(darkness, 0.0)))
+    if float(darkness.max()) < MIN_CONTRAST:
         raise ImageInputError(
             "No digit found: the picture is one flat shade with no strokes to read. "
             "Use a dark digit on a light background or a light digit on a dark one."
         )
-    # Rescale so paper is 0 and the strongest stroke is 1; faint specks below the floor become paper.
-    level = np.clip((ink - background) / (strongest - background), 0.0, 1.0)
-    level = np.clip((level - NOISE_FLOOR) / (1.0 - NOISE_FLOOR), 0.0, 1.0)
-    rows, cols = np.flatnonzero(level.any(axis=1)), np.flatnonzero(level.any(axis=0))  # not empty: max(level) = 1
-    cropped = level[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    steps.append((f"cropped to the ink ({cropped.shape[1]} x {cropped.shape[0]})", _for_display(cropped, 0.0)))
+    findings = find_digit(darkness)
+    left_out = f"; left out: {', '.join(findings.reasons)}" if findings.reasons else ""
+    steps.append((f"digit's box found{left_out}", _for_display(_findings_picture(findings), 0.0)))
+
+    # Paper is 0 and the digit's strongest stroke 1. The digit's ink is grown by a pixel, and the floor is
+    # half the ink threshold, so the strokes keep their soft (anti-aliased) edges as in MNIST.
+    around = _running(_running(findings.digit.astype(np.uint8), 3, 0, np.maximum), 3, 1, np.maximum) > 0
+    ink = _digit_at_full_resolution(grey if light_paper else 1.0 - grey, paper, around, findings.box)
+    floor = findings.threshold / 2
+    cropped = np.clip((ink - floor) / (float(ink.max()) - floor), 0.0, 1.0)
+    steps.append((f"cropped to the digit ({cropped.shape[1]} x {cropped.shape[0]})", _for_display(cropped, 0.0)))
 
     patch = _fit(cropped)
     if patch.sum() <= 0:  # a hairline can vanish when shrunk a hundredfold
@@ -216,4 +410,30 @@ def to_mnist_style(image: Image.Image) -> PreprocessResult:
     picture = grey_to_uint8(field)
     steps.append((f"centred by mass in {SIDE} x {SIDE}", picture))
     # The model reads the 8-bit picture shown, like a real MNIST digit, and a link (format_picture) holds it exactly.
-    return PreprocessResult(steps=steps, x=picture.reshape(-1).astype(np.float32) / 255.0)
+    top, left, bottom, right = findings.box
+    return PreprocessResult(steps=steps, x=picture.reshape(-1).astype(np.float32) / 255.0, findings=findings,
+                            wide=(right - left + 1) > WIDE * (bottom - top + 1))
+
+
+def not_one_digit(result: PreprocessResult, elbo_share_below: float | None = None) -> str | None:
+    """Why the picture does not look like one handwritten digit, for the user; None when it does.
+
+    `elbo_share_below`: the share of the MNIST test digits whose ELBO is lower than this input's (how
+    typical the model finds it). A likelihood alone rates simple pictures highly, so what the page
+    analysis saw comes first: several separate marks, ink running off the picture, ink much wider than tall.
+    """
+    f = result.findings
+    if f is None:
+        return None
+    if f.marks > 1:
+        return (f"There are {f.marks} separate marks of similar size (a word, several digits?): only the "
+                "largest is used. Photograph one digit alone.")
+    if f.touches_border:
+        return ("The ink runs into the edge of the picture: the digit may be cut off, or this is not a "
+                "digit on a sheet. Leave some paper around the digit.")
+    if result.wide:
+        return "The ink is much wider than it is tall, like a word or a row of digits, not one digit."
+    if elbo_share_below is not None and elbo_share_below < ATYPICAL_SHARE:
+        return (f"The model finds this input less likely than {1 - elbo_share_below:.1%} of the MNIST test "
+                "digits: it does not look like one handwritten digit to it.")
+    return None

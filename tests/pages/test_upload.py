@@ -19,8 +19,8 @@ from views import state_keys
 
 SEVEN = good_cases()[0]
 STEP_TITLES = (  # how each step's caption starts; the second depends on the picture's background
-    ("greyscale on white",), ("inverted: ink bright", "ink already bright"), ("cropped to the ink",),
-    ("fitted into 20 x 20",), ("centred by mass in 28 x 28",),
+    ("greyscale on white",), ("light paper found", "dark paper found"), ("ink bright, the paper's light divided out",),
+    ("digit's box found",), ("cropped to the digit",), ("fitted into 20 x 20",), ("centred by mass in 28 x 28",),
 )
 
 

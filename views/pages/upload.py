@@ -7,18 +7,23 @@ from streamlit_drawable_canvas import st_canvas
 
 from vae_core.analysis import describe_digit
 from vae_core.preprocess import (
+    FORMATS_TEXT,
     MAX_BYTES,
     ImageInputError,
     PreprocessResult,
     canvas_to_image,
     load_image,
+    not_one_digit,
     to_mnist_style,
 )
 
 from .. import state_keys
 from ..common import current_model, seed, set_digit, show_digit
+from .start import test_set_spread
 
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "bmp", "gif", "webp"]
+# The user's last usable upload (or photo) and drawing: (PreprocessResult, source). Widgets forget their value
+# when the page is left; these are kept until replaced, so the digit is still here on coming back.
+KEPT = {"upload": "upload_kept", "draw": "draw_kept"}
 CANVAS_PX = 280  # 10x the MNIST field
 STROKE_PX = 18  # about MNIST's stroke width at that scale
 STEP_PX = 112
@@ -39,7 +44,11 @@ def preprocess_upload(data: bytes) -> PreprocessResult:
 
 def show_result(result: PreprocessResult, source: str, key: str) -> None:
     """The preprocessing steps in a row, what the model makes of the result, and buttons to use it."""
-    r = describe_digit(current_model().model, result.x, n_samples=0, seed=seed())
+    lm = current_model()
+    r = describe_digit(lm.model, result.x, n_samples=0, seed=seed())
+    spread = test_set_spread(lm, seed())
+    if reason := not_one_digit(result, None if spread is None else spread.share_below(r.elbo)):
+        st.warning(f"This does not look like one handwritten digit. {reason}", icon=":material/warning:")
     tiles = st.columns(len(result.steps) + 1)
     for column, (title, picture) in zip(tiles, result.steps):
         with column:
@@ -60,19 +69,31 @@ def show_result(result: PreprocessResult, source: str, key: str) -> None:
             st.toast(f"Stored as endpoint {side}: pick 'from upload/drawing' on the Interpolate page.")
 
 
+def kept(key: str, found: tuple[PreprocessResult, str] | None) -> tuple[PreprocessResult, str] | None:
+    """A new usable result replaces the kept one; without one, the kept one (from before a page switch)."""
+    if found is not None:
+        st.session_state[KEPT[key]] = found
+    return st.session_state.get(KEPT[key])
+
+
 def upload_input() -> tuple[PreprocessResult, str] | None:
-    """The uploader; the preprocessed picture and its source, or None (with a message when it is unusable)."""
-    file = st.file_uploader(
-        "Upload a picture of one digit", type=UPLOAD_TYPES, key="upload_file",
-        max_upload_size=MAX_BYTES // 2**20, help="PNG, JPEG, BMP, GIF or WebP, at most 5 MB.",
-    )
+    """The uploader, or the camera; the preprocessed picture and its source, or None (with a message in the
+    page when the file is unusable). Any file is let through to `load_image`, which says what is wrong with
+    it, rather than refused by type in the widget, where the reason is only a tooltip a phone never shows."""
+    limit = f"{FORMATS_TEXT}, at most {MAX_BYTES // 2**20} MB."
+    if st.toggle("Take a photo with the camera", key="upload_use_camera"):
+        file = st.camera_input("Photograph one digit on paper", key="upload_camera")
+    else:
+        file = st.file_uploader("Upload a picture of one digit", key="upload_file",
+                                max_upload_size=MAX_BYTES // 2**20, help=limit)
     if file is None:
-        st.caption("Any picture of a single digit: a photo of a handwritten one works.")
-        return None
+        st.caption(f"Any picture of a single digit: a phone photo of a handwritten one works. {limit}")
+        return kept("upload", None)
     try:
-        return preprocess_upload(file.getvalue()), f"upload '{file.name}'"
+        return kept("upload", (preprocess_upload(file.getvalue()), f"upload '{file.name}'"))
     except ImageInputError as e:
         st.error(str(e))
+        st.session_state.pop(KEPT["upload"], None)  # the message is about this file: no older digit below it
         return None
 
 
@@ -85,9 +106,9 @@ def drawing_input() -> tuple[PreprocessResult, str] | None:
     if not (drawing.json_data or {}).get("objects") or drawing.image_data is None:
         st.caption("Draw one digit, white on black like MNIST, filling most of the square. "
                    "The toolbar above the square undoes or clears.")
-        return None
+        return kept("draw", None)
     try:
-        return to_mnist_style(canvas_to_image(drawing.image_data)), "your drawing"
+        return kept("draw", (to_mnist_style(canvas_to_image(drawing.image_data)), "your drawing"))
     except ImageInputError as e:
         st.error(str(e))
         return None
