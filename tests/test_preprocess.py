@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import io
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image, ImageFile
 
 from tests.corpus import NO_DIGIT, bad_cases, corpus, encode, good_cases, seven
+from tests.photos import DEFECTS, NOT_DIGITS, glyph_from_mnist, not_digit_photos, photograph
+from vae_core.analysis import elbo_of_each, elbo_spread
+from vae_core.digits import load_test_digits
 from vae_core.preprocess import (
     DISPLAY_SIDE,
     MAX_PIXELS,
@@ -17,8 +21,10 @@ from vae_core.preprocess import (
     canvas_to_image,
     centre_by_mass,
     load_image,
+    not_one_digit,
     to_mnist_style,
 )
+from vae_core.registry import load
 
 GOOD = {c.name: c for c in good_cases()}
 BAD = {c.name: c for c in bad_cases()}
@@ -169,3 +175,56 @@ def test_empty_canvas_says_no_digit(background):
 def test_canvas_with_wrong_shape_is_refused():
     with pytest.raises(ImageInputError, match="RGBA"):
         canvas_to_image(np.zeros((28, 28), dtype=np.uint8))
+
+
+# Phone photos (tests/photos.py): the same MNIST test digit photographed clean and with one defect must give
+# nearly the same input; a tilted sheet turns the digit itself, so it may differ more.
+PHOTO_DIGITS_ALL = load_test_digits().images
+PHOTO_DIGITS = PHOTO_DIGITS_ALL[:4]
+AGREEMENT = {"tilt": 0.6}
+
+
+@pytest.mark.parametrize("defect", DEFECTS)
+def test_a_photo_defect_leaves_the_digit_as_on_a_clean_photo(defect):
+    for i, image in enumerate(PHOTO_DIGITS):
+        glyph = glyph_from_mnist(image, 200)
+        clean = preprocess(photograph(glyph, np.random.default_rng(i), (), "black"))
+        with_defect = preprocess(photograph(glyph, np.random.default_rng(i), (defect,), "blue"))
+        assert similarity(clean, with_defect) > AGREEMENT.get(defect, 0.8), (defect, i)
+
+
+def test_a_dark_desk_edge_does_not_swap_ink_and_paper():
+    glyph = glyph_from_mnist(PHOTO_DIGITS[0], 200)
+    result = to_mnist_style(load_image(photograph(glyph, np.random.default_rng(5), ("desk",), "black")))
+    assert result.steps[1][0].startswith("light paper found")
+    assert any("edge" in reason for reason in result.findings.reasons)
+    assert not_one_digit(result) is None
+
+
+@pytest.mark.parametrize("kind", [k for k in NOT_DIGITS if k != "doodle"])
+def test_a_non_digit_is_refused_or_gets_a_reason_from_the_page_alone(kind):
+    for photo in not_digit_photos(seed=1, per_kind=2):
+        if photo.name.startswith(kind):
+            try:
+                result = to_mnist_style(load_image(photo.data))
+            except ImageInputError as e:
+                assert NO_DIGIT in str(e)
+                continue
+            assert not_one_digit(result), photo.name
+
+
+def test_a_doodle_gets_a_reason_from_the_models_elbo():
+    """A doodle is one mark like a digit: only the model says it is atypical (z20, as the app's default)."""
+    model = load(Path(__file__).resolve().parent.parent / "pretrained" / "mnist-z20").model
+    spread = elbo_spread(elbo_of_each(model, PHOTO_DIGITS_ALL.reshape(-1, 784)[:2000] / np.float32(255)))
+    for photo in not_digit_photos(seed=1, per_kind=3):
+        if photo.name.startswith("doodle"):
+            result = to_mnist_style(load_image(photo.data))
+            elbo = float(elbo_of_each(model, result.x[None])[0])
+            assert not_one_digit(result, spread.share_below(elbo)), photo.name
+
+
+def test_clean_digit_photos_get_no_warning():
+    for i, image in enumerate(PHOTO_DIGITS):
+        result = to_mnist_style(load_image(photograph(glyph_from_mnist(image, 200), np.random.default_rng(i), ())))
+        assert not_one_digit(result, 0.5) is None

@@ -26,6 +26,7 @@ DRAFT_MIN_SIDE = 512  # JPEGs are decoded at a reduced scale down to this side (
 SIDE = 28  # MNIST field
 BOX = 20  # MNIST digits are fitted into 20x20 inside the 28x28 field
 MIN_CONTRAST = 0.1  # ink and paper must differ by at least this much (of the full grey range)
+MIN_INK = 0.2  # ink is at least this much darker than its paper; paper grain and JPEG noise are not
 WORK_PIXELS = 256 * 256  # the page is analysed at most this large (see _working_scale)
 PAPER_WINDOW = 0.25  # the paper's light is estimated over windows this share of the picture's side (paper_light)
 INK_SHARE = 0.45  # pen ink is at least this share as dark as the darkest mark; ruled lines are fainter
@@ -384,7 +385,7 @@ def to_mnist_style(image: Image.Image) -> PreprocessResult:
     # vignetting and shadows (a stroke in shadow is as dark, relative to its paper, as one in full light).
     darkness = np.clip(1.0 - dark_ink / np.maximum(paper, 1e-3), 0.0, 1.0)
     steps.append(("ink bright, the paper's light divided out", _for_display(darkness, 0.0)))
-    if float(darkness.max()) < MIN_CONTRAST:
+    if float(darkness.max()) < MIN_INK:
         raise ImageInputError(
             "No digit found: the picture is one flat shade with no strokes to read. "
             "Use a dark digit on a light background or a light digit on a dark one."
