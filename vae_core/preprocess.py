@@ -31,9 +31,9 @@ WORK_PIXELS = 256 * 256  # the page is analysed at most this large (see _working
 PAPER_WINDOW = 0.25  # the paper's light is estimated over windows this share of the picture's side (paper_light)
 INK_SHARE = 0.45  # pen ink is at least this share as dark as the darkest mark; ruled lines are fainter
 SPECK_SHARE = 0.03  # marks with less ink than this share of the largest are specks
-PIECE_REACH = 0.15  # marks this close to the largest one's box (share of its side) are pieces of the digit
-MARK_SHARE = 0.2  # another mark with at least this share of the digit's ink counts as a separate mark
-WIDE = 1.6  # ink wider than this many times its height is not one digit
+PIECE_REACH = 0.25  # marks this close to the largest one's box (share of its side) are pieces of the digit
+MARK_SHARE = 0.3  # another mark with at least this share of the digit's ink counts as a separate mark
+WIDE = 1.8  # ink wider than this many times its height is not one digit
 ATYPICAL_SHARE = 0.01  # an ELBO below all but this share of the test digits' is atypical
 DISPLAY_SIDE = 512  # intermediate pictures are shrunk to this for showing them
 
