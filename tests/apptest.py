@@ -54,6 +54,15 @@ def open_page(url_path: str, model: str | None = None, timeout: float = 60, **qu
     return at
 
 
+def switch_page(at: AppTest, url_path: str) -> AppTest:
+    """The same session goes to /<url_path>, as a click in the navigation does (see open_page for the hash)."""
+    at._page_hash = calc_hash(url_path)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at._finished_page_script_hash == calc_hash(url_path), f"page {url_path!r} did not open"
+    return at
+
+
 def open_latent_space_page(url_path: str, model: str) -> AppTest:
     """One of the LATENT_SPACE_HEADINGS pages on `model`, with time for their larger figures; every test that
     opens one also sees its heading."""

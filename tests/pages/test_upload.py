@@ -10,9 +10,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import captions, current_digit, open_page
+from tests.apptest import captions, current_digit, open_page, switch_page
 from tests.corpus import bad_cases, corpus, good_cases, write_tiny_model
+from tests.photos import glyph_from_mnist, not_digit_photos, photograph
 from vae_core.analysis import describe_digit
+from vae_core.digits import load_test_digits
 from vae_core.preprocess import ImageInputError, load_image, to_mnist_style
 from vae_core.registry import load
 from views import state_keys
@@ -112,3 +114,28 @@ def test_failed_upload_leaves_the_drawing_canvas_in_place(tiny_model_dir: Path):
     at = upload(open_page("upload"), bad_cases()[0].filename, bad_cases()[0].data, bad_cases()[0].mime)
     assert at.main.error
     assert "draw_canvas" in at.session_state  # the canvas widget, with its own key, is still there
+
+
+def test_a_photo_of_a_word_gets_a_warning_with_the_reason(tiny_model_dir: Path):
+    word = next(p for p in not_digit_photos(seed=3, per_kind=1) if p.name.startswith("word"))
+    at = upload(open_page("upload"), "word.jpg", word.data, "image/jpeg")
+    assert not at.main.error
+    warnings = [w.value for w in at.main.warning]
+    assert len(warnings) == 1 and warnings[0].startswith("This does not look like one handwritten digit.")
+    assert_steps_shown(at)  # the steps are still shown: they show what was found
+
+
+def test_a_digit_photo_gets_no_warning(tiny_model_dir: Path):
+    glyph = glyph_from_mnist(load_test_digits().images[0], 200)
+    data = photograph(glyph, np.random.default_rng(0), ("desk", "lines", "shadow"), "blue")
+    at = upload(open_page("upload"), "seven.jpg", data, "image/jpeg")
+    assert not at.main.error and not at.main.warning
+
+
+def test_the_upload_survives_a_page_switch_and_stays_an_endpoint(tiny_model_dir: Path):
+    at = upload(open_page("upload"), SEVEN.filename, SEVEN.data, SEVEN.mime)
+    x = to_mnist_style(load_image(SEVEN.data)).x
+    switch_page(switch_page(at, "reconstruct"), "upload")
+    assert_steps_shown(at)  # the uploader is empty again, but the digit is still the user's
+    at.button(key="upload_use_A").click().run()
+    np.testing.assert_array_equal(at.session_state[state_keys.INTERP_ENDPOINT.format("A")], x)
