@@ -126,11 +126,12 @@ BENCH_ARGS_bench_views ?= --runs 50 --warmup 5
 BENCH_ARGS_bench_browser ?= --presses 10
 BENCH_ARGS_bench_cold_start ?= --repeats 1
 BENCH_ARGS_bench_pad ?= --seconds 3
+BENCH_ARGS_bench_photos ?= --photos 60 --not-digits 6
 BENCH_ARGS_bench_train ?= --max-batches 100
 BENCH_ARGS_load_classroom ?= --sessions 4 --browsers 2
 bench_args = $(BENCH_ARGS_$(basename $(notdir $(1))))
 
-bench: venv
+bench: dev  # the browser benchmarks need playwright, bench_photos scikit-learn (requirements-dev.txt)
 	@test -n "$(BENCH_SCRIPTS)" || { echo "no scripts in benchmarks/"; exit 1; }
 	@set -e; $(foreach s,$(BENCH_SCRIPTS),echo "== $(s) $(call bench_args,$(s))"; $(BIN)/python $(s) $(call bench_args,$(s));)
 

@@ -14,7 +14,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageFilter, ImageOps
 
 from .render import grey_to_uint8
 
@@ -186,6 +186,25 @@ def _running(a: np.ndarray, k: int, axis: int, reduce: np.ufunc) -> np.ndarray:
     pad[axis] = (k // 2, k // 2)
     windows = np.lib.stride_tricks.sliding_window_view(np.pad(a, pad, mode="edge"), k, axis=axis)
     return reduce.reduce(windows, axis=-1)
+
+
+def is_light_paper(grey: np.ndarray) -> bool:
+    """Whether the marks are darker than the paper around them (else light ink on dark paper).
+
+    Decided by the marks, not by how bright the picture is: a photo in dim light has dark paper, and a desk
+    along the edges is dark too. Each pixel is compared with the mean of its neighbourhood (a window of
+    PAPER_WINDOW of the side); the strongest differences are the ink's, and their sign says its polarity.
+    The two sides of an edge (paper against desk, light against shadow) differ both ways and cancel out.
+    A picture without marks falls back on its median.
+    """
+    h, w = grey.shape
+    radius = max(1, round((h * w) ** 0.5 * PAPER_WINDOW / 2))
+    local = np.asarray(Image.fromarray(grey_to_uint8(grey)).filter(ImageFilter.BoxBlur(radius)), dtype=np.float32)
+    difference = grey - local / 255.0
+    strongest = float(np.abs(difference).max())
+    if strongest < MIN_CONTRAST:
+        return float(np.median(grey)) > 0.5
+    return float(difference[np.abs(difference) >= strongest / 2].sum()) <= 0.0
 
 
 def paper_light(dark_ink: np.ndarray) -> np.ndarray:
@@ -374,8 +393,7 @@ def to_mnist_style(image: Image.Image) -> PreprocessResult:
     light divided out, desk, ruled lines and other marks left out); raises ImageInputError if there is no ink."""
     grey = grey_on_white(image)
     work = _working_scale(grey)
-    # Most of a page is paper, so the median says which side is paper, whatever lies along the edges.
-    light_paper = float(np.median(work)) > 0.5
+    light_paper = is_light_paper(work)
     steps = [("greyscale on white", _for_display(grey, 1.0 if light_paper else 0.0))]
     dark_ink = work if light_paper else 1.0 - work
     paper = paper_light(dark_ink)
