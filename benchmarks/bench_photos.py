@@ -25,15 +25,17 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root, when run as a script
 from benchmarks.harness import ARTIFACTS, ROOT, machine_line  # noqa: E402
-from tests.photos import NOT_DIGITS, Photo, digit_photos, not_digit_photos  # noqa: E402
+from tests.photos import NOT_DIGITS, Photo, digit_photos, glyph_from_uci, not_digit_photos  # noqa: E402
 from vae_core import preprocess  # noqa: E402
 from vae_core.analysis import elbo_of_each, elbo_spread  # noqa: E402
 from vae_core.data import load_mnist  # noqa: E402
 from vae_core.digits import load_test_digits  # noqa: E402
 from vae_core.registry import load  # noqa: E402
+from vae_core.render import grey_to_uint8  # noqa: E402
 
 JUDGE = ARTIFACTS / "photo_judge_cnn.pt"
 BASELINE = "fe84f4c"  # main before issue 17: the upload path the issue measured
@@ -75,6 +77,11 @@ def baseline_module(revision: str):
     sys.modules[spec.name] = module  # dataclasses look their module up there
     exec(compile(source, f"{revision}:vae_core/preprocess.py", "exec"), module.__dict__)  # noqa: S102
     return module
+
+
+def on_white(glyph: np.ndarray) -> Image.Image:
+    """A glyph (ink in [0, 1]) black on a white page with a margin: no photo at all."""
+    return Image.fromarray(grey_to_uint8(1 - np.pad(glyph, 40)))
 
 
 def inputs(photos: list[Photo], path: Callable[[bytes], np.ndarray | None]) -> np.ndarray:
@@ -136,11 +143,13 @@ def main(argv: list[str] | None = None) -> None:
         reason = preprocess.not_one_digit(result, spread.share_below(elbo))
         return None if reason is None else " ".join(reason.split()[:4])
 
-    print(f"\n{'photos':<10} {'n':>4} {'before':>8} {'after':>8}   (read correctly by the judge)")
-    for name, photos in sets.items():
+    print(f"\n{'photos':<10} {'n':>4} {'before':>8} {'after':>8} {'plain':>8}   (read correctly by the judge; plain: "
+          "the same glyphs black on white, no photo, through this path: what the judge can read of them at best)")
+    for (name, photos), idx in zip(sets.items(), (hard_idx, clean_idx)):
         before = read_correctly(net, inputs(photos, lambda d: run(old, d)), photos)
         after = read_correctly(net, inputs(photos, lambda d: run(preprocess, d)), photos)
-        print(f"{name:<10} {len(photos):>4} {before:>8.1%} {after:>8.1%}")
+        plain = np.stack([preprocess.to_mnist_style(on_white(glyph_from_uci(im, 200))).x for im in uci.images[idx]])
+        print(f"{name:<10} {len(photos):>4} {before:>8.1%} {after:>8.1%} {read_correctly(net, plain, photos):>8.1%}")
     for name, photos in sets.items():
         reasons = [r for ph in photos if (r := flag(ph.data))]
         print(f"{name} digit photos wrongly flagged as not one digit: {len(reasons) / len(photos):.1%} "

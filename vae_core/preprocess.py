@@ -1,9 +1,12 @@
 """Pictures from outside (uploads, the drawing canvas) made to look like MNIST digits.
 
 The one place image preprocessing lives. Untrusted bytes are decoded by content with
-guards against oversized files and decompression bombs, then LeCun's recipe is applied:
-grey ink made bright on a dark background, cropped to the ink, fitted into 20x20 with
-anti-aliasing, and placed in 28x28 so that its centre of mass is at the centre.
+guards against oversized files and decompression bombs. The digit is then found on the page, as a
+phone photo shows it: the paper's uneven light (gradient, vignetting, shadow) is estimated and
+divided out, and a desk along the edges, faint ruled lines, specks and other marks are left out
+(`find_digit`). Then LeCun's recipe: ink made bright on black, cropped to the digit, fitted into
+20x20 with anti-aliasing, and placed in 28x28 so that its centre of mass is at the centre.
+`not_one_digit` says, for the user, when the picture does not look like one handwritten digit.
 Every failure raises `ImageInputError` with a message meant for the user.
 """
 
