@@ -137,5 +137,7 @@ def test_the_upload_survives_a_page_switch_and_stays_an_endpoint(tiny_model_dir:
     x = to_mnist_style(load_image(SEVEN.data)).x
     switch_page(switch_page(at, "reconstruct"), "upload")
     assert_steps_shown(at)  # the uploader is empty again, but the digit is still the user's
+    kept_note = f"Below: upload '{SEVEN.filename}', kept from before until you replace it."
+    assert kept_note in [c.value for c in at.main.caption]
     at.button(key="upload_use_A").click().run()
     np.testing.assert_array_equal(at.session_state[state_keys.INTERP_ENDPOINT.format("A")], x)

@@ -73,6 +73,8 @@ def kept(key: str, found: tuple[PreprocessResult, str] | None) -> tuple[Preproce
     """A new usable result replaces the kept one; without one, the kept one (from before a page switch)."""
     if found is not None:
         st.session_state[KEPT[key]] = found
+    elif KEPT[key] in st.session_state:
+        st.caption(f"Below: {st.session_state[KEPT[key]][1]}, kept from before until you replace it.")
     return st.session_state.get(KEPT[key])
 
 
