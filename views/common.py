@@ -9,9 +9,10 @@ import numpy as np
 import streamlit as st
 import torch
 
-from vae_core.analysis import DigitReport, describe_digit
+from vae_core.analysis import DigitReport, ElboSpread, describe_digit, elbo_of_each, elbo_spread
 from vae_core.checkpoint import CheckpointError
 from vae_core.digits import DigitsFileError, MnistDigits, load_test_digits
+from vae_core.model import VAE
 from vae_core.registry import LoadedModel, ModelEntry, list_models, load
 from vae_core.render import decode_probs
 
@@ -83,13 +84,28 @@ def shipped_test_digits() -> MnistDigits | None:
         return None
 
 
-def test_digits_problem() -> str | None:
+def why_no_test_digits() -> str | None:
     """Why the shipped test digits cannot be used, or None."""
     try:
         load_test_digits()
     except DigitsFileError as e:
         return str(e)
     return None
+
+
+@st.cache_resource(show_spinner="Scoring the 10,000 test digits...", max_entries=16)
+def _elbo_spread_of_test_digits(model_name: str, seed: int, _model: VAE) -> ElboSpread:
+    digits = shipped_test_digits()
+    elbos = elbo_of_each(_model, digits.images.reshape(len(digits.images), -1) / np.float32(255), seed)
+    return elbo_spread(elbos, digits.labels)
+
+
+def elbo_spread_of_test_digits(lm: LoadedModel, seed: int) -> ElboSpread | None:
+    """The ELBO of every test digit as the app scores the current one (same model, seed and grey-level input),
+    cached per model and seed; None without the shipped test digits."""
+    if shipped_test_digits() is None:
+        return None
+    return _elbo_spread_of_test_digits(lm.name, seed, lm.model)
 
 
 def get_digit() -> Digit:
@@ -103,7 +119,7 @@ def get_digit() -> Digit:
     return st.session_state[state_keys.DIGIT]
 
 
-def test_digit_source(index: int, label: int) -> str:
+def name_test_digit(index: int, label: int) -> str:
     return f"test digit #{index}, a {label}"
 
 
@@ -111,7 +127,7 @@ def set_test_digit(index: int) -> None:
     """Make MNIST test digit `index` (0-9999) the current digit: the real handwriting, not a decoded code."""
     digits = load_test_digits()
     label = int(digits.labels[index])
-    st.session_state[state_keys.DIGIT] = Digit(digits.grey(index), test_digit_source(index, label), index, label)
+    st.session_state[state_keys.DIGIT] = Digit(digits.grey(index), name_test_digit(index, label), index, label)
 
 
 def current_report() -> DigitReport:

@@ -21,7 +21,7 @@ from .common import (
     shipped_test_digits,
     show_digit,
     stream_seed,
-    test_digits_problem,
+    why_no_test_digits,
 )
 from .controls import MEAN, REAL, SEED
 
@@ -82,7 +82,7 @@ def digit_panel() -> None:
         show_digit(to_uint8(digit.x)[0], caption=digit.source, width=112)
     lm, digits = current_model(), shipped_test_digits()
     if digits is None:
-        side.warning(f"Real test digits are unavailable: {test_digits_problem()} The buttons give class means.")
+        side.warning(f"Real test digits are unavailable: {why_no_test_digits()} The buttons give class means.")
     kinds = [REAL, MEAN] if digits is not None else [MEAN]
     kind = side.segmented_control(
         "The buttons 0-9 give", kinds, default=kinds[0], key=state_keys.DIGIT_KIND, help=DIGIT_KIND_HELP,

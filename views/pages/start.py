@@ -9,13 +9,13 @@ import numpy as np
 import streamlit as st
 import torch
 
-from vae_core.analysis import DigitReport, ElboSpread, describe_digit, elbo_of_each, elbo_spread
+from vae_core.analysis import DigitReport, ElboSpread, describe_digit
 from vae_core.model import VAE
 from vae_core.registry import LoadedModel
 from vae_core.render import decode_images, to_uint8
 
 from .. import navigation
-from ..common import current_model, get_digit, seed, shipped_test_digits, show_digit
+from ..common import current_model, elbo_spread_of_test_digits, get_digit, seed, show_digit
 from ..lesson_player import go_to, lessons_on_offer
 
 SHOWN_DIMS = 3  # latent dimensions listed in the encoder and sample boxes, largest KL first
@@ -64,21 +64,6 @@ def compute(model: VAE, x: np.ndarray, seed: int) -> Pipeline:
     r = describe_digit(model, x, n_samples=0, seed=seed)
     dims = torch.argsort(r.kl_per_dim, descending=True)[:SHOWN_DIMS].tolist()
     return Pipeline(r, decode_images(model, r.z)[0], dims)
-
-
-@st.cache_resource(show_spinner="Scoring the 10,000 test digits...", max_entries=16)
-def _test_set_spread(model_name: str, seed: int, _model: VAE) -> ElboSpread:
-    digits = shipped_test_digits()
-    elbos = elbo_of_each(_model, digits.images.reshape(len(digits.images), -1) / np.float32(255), seed)
-    return elbo_spread(elbos, digits.labels)
-
-
-def test_set_spread(lm: LoadedModel, seed: int) -> ElboSpread | None:
-    """The ELBO of every test digit as the app scores the current one (same model, seed and grey-level input),
-    cached per model and seed; None without the shipped test digits."""
-    if shipped_test_digits() is None:
-        return None
-    return _test_set_spread(lm.name, seed, lm.model)
 
 
 def code_lines(values: torch.Tensor, dims: list[int], fmt: str) -> str:
@@ -153,7 +138,7 @@ def render() -> None:
     left, right = st.columns([3, 2])
     with left:
         st.markdown("#### The score")
-        score(shown.report, test_set_spread(lm, seed()))
+        score(shown.report, elbo_spread_of_test_digits(lm, seed()))
         st.markdown("#### In plain words")
         for word, meaning in WORDS.items():
             st.markdown(f"**{word}**: {meaning}")

@@ -18,8 +18,7 @@ from vae_core.preprocess import (
 )
 
 from .. import state_keys
-from ..common import current_model, seed, set_digit, show_digit
-from .start import test_set_spread
+from ..common import current_model, elbo_spread_of_test_digits, seed, set_digit, show_digit
 
 # The user's last usable upload (or photo) and drawing: (PreprocessResult, source). Widgets forget their value
 # when the page is left; these are kept until replaced, so the digit is still here on coming back.
@@ -46,7 +45,7 @@ def show_result(result: PreprocessResult, source: str, key: str) -> None:
     """The preprocessing steps in a row, what the model makes of the result, and buttons to use it."""
     lm = current_model()
     r = describe_digit(lm.model, result.x, n_samples=0, seed=seed())
-    spread = test_set_spread(lm, seed())
+    spread = elbo_spread_of_test_digits(lm, seed())
     if reason := not_one_digit(result, None if spread is None else spread.share_below(r.elbo)):
         st.warning(f"This does not look like one handwritten digit. {reason}", icon=":material/warning:")
     tiles = st.columns(len(result.steps) + 1)
