@@ -41,25 +41,21 @@ def open_page(url_path: str, model: str | None = None, timeout: float = 60, **qu
     check that the page really opened, so a change in AppTest fails loudly instead of testing the default page.
     """
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
-    if url_path:
-        at._page_hash = calc_hash(url_path)
     if model is not None:
         at.query_params["model"] = model
     for key, value in query.items():
         at.query_params[key] = value
+    return switch_page(at, url_path)
+
+
+def switch_page(at: AppTest, url_path: str) -> AppTest:
+    """Run `at` on /<url_path> (the same session: as a click in the navigation does); "" is the default page."""
+    if url_path:
+        at._page_hash = calc_hash(url_path)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     if url_path:
         assert at._finished_page_script_hash == calc_hash(url_path), f"page {url_path!r} did not open"
-    return at
-
-
-def switch_page(at: AppTest, url_path: str) -> AppTest:
-    """The same session goes to /<url_path>, as a click in the navigation does (see open_page for the hash)."""
-    at._page_hash = calc_hash(url_path)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert at._finished_page_script_hash == calc_hash(url_path), f"page {url_path!r} did not open"
     return at
 
 

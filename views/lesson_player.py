@@ -29,7 +29,7 @@ _CONTROL_KEYS = re.compile("|".join(
 ))
 
 
-@st.cache_data(ttl=10, show_spinner=False)
+@st.cache_resource(ttl=10, show_spinner=False)  # a resource, not data: no copy of the lessons on every rerun
 def lessons_on_offer() -> tuple[list[Lesson], list[str]]:
     """The lessons in lessons/ and a message for each file that cannot be used, re-read at most every 10 s (an
     author's edit shows soon, without reading the files on every rerun of every session)."""
@@ -81,8 +81,8 @@ def start_from_link() -> None:
                    f"'{source_tag(number)}'.")
         return
     go_to(lesson_id, int(number), from_link=True)
-    for param in DIGIT_PARAMS:  # the step's digit, not a stale one from the link
-        st.query_params.pop(param, None)
+    if any(param in st.query_params for param in DIGIT_PARAMS):
+        del st.session_state[PENDING_DIGIT]  # the link's digit wins, like its controls (share.digit_from_query)
 
 
 def switch_to_pending_page(page: st.Page) -> None:
@@ -125,7 +125,8 @@ def panel() -> None:
         return
     number = st.session_state[STEP]
     step = lesson.steps[number - 1]
-    st.query_params.update({LESSON: lesson.id, STEP: str(number)})
+    if st.query_params.get(LESSON) != lesson.id or st.query_params.get(STEP) != str(number):
+        st.query_params.update({LESSON: lesson.id, STEP: str(number)})  # a URL message only when it changed
     with st.container(border=True, key="lesson_panel"):
         # The buttons first, in one row that wraps on a phone: Next stays in view however long the narration is.
         with st.container(horizontal=True, vertical_alignment="center"):

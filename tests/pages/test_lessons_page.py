@@ -116,3 +116,9 @@ def test_every_shipped_lesson_walks_end_to_end(lesson: Lesson) -> None:
 def test_a_link_to_a_step_past_the_end_says_so(example_lessons: Path) -> None:
     at = open_page("reconstruct", lesson="blur", step="3")
     assert any("no lesson 'blur' with a step '3'" in w.value for w in at.warning)
+
+
+def test_a_steps_link_keeps_the_digit_the_sender_had(example_lessons: Path) -> None:
+    at = open_page("reconstruct", lesson="blur", step="1", digit="7", recon_samples="3")
+    assert current_digit(at).test_index == 7 and at.slider(key="recon_samples").value == 3
+    assert "step 1 of 2" in panel_text(at)
