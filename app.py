@@ -3,18 +3,17 @@
 import streamlit as st
 import torch
 
-from views import common, lesson_player, navigation, share, sidebar, state_keys
+from views import lesson_player, navigation, pictures, share, sidebar, state_keys
 
 torch.set_num_threads(1)  # many sessions share the CPU; one thread each avoids oversubscription
 
 st.set_page_config(page_title="VAE Explorer", page_icon=":material/blur_circular:", layout="wide")
-st.markdown(common.PIXELATED_CSS, unsafe_allow_html=True)
+st.html(f"<style>{pictures.PICTURE_CSS}</style>")
 
-# A constant (never user text): larger type and headings for a projector; pictures grow in common.show_digit.
+# A constant (never user text): larger type and headings for a projector; pictures grow in pictures.shown_width.
 PRESENTER_CSS = """<style>
 html {font-size: 20px;}
 h1 {font-size: 2.6rem !important;} h2 {font-size: 2.1rem !important;} h3 {font-size: 1.7rem !important;}
-[data-testid=stImageContainer] {max-width: 100%;}  /* a grown picture shrinks to its column, never overlaps */
 [data-testid=stSidebar] [data-testid=stColumn] button {padding-left: 0; padding-right: 0;}  /* 0-9 keep their labels */
 </style>"""
 

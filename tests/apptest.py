@@ -7,9 +7,12 @@ Streamlit upgrade that changes them breaks this module alone. The rest reads wha
 from __future__ import annotations
 
 import base64
+import html
 import io
 import json
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -120,22 +123,45 @@ def report_metrics(report: DigitReport, decimals: int) -> dict[str, str]:
             "KL": f"{report.kl:.{decimals}f}"}
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A picture as views.pictures shows it: its data URI (the PNG's bytes), text alternative, caption, width."""
+
+    src: str
+    alt: str
+    caption: str
+    width: int
+
+
+PICTURE = re.compile(r'<img src="([^"]*)" alt="([^"]*)" width="(\d+)"[^>]*>(?:<figcaption>(.*?)</figcaption>)?')
+
+
+def pictures(node: AppTest | Block) -> list[Picture]:
+    """The pictures in the app (`at`) or one of its areas (`at.main`), in page order."""
+    return [Picture(src, html.unescape(alt), html.unescape(caption or ""), int(width))
+            for element in node.get("html") for src, alt, width, caption in PICTURE.findall(element.proto.body)]
+
+
 def image_urls(node: AppTest | Block) -> list[str]:
-    """Media URLs of the images in the app (`at`) or one of its areas (`at.main`); a URL is a hash of the bytes."""
-    return [url for image in node.get("image") for url in image.value]
+    """The data URIs of the pictures in `node`: equal URIs are equal PNG bytes."""
+    return [p.src for p in pictures(node)]
 
 
 def captions(at: AppTest) -> list[str]:
-    """The captions of the images in the main area."""
-    return [caption for image in at.main.get("image") for caption in image.captions]
+    """The captions of the pictures in the main area."""
+    return [p.caption for p in pictures(at.main)]
+
+
+def image_picture(at: AppTest, caption_start: str) -> Picture:
+    """The one picture in the main area whose caption starts with `caption_start`."""
+    found = [p for p in pictures(at.main) if p.caption.startswith(caption_start)]
+    assert len(found) == 1, f"expected one picture captioned {caption_start!r}, found {len(found)}"
+    return found[0]
 
 
 def image_url(at: AppTest, caption_start: str) -> str:
-    """The URL of the one image in the main area whose caption starts with `caption_start`."""
-    urls = [url for image in at.main.get("image") for url, caption in zip(image.value, image.captions)
-            if caption.startswith(caption_start)]
-    assert len(urls) == 1, f"expected one image captioned {caption_start!r}, found {len(urls)}"
-    return urls[0]
+    """The data URI of the one picture in the main area whose caption starts with `caption_start`."""
+    return image_picture(at, caption_start).src
 
 
 def is_decoded(x: np.ndarray, model_name: str, code: torch.Tensor) -> bool:

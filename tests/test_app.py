@@ -7,10 +7,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import LATENT_SPACE_HEADINGS, MODELS, image_urls, loaded_model, open_latent_space_page, open_page
+from tests.apptest import (
+    LATENT_SPACE_HEADINGS,
+    MODELS,
+    image_picture,
+    image_urls,
+    loaded_model,
+    open_latent_space_page,
+    open_page,
+    pictures,
+)
 from tests.broken_models import GOOD_MODEL, broken_names
 from views import state_keys
 
@@ -27,6 +35,8 @@ def test_page_renders_on_a_2d_and_a_20d_model(url_path: str) -> None:
         assert not at.exception, f"{url_path} on {name}: {at.exception}"
         assert loaded_model(at).latent_dim == MODELS[name]
         assert image_urls(at.main) or len(at.latex) == 4, f"{url_path} on {name} shows neither images nor formulas"
+        for picture in pictures(at):
+            assert len(picture.alt) > 10, f"{url_path} on {name}: a picture without a text alternative"
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -54,22 +64,14 @@ def test_app_warns_about_each_broken_model_and_serves_the_good_one(
 # --- presenter mode ----------------------------------------------------------------------------------------------
 
 
-def test_presenter_mode_enlarges_show_digit(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The width st.image gets is not in AppTest's image proto, so st.image is wrapped to record it."""
-    widths: dict[str, int] = {}
-    original = st.image
-
-    def recording_image(image, caption=None, width="content", **kw):  # noqa: ANN001, ANN202
-        widths[caption] = width
-        return original(image, caption=caption, width=width, **kw)
-
-    monkeypatch.setattr(st, "image", recording_image)
+def test_presenter_mode_enlarges_pictures() -> None:
     at = open_page("reconstruct", "mnist-z2")
-    plain = widths["input x"]
+    plain = image_picture(at, "input x").width
     assert at.session_state[state_keys.PRESENTER] is False
     at.sidebar.toggle(key=state_keys.PRESENTER).set_value(True).run()
     assert not at.exception
-    assert widths["input x"] > plain and widths["input x"] % 28 == 0  # larger, still whole model pixels
+    grown = image_picture(at, "input x").width
+    assert grown > plain and grown % 28 == 0  # larger, still whole model pixels
     assert any("font-size: 20px" in m.value for m in at.markdown)
 
 

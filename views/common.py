@@ -20,13 +20,8 @@ from . import controls, state_keys
 from .controls import SAMPLE_COUNTS
 from .picking import request_app_rerun
 
-DIGIT_PX = 196  # 28 px shown 7x, crisp (see PIXELATED_CSS)
-PRESENTER_SCALE = 1.5  # pictures grow by about this much in presenter mode (sidebar toggle, state_keys.PRESENTER)
 DEFAULT_SEED = 0  # where the sidebar's seed input starts (its minimum)
 DEFAULT_TEST_INDEX = 4  # the first 4 of the MNIST test set: the seed figure's digit
-PIXELATED_CSS = (
-    "<style>[data-testid=stImage] img, [data-testid=stImageContainer] img {image-rendering: pixelated;}</style>"
-)
 
 
 @dataclass(frozen=True)
@@ -40,6 +35,11 @@ class Digit:
     label: int | None = None
     code: torch.Tensor | None = None
     code_model: str | None = None  # the model that decoded `code`
+
+    @property
+    def name(self) -> str:
+        """What the digit is, for text alternatives: "a handwritten 4" for a labelled digit, else its source."""
+        return f"a handwritten {self.label}" if self.label is not None else self.source
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -150,21 +150,6 @@ def set_digit_from_code(z: torch.Tensor, source: str, decoder: ModelEntry | None
     st.session_state[state_keys.DIGIT] = Digit(decode_probs(lm.model, z)[0], source, code=z, code_model=lm.name)
 
 
-def show_digit(image: np.ndarray, caption: str | None = None, width: int = DIGIT_PX) -> None:
-    """A uint8 picture shown at `width` px with crisp pixels (browser-side nearest-neighbour); in presenter
-    mode about PRESENTER_SCALE times larger, still a whole multiple of the picture's width."""
-    if st.session_state.get(state_keys.PRESENTER):
-        side = image.shape[-1]
-        width = max(side, round(width * PRESENTER_SCALE / side) * side)
-    st.image(image, caption=caption, width=width, clamp=True, output_format="PNG")  # PNG: JPEG would blur the pixels
-
-
-def show_grid(grid: np.ndarray, caption: str | None = None, max_width: int = 560) -> None:
-    """A tiled uint8 picture (render.image_grid) enlarged by the largest whole factor that fits
-    `max_width`, so every model pixel stays an equal crisp square."""
-    show_digit(grid, caption, width=grid.shape[1] * max(1, max_width // grid.shape[1]))
-
-
 def count_draw(key: str) -> None:
     """A redraw button's callback: one more draw under session key `key`."""
     st.session_state[key] = min(st.session_state.get(key, 0) + 1, controls.MAX_DRAW)
@@ -228,6 +213,4 @@ __all__ = [
     "seed",
     "set_digit",
     "set_digit_from_code",
-    "show_digit",
-    "show_grid",
 ]

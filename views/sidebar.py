@@ -19,11 +19,11 @@ from .common import (
     set_digit_from_code,
     set_test_digit,
     shipped_test_digits,
-    show_digit,
     stream_seed,
     why_no_test_digits,
 )
 from .controls import MEAN, REAL, SEED
+from .pictures import show_picture
 
 
 def model_picker() -> bool:
@@ -78,8 +78,8 @@ def digit_panel() -> None:
     side = st.sidebar
     side.markdown("**Current digit**")
     digit = get_digit()
-    with side:  # show_digit writes to the current container, which is the main area otherwise
-        show_digit(to_uint8(digit.x)[0], caption=digit.source, width=112)
+    with side:  # show_picture writes to the current container, which is the main area otherwise
+        show_picture(to_uint8(digit.x)[0], f"current digit: {digit.name}", caption=digit.source, width=112)
     lm, digits = current_model(), shipped_test_digits()
     if digits is None:
         side.warning(f"Real test digits are unavailable: {why_no_test_digits()} The buttons give class means.")

@@ -6,14 +6,23 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import MODELS, current_digit, image_urls, is_decoded, loaded_model, open_latent_space_page
+from tests.apptest import (
+    MODELS,
+    Picture,
+    current_digit,
+    image_picture,
+    image_urls,
+    is_decoded,
+    loaded_model,
+    open_latent_space_page,
+)
 from vae_core.analysis import encode_mean
 from vae_core.digits import load_test_digits
 from views import state_keys
 
 
-def large_frame(at: AppTest):
-    return next(img for img in at.get("image") if img.captions[0].startswith("frame "))
+def large_frame(at: AppTest) -> Picture:
+    return image_picture(at, "frame ")
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -29,8 +38,8 @@ def test_interpolation_frame_slider_changes_only_the_large_frame():
     at = open_latent_space_page("interpolate", "mnist-z20")
     strips, frame = image_urls(at)[:2], large_frame(at)
     at.slider(key="interp_t").set_value(5).run()
-    assert large_frame(at).captions == ["frame 5 of 9: t = 0.56"]
-    assert large_frame(at).value != frame.value
+    assert large_frame(at).caption == "frame 5 of 9: t = 0.56"
+    assert large_frame(at).src != frame.src
     assert image_urls(at)[:2] == strips
 
 

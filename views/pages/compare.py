@@ -11,7 +11,8 @@ from vae_core.checkpoint import CheckpointError, read_metrics
 from vae_core.registry import LoadedModel, ModelEntry
 from vae_core.render import decode_probs, image_grid, to_uint8
 
-from ..common import current_model, get_digit, load_model, model_entries, shipped_test_digits, show_grid
+from ..common import current_model, get_digit, load_model, model_entries, shipped_test_digits
+from ..pictures import show_grid
 
 
 def _loaded_models():
@@ -107,6 +108,7 @@ def render() -> None:
     examples, what = class_examples(current_model())
     st.markdown(f"**Reconstructions of the same digits** by every model: the current digit, then {what}.")
     inputs, reconstructions = compute(get_digit().x, examples, [other for _, other in models])
-    show_grid(inputs, "input", max_width=720)
+    show_grid(inputs, f"row of input digits: the current digit, then {what}", "input", max_width=720)
     for (entry, other), grid in zip(models, reconstructions):
-        show_grid(grid, f"{entry.name} (z = {other.latent_dim})", max_width=720)
+        show_grid(grid, f"the same digits reconstructed by {entry.name}, {other.latent_dim} latent dimensions",
+                  f"{entry.name} (z = {other.latent_dim})", max_width=720)

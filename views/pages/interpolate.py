@@ -19,11 +19,10 @@ from ..common import (
     current_report,
     set_digit_from_code,
     shipped_test_digits,
-    show_digit,
-    show_grid,
     stream_seed,
 )
 from ..controls import CLASS_CHOICES, CURRENT, INTERP_STEPS, PATHS, PRIOR, REAL_CHOICES, UPLOAD
+from ..pictures import show_grid, show_picture
 
 DEFAULTS = {"A": "class 4", "B": "class 9"}  # the seed figure: interpolation of 4 and 9
 DOWNLOAD_SCALE = 4  # model pixels -> file pixels, nearest neighbour
@@ -119,9 +118,11 @@ def render() -> None:
     left, right = st.columns([3, 1])
     with left:
         st.markdown(f"**Latent interpolation**, {path_name}: A = {choice_a} → B = {choice_b}")
-        show_grid(latent_grid, max_width=STRIP_WIDTH)
+        show_grid(latent_grid, f"{steps} digits decoded along the {path_name} path from {choice_a} to {choice_b}",
+                  max_width=STRIP_WIDTH)
         st.markdown("**Pixel cross-fade** of the same two end pictures")
-        show_grid(shown.crossfade_grid, max_width=STRIP_WIDTH)
+        show_grid(shown.crossfade_grid, f"{steps} pictures fading pixel by pixel from {choice_a} to {choice_b}",
+                  max_width=STRIP_WIDTH)
         st.caption(CROSSFADE_CAPTION)
         name = f"interpolation_{choice_a}_{choice_b}_{PATHS[path_name]}_{lm.name}".replace(" ", "")
         d = st.columns(2)
@@ -134,7 +135,8 @@ def render() -> None:
             st.session_state["interp_t"] = steps - 1
         t = st.slider("Frame", 0, steps - 1, 0, key="interp_t", help="0 is endpoint A, the last frame endpoint B",
                       bind="query-params")
-        show_digit(strip.frames[t], f"frame {t} of {steps - 1}: t = {t / (steps - 1):.2f}")
+        show_picture(strip.frames[t], f"frame {t} of the path from {choice_a} to {choice_b}",
+                     f"frame {t} of {steps - 1}: t = {t / (steps - 1):.2f}")
         if st.button("Use this frame as current digit", key="interp_use_frame"):
             set_digit_from_code(strip.codes[t], f"frame {t}/{steps - 1} from {choice_a} to {choice_b}")
             st.rerun(scope="app")  # the sidebar shows the current digit

@@ -13,8 +13,9 @@ from vae_core.latent import shift, traversal
 from vae_core.model import VAE
 from vae_core.render import decode_images, image_grid, labelled_grid
 
-from ..common import current_model, current_report, show_digit
+from ..common import current_model, current_report, get_digit
 from ..controls import MEAN_SHIFT, MEAN_UNIT, MEAN_UNITS, POSTERIOR_UNIT
+from ..pictures import show_picture
 
 OFFSETS = torch.arange(-3.0, 4.0)  # the traversal table's columns: -3 ... +3
 PADDING = 2  # image_grid's default; labelled_grid needs it to centre the labels on the cells
@@ -89,12 +90,17 @@ def render() -> None:
                           format="%.1f", key=key, bind="query-params")
     offsets = torch.tensor([st.session_state[SLIDER_KEY.format(d)] for d in range(lm.latent_dim)])
     shown = compute(lm.model, r, offsets, unit_name == POSTERIOR_UNIT)
+    name = get_digit().name
     with right:
         cols = st.columns(2)
         with cols[0]:
-            show_digit(shown.perturbed, "perturbed: decoded mu + offsets", 280)
+            moved = ", ".join(f"z{d} {v:+.1f}" for d, v in enumerate(offsets.tolist()) if v) or "no offsets"
+            show_picture(shown.perturbed, f"{name} decoded from mu with offsets {moved} {unit_name}",
+                         "perturbed: decoded mu + offsets", 280)
         with cols[1]:
-            show_digit(r.reconstruction, "unperturbed: decoded mu")
+            show_picture(r.reconstruction, f"{name} decoded from mu, unperturbed", "unperturbed: decoded mu")
 
     st.markdown(f"**Traversal table**: each row moves one dimension by -3 ... +3 {unit_name}, the others stay at mu.")
-    show_digit(shown.table, "traversal table: rows z_i, largest KL first; columns: offset", width=shown.table.shape[1])
+    show_picture(shown.table, f"traversal table of {name}: each row moves one dimension from -3 to +3 {unit_name}, "
+                 "the dimension with the largest KL first",
+                 "traversal table: rows z_i, largest KL first; columns: offset", width=shown.table.shape[1])

@@ -12,8 +12,9 @@ from vae_core.analysis import ACTIVE_KL_NATS, DigitReport, active_dims, describe
 from vae_core.model import VAE
 from vae_core.render import image_grid, to_uint8
 
-from ..common import current_model, get_digit, seed, show_digit, show_grid
+from ..common import current_model, get_digit, seed
 from ..controls import RECON_SAMPLES
+from ..pictures import show_grid, show_picture
 
 SIGN_CONVENTION = (
     "ELBO = E_q[log p(x|z)] - KL(q(z|x) || p(z)), in nats; higher is better. "
@@ -77,10 +78,12 @@ def render() -> None:
     with left:
         cols = st.columns(2)
         with cols[0]:
-            show_digit(to_uint8(r.x)[0], "input x")
+            show_picture(to_uint8(r.x)[0], f"input: {digit.name}", "input x")
         with cols[1]:
-            show_digit(r.reconstruction, "reconstruction: decoder mean at z = mu")
-        show_grid(shown.samples, "decoder means at z ~ q(z|x): stochastic reconstructions")
+            show_picture(r.reconstruction, f"reconstruction of {digit.name}, ELBO {r.elbo:.1f} nats",
+                         "reconstruction: decoder mean at z = mu")
+        show_grid(shown.samples, f"{n} stochastic reconstructions of {digit.name}, each decoded from a code drawn "
+                                 "from q(z|x)", "decoder means at z ~ q(z|x): stochastic reconstructions")
     with right:
         c = st.columns(3)
         c[0].metric("ELBO", f"{r.elbo:.2f}")

@@ -17,7 +17,8 @@ from vae_core.registry import ModelEntry
 from vae_core.render import decode_images, image_grid
 from vae_core.snapshots import Snapshot, load_snapshot, snapshot_epochs, snapshot_path
 
-from ..common import current_model, load_model, model_entries, model_error, show_grid
+from ..common import current_model, load_model, model_entries, model_error
+from ..pictures import show_grid
 from .map import CLASS_COLOURS
 
 GRID_N, GRID_EPS = 15, 0.05  # Kingma & Welling's Fig. 4 spacing: gaussian quantiles eps ... 1 - eps
@@ -112,7 +113,8 @@ def replay(folder: Path, name: str, config: VAEConfig, labels: torch.Tensor) -> 
                         key="replay_map")
     with right:
         caption = f"manifold at epoch {epoch}: {GRID_N} x {GRID_N} codes, gaussian spacing, eps {GRID_EPS}"
-        show_grid(snapshot_manifold(snap.model), caption, max_width=440)
+        show_grid(snapshot_manifold(snap.model), f"{GRID_N} by {GRID_N} grid of digits decoded across the first two "
+                  f"latent dimensions by {name} at training epoch {epoch}", caption, max_width=440)
     rows = read_metrics(folder)
     if rows:
         st.plotly_chart(elbo_figure(rows, epoch), key="replay_elbo")

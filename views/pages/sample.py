@@ -12,8 +12,9 @@ from vae_core.latent import prior_samples
 from vae_core.model import VAE
 from vae_core.render import decode_images, image_grid
 
-from ..common import current_model, draw_controls, seed, set_digit_from_code, show_grid, stream_seed
+from ..common import current_model, draw_controls, seed, set_digit_from_code, stream_seed
 from ..controls import SAMPLE_TEMPERATURE
+from ..pictures import show_grid
 
 INTRO = (
     "Codes z ~ N(0, T² I) decoded to their Bernoulli means. T = 1 is the model's generative process; "
@@ -37,7 +38,9 @@ def render() -> None:
     z, grid = compute(lm.model, n, temperature, stream_seed("sample", draw))
     side = math.isqrt(n)
     with st.container(horizontal=True, gap="large"):  # side by side at their own widths
-        show_grid(grid, f"{n} draws at T = {temperature:.1f} (draw {draw}, seed {seed()}), numbered row by row from 1")
+        show_grid(grid, f"{side} by {side} grid of {n} digits decoded from codes drawn from the prior at temperature "
+                        f"{temperature:.1f}", f"{n} draws at T = {temperature:.1f} (draw {draw}, seed {seed()}), "
+                        "numbered row by row from 1")
         with st.container(width=220):
             k = st.number_input("Sample #", min_value=1, max_value=n, value=1, step=1, key="sample_pick",
                                 bind="query-params",

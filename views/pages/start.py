@@ -15,8 +15,9 @@ from vae_core.registry import LoadedModel
 from vae_core.render import decode_images, to_uint8
 
 from .. import navigation
-from ..common import current_model, elbo_spread_of_test_digits, get_digit, seed, show_digit
+from ..common import current_model, elbo_spread_of_test_digits, get_digit, seed
 from ..lesson_player import go_to, lessons_on_offer
+from ..pictures import show_picture
 
 SHOWN_DIMS = 3  # latent dimensions listed in the encoder and sample boxes, largest KL first
 DIGIT_WIDTH = 140
@@ -72,10 +73,11 @@ def code_lines(values: torch.Tensor, dims: list[int], fmt: str) -> str:
 
 def pipeline(lm: LoadedModel, shown: Pipeline, source: str) -> None:
     r, dims, d = shown.report, shown.dims, lm.latent_dim
+    name = get_digit().name
     boxes = st.columns(5)
     with boxes[0].container(border=True):
         st.markdown("**1. Input x**")
-        show_digit(to_uint8(r.x)[0], source, width=DIGIT_WIDTH)
+        show_picture(to_uint8(r.x)[0], f"input: {name}", source, width=DIGIT_WIDTH)
         st.caption("784 grey levels, each read as the probability of ink.")
     with boxes[1].container(border=True):
         st.markdown("**2. Encoder → mu, sigma**")
@@ -88,11 +90,13 @@ def pipeline(lm: LoadedModel, shown: Pipeline, source: str) -> None:
         st.caption("One random code near mu; another seed gives another.")
     with boxes[3].container(border=True):
         st.markdown("**4. Decoder at that z**")
-        show_digit(shown.sampled, "decoded sample", width=DIGIT_WIDTH)
+        show_picture(shown.sampled, f"{name} decoded from one sampled code, log p(x|z) {r.log_likelihood:.1f} nats",
+                     "decoded sample", width=DIGIT_WIDTH)
         st.caption(f"log p(x|z) = {r.log_likelihood:.1f} nats: how well it explains x's pixels.")
     with boxes[4].container(border=True):
         st.markdown("**5. Reconstruction x̂**")
-        show_digit(r.reconstruction, "decoder mean at z = mu", width=DIGIT_WIDTH)
+        show_picture(r.reconstruction, f"reconstruction of {name}, ELBO {r.elbo:.1f} nats", "decoder mean at z = mu",
+                     width=DIGIT_WIDTH)
         st.caption("Smoother than x: the decoder draws the average digit this code could stand for.")
 
 

@@ -18,7 +18,8 @@ from vae_core.preprocess import (
 )
 
 from .. import state_keys
-from ..common import current_model, elbo_spread_of_test_digits, seed, set_digit, show_digit
+from ..common import current_model, elbo_spread_of_test_digits, seed, set_digit
+from ..pictures import show_picture
 
 # The user's last usable upload (or photo) and drawing: (PreprocessResult, source). Widgets forget their value
 # when the page is left; these are kept until replaced, so the digit is still here on coming back.
@@ -51,9 +52,10 @@ def show_result(result: PreprocessResult, source: str, key: str) -> None:
     tiles = st.columns(len(result.steps) + 1)
     for column, (title, picture) in zip(tiles, result.steps):
         with column:
-            st.image(picture, caption=title, width=STEP_PX, clamp=True, output_format="PNG")
+            show_picture(picture, f"preprocessing step: {title}", title, width=STEP_PX)
     with tiles[-1]:
-        show_digit(r.reconstruction, RECONSTRUCTION, width=STEP_PX)
+        show_picture(r.reconstruction, f"the model's reconstruction of the uploaded digit, ELBO {r.elbo:.1f} nats",
+                     RECONSTRUCTION, width=STEP_PX)
     m = st.columns(3)
     m[0].metric("ELBO", f"{r.elbo:.2f}", help="E_q[log p(x|z)] - KL(q(z|x) || p(z)), in nats; higher is better")
     m[1].metric("log p(x|z)", f"{r.log_likelihood:.2f}", help="one-sample estimate, seeded")

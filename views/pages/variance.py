@@ -12,8 +12,9 @@ from vae_core.latent import posterior_samples
 from vae_core.model import VAE
 from vae_core.render import decode_images, image_grid
 
-from ..common import current_model, current_report, draw_controls, seed, show_digit, show_grid, stream_seed
+from ..common import current_model, current_report, draw_controls, get_digit, seed, stream_seed
 from ..controls import VARIANCE_SCALE
+from ..pictures import show_grid, show_picture
 
 INTRO = (
     "Codes z = mu + s · sigma ⊙ eps, eps ~ N(0, I), around the current digit's posterior q(z|x) = N(mu, sigma²); "
@@ -36,5 +37,8 @@ def render() -> None:
                                ("Resample", "variance_resample"))
     with st.container(horizontal=True, gap="large"):  # side by side at their own widths
         grid = variance_grid(lm.model, r, s, n, stream_seed("variance", draw))
-        show_grid(grid, f"{n} decoded samples at s = {s:.1f} (draw {draw}, seed {seed()})")
-        show_digit(r.reconstruction, "mean reconstruction: decoded mu")
+        name = get_digit().name
+        show_grid(grid, f"grid of {n} digits decoded from codes drawn around {name}'s mu with sigma scaled by {s:.1f}",
+                  f"{n} decoded samples at s = {s:.1f} (draw {draw}, seed {seed()})")
+        show_picture(r.reconstruction, f"{name} decoded from mu, ELBO {r.elbo:.1f} nats",
+                     "mean reconstruction: decoded mu")
