@@ -96,7 +96,7 @@ ARM = """(watch) => {
             return gd && gd.data ? JSON.stringify(gd.data.map((t) => [t.name, t.x && t.x.length < 100 ? t.x : null,
                                                                        t.y && t.y.length < 100 ? t.y : null])) : '';
         }
-        const imgs = [...main.querySelectorAll('[data-testid=stImage] img')].map((i) => i.getAttribute('src'));
+        const imgs = [...main.querySelectorAll('figure.vae-picture img')].map((i) => i.getAttribute('src'));
         const svg = [...main.querySelectorAll('.js-plotly-plot image')].map((i) => i.getAttribute('href')
                                                                                    || i.getAttribute('xlink:href'));
         return imgs.concat(svg).join('|');
@@ -118,7 +118,7 @@ ARM = """(watch) => {
         s.sent = sends.length ? sends[0] : null;
         const receipts = window.__wsReceipts.filter((t) => t >= s.t0 && t <= s.changed);
         s.received = receipts.length ? receipts[receipts.length - 1] : null;  // the message that brought the change
-        const imgs = [...main.querySelectorAll('[data-testid=stImage] img')];
+        const imgs = [...main.querySelectorAll('figure.vae-picture img')];
         await Promise.all(imgs.map((i) => i.decode().catch(() => null)));
         requestAnimationFrame(() => requestAnimationFrame(() => { s.drawn = performance.now(); s.done = true; }));
     });

@@ -41,7 +41,7 @@ TARGET_S = 5.0
 POLL_S = 0.05
 # The view's pictures are in the page, decoded, and a frame showing them has been painted.
 DRAWN = """async () => {
-    const imgs = [...document.querySelectorAll('[data-testid=stMain] [data-testid=stImage] img')];
+    const imgs = [...document.querySelectorAll('[data-testid=stMain] figure.vae-picture img')];
     if (!imgs.length) return false;
     await Promise.all(imgs.map((i) => i.decode().catch(() => null)));
     if (!imgs.every((i) => i.complete && i.naturalWidth > 0)) return false;

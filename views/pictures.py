@@ -49,8 +49,9 @@ def picture_html(image: np.ndarray, alt: str, caption: str | None, width: int) -
 
 
 def show_picture(image: np.ndarray, alt: str, caption: str | None = None, width: int = 196) -> None:
-    """Show a uint8 picture (H, W) or (H, W, 3) about `width` px wide (see shown_width) with its text alternative `alt`: say
-    what it shows and the numbers that matter ("reconstruction of a handwritten 4, ELBO -97.7 nats")."""
+    """Show a uint8 picture, grey (H, W) or RGB (H, W, 3), about `width` px wide (see shown_width) with its text
+    alternative `alt`: what it shows and the numbers that matter ("reconstruction of a handwritten 4, ELBO -97.7
+    nats")."""
     st.html(picture_html(image, alt, caption, shown_width(image.shape[1], width)))
 
 

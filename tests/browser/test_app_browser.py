@@ -24,7 +24,7 @@ def page_urls() -> list[str]:
     return ["", *(spec.url_path for spec in navigation.PAGES)]
 
 
-MAIN_IMAGES = "[data-testid=stMain] [data-testid=stImage] img"
+MAIN_IMAGES = "[data-testid=stMain] figure.vae-picture img"
 EXCEPTION = "[data-testid=stException]"
 
 
@@ -71,7 +71,7 @@ def test_app_loads_with_title_and_without_errors(page: Page, streamlit_server: s
     page.goto(streamlit_server)
     app_idle(page)
     expect(page).to_have_title("VAE Explorer")
-    expect(page.locator("[data-testid=stMain] [data-testid=stImage]").first).to_be_visible()
+    expect(page.locator("[data-testid=stMain] figure.vae-picture").first).to_be_visible()
     expect(page.locator(EXCEPTION)).to_have_count(0)
 
 
@@ -109,7 +109,7 @@ def test_uploading_a_png_shows_its_reconstruction(page: Page, streamlit_server: 
     with rerun_finished(page, app_idle):
         page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(digit_png(tmp_path / "seven.png"))
 
-    captions = page.locator("[data-testid=stMain] [data-testid=stImageCaption]")
+    captions = page.locator("[data-testid=stMain] figure.vae-picture figcaption")
     expect(captions.filter(has_text="reconstruction").first).to_be_visible()
     assert image_sources(page) != before
     expect(page.locator(EXCEPTION)).to_have_count(0)
@@ -141,6 +141,6 @@ def test_clicking_a_dot_on_the_latent_map_makes_it_the_current_digit(page: Page,
     }""")
     with rerun_finished(page, app_idle):
         page.mouse.click(x, y)
-    caption = page.locator("[data-testid=stSidebar] [data-testid=stImageCaption]")
+    caption = page.locator("[data-testid=stSidebar] figure.vae-picture figcaption")
     expect(caption).to_have_text(re.compile(rf"^test digit #{index}, a \d$"))
     expect(page.locator(EXCEPTION)).to_have_count(0)
