@@ -57,6 +57,16 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(a, b)[0, 1])
 
 
+def shape_similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """`similarity` after a 3 x 3 box blur: a thin stroke shifted by a pixel (noise, JPEG, the centring's
+    rounding) still counts as the same digit, a blob or the wrong mark does not."""
+    def blurred(x: np.ndarray) -> np.ndarray:
+        img = np.pad(x.reshape(28, 28), 1)
+        return sum(img[r : r + 28, c : c + 28] for r in range(3) for c in range(3)).ravel()
+
+    return similarity(blurred(a), blurred(b))
+
+
 def test_corpus_is_large_enough_and_names_are_unique():
     names = [c.name for c in corpus()]
     assert len(names) >= 25 and len(set(names)) == len(names)
@@ -190,7 +200,7 @@ def test_a_photo_defect_leaves_the_digit_as_on_a_clean_photo(defect):
         glyph = glyph_from_mnist(image, 200)
         clean = preprocess(photograph(glyph, np.random.default_rng(i), (), "black"))
         with_defect = preprocess(photograph(glyph, np.random.default_rng(i), (defect,), "blue"))
-        assert similarity(clean, with_defect) > AGREEMENT.get(defect, 0.8), (defect, i)
+        assert shape_similarity(clean, with_defect) > AGREEMENT.get(defect, 0.8), (defect, i)
 
 
 def test_a_dark_desk_edge_does_not_swap_ink_and_paper():
