@@ -17,7 +17,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image, ImageOps
 
 from .render import grey_to_uint8
 
@@ -31,7 +31,10 @@ BOX = 20  # MNIST digits are fitted into 20x20 inside the 28x28 field
 MIN_CONTRAST = 0.1  # ink and paper must differ by at least this much (of the full grey range)
 MIN_INK = 0.2  # ink is at least this much darker than its paper; paper grain and JPEG noise are not
 WORK_PIXELS = 256 * 256  # the page is analysed at most this large (see _working_scale)
+DESK_SHARE = 0.15  # a desk shows at most this share of the picture's side in from an edge (find_digit)
 EDGE_SHARE = 0.02  # ink this close to the picture's edge (share of its side) runs off it (find_digit)
+POLARITY_WINDOW = 0.1  # the neighbourhood (share of the picture's side) that decides the ink's polarity
+POLARITY_DOUBT = 0.05  # a vote this close to even keeps the paper light (is_light_paper)
 PAPER_WINDOW = 0.25  # the paper's light is estimated over windows this share of the picture's side (paper_light)
 INK_SHARE = 0.45  # pen ink is at least this share as dark as the darkest mark; ruled lines are fainter
 SPECK_SHARE = 0.03  # marks with less ink than this share of the largest are specks
@@ -197,20 +200,23 @@ def _running(a: np.ndarray, k: int, axis: int, reduce: np.ufunc) -> np.ndarray:
 def is_light_paper(grey: np.ndarray) -> bool:
     """Whether the marks are darker than the paper around them (else light ink on dark paper).
 
-    Decided by the marks, not by how bright the picture is: a photo in dim light has dark paper, and a desk
-    along the edges is dark too. Each pixel is compared with the mean of its neighbourhood (a window of
-    PAPER_WINDOW of the side); the strongest differences are the ink's, and their sign says its polarity.
-    The two sides of an edge (paper against desk, light against shadow) differ both ways and cancel out.
-    A picture without marks falls back on its median.
+    Decided by where the paper sits between the darkest and lightest grey near it, not by how bright the picture
+    is: a photo in dim light has dark paper, and a desk along the edges is dark too. Within a window of
+    POLARITY_WINDOW of the side the ink is a small part, so most pixels (the paper) sit near the light end when the
+    ink is dark, and near the dark end when it is light. Only windows with some contrast vote; a shadow's edge, a
+    gradient or noise puts as many pixels near one end as near the other, and a desk is outnumbered by the paper
+    it meets. In doubt (no ink: the vote is near even) the paper is light, as it mostly is; a picture without any
+    contrast falls back on its median.
     """
     h, w = grey.shape
-    radius = max(1, round((h * w) ** 0.5 * PAPER_WINDOW / 2))
-    local = np.asarray(Image.fromarray(grey_to_uint8(grey)).filter(ImageFilter.BoxBlur(radius)), dtype=np.float32)
-    difference = grey - local / 255.0
-    strongest = float(np.abs(difference).max())
-    if strongest < MIN_CONTRAST:
+    k = max(3, round((h * w) ** 0.5 * POLARITY_WINDOW))
+    lightest = _running(_running(grey, k, 0, np.maximum), k, 1, np.maximum)
+    darkest = _running(_running(grey, k, 0, np.minimum), k, 1, np.minimum)
+    spread = lightest - darkest
+    varied = spread >= MIN_CONTRAST
+    if not varied.any():
         return float(np.median(grey)) > 0.5
-    return float(difference[np.abs(difference) >= strongest / 2].sum()) <= 0.0
+    return float(np.median((grey - darkest)[varied] / spread[varied])) >= 0.5 - POLARITY_DOUBT
 
 
 def paper_light(dark_ink: np.ndarray) -> np.ndarray:
@@ -286,14 +292,18 @@ class PageFindings:
 def find_digit(darkness: np.ndarray) -> PageFindings:
     """Split the ink of a flattened page (0 = paper, 1 = darkest) into the digit and the rest.
 
-    Pen ink is the marks at least INK_SHARE as dark as the darkest one; fainter marks (ruled lines,
+    Pen ink is the marks at least INK_SHARE as dark as the darkest one off the edges; fainter marks (ruled lines,
     leftover shading) are left out. Ink regions touching the picture's edge (a desk, the sheet's edge,
     lines running off the page) are left out when there is ink that does not; specks far smaller than the
     largest mark are left out; the digit is the largest mark and every mark overlapping its box (grown by
     PIECE_REACH), so a digit written in two strokes stays whole.
     """
     h, w = darkness.shape
-    threshold = max(MIN_CONTRAST, INK_SHARE * float(darkness.max()))
+    # A desk along the edges can be far darker than a pencil's strokes: the darkest mark is looked for away from them.
+    dh, dw = int(h * DESK_SHARE), int(w * DESK_SHARE)
+    inner = darkness[dh : h - dh, dw : w - dw]
+    darkest = float(inner.max()) if inner.size and inner.max() >= MIN_INK else float(darkness.max())
+    threshold = max(MIN_CONTRAST, INK_SHARE * darkest)
     ink = darkness >= threshold
     faint = (darkness >= MIN_CONTRAST) & ~ink
     labels, n = _components(ink)
