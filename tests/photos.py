@@ -28,12 +28,13 @@ PAPERS = ((246, 246, 243), (238, 236, 228), (242, 232, 200), (218, 215, 206))  #
 NOT_DIGITS = ("word", "three_digits", "doodle", "blank", "gradient_only")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Photo:
     name: str
     data: bytes  # a JPEG, as a phone gives it
     label: int | None  # the digit shown; None for a non-digit
     defects: tuple[str, ...] = field(default=())
+    glyph: np.ndarray | None = None  # the ink written, before it was photographed
 
 
 def glyph_from_uci(image8: np.ndarray, height: int, level: float = 0.45) -> np.ndarray:
@@ -282,7 +283,7 @@ def digit_photos(labels: np.ndarray, seed: int, with_defects: bool, images8: np.
             glyph, source = glyph_from_uci(images8[i], height, float(rng.uniform(0.35, 0.55))), "uci"
         pen = str(rng.choice(list(PENS)))
         photos.append(Photo(f"{source}{i}_{label}_{pen}_{'+'.join(defects) or 'clean'}",
-                            photograph(glyph, rng, defects, pen, size), int(label), defects))
+                            photograph(glyph, rng, defects, pen, size), int(label), defects, glyph))
     return photos
 
 
