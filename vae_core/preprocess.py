@@ -456,8 +456,9 @@ def to_mnist_style(image: Image.Image) -> PreprocessResult:
             "Use a dark digit on a light background or a light digit on a dark one."
         )
     findings = find_digit(darkness)
-    left_out = f"; left out: {', '.join(findings.reasons)}" if findings.reasons else ""
-    steps.append((f"digit's box found{left_out}", _for_display(_findings_picture(findings), 0.0)))
+    left_out = f"; left out (red, faint in blue): {', '.join(findings.reasons)}" if findings.reasons else ""
+    steps.append((f"digit's box found (green, the digit white){left_out}",
+                  _for_display(_findings_picture(findings), 0.0)))
 
     # Paper is 0 and the digit's strongest stroke 1. The digit's ink is grown by a pixel, and the floor is
     # half the ink threshold, so the strokes keep their soft (anti-aliased) edges as in MNIST.

@@ -14,8 +14,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests import live_app
-from tests.photos import glyph_from_mnist, handwritten_digit, not_digit_photos, photograph
-from vae_core.digits import load_test_digits
+from tests.photos import handwritten_digit, not_digit_photos, photograph
 from vae_core.preprocess import MAX_BYTES
 
 pytestmark = pytest.mark.browser
@@ -34,11 +33,13 @@ def upload(page: Page, url: str, app_idle, path: Path) -> None:
 
 
 def test_a_hard_photo_shows_what_was_found(page: Page, streamlit_server: str, app_idle, tmp_path: Path) -> None:
-    glyph = glyph_from_mnist(load_test_digits().images[0], 220)
+    rng = np.random.default_rng(2)
     path = tmp_path / "photo.jpg"
-    path.write_bytes(photograph(glyph, np.random.default_rng(2), ("desk", "shadow", "squares", "tilt"), "blue"))
+    defects = ("desk", "gradient", "lines", "shadow", "tilt")
+    path.write_bytes(photograph(handwritten_digit(5, 220, rng), rng, defects, "pencil", (800, 600)))
     upload(page, streamlit_server, app_idle, path)
-    expect(page.get_by_text("digit's box found; left out:")).to_be_visible()
+    found = "digit's box found (green, the digit white); left out (red, faint in blue):"
+    expect(page.get_by_text(found)).to_be_visible()
     expect(page.get_by_text("This does not look like one handwritten digit")).to_have_count(0)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "upload-photo.png"), full_page=True)
