@@ -29,6 +29,7 @@ DRAFT_MIN_SIDE = 512  # JPEGs are decoded at a reduced scale down to this side (
 SIDE = 28  # MNIST field
 BOX = 20  # MNIST digits are fitted into 20x20 inside the 28x28 field
 MIN_CONTRAST = 0.1  # ink and paper must differ by at least this much (of the full grey range)
+MIN_DIGIT_SHARE = 0.04  # the digit's ink spans at least this share of the picture's longer side
 MIN_INK = 0.2  # ink is at least this much darker than its paper; paper grain and JPEG noise are not
 WORK_PIXELS = 256 * 256  # the page is analysed at most this large (see _working_scale)
 DESK_SHARE = 0.15  # a desk shows at most this share of the picture's side in from an edge (find_digit)
@@ -456,6 +457,12 @@ def to_mnist_style(image: Image.Image) -> PreprocessResult:
             "Use a dark digit on a light background or a light digit on a dark one."
         )
     findings = find_digit(darkness)
+    top, left, bottom, right = findings.box
+    if max(bottom - top + 1, right - left + 1) < MIN_DIGIT_SHARE * max(darkness.shape):
+        raise ImageInputError(
+            "No digit found: only specks, nothing the size of a digit (paper grain, noise or shading). "
+            "Photograph the digit from closer, so that it fills a good part of the picture."
+        )
     left_out = f"; left out (red, faint in blue): {', '.join(findings.reasons)}" if findings.reasons else ""
     steps.append((f"digit's box found (green, the digit white){left_out}",
                   _for_display(_findings_picture(findings), 0.0)))
@@ -484,7 +491,6 @@ def to_mnist_style(image: Image.Image) -> PreprocessResult:
     picture = grey_to_uint8(field)
     steps.append((f"centred by mass in {SIDE} x {SIDE}", picture))
     # The model reads the 8-bit picture shown, like a real MNIST digit, and a link (format_picture) holds it exactly.
-    top, left, bottom, right = findings.box
     return PreprocessResult(steps=steps, x=picture.reshape(-1).astype(np.float32) / 255.0, findings=findings,
                             wide=(right - left + 1) > WIDE * (bottom - top + 1))
 
