@@ -83,12 +83,13 @@ STROKES: dict[int, list[list[list[tuple[float, float]]]]] = {
 }
 
 
-def handwritten_digit(label: int, height: int, rng: np.random.Generator) -> np.ndarray:
+def handwritten_digit(label: int, height: int, rng: np.random.Generator, pen: float | None = None) -> np.ndarray:
     """`label` written by hand `height` pixels tall: one of STROKES' ways of writing it, slanted, narrowed or
-    widened, turned a little, each stroke wobbling, with a pen from a fine ballpoint to a marker."""
+    widened, turned a little, each stroke wobbling, with a pen from a fine ballpoint to a marker (`pen`: its width
+    as a share of the height, random if None)."""
     strokes = STROKES[label][int(rng.integers(len(STROKES[label])))]
     slant, width, turn = rng.uniform(-0.1, 0.35), rng.uniform(0.7, 1.15), np.radians(rng.uniform(-6, 6))
-    pen, wobble = height * rng.uniform(0.035, 0.13), rng.uniform(0.0, 0.035)
+    pen, wobble = height * (pen or rng.uniform(0.035, 0.13)), rng.uniform(0.0, 0.035)
     pad, ss = int(pen) + 4, 2  # drawn at twice the size, then shrunk: anti-aliased edges
     w, h = int(height * 1.3) + 2 * pad, height + 2 * pad
     im = Image.new("L", (w * ss, h * ss), 0)
