@@ -5,7 +5,8 @@ guards against oversized files and decompression bombs. The digit is then found 
 phone photo shows it: the paper's uneven light (gradient, vignetting, shadow) is estimated and
 divided out, and a desk along the edges, faint ruled lines, specks and other marks are left out
 (`find_digit`). Then LeCun's recipe: ink made bright on black, cropped to the digit, fitted into
-20x20 with anti-aliasing, and placed in 28x28 so that its centre of mass is at the centre.
+20x20 with anti-aliasing (strokes far finer or broader than MNIST's evened first, `even_strokes`), and placed in
+28x28 so that its centre of mass is at the centre.
 `not_one_digit` says, for the user, when the picture does not look like one handwritten digit.
 Every failure raises `ImageInputError` with a message meant for the user.
 """
