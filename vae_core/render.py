@@ -132,7 +132,7 @@ def scatter_picture(
 ) -> np.ndarray:
     """Points (N, 2) drawn as translucent discs on white, one RGB colour (N, 3) each, over the given axis
     ranges, as a uint8 (size_px, size_px, 3) picture whose top row is y_range[1]. With `glyphs` (one short
-    text per point, such as its label's digit) each point is that text, about 4 * radius_px tall, instead
+    text per point, such as its label's digit) each point is that text, about 6 * radius_px tall, instead
     of a disc: told apart without colour.
 
     Drawn in the given order, so interleaved classes leave no class always on top. A browser draws this
@@ -146,7 +146,7 @@ def scatter_picture(
     inside = (px > -radius_px) & (px < size_px + radius_px) & (py > -radius_px) & (py < size_px + radius_px)
     colours = np.asarray(colours)[inside].tolist()
     if glyphs is not None:
-        masks, half = glyph_masks(sorted(set(glyphs)), round(4 * radius_px), alpha), round(2 * radius_px)
+        masks, half = glyph_masks(sorted(set(glyphs)), round(6 * radius_px), alpha), round(3 * radius_px)
         for x, y, colour, glyph in zip(px[inside].tolist(), py[inside].tolist(), colours,
                                        np.asarray(glyphs, dtype=object)[inside].tolist()):
             picture.paste(tuple(colour), (round(x) - half, round(y) - half), masks[glyph])  # the mask blends

@@ -21,6 +21,7 @@ PRESENTER_CHART_PX = 22  # chart labels in presenter mode (at least 20)
 # it takes the touch.
 SCREEN_CSS = """
 :focus-visible {outline: 3px solid #1a5fb4 !important; outline-offset: 2px;}
+[data-testid=stButtonGroup] > div {flex-wrap: wrap;}  /* pills wrap onto a new row rather than scroll out of sight */
 [data-testid=stSlider] div:has(> [data-testid=stSliderThumbValue])::before {
     content: ""; position: absolute; inset: -7px; border-radius: 50%;}
 """
@@ -29,7 +30,9 @@ SCREEN_CSS = """
 SMALL_TEXT = ", ".join([
     "[data-testid=stCaptionContainer]", "[data-testid=stWidgetLabel]", "[data-testid=stSliderTickBar]",
     "[data-testid=stSliderThumbValue]", "[data-testid=stMetricLabel]", "[data-testid=stTable]", "figcaption",
-    "[data-testid=stTooltipContent]", "code",
+    "[data-testid=stTooltipContent]", "code", "button", "[data-testid=stPageLink]", "[data-testid=stHeader]",
+    "[data-testid=stFileUploaderDropzoneInstructions]", "[role=radiogroup]", "summary", "[role=listbox]",
+    "[data-testid=stSelectbox]",
 ])
 
 # Presenter mode, for a 1920 x 1080 projector: a 24 px root size, no text smaller than it, larger headings, less
@@ -63,4 +66,7 @@ def for_screen(fig: go.Figure) -> go.Figure:
     fig.update_xaxes(tickfont_size=PRESENTER_CHART_PX, title_font_size=PRESENTER_CHART_PX)
     fig.update_yaxes(tickfont_size=PRESENTER_CHART_PX, title_font_size=PRESENTER_CHART_PX)
     fig.update_annotations(font_size=PRESENTER_CHART_PX)
+    # a log axis labels its minor ticks (2, 3, ... 9) at 3/4 of the tick font: keep the decades only
+    fig.for_each_xaxis(lambda axis: axis.update(dtick=1) if axis.type == "log" else None)
+    fig.for_each_yaxis(lambda axis: axis.update(dtick=1) if axis.type == "log" else None)
     return fig

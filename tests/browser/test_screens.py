@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, Page
 
 from tests import live_app
 from views import navigation
@@ -189,26 +190,33 @@ def axe_path() -> Path:
     return AXE
 
 
-def context(browser: Browser, **options) -> Iterator[BrowserContext]:
+@contextmanager
+def screen(browser: Browser, **options) -> Iterator[Page]:
+    """A page in a new browser context with `options` (a viewport, touch), closed on exit."""
     ctx = browser.new_context(**options)
     ctx.set_default_timeout(TIMEOUT_MS)
-    yield ctx
-    ctx.close()
+    try:
+        yield ctx.new_page()
+    finally:
+        ctx.close()
 
 
 @pytest.fixture(scope="module")
 def desktop(browser: Browser) -> Iterator[Page]:
-    yield from (ctx.new_page() for ctx in context(browser, **DESKTOP))
+    with screen(browser, **DESKTOP) as page:
+        yield page
 
 
 @pytest.fixture(scope="module")
 def phone(browser: Browser) -> Iterator[Page]:
-    yield from (ctx.new_page() for ctx in context(browser, **PHONE))
+    with screen(browser, **PHONE) as page:
+        yield page
 
 
 @pytest.fixture(scope="module")
 def projector(browser: Browser) -> Iterator[Page]:
-    yield from (ctx.new_page() for ctx in context(browser, **PROJECTOR))
+    with screen(browser, **PROJECTOR) as page:
+        yield page
 
 
 def test_every_page_has_its_main_picture_and_control() -> None:
@@ -249,9 +257,9 @@ def measure(url: str) -> None:
     fonts in presenter mode and where the main picture ends."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
+    with sync_playwright() as p, ExitStack() as stack:
         browser = live_app.launch_chromium(p)
-        pages = {name: next(ctx.new_page() for ctx in context(browser, **options))
+        pages = {name: stack.enter_context(screen(browser, **options))
                  for name, options in (("desktop", DESKTOP), ("phone", PHONE), ("projector", PROJECTOR))}
         print("page          axe(serious+critical: rules)  phone-overflow  presenter: smallest text/chart px, "
               "texts too small, picture bottom, control bottom (of 1080)")
@@ -275,7 +283,6 @@ def measure(url: str) -> None:
                   f"{picture:5} {control:5}", flush=True)
             for line in out[:3]:
                 print("      overflow:", line)
-        browser.close()
 
 
 if __name__ == "__main__":

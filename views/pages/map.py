@@ -126,17 +126,18 @@ def map_figure(
         x=[centre[0].item()], y=[centre[1].item()], mode="markers", name="current digit: mu", hoverinfo="skip",
         marker=dict(symbol="x", size=14, color="black", line=dict(color="white", width=1.5)),
     ))
-    title = (
-        "Posterior means mu of the 10,000 test digits" if lm.latent_dim == 2
-        else f"PCA projection of the {lm.latent_dim}-dimensional means mu of the 10,000 test digits"
+    title = (  # short lines: a chart's title does not wrap, and a phone is 390 px wide
+        "Posterior means mu<br>of the 10,000 test digits" if lm.latent_dim == 2
+        else f"PCA of the {lm.latent_dim}-D means mu<br>of the 10,000 test digits"
     )
     # constrain="domain": the anchored axes shrink the plot area rather than widen the range past the picture
     fig.update_xaxes(title=x_title, range=[x0, x1], zeroline=False, showgrid=False, constrain="domain")
     fig.update_yaxes(title=y_title, range=[y0, y1], zeroline=False, showgrid=False, scaleanchor="x", constrain="domain")
     fig.update_layout(
-        title=title, height=PLOT_PX, margin=dict(l=60, r=10, t=50, b=50), hovermode="closest",
-        legend=dict(title="label: drawn<br>as its digit", itemsizing="constant", itemclick=False,
-                    itemdoubleclick=False),
+        title=title, height=PLOT_PX, margin=dict(l=60, r=10, t=70, b=50), hovermode="closest",
+        # below the plot, in rows: at the side it would leave a phone's plot a sliver
+        legend=dict(title="label (drawn as its digit):", itemsizing="constant", itemclick=False,
+                    itemdoubleclick=False, orientation="h", yanchor="top", y=-0.12, x=0),
     )
     return fig
 
@@ -147,7 +148,7 @@ def render() -> None:
     lm, r = current_model(), current_report()
     st.subheader("Latent map")
     st.caption(INTRO)
-    left, right = st.columns([1, 2])  # controls beside the chart, so the chart stays in view on a projector
+    left, right = st.columns([2, 3])  # controls beside the chart, so the chart stays in view on a projector
     with left:
         classes = st.pills(
             "Classes shown", list(range(10)), selection_mode="multi", default=list(range(10)), key=CLASSES_KEY,
