@@ -4,7 +4,8 @@ mode) no visible text is under 24 px (chart labels under 20 px) and the page's m
 without scrolling.
 
 One server and one browser for all; each check keeps one browser context (one viewport) for all pages.
-`python -m tests.browser.test_screens URL` prints the same figures for a running server, without asserting.
+`python -m tests.browser.test_screens URL` prints the same figures for a running server, without asserting;
+`python -m tests.browser.test_screens URL --screenshots docs/screenshots` takes the phone and projector screenshots.
 """
 
 from __future__ import annotations
@@ -90,15 +91,22 @@ AXE_RUN = """async (tags) => {
     }));
 }"""
 
+# Both walk into open shadow roots: components (the pad, the drawing canvas) draw their elements inside one.
+SHADOW_HELPERS = """
+    const up = el => el.parentElement || (el.getRootNode() instanceof ShadowRoot ? el.getRootNode().host : null);
+    const roots = root => [root, ...[...root.querySelectorAll("*")].filter(e => e.shadowRoot)
+                                         .flatMap(e => roots(e.shadowRoot))];
+"""
+
 # Elements of the main area whose right edge passes the viewport's. Not counted: what a scroll box the reader can
 # swipe holds (the nearest box that clips the element scrolls, and fits on the screen), and what is visually hidden
 # for screen readers (clipped to a 1 px box). Content clipped by a box that does not scroll (an SVG chart's title) is
 # cut off, and counts.
-OVERFLOW = """() => {
+OVERFLOW = """() => {""" + SHADOW_HELPERS + """
     const width = document.documentElement.clientWidth;
     const main = document.querySelector("[data-testid=stMain]");
     const excused = el => {
-        for (let a = el.parentElement; a && a !== main; a = a.parentElement) {
+        for (let a = up(el); a && a !== main; a = up(a)) {
             const s = getComputedStyle(a);
             if (s.overflowX === "visible") continue;
             const r = a.getBoundingClientRect();
@@ -108,7 +116,7 @@ OVERFLOW = """() => {
         return false;
     };
     const out = [];
-    for (const el of main.querySelectorAll("*")) {
+    for (const el of roots(main).flatMap(root => [...root.querySelectorAll("*")])) {
         const r = el.getBoundingClientRect();
         if (r.width <= 1 || r.height <= 1 || r.right <= width + 1) continue;
         const s = getComputedStyle(el);
@@ -122,18 +130,22 @@ OVERFLOW = """() => {
 
 # The rendered size of every visible piece of text: HTML text (its element's computed font size) and chart text
 # (SVG <text> scaled by the chart's transform), with where it is and what it says.
-FONT_SIZES = """() => {
+FONT_SIZES = """() => {""" + SHADOW_HELPERS + """
     const seen = [];
     const visible = el => {
-        for (let a = el; a; a = a.parentElement) {
+        for (let a = el; a; a = up(a)) {
             const s = getComputedStyle(a);
             if (s.display === "none" || s.visibility === "hidden" || s.opacity === "0") return false;
         }
         const r = el.getBoundingClientRect();
         return r.width > 0 && r.height > 0 && r.right > 0 && r.left < document.documentElement.clientWidth;
     };
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const texts = roots(document.body).flatMap(root => {
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT), found = [];
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) found.push(node);
+        return found;
+    });
+    for (const node of texts) {
         const el = node.parentElement;
         const text = node.textContent.trim();
         if (!text || !el || ["SCRIPT", "STYLE", "NOSCRIPT"].includes(el.tagName) || !visible(el)) continue;
@@ -142,7 +154,8 @@ FONT_SIZES = """() => {
         let px = parseFloat(getComputedStyle(el).fontSize);
         if (inChart && el.getScreenCTM()) px *= Math.hypot(el.getScreenCTM().a, el.getScreenCTM().b);
         seen.push({px: Math.round(px * 10) / 10, chart: inChart, text: text.slice(0, 40),
-                   where: (el.closest("[data-testid]") || el).getAttribute("data-testid") || el.tagName});
+                   where: (el.closest("[data-testid]") || el.getRootNode().host || el).getAttribute("data-testid")
+                          || el.tagName});
     }
     return seen;
 }"""
@@ -238,7 +251,12 @@ def test_nothing_reaches_past_a_phones_right_edge(phone: Page, streamlit_server:
     assert not (out := overflowing(phone)), f"{len(out)} elements wider than the phone:\n" + "\n".join(out[:15])
 
 
-@pytest.mark.parametrize("url_path", PAGES)
+# The pad's own readout and caption (views/latent_pad/pad.css, 0.85rem and 0.8rem) are 20.4 and 19.2 px in presenter
+# mode; that file is being reworked on the pad's own branch. Strict: once they reach 24 px this marker must go.
+PAD_TEXT_TOO_SMALL = pytest.mark.xfail(reason="the pad's readout and caption are under 24 px", strict=True)
+
+
+@pytest.mark.parametrize("url_path", [pytest.param(p, marks=PAD_TEXT_TOO_SMALL) if p == "pad" else p for p in PAGES])
 def test_presenter_mode_is_readable_from_the_back_with_the_main_picture_in_view(
         projector: Page, streamlit_server: str, url_path: str) -> None:
     open_page(projector, streamlit_server, url_path)
@@ -285,5 +303,52 @@ def measure(url: str) -> None:
                 print("      overflow:", line)
 
 
+PHONE_SHOT_MAX_PX = 2400  # a phone screenshot shows at most this much of a long page
+
+
+def small_png(path: Path, scale: float = 1.0) -> None:
+    """Shrink a screenshot for the repository: scaled, 256 colours (text and digits stay sharp)."""
+    from PIL import Image
+
+    picture = Image.open(path).convert("RGB")
+    if scale != 1.0:
+        picture = picture.resize((round(picture.width * scale), round(picture.height * scale)), Image.LANCZOS)
+    picture.quantize(256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+
+
+def screenshots(url: str, folder: Path) -> None:
+    """docs/screenshots: every page on a phone (the whole page, up to PHONE_SHOT_MAX_PX tall; and the sidebar
+    once) and on a projector in presenter mode (what the room sees, at half size)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p, ExitStack() as stack:
+        browser = live_app.launch_chromium(p)
+        phone = stack.enter_context(screen(browser, **{**PHONE, "device_scale_factor": 1}))
+        projector = stack.enter_context(screen(browser, **PROJECTOR))
+        for url_path in PAGES:
+            open_page(phone, url, url_path)
+            height = phone.locator("[data-testid=stMain]").evaluate("el => el.scrollHeight")
+            phone.set_viewport_size({"width": PHONE["viewport"]["width"], "height": min(height, PHONE_SHOT_MAX_PX)})
+            phone.wait_for_timeout(800)  # charts and pictures follow the new height
+            phone.screenshot(path=str(folder / f"phone-{url_path}.png"))
+            small_png(folder / f"phone-{url_path}.png")
+            phone.set_viewport_size(PHONE["viewport"])
+            open_page(projector, url, url_path)
+            presenter_on(projector)
+            projector.screenshot(path=str(folder / f"projector-{url_path}.png"))
+            small_png(folder / f"projector-{url_path}.png", 0.5)
+            print(url_path, flush=True)
+        open_page(phone, url, "reconstruct")
+        phone.get_by_test_id("stExpandSidebarButton").click()
+        sidebar = phone.locator("[data-testid=stSidebar]")
+        sidebar.get_by_role("button", name="9", exact=True).scroll_into_view_if_needed()
+        phone.wait_for_timeout(800)
+        phone.screenshot(path=str(folder / "phone-sidebar.png"))
+        small_png(folder / "phone-sidebar.png")
+
+
 if __name__ == "__main__":
-    measure(sys.argv[1])
+    if len(sys.argv) > 3 and sys.argv[2] == "--screenshots":
+        screenshots(sys.argv[1], Path(sys.argv[3]))
+    else:
+        measure(sys.argv[1])
