@@ -135,9 +135,8 @@ def map_figure(
     fig.update_yaxes(title=y_title, range=[y0, y1], zeroline=False, showgrid=False, scaleanchor="x", constrain="domain")
     fig.update_layout(
         title=title, height=PLOT_PX, margin=dict(l=60, r=10, t=70, b=50), hovermode="closest",
-        # below the plot, in rows: at the side it would leave a phone's plot a sliver
-        legend=dict(title="label (drawn as its digit):", itemsizing="constant", itemclick=False,
-                    itemdoubleclick=False, orientation="h", yanchor="top", y=-0.12, x=0),
+        legend=dict(title="label,<br>drawn as<br>its digit", itemsizing="constant", itemclick=False,
+                    itemdoubleclick=False),
     )
     return fig
 
@@ -148,7 +147,7 @@ def render() -> None:
     lm, r = current_model(), current_report()
     st.subheader("Latent map")
     st.caption(INTRO)
-    left, right = st.columns([2, 3])  # controls beside the chart, so the chart stays in view on a projector
+    left, right = st.columns([1, 3])  # controls beside the chart, so the chart stays in view on a projector
     with left:
         classes = st.pills(
             "Classes shown", list(range(10)), selection_mode="multi", default=list(range(10)), key=CLASSES_KEY,
