@@ -313,7 +313,7 @@ def small_png(path: Path, scale: float = 1.0) -> None:
     picture = Image.open(path).convert("RGB")
     if scale != 1.0:
         picture = picture.resize((round(picture.width * scale), round(picture.height * scale)), Image.LANCZOS)
-    picture.quantize(256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+    picture.quantize(256, method=Image.Quantize.FASTOCTREE).save(path, optimize=True)
 
 
 def screenshots(url: str, folder: Path) -> None:

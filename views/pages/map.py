@@ -113,18 +113,19 @@ def map_figure(
         marker=dict(size=10, opacity=0), selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
         hovertemplate="label %{customdata[1]}<br>test digit #%{customdata[0]}<br>click: use its code<extra></extra>",
     ))
-    for label in classes:  # the colour key: legend entries with nothing to draw
+    # the colour key: legend entries with nothing to draw (the cross and ring are named in the line above the chart)
+    for label in classes:
         fig.add_trace(go.Scatter(
             x=[None], y=[None], mode="markers", name=str(label), marker=dict(size=9, color=CLASS_COLOURS[label]),
         ))
     ring = ellipse(centre, cov)
     fig.add_trace(go.Scatter(
         x=ring[:, 0].tolist(), y=ring[:, 1].tolist(), mode="lines", name="q(z|x): 1 sigma", hoverinfo="skip",
-        line=dict(color="black", width=2),
+        showlegend=False, line=dict(color="black", width=2),
     ))
     fig.add_trace(go.Scatter(
         x=[centre[0].item()], y=[centre[1].item()], mode="markers", name="current digit: mu", hoverinfo="skip",
-        marker=dict(symbol="x", size=14, color="black", line=dict(color="white", width=1.5)),
+        showlegend=False, marker=dict(symbol="x", size=14, color="black", line=dict(color="white", width=1.5)),
     ))
     title = (  # short lines: a chart's title does not wrap, and a phone is 390 px wide
         "Posterior means mu<br>of the 10,000 test digits" if lm.latent_dim == 2
