@@ -57,12 +57,15 @@ def presenting() -> bool:
     return bool(st.session_state.get(state_keys.PRESENTER))
 
 
-def for_screen(fig: go.Figure) -> go.Figure:
+def for_screen(fig: go.Figure, presenter_height: float = 1.0) -> go.Figure:
     """The chart as this viewer's screen needs it: in presenter mode a copy with every label at least
-    PRESENTER_CHART_PX (plotly's tick, legend and axis-title fonts follow the layout's font unless set)."""
+    PRESENTER_CHART_PX (plotly's tick, legend and axis-title fonts follow the layout's font unless set), and
+    `presenter_height` times as tall (a chart whose legend lists ten classes needs the room)."""
     if not presenting():
         return fig
     fig = go.Figure(fig)  # a copy: the figure may be cached and shared with other viewers
+    if fig.layout.height and presenter_height != 1.0:
+        fig.update_layout(height=round(fig.layout.height * presenter_height))
     fig.update_layout(font_size=PRESENTER_CHART_PX, title_font_size=round(PRESENTER_CHART_PX * 1.2),
                       legend_font_size=PRESENTER_CHART_PX, legend_title_font_size=PRESENTER_CHART_PX)
     fig.update_xaxes(tickfont_size=PRESENTER_CHART_PX, title_font_size=PRESENTER_CHART_PX)

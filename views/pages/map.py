@@ -165,6 +165,6 @@ def render() -> None:
             st.info("No class chosen: pick one or more labels above to show their test digits.")
         st.markdown(f"**Current digit**: {get_digit().source}; ELBO {r.elbo:.2f} nats (the cross and ring)")
     right.plotly_chart(
-        for_screen(map_figure(lm, r.mu, r.std, z_range, sorted(classes))), key=CHART_KEY,
+        for_screen(map_figure(lm, r.mu, r.std, z_range, sorted(classes)), presenter_height=1.25), key=CHART_KEY,
         on_select=pick_callback(CHART_KEY, partial(use_test_digit, lm)), selection_mode="points",
     )

@@ -110,7 +110,8 @@ def replay(folder: Path, name: str, config: VAEConfig, labels: torch.Tensor) -> 
         return
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(for_screen(scatter_figure(snap.test_mu, labels, f"{name}: test digits' mu at epoch {epoch}")),
+        title = f"{name}: test digits' mu at epoch {epoch}"
+        st.plotly_chart(for_screen(scatter_figure(snap.test_mu, labels, title), presenter_height=1.2),
                         key="replay_map")
     with right:
         caption = f"manifold at epoch {epoch}: {GRID_N} x {GRID_N} codes, gaussian spacing, eps {GRID_EPS}"
