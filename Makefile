@@ -14,7 +14,7 @@ MODELS := mnist-z2 mnist-z5 mnist-z10 mnist-z20
 EVAL_ARGS ?= --write
 PYTEST_ARGS ?=
 
-.PHONY: help venv dev run test test-fast lint lesson-check data digits train $(MODELS:mnist-%=train-%) evaluate stats bench clean
+.PHONY: help venv dev axe run test test-fast lint lesson-check data digits train $(MODELS:mnist-%=train-%) evaluate stats bench clean
 
 help:
 	@echo "make venv       create .venv and install requirements.txt"
@@ -48,6 +48,14 @@ venv: $(VENV)/.requirements.stamp
 
 dev: $(VENV)/.requirements-dev.stamp
 
+# axe-core, the accessibility checker tests/browser/test_screens.py injects into every page: the version
+# package-lock.json pins, installed by `npm ci` into node_modules/ (npm: `apt-get install npm`).
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: apt-get install npm (it installs axe-core for the browser tests)"; exit 1; }
+	npm ci --no-audit --no-fund
+
+axe: node_modules/.package-lock.json
+
 # --- app ---------------------------------------------------------------------
 
 run: venv
@@ -57,7 +65,7 @@ run: venv
 # --- checks ------------------------------------------------------------------
 # pytest exits 5 when it collects no tests; make treats that, like any failure, as an error.
 
-test: dev
+test: dev axe
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-fast: dev
@@ -136,4 +144,4 @@ bench: dev  # the browser benchmarks need playwright, bench_photos scikit-learn 
 	@set -e; $(foreach s,$(BENCH_SCRIPTS),echo "== $(s) $(call bench_args,$(s))"; $(BIN)/python $(s) $(call bench_args,$(s));)
 
 clean:
-	rm -rf artifacts .pytest_cache .ruff_cache
+	rm -rf artifacts .pytest_cache .ruff_cache node_modules

@@ -20,7 +20,7 @@ from tests.apptest import (
     pictures,
 )
 from tests.broken_models import GOOD_MODEL, broken_names
-from views import state_keys
+from views import screens, state_keys
 
 INTERACTIONS = 1_000
 WARM_UP = 200  # caches, the model and lazy imports fill up first
@@ -72,7 +72,7 @@ def test_presenter_mode_enlarges_pictures() -> None:
     assert not at.exception
     grown = image_picture(at, "input x").width
     assert grown > plain and grown % 28 == 0  # larger, still whole model pixels
-    assert any("font-size: 20px" in m.value for m in at.markdown)
+    assert any(screens.PRESENTER_PAGE_CSS == h.proto.body for h in at.get("html"))  # larger type
 
 
 # --- soak --------------------------------------------------------------------------------------------------------

@@ -85,6 +85,19 @@ def test_scatter_picture_blends_translucent_dots_with_the_white_paper():
     assert 120 <= picture[10, 10, 0] <= 135  # half black on white
 
 
+def test_scatter_picture_can_draw_each_point_as_its_own_glyph_in_its_colour():
+    points = np.array([[-0.5, 0.0], [0.5, 0.0]])
+    colours = np.array([[255, 0, 0], [0, 0, 255]], dtype=np.uint8)
+    picture = scatter_picture(points, colours, (-1, 1), (-1, 1), 120, radius_px=4, opacity=1.0, glyphs=["1", "8"])
+    red = (picture[..., 0] > 200) & (picture[..., 2] < 60)
+    blue = (picture[..., 2] > 200) & (picture[..., 0] < 60)
+    assert red[:, :60].any() and not red[:, 60:].any()  # the "1" at x = -0.5, in red
+    assert blue[:, 60:].any() and not blue[:, :60].any()  # the "8" at x = +0.5, in blue
+    assert blue.sum() > 1.5 * red.sum()  # glyphs, not discs: an 8 has far more ink than a 1
+    rows = np.nonzero(red.any(1))[0]
+    assert rows.max() - rows.min() > 8  # a digit of about 6 * radius, not a dot of 2 * radius
+
+
 def test_to_png_colour_keeps_the_picture_within_a_palette_of_colours():
     rng = np.random.default_rng(0)
     palette = rng.integers(0, 256, size=(8, 3), dtype=np.uint8)

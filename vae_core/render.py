@@ -128,9 +128,12 @@ def scatter_picture(
     size_px: int,
     radius_px: float = 2.5,
     opacity: float = 0.7,
+    glyphs: list[str] | None = None,
 ) -> np.ndarray:
     """Points (N, 2) drawn as translucent discs on white, one RGB colour (N, 3) each, over the given axis
-    ranges, as a uint8 (size_px, size_px, 3) picture whose top row is y_range[1].
+    ranges, as a uint8 (size_px, size_px, 3) picture whose top row is y_range[1]. With `glyphs` (one short
+    text per point, such as its label's digit) each point is that text, about 6 * radius_px tall, instead
+    of a disc: told apart without colour.
 
     Drawn in the given order, so interleaved classes leave no class always on top. A browser draws this
     one picture far faster than ten thousand chart markers (benchmarks/RESULTS.md)."""
@@ -141,9 +144,28 @@ def scatter_picture(
     py = (y1 - np.asarray(points[:, 1], dtype=np.float64)) / (y1 - y0) * size_px
     alpha = round(opacity * 255)
     inside = (px > -radius_px) & (px < size_px + radius_px) & (py > -radius_px) & (py < size_px + radius_px)
-    for x, y, (r, g, b) in zip(px[inside].tolist(), py[inside].tolist(), np.asarray(colours)[inside].tolist()):
+    colours = np.asarray(colours)[inside].tolist()
+    if glyphs is not None:
+        masks, half = glyph_masks(sorted(set(glyphs)), round(6 * radius_px), alpha), round(3 * radius_px)
+        for x, y, colour, glyph in zip(px[inside].tolist(), py[inside].tolist(), colours,
+                                       np.asarray(glyphs, dtype=object)[inside].tolist()):
+            picture.paste(tuple(colour), (round(x) - half, round(y) - half), masks[glyph])  # the mask blends
+        return np.asarray(picture)
+    for x, y, (r, g, b) in zip(px[inside].tolist(), py[inside].tolist(), colours):
         draw.ellipse((x - radius_px, y - radius_px, x + radius_px, y + radius_px), fill=(r, g, b, alpha))
     return np.asarray(picture)
+
+
+def glyph_masks(glyphs: list[str], size_px: int, alpha: int) -> dict[str, Image.Image]:
+    """Each text drawn once, centred in a size_px square greyscale mask whose ink is `alpha` (Pillow's own
+    scalable font, so no font file is needed)."""
+    font = ImageFont.load_default(size=size_px)
+    masks = {}
+    for glyph in glyphs:
+        mask = Image.new("L", (size_px, size_px), 0)
+        ImageDraw.Draw(mask).text((size_px / 2, size_px / 2), glyph, fill=alpha, font=font, anchor="mm")
+        masks[glyph] = mask
+    return masks
 
 
 def to_gif(frames: np.ndarray, scale: int = 4, frame_ms: int = 80, bounce: bool = True) -> bytes:

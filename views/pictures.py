@@ -22,6 +22,7 @@ from PIL import Image
 from . import state_keys
 
 PRESENTER_SCALE = 1.5  # pictures grow by about this much in presenter mode (sidebar toggle, state_keys.PRESENTER)
+PRESENTER_MAX_HEIGHT = 620  # but no taller: at 1920 x 1080 a picture then fits below a page's title and controls
 
 
 def png_data_uri(image: np.ndarray) -> str:
@@ -31,11 +32,12 @@ def png_data_uri(image: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def shown_width(side: int, width: int) -> int:
-    """The width a picture `side` px wide is shown at: about `width` (PRESENTER_SCALE times more in presenter
-    mode), always a whole multiple of `side`, so every model pixel is an equal square."""
+def shown_width(side: int, width: int, aspect: float = 1.0) -> int:
+    """The width a picture `side` px wide and `aspect` times as tall is shown at: about `width` (in presenter mode
+    PRESENTER_SCALE times more, up to PRESENTER_MAX_HEIGHT tall), always a whole multiple of `side`, so every model
+    pixel is an equal square."""
     if st.session_state.get(state_keys.PRESENTER):
-        width = width * PRESENTER_SCALE
+        width = max(width, min(width * PRESENTER_SCALE, PRESENTER_MAX_HEIGHT / aspect))
     return max(side, round(width / side) * side)
 
 
@@ -52,7 +54,7 @@ def show_picture(image: np.ndarray, alt: str, caption: str | None = None, width:
     """Show a uint8 picture, grey (H, W) or RGB (H, W, 3), about `width` px wide (see shown_width) with its text
     alternative `alt`: what it shows and the numbers that matter ("reconstruction of a handwritten 4, ELBO -97.7
     nats")."""
-    st.html(picture_html(image, alt, caption, shown_width(image.shape[1], width)))
+    st.html(picture_html(image, alt, caption, shown_width(image.shape[1], width, image.shape[0] / image.shape[1])))
 
 
 def show_grid(grid: np.ndarray, alt: str, caption: str | None = None, max_width: int = 560) -> None:
@@ -60,8 +62,8 @@ def show_grid(grid: np.ndarray, alt: str, caption: str | None = None, max_width:
     show_picture(grid, alt, caption, width=grid.shape[1] * max(1, max_width // grid.shape[1]))
 
 
-PICTURE_CSS = """<style>
+PICTURE_CSS = """
 .vae-picture {margin: 0 0 0.5rem 0;}
 .vae-picture img {image-rendering: pixelated; max-width: 100%; height: auto; display: block;}
 .vae-picture figcaption {font-size: 0.875rem; margin-top: 0.25rem;}
-</style>"""
+"""

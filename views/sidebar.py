@@ -88,11 +88,12 @@ def digit_panel() -> None:
         "The buttons 0-9 give", kinds, default=kinds[0], key=state_keys.DIGIT_KIND, help=DIGIT_KIND_HELP,
         bind="query-params",
     )
-    cols = side.columns(5)
+    # A wrapping row, not columns: on a phone columns stack, and the buttons would read 0, 5, 1, 6, ...
+    row = side.container(horizontal=True, gap="small")
     for c in range(10):
         real = kind != MEAN
         tip = f"The first test digit labelled {c}" if real else f"Mean code of the test digits labelled {c}"
-        if cols[c % 5].button(str(c), key=f"class_{c}", help=tip):
+        if row.button(str(c), key=f"class_{c}", help=tip):
             if real:
                 set_test_digit(int(digits.of_class(c)[0]))
             else:

@@ -60,7 +60,7 @@ def test_map_shows_only_the_chosen_classes():
 
 def test_map_of_a_larger_latent_says_it_is_a_pca_projection():
     at = open_latent_space_page("map", "mnist-z20")
-    assert "PCA projection of the 20-dimensional means" in figure(at, "map_chart")["layout"]["title"]["text"]
+    assert "PCA of the 20-D means" in figure(at, "map_chart")["layout"]["title"]["text"]
 
 
 def test_map_range_toggle_changes_the_figure():

@@ -13,6 +13,7 @@ from vae_core.render import decode_probs, image_grid, to_uint8
 
 from ..common import current_model, get_digit, load_model, model_entries, shipped_test_digits
 from ..pictures import show_grid
+from ..screens import for_screen
 
 
 def _loaded_models():
@@ -103,7 +104,7 @@ def render() -> None:
     models = _loaded_models()
     st.dataframe([_summary_row(e, lm) for e, lm in models], hide_index=True)
     st.caption(TABLE_NOTES)
-    st.plotly_chart(curves_figure(models), key="compare_curves")
+    st.plotly_chart(for_screen(curves_figure(models)), key="compare_curves")
 
     examples, what = class_examples(current_model())
     st.markdown(f"**Reconstructions of the same digits** by every model: the current digit, then {what}.")

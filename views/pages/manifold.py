@@ -23,6 +23,7 @@ from ..controls import MANIFOLD_EPS as EPS
 from ..controls import MANIFOLD_N, SPACINGS
 from ..controls import MANIFOLD_ZMAX as ZMAX
 from ..picking import pick_callback, rerun_app_if_requested
+from ..screens import for_screen
 from ..state_keys import MANIFOLD_EPS, MANIFOLD_SPACING, MANIFOLD_ZMAX
 
 CELL_PX = 28  # one decoded digit per cell, no padding
@@ -144,9 +145,9 @@ def render() -> None:
     st.subheader("The learned manifold")
     others = "" if lm.latent_dim == 2 else "The other dimensions stay at the current digit's mu. "
     st.caption(INTRO + others + PICKING)
-    slice_notice("two of its dimensions at a time, the others held at the current digit's mu")
     left, right = st.columns([1, 3])
-    with left:
+    with left:  # the notice beside the chart, not above it: the chart stays in view on a projector
+        slice_notice("two of its dimensions at a time, the others held at the current digit's mu")
         n = st.slider("Grid size n (n x n digits)", MANIFOLD_N.low, MANIFOLD_N.high, MANIFOLD_N.default,
                       key=MANIFOLD_N.key, bind="query-params")
         spacing = SPACINGS[st.radio("Spacing", list(SPACINGS), key=MANIFOLD_SPACING, persist_state="session",
@@ -165,7 +166,7 @@ def render() -> None:
     manifold = compute(lm.model, r.mu, axis, dims)
     with right:
         st.plotly_chart(
-            manifold.figure, key=CHART_KEY, width="content",
+            for_screen(manifold.figure), key=CHART_KEY, width="content",
             on_select=pick_callback(CHART_KEY, partial(use_cell, manifold.codes, dims)), selection_mode="points",
             config={"displayModeBar": False},
         )

@@ -25,20 +25,23 @@ from ..common import (
     slice_notice,
 )
 from ..picking import pick_callback, rerun_app_if_requested
+from ..screens import for_screen
 from .manifold import settings_axis
 
 CHART_KEY, CLASSES_KEY = "map_chart", "map_classes"
-CLASS_COLOURS = [  # Tableau 10: ten colours that stay apart
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+# Paul Tol's "muted" scheme, made for colour-blind viewers, with dark grey as a tenth colour. Colour is not the
+# only cue: on the map each point is drawn as its label's digit.
+CLASS_COLOURS = [
+    "#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77", "#cc6677", "#882255", "#aa4499", "#555555",
 ]
 PLOT_PX = 640  # height of the chart
 PICTURE_PX = 960  # the dots' picture: 1.5x the plotted size, so it stays sharp on dense screens and when zoomed
 DOT_PX = 2.5 * PICTURE_PX / PLOT_PX  # radius in picture pixels of a 5-px dot on screen
 TARGET_CELLS = 64  # one click target per occupied cell of a 64 x 64 grid: ~10 screen px apart
 INTRO = (
-    "Each dot is one test digit's posterior mean, coloured by its label. The cross and ring are the current "
-    "digit's mean and the 1-sigma ellipse of q(z|x). Click a dot to make that handwritten test digit the "
-    "current digit."
+    "Each test digit's posterior mean is drawn as its label's digit, in that label's colour. The cross and ring "
+    "are the current digit's mean and the 1-sigma ellipse of q(z|x). Click a point to make that handwritten test "
+    "digit the current digit."
 )
 
 
@@ -75,7 +78,8 @@ def map_layers(points: np.ndarray, labels: np.ndarray, box: tuple[float, ...]) -
     """The points as one picture (a data URI for a plotly layout image) and the rows of `points` that serve as
     click targets; cached per model, range and classes, so a rerun that only moves the current digit is cheap."""
     palette = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in CLASS_COLOURS], dtype=np.uint8)
-    picture = scatter_picture(points, palette[labels], box[:2], box[2:], PICTURE_PX, radius_px=DOT_PX)
+    picture = scatter_picture(points, palette[labels], box[:2], box[2:], PICTURE_PX, radius_px=DOT_PX,
+                              glyphs=[str(label) for label in labels.tolist()])
     targets = cell_representatives(torch.from_numpy(points), box[:2], box[2:], TARGET_CELLS).numpy()
     return "data:image/png;base64," + base64.b64encode(to_png_colour(picture)).decode(), targets
 
@@ -109,29 +113,31 @@ def map_figure(
         marker=dict(size=10, opacity=0), selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
         hovertemplate="label %{customdata[1]}<br>test digit #%{customdata[0]}<br>click: use its code<extra></extra>",
     ))
-    for label in classes:  # the colour key: legend entries with nothing to draw
+    # the colour key: legend entries with nothing to draw (the cross and ring are named in the line above the chart)
+    for label in classes:
         fig.add_trace(go.Scatter(
             x=[None], y=[None], mode="markers", name=str(label), marker=dict(size=9, color=CLASS_COLOURS[label]),
         ))
     ring = ellipse(centre, cov)
     fig.add_trace(go.Scatter(
         x=ring[:, 0].tolist(), y=ring[:, 1].tolist(), mode="lines", name="q(z|x): 1 sigma", hoverinfo="skip",
-        line=dict(color="black", width=2),
+        showlegend=False, line=dict(color="black", width=2),
     ))
     fig.add_trace(go.Scatter(
         x=[centre[0].item()], y=[centre[1].item()], mode="markers", name="current digit: mu", hoverinfo="skip",
-        marker=dict(symbol="x", size=14, color="black", line=dict(color="white", width=1.5)),
+        showlegend=False, marker=dict(symbol="x", size=14, color="black", line=dict(color="white", width=1.5)),
     ))
-    title = (
-        "Posterior means mu of the 10,000 test digits" if lm.latent_dim == 2
-        else f"PCA projection of the {lm.latent_dim}-dimensional means mu of the 10,000 test digits"
+    title = (  # short lines: a chart's title does not wrap, and a phone is 390 px wide
+        "Posterior means mu<br>of the 10,000 test digits" if lm.latent_dim == 2
+        else f"PCA of the {lm.latent_dim}-D means mu<br>of the 10,000 test digits"
     )
     # constrain="domain": the anchored axes shrink the plot area rather than widen the range past the picture
     fig.update_xaxes(title=x_title, range=[x0, x1], zeroline=False, showgrid=False, constrain="domain")
     fig.update_yaxes(title=y_title, range=[y0, y1], zeroline=False, showgrid=False, scaleanchor="x", constrain="domain")
     fig.update_layout(
-        title=title, height=PLOT_PX, margin=dict(l=60, r=10, t=50, b=50), hovermode="closest",
-        legend=dict(title="label", itemsizing="constant", itemclick=False, itemdoubleclick=False),
+        title=title, height=PLOT_PX, margin=dict(l=60, r=10, t=70, b=50), hovermode="closest",
+        legend=dict(title="label,<br>drawn as<br>its digit", itemsizing="constant", itemclick=False,
+                    itemdoubleclick=False),
     )
     return fig
 
@@ -142,21 +148,23 @@ def render() -> None:
     lm, r = current_model(), current_report()
     st.subheader("Latent map")
     st.caption(INTRO)
-    classes = st.pills(
-        "Classes shown", list(range(10)), selection_mode="multi", default=list(range(10)), key=CLASSES_KEY,
-        bind="query-params",
-    )
-    z_range = None
-    if lm.latent_dim == 2:
-        if st.toggle("Same z-range as the manifold", value=True, key="map_manifold_range", bind="query-params",
-                     help="Off: show every point. The range follows the spacing chosen on the Manifold page."):
-            z_range = manifold_range(settings_axis(2))
-    else:
-        slice_notice("the test digits' means projected on their first two principal axes")
-    if not classes:
-        st.info("No class chosen: pick one or more labels above to show their test digits.")
-    st.markdown(f"**Current digit**: {get_digit().source}; ELBO {r.elbo:.2f} nats (the cross and ring)")
-    st.plotly_chart(
-        map_figure(lm, r.mu, r.std, z_range, sorted(classes)), key=CHART_KEY,
+    left, right = st.columns([1, 3])  # controls beside the chart, so the chart stays in view on a projector
+    with left:
+        classes = st.pills(
+            "Classes shown", list(range(10)), selection_mode="multi", default=list(range(10)), key=CLASSES_KEY,
+            bind="query-params",
+        )
+        z_range = None
+        if lm.latent_dim == 2:
+            if st.toggle("Same z-range as the manifold", value=True, key="map_manifold_range", bind="query-params",
+                         help="Off: show every point. The range follows the spacing chosen on the Manifold page."):
+                z_range = manifold_range(settings_axis(2))
+        else:
+            slice_notice("the test digits' means projected on their first two principal axes")
+        if not classes:
+            st.info("No class chosen: pick one or more labels above to show their test digits.")
+        st.markdown(f"**Current digit**: {get_digit().source}; ELBO {r.elbo:.2f} nats (the cross and ring)")
+    right.plotly_chart(
+        for_screen(map_figure(lm, r.mu, r.std, z_range, sorted(classes)), presenter_height=1.25), key=CHART_KEY,
         on_select=pick_callback(CHART_KEY, partial(use_test_digit, lm)), selection_mode="points",
     )

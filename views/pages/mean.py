@@ -94,8 +94,9 @@ def render() -> None:
     with right:
         cols = st.columns(2)
         with cols[0]:
-            moved = ", ".join(f"z{d} {v:+.1f}" for d, v in enumerate(offsets.tolist()) if v) or "no offsets"
-            show_picture(shown.perturbed, f"{name} decoded from mu with offsets {moved} {unit_name}",
+            moved = ", ".join(f"z{d} {v:+.1f}" for d, v in enumerate(offsets.tolist()) if v)
+            offsets_said = f"with offsets {moved} (unit: {unit_name})" if moved else "with no offset yet"
+            show_picture(shown.perturbed, f"{name} decoded from mu {offsets_said}",
                          "perturbed: decoded mu + offsets", 280)
         with cols[1]:
             show_picture(r.reconstruction, f"{name} decoded from mu, unperturbed", "unperturbed: decoded mu")

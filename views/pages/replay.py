@@ -19,6 +19,7 @@ from vae_core.snapshots import Snapshot, load_snapshot, snapshot_epochs, snapsho
 
 from ..common import current_model, load_model, model_entries, model_error
 from ..pictures import show_grid
+from ..screens import for_screen
 from .map import CLASS_COLOURS
 
 GRID_N, GRID_EPS = 15, 0.05  # Kingma & Welling's Fig. 4 spacing: gaussian quantiles eps ... 1 - eps
@@ -109,7 +110,8 @@ def replay(folder: Path, name: str, config: VAEConfig, labels: torch.Tensor) -> 
         return
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(scatter_figure(snap.test_mu, labels, f"{name}: test digits' mu at epoch {epoch}"),
+        title = f"{name}: test digits' mu at epoch {epoch}"
+        st.plotly_chart(for_screen(scatter_figure(snap.test_mu, labels, title), presenter_height=1.2),
                         key="replay_map")
     with right:
         caption = f"manifold at epoch {epoch}: {GRID_N} x {GRID_N} codes, gaussian spacing, eps {GRID_EPS}"
@@ -117,7 +119,7 @@ def replay(folder: Path, name: str, config: VAEConfig, labels: torch.Tensor) -> 
                   f"latent dimensions by {name} at training epoch {epoch}", caption, max_width=440)
     rows = read_metrics(folder)
     if rows:
-        st.plotly_chart(elbo_figure(rows, epoch), key="replay_elbo")
+        st.plotly_chart(for_screen(elbo_figure(rows, epoch)), key="replay_elbo")
     else:
         st.caption("This model has no training log (metrics.jsonl), so no ELBO curve.")
 

@@ -1,0 +1,77 @@
+"""How the app adapts to its screens: a projector (presenter mode), a phone, a keyboard.
+
+Colours live in the theme (.streamlit/config.toml), pictures grow in pictures.shown_width; this module holds the
+little CSS Streamlit's theme cannot express, and the chart fonts of presenter mode. Every rule is a constant
+(never user text) and styles Streamlit's own elements by their stable `data-testid`; nothing here patches the DOM.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from . import state_keys
+from .pictures import PICTURE_CSS
+
+PRESENTER_TEXT_PX = 24  # the smallest text on a projector (issue 15: read from the back of a classroom)
+PRESENTER_CHART_PX = 22  # chart labels in presenter mode (at least 20)
+
+# Every screen: a focus ring that shows on any background (WCAG 2.4.7; on a slider, around its thumb), and touch
+# targets of at least 24 x 24 px (WCAG 2.2 SC 2.5.8): Streamlit's slider thumb (the box holding its value) is 12 px,
+# so a transparent ring around it takes the touch.
+SCREEN_CSS = """
+:focus-visible {outline: 3px solid #1a5fb4 !important; outline-offset: 2px;}
+[data-testid=stButtonGroup] > div {flex-wrap: wrap;}  /* pills wrap onto a new row rather than scroll out of sight */
+[data-testid=stSlider] div:has(> [data-testid=stSliderThumbValue])::before {
+    content: ""; position: absolute; inset: -7px; border-radius: 50%;}
+[data-testid=stSlider] div:has(> [data-testid=stSliderThumbValue]):has(input:focus-visible) {
+    outline: 3px solid #1a5fb4; outline-offset: 3px;}  /* the focused input itself is visually hidden */
+"""
+
+# Streamlit's elements that set their text smaller than the root size (captions, widget labels, slider ticks, ...).
+SMALL_TEXT = ", ".join([
+    "[data-testid=stCaptionContainer]", "[data-testid=stWidgetLabel]", "[data-testid=stSliderTickBar]",
+    "[data-testid=stSliderThumbValue]", "[data-testid=stMetricLabel]", "[data-testid=stTable]", "figcaption",
+    "[data-testid=stTooltipContent]", "code", "button", "[data-testid=stPageLink]", "[data-testid=stHeader]",
+    "[data-testid=stFileUploaderDropzoneInstructions]", "[role=radiogroup]", "summary", "[role=listbox]",
+    "[data-testid=stSelectbox]",
+])
+
+# Presenter mode, for a 1920 x 1080 projector: a 24 px root size, no text smaller than it, larger headings, less
+# blank space at the top. KaTeX sizes its sub- and superscripts in em of its own base, so that base is raised.
+PRESENTER_CSS = f"""
+html {{font-size: {PRESENTER_TEXT_PX}px;}}
+.stApp :where({SMALL_TEXT}), .stApp :where({SMALL_TEXT}) * {{font-size: 1rem !important;}}
+.stApp h1 {{font-size: 2.2rem !important;}} .stApp h2 {{font-size: 1.8rem !important;}}
+.stApp h3 {{font-size: 1.5rem !important;}} .stApp h4 {{font-size: 1.2rem !important;}}
+.stApp .katex {{font-size: 1.45em !important;}} .stApp .katex-display > .katex {{font-size: 2em !important;}}
+[data-testid=stMainBlockContainer] {{padding-top: 3.5rem;}}
+"""
+
+PAGE_CSS = f"<style>{PICTURE_CSS}{SCREEN_CSS}</style>"
+PRESENTER_PAGE_CSS = f"<style>{PRESENTER_CSS}</style>"
+
+
+def presenting() -> bool:
+    """Whether presenter mode is on (the sidebar's toggle)."""
+    return bool(st.session_state.get(state_keys.PRESENTER))
+
+
+def for_screen(fig: go.Figure, presenter_height: float = 1.0) -> go.Figure:
+    """The chart as this viewer's screen needs it: in presenter mode a copy with every label at least
+    PRESENTER_CHART_PX (plotly's tick, legend and axis-title fonts follow the layout's font unless set), and
+    `presenter_height` times as tall (a chart whose legend lists ten classes needs the room)."""
+    if not presenting():
+        return fig
+    fig = go.Figure(fig)  # a copy: the figure may be cached and shared with other viewers
+    if fig.layout.height and presenter_height != 1.0:
+        fig.update_layout(height=round(fig.layout.height * presenter_height))
+    fig.update_layout(font_size=PRESENTER_CHART_PX, title_font_size=round(PRESENTER_CHART_PX * 1.2),
+                      legend_font_size=PRESENTER_CHART_PX, legend_title_font_size=PRESENTER_CHART_PX)
+    fig.update_xaxes(tickfont_size=PRESENTER_CHART_PX, title_font_size=PRESENTER_CHART_PX)
+    fig.update_yaxes(tickfont_size=PRESENTER_CHART_PX, title_font_size=PRESENTER_CHART_PX)
+    fig.update_annotations(font_size=PRESENTER_CHART_PX)
+    # a log axis labels its minor ticks (2, 3, ... 9) at 3/4 of the tick font: keep the decades only
+    fig.for_each_xaxis(lambda axis: axis.update(dtick=1) if axis.type == "log" else None)
+    fig.for_each_yaxis(lambda axis: axis.update(dtick=1) if axis.type == "log" else None)
+    return fig
