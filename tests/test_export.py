@@ -1,7 +1,8 @@
-"""decoder_export: the decoder as one float32 payload that a browser can run (see views/latent_pad/pad.js)."""
+"""vae_core.export: the decoder and encoder as float32 payloads that a browser can run (see views/live/model.js)."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from vae_core.export import EXPORTABLE_ACTIVATIONS, decoder_export
+from vae_core.export import EXPORTABLE_ACTIVATIONS, MAGIC, browser_message, decoder_export, encoder_export
 from vae_core.model import ACTIVATIONS, VAE, VAEConfig
 
 
@@ -58,6 +59,19 @@ def test_an_activation_the_browser_cannot_run_is_rejected() -> None:
 
 
 def test_the_browser_implements_every_activation_a_model_can_have() -> None:
-    js = (Path(__file__).resolve().parent.parent / "views" / "latent_pad" / "pad.js").read_text()
+    js = (Path(__file__).resolve().parent.parent / "views" / "live" / "model.js").read_text()
     in_js = set(re.findall(r"^  (\w+): ", js.split("const ACTIVATIONS = {")[1].split("};")[0], re.M))
     assert EXPORTABLE_ACTIVATIONS == set(ACTIVATIONS) == in_js
+
+
+def test_the_browser_message_holds_decoder_then_encoder_after_an_aligned_header() -> None:
+    torch.manual_seed(0)
+    model = VAE(VAEConfig(latent_dim=3, hidden=(16, 8)))
+    sha1, message = browser_message(model)
+    assert message[:4] == MAGIC
+    length = int.from_bytes(message[4:8], "little")
+    header = json.loads(message[8 : 8 + length])
+    assert (8 + length) % 4 == 0 and header["sha1"] == sha1
+    dec, enc = decoder_export(model), encoder_export(model)
+    assert header["decoder"] == dec["layers"] and header["encoder"] == enc["layers"] == [[784, 16], [16, 8], [8, 6]]
+    assert message[8 + length :] == dec["payload"] + enc["payload"]

@@ -1,0 +1,73 @@
+"""The browser's model (views/live/model.js) against torch, under node: the same weights message the page gets
+(vae_core.export.browser_message), decoded and encoded for every shipped model. Target: max |difference| <= 1e-4
+in pixel probabilities, mu and log sigma^2 (issue 16). Skips where node is not installed, fails under CI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from tests.conftest import skip_or_fail
+from vae_core.digits import load_test_digits
+from vae_core.export import browser_message
+from vae_core.registry import PRETRAINED_DIR, load
+
+LIVE = Path(__file__).resolve().parent.parent / "views" / "live"
+SHIPPED = ["mnist-z2", "mnist-z5", "mnist-z10", "mnist-z20"]
+TOLERANCE = 1e-4
+N_CODES = 7  # not a multiple of 4: runMlp's batches of four end with a partial one
+
+HARNESS = """
+const fs = require("fs");
+const [weightsPath, inputPath] = process.argv.slice(2);
+const model = parseModel(new Uint8Array(fs.readFileSync(weightsPath)));
+const input = JSON.parse(fs.readFileSync(inputPath, "utf8"));
+const codes = Float32Array.from(input.codes.flat());
+const decoded = Array.from(decodeCodes(model, codes, input.codes.length));
+const single = input.codes.map((z) => Array.from(decodeCodes(model, Float32Array.from(z), 1)));
+const encoded = input.images.map((x) => {
+  const q = encodeImage(model, Float32Array.from(x));
+  return { mu: Array.from(q.mu), logvar: Array.from(q.logvar) };
+});
+console.log(JSON.stringify({ id: model.id, decoded, single, encoded }));
+"""
+
+
+def run_js(source_files: list[str], harness: str, args: list[str], tmp_path: Path) -> dict:
+    """Run the named files of views/live, then `harness`, as one node script; its printed JSON."""
+    node = shutil.which("node")
+    if node is None:
+        skip_or_fail("node is not installed (apt-get install nodejs)")
+    script = tmp_path / "run.cjs"
+    script.write_text("\n".join((LIVE / f).read_text() for f in source_files) + harness)
+    done = subprocess.run([node, str(script), *args], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_browser_model_matches_torch(name: str, tmp_path: Path) -> None:
+    torch.set_num_threads(1)
+    lm = load(PRETRAINED_DIR / name)
+    sha1, message = browser_message(lm.model)
+    digits = load_test_digits()
+    images = np.stack([digits.grey(i) for i in range(0, 10_000, 1250)]).reshape(-1, 784).astype(np.float32)
+    codes = (2.0 * np.random.default_rng(0).standard_normal((N_CODES, lm.latent_dim))).astype(np.float32)
+    (tmp_path / "weights.bin").write_bytes(message)
+    (tmp_path / "input.json").write_text(json.dumps({"codes": codes.tolist(), "images": images.tolist()}))
+    out = run_js(["model.js"], HARNESS, [str(tmp_path / "weights.bin"), str(tmp_path / "input.json")], tmp_path)
+
+    assert out["id"] == sha1
+    with torch.inference_mode():
+        probs = lm.model.decode(torch.from_numpy(codes)).numpy()
+        q = lm.model.encode(torch.from_numpy(images))
+    assert np.abs(np.array(out["decoded"]) - probs.reshape(-1)).max() <= TOLERANCE
+    assert np.abs(np.array(out["single"]) - probs).max() <= TOLERANCE
+    assert np.abs(np.array([e["mu"] for e in out["encoded"]]) - q.mu.numpy()).max() <= TOLERANCE
+    assert np.abs(np.array([e["logvar"] for e in out["encoded"]]) - q.logvar.numpy()).max() <= TOLERANCE
