@@ -35,6 +35,8 @@ import streamlit as st
 from vae_core.export import browser_message
 from vae_core.model import VAE
 
+from ..pictures import shown_width
+
 HERE = Path(__file__).resolve().parent
 JS_FILES = ("model.js", "live.js", "pad.js", "main.js")  # one module: they share `models` and groups
 
@@ -63,6 +65,12 @@ def mount_model(model: VAE, key: str = "vae_live_model") -> str:
 def fallback(name: str):
     """The container of a live element's Streamlit twin: shown until the live one is ready (see the docstring)."""
     return st.container(key=f"vae_fallback_{name}")
+
+
+def grid_width(side: int, max_width: int = 560) -> int:
+    """The width pictures.show_grid shows a grid `side` px wide at: the largest whole enlargement within
+    `max_width`, then shown_width (presenter mode)."""
+    return shown_width(side, side * max(1, max_width // side))
 
 
 def _ignore() -> None:
@@ -121,4 +129,4 @@ def live_picture(model_sha1: str, group: str, mode: str, params: dict[str, Any],
     wide. `alt` and `caption` are templates: {value}, {offsets}, {t} are filled with the current values."""
     data = {"kind": "picture", "model": model_sha1, "group": group, "mode": mode, "n": n, "nrow": nrow,
             "width": width, "alt": alt, "caption": caption, **params}
-    _live(key=key, data=data)
+    _live(key=key, data=data, width="content")  # as wide as the picture, like its twin in a row of pictures
