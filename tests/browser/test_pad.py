@@ -10,7 +10,7 @@ import pytest
 import torch
 from playwright.sync_api import Page, expect
 
-from vae_core.export import decoder_export
+from vae_core.export import browser_message
 from vae_core.registry import PRETRAINED_DIR, LoadedModel, load
 
 pytestmark = pytest.mark.browser
@@ -34,7 +34,7 @@ def model_the_page_uses(page: Page, url: str, app_idle) -> LoadedModel:
     """MODEL as loaded here, checked to be the very weights the page decodes with (the pad names them by sha1)."""
     open_pad(page, url, app_idle)
     lm = load(PRETRAINED_DIR / MODEL)
-    assert decoder_export(lm.model)["sha1"] == page.evaluate("window.vaePad.model"), "the page decodes other weights"
+    assert browser_message(lm.model)[0] == page.evaluate("window.vaePad.model"), "the page decodes other weights"
     return lm
 
 

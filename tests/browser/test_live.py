@@ -1,0 +1,57 @@
+"""Live controls in headless Chromium: dragging a live slider redraws its picture in the browser with no script
+run, and on release the value reaches Python (the URL holds it, and the slider is drawn again from the value its
+Streamlit twin returned)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+MODEL = "mnist-z2"
+RERUN_MS = 120_000
+COUNT_SCRIPT_RUNS = """() => {
+    window.scriptStateChanges = 0;
+    new MutationObserver(() => { window.scriptStateChanges += 1; }).observe(
+        document.querySelector("[data-testid=stApp]"), {attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
+PICTURE_CHANGED = "([canvas, before]) => canvas.toDataURL() !== before"
+
+
+@pytest.mark.parametrize(("path", "group"), [("mean", "mean"), ("variance", "variance"), ("sample", "sample"),
+                                             ("interpolate", "interp")])
+def test_dragging_a_live_slider_redraws_live_and_release_reaches_python(
+    page: Page, streamlit_server: str, app_idle, path: str, group: str
+) -> None:
+    page.goto(f"{streamlit_server}/{path}?model={MODEL}")
+    app_idle(page)
+    picture = page.locator(".vae-live-picture.ready canvas").first
+    expect(picture).to_be_visible()
+    expect(page.locator("[class*=st-key-vae_fallback]").first).to_be_hidden()  # one slider on screen, not two
+    slider = page.locator(".vae-sliders.ready input[type=range]").first
+    key = slider.get_attribute("data-key")
+    box = slider.bounding_box()
+    page.wait_for_function("g => window.vaeLive.stats(g).drawn > 0", arg=group)
+    before = picture.evaluate("c => c.toDataURL()")
+    page.evaluate(COUNT_SCRIPT_RUNS)
+
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + 0.5 * box["width"], y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 0.85 * box["width"], y, steps=12)
+    page.wait_for_function(PICTURE_CHANGED, arg=[picture.element_handle(), before])
+    assert page.evaluate("window.scriptStateChanges") == 0, "dragging should not rerun the script"
+    released = page.evaluate(f"window.vaeLive.values('{group}')['{key}']")
+    assert picture.get_attribute("aria-label")  # the canvas says what it shows
+
+    page.mouse.up()
+    page.wait_for_function("k => new URL(location.href).searchParams.has(k)", arg=key, timeout=RERUN_MS)
+    app_idle(page)
+    in_url = float(parse_qs(urlparse(page.url).query)[key][0])
+    assert in_url == pytest.approx(released)
+    # The live slider is drawn again from the value the st.slider twin returned in Python's run.
+    assert float(page.locator(f".vae-sliders input[data-key={key}]").input_value()) == pytest.approx(released)
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)
