@@ -71,3 +71,42 @@ def test_browser_model_matches_torch(name: str, tmp_path: Path) -> None:
     assert np.abs(np.array(out["single"]) - probs).max() <= TOLERANCE
     assert np.abs(np.array([e["mu"] for e in out["encoded"]]) - q.mu.numpy()).max() <= TOLERANCE
     assert np.abs(np.array([e["logvar"] for e in out["encoded"]]) - q.logvar.numpy()).max() <= TOLERANCE
+
+
+DRAWING_HARNESS = """
+const fs = require("fs");
+const drawings = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+console.log(JSON.stringify(drawings.map(({ ink, w, h }) => {
+  const out = drawingToMnist(Float32Array.from(ink), w, h);
+  return out && { x: Array.from(out.x), wide: out.wide };
+})));
+"""
+
+
+def strokes(seed: int, side: int = 280) -> np.ndarray:
+    """Ink in [0, 1] like the canvas's: a few thick anti-aliased strokes (drawn large, shrunk) somewhere on it."""
+    from PIL import Image, ImageDraw
+
+    rng = np.random.default_rng(seed)
+    big = Image.new("L", (side * 4, side * 4), 0)
+    draw = ImageDraw.Draw(big)
+    points = [tuple(int(v) for v in rng.uniform(0.1, 0.9, 2) * side * 4) for _ in range(rng.integers(2, 6))]
+    draw.line(points, fill=255, width=int(rng.integers(8, 20)) * 4, joint="curve")
+    return np.asarray(big.resize((side, side), Image.Resampling.BOX), dtype=np.float32) / 255.0
+
+
+def test_browser_drawing_recipe_matches_the_servers(tmp_path: Path) -> None:
+    from vae_core.drawing import drawing_to_mnist
+
+    inks = [strokes(seed) for seed in range(12)]
+    inks.append(np.pad(np.ones((6, 200), np.float32), ((137, 137), (40, 40))))  # a wide bar
+    inks.append(np.pad(np.ones((1, 1), np.float32), ((100, 179), (50, 229))))  # a dot
+    (tmp_path / "drawings.json").write_text(json.dumps([{"ink": a.ravel().tolist(), "w": a.shape[1], "h": a.shape[0]}
+                                                        for a in inks]))
+    out = run_js(["draw.js"], DRAWING_HARNESS, [str(tmp_path / "drawings.json")], tmp_path)
+    for ink, browser in zip(inks, out):
+        server = drawing_to_mnist(ink)
+        assert browser is not None
+        assert np.array_equal(np.round(np.array(browser["x"]) * 255), np.round(server.x * 255))
+        assert browser["wide"] == server.wide
+    assert out[-2]["wide"]

@@ -25,12 +25,17 @@ path, and the figures and alt text a test reads.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import struct
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import streamlit as st
+import torch
 
 from vae_core.export import browser_message
 from vae_core.model import VAE
@@ -38,7 +43,7 @@ from vae_core.model import VAE
 from ..pictures import shown_width
 
 HERE = Path(__file__).resolve().parent
-JS_FILES = ("model.js", "live.js", "pad.js", "main.js")  # one module: they share `models` and groups
+JS_FILES = ("model.js", "live.js", "pad.js", "draw.js", "main.js")  # one module: they share `models` and groups
 
 _live = st.components.v2.component(
     "vae_live",
@@ -130,3 +135,35 @@ def live_picture(model_sha1: str, group: str, mode: str, params: dict[str, Any],
     data = {"kind": "picture", "model": model_sha1, "group": group, "mode": mode, "n": n, "nrow": nrow,
             "width": width, "alt": alt, "caption": caption, **params}
     _live(key=key, data=data, width="content")  # as wide as the picture, like its twin in a row of pictures
+
+
+POINTS_MAGIC = b"VAEp"  # draw.js tells this bytes mount from the model's by it
+
+
+@functools.lru_cache(maxsize=8)  # tensors hash by identity, and a loaded model's latents are cached objects
+def points_message(mu: torch.Tensor, labels: torch.Tensor, dims: tuple[int, int]) -> tuple[str, bytes]:
+    """(id, bytes) of the test digits' mu in `dims` for the drawing's map: POINTS_MAGIC, uint32 header length,
+    JSON header {id, count, range} padded to 4 bytes, float32 (x, y) per digit, uint8 label per digit. `range` is
+    one span for both axes, holding all but the outermost 0.5% of each axis."""
+    xy = mu[:, list(dims)].numpy().astype("<f4")
+    lo, hi = np.percentile(xy, [0.5, 99.5], axis=0)
+    low, high = float(lo.min()), float(hi.max())
+    margin = 0.05 * (high - low)
+    payload = xy.tobytes() + labels.numpy().astype(np.uint8).tobytes()
+    ident = hashlib.sha1(payload + struct.pack("<2i", *dims)).hexdigest()
+    header = json.dumps({"id": ident, "count": len(xy), "range": [low - margin, high + margin]}).encode()
+    header += b" " * (-(len(POINTS_MAGIC) + 4 + len(header)) % 4)
+    return ident, POINTS_MAGIC + struct.pack("<I", len(header)) + header + payload
+
+
+def draw_watch(model: VAE, latents: dict[str, torch.Tensor], dims: tuple[int, int], drawing: str | None,
+               key: str) -> str | None:
+    """The drawing canvas, encoded in the browser on every stroke (draw.js) over the map of the test digits' mu
+    in `dims`. `drawing` is the picture to start from (a PNG data URL, e.g. kept from before). Returns the drawing
+    as a PNG data URL once a stroke ends (for vae_core.drawing), "" once the user cleared it, None before either."""
+    sha1 = mount_model(model, key=f"{key}_weights")
+    points, message = points_message(latents["test_mu"], latents["test_labels"], tuple(int(d) for d in dims))
+    _live(key=f"{key}_points", data=message)
+    data = {"kind": "draw", "key": key, "model": sha1, "points": points, "dims": [int(d) for d in dims],
+            "drawing": drawing}
+    return _live(key=key, data=data, on_drawing_change=_ignore).drawing

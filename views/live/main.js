@@ -16,7 +16,12 @@ function receiveModel(bytes) {
 const MOUNTS = { pad: mountPad, sliders: mountSliders, picture: mountPicture };
 
 export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
-  if (data instanceof Uint8Array) return receiveModel(data); // the weights mount shows nothing
+  const { data, parentElement, setTriggerValue, setStateValue } = component;
+  if (data instanceof Uint8Array) {
+    // A bytes mount shows nothing: the model's weights, or the test digits' codes for the drawing's map.
+    const magic = String.fromCharCode(...data.subarray(0, 4));
+    return magic === POINTS_MAGIC ? receivePoints(data) : receiveModel(data);
+  }
+  if (data?.kind === "draw") return mountDraw(data, parentElement, setStateValue);
   if (data) return MOUNTS[data.kind](data, parentElement, setTriggerValue);
 }
