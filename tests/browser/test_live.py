@@ -55,3 +55,41 @@ def test_dragging_a_live_slider_redraws_live_and_release_reaches_python(
     # The live slider is drawn again from the value the st.slider twin returned in Python's run.
     assert float(page.locator(f".vae-sliders input[data-key={key}]").input_value()) == pytest.approx(released)
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
+
+
+def test_drawing_moves_the_posterior_live_and_the_server_reads_the_same_digit(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    page.goto(f"{streamlit_server}/upload?model={MODEL}")
+    app_idle(page)
+    canvas, digit_map = page.locator(".vae-draw.ready .vae-draw-canvas"), page.locator(".vae-draw-map canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    at = lambda fx, fy: (box["x"] + fx * box["width"], box["y"] + fy * box["height"])  # noqa: E731
+    before = digit_map.evaluate("c => c.toDataURL()")
+    page.evaluate(COUNT_SCRIPT_RUNS)
+
+    page.mouse.move(*at(0.35, 0.2))
+    page.mouse.down()
+    page.mouse.move(*at(0.65, 0.2), steps=10)
+    page.wait_for_function(PICTURE_CHANGED, arg=[digit_map.element_handle(), before])  # mu and ellipse drawn
+    mid_stroke = digit_map.evaluate("c => c.toDataURL()")
+    page.mouse.move(*at(0.45, 0.85), steps=10)
+    page.wait_for_function(PICTURE_CHANGED, arg=[digit_map.element_handle(), mid_stroke])  # and they move
+    assert page.evaluate("window.scriptStateChanges") == 0, "drawing should not rerun the script"
+    assert "your drawing's mu" in digit_map.get_attribute("aria-label")
+
+    page.mouse.up()
+    expect(page.get_by_text("From your drawing")).to_be_visible(timeout=RERUN_MS)
+    app_idle(page)
+    browser_x = np.array(page.evaluate("window.vaeLive.drawing.x")).reshape(28, 28)
+    src = page.locator("img[alt='preprocessing step: centred by mass in 28 x 28']").get_attribute("src")
+    server = np.asarray(Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("L"))
+    assert np.array_equal(np.round(browser_x * 255).astype(np.uint8), server)  # the model read the same input
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)

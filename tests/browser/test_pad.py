@@ -84,3 +84,24 @@ def test_dragging_decodes_live_and_release_sets_the_current_digit(
     z0, z1 = map(float, CAPTION.search(caption.inner_text()).groups())
     assert z0 == pytest.approx(1.8, abs=0.05) and z1 == pytest.approx(-1.8, abs=0.05)
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
+
+
+def test_a_click_or_the_keyboard_places_the_code_without_dragging(page: Page, streamlit_server: str, app_idle) -> None:
+    open_pad(page, streamlit_server, app_idle)
+    pad = page.locator("canvas.pad")
+    box = pad.bounding_box()
+    page.mouse.click(box["x"] + 0.75 * box["width"], box["y"] + 0.25 * box["height"])  # z0 = +1.5, z1 = +1.5
+    caption = page.get_by_text(CAPTION)
+    expect(caption).to_be_visible(timeout=RERUN_MS)
+    app_idle(page)
+    z0, z1 = map(float, CAPTION.search(caption.inner_text()).groups())
+    assert z0 == pytest.approx(1.5, abs=0.05) and z1 == pytest.approx(1.5, abs=0.05)
+
+    pad = page.locator("canvas.pad")
+    pad.focus()
+    for key in ("ArrowLeft", "ArrowLeft", "ArrowDown"):  # from the current digit's mu, 0.3 of the range each
+        page.keyboard.press(key)
+    expected = page.evaluate("window.vaePad && document.querySelector('.vae-pad .z').textContent")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(f"latent pad: {expected}")).to_be_visible(timeout=RERUN_MS)
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)
