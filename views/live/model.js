@@ -3,7 +3,7 @@
 // The weights arrive once per model as bytes (see vae_core/export.py browser_message, the one owner of the
 // format) and are kept in `models` by their sha1; an element names the model it needs and waits for it.
 // Plain functions, no exports: views/live/__init__.py joins the files of this folder into one module, and the
-// parity tests (tests/test_live_js.py) run this file under node.
+// parity tests (tests/test_live_js.py) run this file and kernel.js under node.
 
 const MODEL_MAGIC = "VAEm";
 const KEEP_MODELS = 4; // weights of this many models stay in memory
@@ -64,7 +64,9 @@ function parseModel(bytes) {
   const decoder = layersOf(header.decoder);
   const encoder = layersOf(header.encoder);
   if (at !== floats.length) throw new Error(`VAE: ${floats.length} weights for layers needing ${at}`);
-  return { id: header.sha1, latentDim: header.latent_dim, act, decoder, encoder };
+  // kernel.js: the same layers for WebAssembly SIMD, where the browser has it (null otherwise).
+  return { id: header.sha1, latentDim: header.latent_dim, act, decoder, encoder, fast: { decoder: wasmNet(decoder),
+    encoder: wasmNet(encoder) } };
 }
 
 const scratch = new Map(); // size -> Float32Array, reused between frames (no garbage while dragging)
@@ -108,9 +110,15 @@ function runMlp(layers, act, x, n, tag) {
   return x;
 }
 
+// One network of the model over n inputs: the WebAssembly kernel when there is one and n fits, else runMlp.
+function runNet(model, which, x, n, tag) {
+  const fast = model.fast[which];
+  return fast && n <= MAX_BATCH ? runWasm(fast, model.act, x, n, tag) : runMlp(model[which], model.act, x, n, tag);
+}
+
 // codes: n * latentDim -> n * 784 pixel probabilities (sigmoid of the logits), valid until the next call.
 function decodeCodes(model, codes, n) {
-  const logits = runMlp(model.decoder, model.act, codes, n, "dec");
+  const logits = runNet(model, "decoder", codes, n, "dec");
   const probs = buffer("probs", n * 784);
   for (let i = 0; i < n * 784; i++) probs[i] = 1 / (1 + Math.exp(-logits[i]));
   return probs;
@@ -118,7 +126,7 @@ function decodeCodes(model, codes, n) {
 
 // x: 784 grey levels in [0, 1] -> {mu, logvar} of q(z|x), as VAE.encode.
 function encodeImage(model, x) {
-  const out = runMlp(model.encoder, model.act, x, 1, "enc");
+  const out = runNet(model, "encoder", x, 1, "enc");
   const d = model.latentDim;
   return { mu: Float32Array.from(out.subarray(0, d)), logvar: Float32Array.from(out.subarray(d, 2 * d)) };
 }
