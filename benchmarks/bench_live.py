@@ -39,6 +39,7 @@ VIEWS = [
     ("Variance: 64 samples", "variance?variance_count=64", "variance", 30),
 ]
 DRAW_TARGET = 30
+STEPS_PER_CALL = 3  # moves per page.mouse.move call: fewer round trips through the automation protocol
 
 # One value change per animation frame from inside the page: the slider's own `input` event, as a drag sends.
 IN_PAGE_SWEEP = """async ([input, group, seconds]) => {
@@ -82,9 +83,9 @@ def sweep(page, group: str, seconds: float) -> dict:
     page.evaluate(f"window.vaeLive.resetStats('{group}')")
     moves, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
-        moves += 1
+        moves += STEPS_PER_CALL  # Playwright makes the in-between moves itself: one value step each
         i = moves % (2 * n)
-        page.mouse.move(left + width * (i if i <= n else 2 * n - i) / n, y)
+        page.mouse.move(left + width * (i if i <= n else 2 * n - i) / n, y, steps=STEPS_PER_CALL)
     elapsed = time.perf_counter() - start
     stats = page.evaluate(f"window.vaeLive.stats('{group}')")
     page.mouse.up()  # a release: Python reruns with the value
@@ -105,7 +106,9 @@ def draw(page, seconds: float) -> dict:
     while time.perf_counter() - start < seconds:
         moves += 1
         a = moves * 0.08
-        page.mouse.move(cx + r * math.sin(a) * (0.3 + 0.7 * abs(math.cos(a / 9))), cy + r * math.cos(1.3 * a))
+        page.mouse.move(cx + r * math.sin(a) * (0.3 + 0.7 * abs(math.cos(a / 9))), cy + r * math.cos(1.3 * a),
+                        steps=STEPS_PER_CALL)
+        moves += STEPS_PER_CALL - 1
     elapsed = time.perf_counter() - start
     stats = page.evaluate("window.vaeLive.stats('draw')")
     page.mouse.up()

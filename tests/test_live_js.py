@@ -31,7 +31,8 @@ const input = JSON.parse(fs.readFileSync(inputPath, "utf8"));
 const codes = Float32Array.from(input.codes.flat());
 const decoded = Array.from(decodeCodes(model, codes, input.codes.length));
 const single = input.codes.map((z) => Array.from(decodeCodes(model, Float32Array.from(z), 1)));
-const plain = Array.from(runMlp(model.decoder, model.act, codes, input.codes.length, "plain"), (v) => 1 / (1 + Math.exp(-v)));
+const logits = runMlp(model.decoder, model.act, codes, input.codes.length, "plain");
+const plain = Array.from(logits, (v) => 1 / (1 + Math.exp(-v)));
 const encoded = input.images.map((x) => {
   const q = encodeImage(model, Float32Array.from(x));
   return { mu: Array.from(q.mu), logvar: Array.from(q.logvar) };
@@ -62,7 +63,8 @@ def test_browser_model_matches_torch(name: str, tmp_path: Path) -> None:
     codes = (2.0 * np.random.default_rng(0).standard_normal((N_CODES, lm.latent_dim))).astype(np.float32)
     (tmp_path / "weights.bin").write_bytes(message)
     (tmp_path / "input.json").write_text(json.dumps({"codes": codes.tolist(), "images": images.tolist()}))
-    out = run_js(["model.js", "kernel.js"], HARNESS, [str(tmp_path / "weights.bin"), str(tmp_path / "input.json")], tmp_path)
+    files = [str(tmp_path / "weights.bin"), str(tmp_path / "input.json")]
+    out = run_js(["model.js", "kernel.js"], HARNESS, files, tmp_path)
 
     assert out["id"] == sha1 and out["simd"], "node 20 has WebAssembly SIMD: the kernel is what is tested"
     with torch.inference_mode():
@@ -70,7 +72,7 @@ def test_browser_model_matches_torch(name: str, tmp_path: Path) -> None:
         q = lm.model.encode(torch.from_numpy(images))
     assert np.abs(np.array(out["decoded"]) - probs.reshape(-1)).max() <= TOLERANCE
     assert np.abs(np.array(out["single"]) - probs).max() <= TOLERANCE
-    assert np.abs(np.array(out["plain"]) - probs.reshape(-1)).max() <= TOLERANCE  # the path without SIMD
+    assert np.abs(np.array(out["plain"]) - probs.reshape(-1)).max() <= TOLERANCE  # the path with no SIMD
     assert np.abs(np.array([e["mu"] for e in out["encoded"]]) - q.mu.numpy()).max() <= TOLERANCE
     assert np.abs(np.array([e["logvar"] for e in out["encoded"]]) - q.logvar.numpy()).max() <= TOLERANCE
 

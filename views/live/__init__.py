@@ -43,7 +43,8 @@ from vae_core.model import VAE
 from ..pictures import shown_width
 
 HERE = Path(__file__).resolve().parent
-JS_FILES = ("model.js", "kernel.js", "live.js", "pad.js", "draw.js", "main.js")  # one module: they share `models` and groups
+# One module: they share `models` and the slider groups.
+JS_FILES = ("model.js", "kernel.js", "live.js", "pad.js", "draw.js", "main.js")
 
 _live = st.components.v2.component(
     "vae_live",
