@@ -16,18 +16,45 @@ machine is shared.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # harness.py
 
 from harness import TIMEOUT_MS, VIEWPORT, launch_chromium, machine_line, streamlit_server, wait_idle  # noqa: E402
+
+from vae_core.digits import load_test_digits  # noqa: E402
+from vae_core.export import browser_message  # noqa: E402
+from vae_core.registry import PRETRAINED_DIR, load  # noqa: E402
+
+LIVE = Path(__file__).resolve().parent.parent / "views" / "live"
+SHIPPED = ["mnist-z2", "mnist-z5", "mnist-z10", "mnist-z20"]
+# Under node: the browser's model on the page's own weights message; decode 64 codes with the WebAssembly
+# kernel and with the plain loop (the fallback), timed; encode the given digits.
+NODE_PARITY = """
+const fs = require("fs");
+const model = parseModel(new Uint8Array(fs.readFileSync(process.argv[2])));
+const input = JSON.parse(fs.readFileSync(process.argv[3], "utf8"));
+const codes = Float32Array.from(input.codes.flat());
+const decoded = Array.from(decodeCodes(model, codes, 64));
+const encoded = input.images.map((x) => { const q = encodeImage(model, Float32Array.from(x));
+  return [Array.from(q.mu), Array.from(q.logvar)]; });
+const time = (fn, reps) => { fn(); const t = performance.now(); for (let i = 0; i < reps; i++) fn();
+  return (performance.now() - t) / reps; };
+console.log(JSON.stringify({ decoded, encoded, kernel_ms: time(() => decodeCodes(model, codes, 64), 20),
+  plain_ms: time(() => runMlp(model.decoder, model.act, codes, 64, "plain"), 5) }));
+"""
 
 # (name, path and query, live group, target fps)
 VIEWS = [
@@ -131,6 +158,37 @@ def summary(name: str, stats: dict, target: float) -> float:
     return fps
 
 
+def parity() -> None:
+    """Per shipped model: max |browser - torch| of the decoder (64 codes) and the encoder (20 test digits), and
+    the time to decode 64 codes (a 64-cell grid) with the kernel and with the plain loop, under node."""
+    node = shutil.which("node")
+    if node is None:
+        print("parity: not measured (node is not installed)")
+        return
+    torch.set_num_threads(1)
+    digits = load_test_digits()
+    images = np.stack([digits.grey(i) for i in range(0, 10_000, 500)]).astype(np.float32)
+    source = "\n".join((LIVE / f).read_text() for f in ("model.js", "kernel.js")) + NODE_PARITY
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "run.cjs").write_text(source)
+        for name in SHIPPED:
+            lm = load(PRETRAINED_DIR / name)
+            (Path(tmp) / "w.bin").write_bytes(browser_message(lm.model)[1])
+            codes = (2 * np.random.default_rng(0).standard_normal((64, lm.latent_dim))).astype(np.float32)
+            (Path(tmp) / "in.json").write_text(json.dumps({"codes": codes.tolist(), "images": images.tolist()}))
+            done = subprocess.run([node, f"{tmp}/run.cjs", f"{tmp}/w.bin", f"{tmp}/in.json"], capture_output=True,
+                                  text=True, check=True)
+            out = json.loads(done.stdout)
+            with torch.inference_mode():
+                probs = lm.model.decode(torch.from_numpy(codes)).numpy().reshape(-1)
+                q = lm.model.encode(torch.from_numpy(images))
+            mu, logvar = (np.array([e[k] for e in out["encoded"]]) for k in (0, 1))
+            print(f"  {name}: decoder {np.abs(np.array(out['decoded']) - probs).max():.1e}, "
+                  f"encoder mu {np.abs(mu - q.mu.numpy()).max():.1e}, log sigma^2 "
+                  f"{np.abs(logvar - q.logvar.numpy()).max():.1e} (target <= 1e-4); 64 codes decoded in "
+                  f"{out['kernel_ms']:.1f} ms (WebAssembly SIMD) against {out['plain_ms']:.1f} ms (plain JavaScript)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=4.0)
@@ -139,6 +197,8 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     print(machine_line())
+    print("parity with torch and decode time, under node:")
+    parity()
     with streamlit_server("app.py", "bench_live_streamlit.log") as url, sync_playwright() as p:
         browser = launch_chromium(p)
         print(f"browser: Chromium {browser.version}, headless; model {args.model}; {args.seconds:g} s per run")
