@@ -93,3 +93,19 @@ def test_drawing_moves_the_posterior_live_and_the_server_reads_the_same_digit(
     server = np.asarray(Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("L"))
     assert np.array_equal(np.round(browser_x * 255).astype(np.uint8), server)  # the model read the same input
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
+
+
+def test_without_webassembly_the_plain_loop_draws_the_same_live_grid(page: Page, streamlit_server: str, app_idle):
+    page.add_init_script("delete window.WebAssembly")  # as in a browser without it: kernel.js falls back
+    page.goto(f"{streamlit_server}/variance?model={MODEL}&variance_count=64")
+    app_idle(page)
+    picture = page.locator(".vae-live-picture.ready canvas")
+    page.wait_for_function("() => window.vaeLive.stats('variance').drawn > 0")
+    assert page.evaluate("window.vaeLive.simd") is False
+    slider = page.locator(".vae-sliders.ready input[type=range]")
+    before = picture.evaluate("c => c.toDataURL()")
+    slider.focus()
+    page.keyboard.press("ArrowRight")  # each key press is an input (live) and a change (a release)
+    page.wait_for_function(PICTURE_CHANGED, arg=[picture.element_handle(), before])
+    page.wait_for_function("() => new URL(location.href).searchParams.get('variance_scale') === '1.1'",
+                           timeout=RERUN_MS)

@@ -32,6 +32,7 @@ window.vaeLive = {
     liveGroup(name).stats = newStats();
   },
   values: (name) => Object.fromEntries(liveGroup(name).values),
+  simd: KERNEL !== null, // whether kernel.js runs the layers (else the plain loop of model.js)
 };
 
 // Each mount draws into a child of its own: the root also holds the component's <style> (live.css).
