@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from vae_core.drawing import CANVAS_PX, canvas_ink, drawing_to_mnist
-from vae_core.preprocess import ImageInputError
+from vae_core.preprocess import ImageInputError, not_one_digit
 
 
 def data_url(grey: np.ndarray) -> str:
@@ -46,3 +46,11 @@ def test_anything_but_a_png_of_the_canvas_is_refused_with_a_message(bad: str) ->
 def test_a_picture_of_another_size_is_refused() -> None:
     with pytest.raises(ImageInputError, match="280 x 280"):
         canvas_ink(data_url(np.zeros((28, 28), np.uint8)))
+
+
+def test_two_digits_drawn_side_by_side_get_the_warning_a_photo_would() -> None:
+    grey = np.zeros((CANVAS_PX, CANVAS_PX), np.uint8)
+    grey[60:220, 40:60] = 255  # a 1
+    grey[60:220, 180:200] = 255  # and another, far from it
+    result = drawing_to_mnist(canvas_ink(data_url(grey)))
+    assert "2 separate marks" in not_one_digit(result)

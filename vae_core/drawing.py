@@ -17,7 +17,7 @@ import math
 import numpy as np
 from PIL import Image
 
-from .preprocess import ImageInputError, PreprocessResult
+from .preprocess import ImageInputError, PreprocessResult, find_digit
 
 SIDE, BOX = 28, 20  # the MNIST field, and the box the digit is fitted into
 CANVAS_PX = 280  # the canvas's side in pixels (10x the MNIST field)
@@ -90,5 +90,7 @@ def drawing_to_mnist(ink: np.ndarray) -> PreprocessResult:
              (f"cropped to the digit ({cropped.shape[1]} x {cropped.shape[0]})", to_uint8(cropped)),
              (f"fitted into {BOX} x {BOX} ({patch.shape[1]} x {patch.shape[0]})", to_uint8(patch)),
              (f"centred by mass in {SIDE} x {SIDE}", picture)]
-    return PreprocessResult(steps=steps, x=picture.reshape(-1).astype(np.float32) / 255.0,
+    # The photo analysis's findings feed only the warnings (several marks, ink at the edge: not_one_digit);
+    # nothing is cut out of a drawing, so the browser's recipe stays this simple.
+    return PreprocessResult(steps=steps, x=picture.reshape(-1).astype(np.float32) / 255.0, findings=find_digit(ink),
                             wide=(right - left + 1) > WIDE * (bottom - top + 1))
