@@ -44,16 +44,17 @@ SHIPPED = ["mnist-z2", "mnist-z5", "mnist-z10", "mnist-z20"]
 # kernel and with the plain loop (the fallback), timed; encode the given digits.
 NODE_PARITY = """
 const fs = require("fs");
-const model = parseModel(new Uint8Array(fs.readFileSync(process.argv[2])));
-const input = JSON.parse(fs.readFileSync(process.argv[3], "utf8"));
+const decoder = parseModel(new Uint8Array(fs.readFileSync(process.argv[2])));
+const encoder = parseModel(new Uint8Array(fs.readFileSync(process.argv[3])));
+const input = JSON.parse(fs.readFileSync(process.argv[4], "utf8"));
 const codes = Float32Array.from(input.codes.flat());
-const decoded = Array.from(decodeCodes(model, codes, 64));
-const encoded = input.images.map((x) => { const q = encodeImage(model, Float32Array.from(x));
+const decoded = Array.from(decodeCodes(decoder, codes, 64));
+const encoded = input.images.map((x) => { const q = encodeImage(encoder, Float32Array.from(x));
   return [Array.from(q.mu), Array.from(q.logvar)]; });
 const time = (fn, reps) => { fn(); const t = performance.now(); for (let i = 0; i < reps; i++) fn();
   return (performance.now() - t) / reps; };
-console.log(JSON.stringify({ decoded, encoded, kernel_ms: time(() => decodeCodes(model, codes, 64), 20),
-  plain_ms: time(() => runMlp(model.decoder, model.act, codes, 64, "plain"), 5) }));
+console.log(JSON.stringify({ decoded, encoded, kernel_ms: time(() => decodeCodes(decoder, codes, 64), 20),
+  plain_ms: time(() => runMlp(decoder.layers, decoder.act, codes, 64, "plain"), 5) }));
 """
 
 # (name, path and query, live group, target fps)
@@ -173,11 +174,12 @@ def parity() -> None:
         (Path(tmp) / "run.cjs").write_text(source)
         for name in SHIPPED:
             lm = load(PRETRAINED_DIR / name)
-            (Path(tmp) / "w.bin").write_bytes(browser_message(lm.model)[1])
+            for part in ("decoder", "encoder"):
+                (Path(tmp) / f"{part}.bin").write_bytes(browser_message(lm.model, part)[1])
             codes = (2 * np.random.default_rng(0).standard_normal((64, lm.latent_dim))).astype(np.float32)
             (Path(tmp) / "in.json").write_text(json.dumps({"codes": codes.tolist(), "images": images.tolist()}))
-            done = subprocess.run([node, f"{tmp}/run.cjs", f"{tmp}/w.bin", f"{tmp}/in.json"], capture_output=True,
-                                  text=True, check=True)
+            args = [f"{tmp}/{name}" for name in ("run.cjs", "decoder.bin", "encoder.bin", "in.json")]
+            done = subprocess.run([node, *args], capture_output=True, text=True, check=True)
             out = json.loads(done.stdout)
             with torch.inference_mode():
                 probs = lm.model.decode(torch.from_numpy(codes)).numpy().reshape(-1)

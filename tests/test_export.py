@@ -64,14 +64,16 @@ def test_the_browser_implements_every_activation_a_model_can_have() -> None:
     assert EXPORTABLE_ACTIVATIONS == set(ACTIVATIONS) == in_js
 
 
-def test_the_browser_message_holds_decoder_then_encoder_after_an_aligned_header() -> None:
+def test_a_browser_message_holds_one_network_after_an_aligned_header() -> None:
     torch.manual_seed(0)
     model = VAE(VAEConfig(latent_dim=3, hidden=(16, 8)))
-    sha1, message = browser_message(model)
-    assert message[:4] == MAGIC
-    length = int.from_bytes(message[4:8], "little")
-    header = json.loads(message[8 : 8 + length])
-    assert (8 + length) % 4 == 0 and header["sha1"] == sha1
-    dec, enc = decoder_export(model), encoder_export(model)
-    assert header["decoder"] == dec["layers"] and header["encoder"] == enc["layers"] == [[784, 16], [16, 8], [8, 6]]
-    assert message[8 + length :] == dec["payload"] + enc["payload"]
+    for part, export in (("decoder", decoder_export(model)), ("encoder", encoder_export(model))):
+        sha1, message = browser_message(model, part)
+        assert message[:4] == MAGIC
+        length = int.from_bytes(message[4:8], "little")
+        header = json.loads(message[8 : 8 + length])
+        assert (8 + length) % 4 == 0 and header["sha1"] == sha1 == export["sha1"] and header["part"] == part
+        assert header["layers"] == export["layers"] and message[8 + length :] == export["payload"]
+    assert encoder_export(model)["layers"] == [[784, 16], [16, 8], [8, 6]]  # mu and log sigma^2 of 3 dimensions
+    with pytest.raises(ValueError, match="decoder"):
+        browser_message(model, "both")

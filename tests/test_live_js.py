@@ -25,19 +25,21 @@ N_CODES = 7  # not a multiple of 4: runMlp's batches of four end with a partial 
 
 HARNESS = """
 const fs = require("fs");
-const [weightsPath, inputPath] = process.argv.slice(2);
-const model = parseModel(new Uint8Array(fs.readFileSync(weightsPath)));
+const [decoderPath, encoderPath, inputPath] = process.argv.slice(2);
+const decoder = parseModel(new Uint8Array(fs.readFileSync(decoderPath)));
+const encoder = parseModel(new Uint8Array(fs.readFileSync(encoderPath)));
 const input = JSON.parse(fs.readFileSync(inputPath, "utf8"));
 const codes = Float32Array.from(input.codes.flat());
-const decoded = Array.from(decodeCodes(model, codes, input.codes.length));
-const single = input.codes.map((z) => Array.from(decodeCodes(model, Float32Array.from(z), 1)));
-const logits = runMlp(model.decoder, model.act, codes, input.codes.length, "plain");
+const decoded = Array.from(decodeCodes(decoder, codes, input.codes.length));
+const single = input.codes.map((z) => Array.from(decodeCodes(decoder, Float32Array.from(z), 1)));
+const logits = runMlp(decoder.layers, decoder.act, codes, input.codes.length, "plain");
 const plain = Array.from(logits, (v) => 1 / (1 + Math.exp(-v)));
 const encoded = input.images.map((x) => {
-  const q = encodeImage(model, Float32Array.from(x));
+  const q = encodeImage(encoder, Float32Array.from(x));
   return { mu: Array.from(q.mu), logvar: Array.from(q.logvar) };
 });
-console.log(JSON.stringify({ id: model.id, simd: model.fast.decoder !== null, decoded, single, plain, encoded }));
+const ids = [decoder.id, encoder.id];
+console.log(JSON.stringify({ ids, simd: decoder.fast !== null, decoded, single, plain, encoded }));
 """
 
 
@@ -57,16 +59,19 @@ def run_js(source_files: list[str], harness: str, args: list[str], tmp_path: Pat
 def test_browser_model_matches_torch(name: str, tmp_path: Path) -> None:
     torch.set_num_threads(1)
     lm = load(PRETRAINED_DIR / name)
-    sha1, message = browser_message(lm.model)
+    (decoder_sha1, decoder), (encoder_sha1, encoder) = (browser_message(lm.model, part)
+                                                        for part in ("decoder", "encoder"))
     digits = load_test_digits()
     images = np.stack([digits.grey(i) for i in range(0, 10_000, 1250)]).reshape(-1, 784).astype(np.float32)
     codes = (2.0 * np.random.default_rng(0).standard_normal((N_CODES, lm.latent_dim))).astype(np.float32)
-    (tmp_path / "weights.bin").write_bytes(message)
+    (tmp_path / "decoder.bin").write_bytes(decoder)
+    (tmp_path / "encoder.bin").write_bytes(encoder)
     (tmp_path / "input.json").write_text(json.dumps({"codes": codes.tolist(), "images": images.tolist()}))
-    files = [str(tmp_path / "weights.bin"), str(tmp_path / "input.json")]
+    files = [str(tmp_path / name) for name in ("decoder.bin", "encoder.bin", "input.json")]
     out = run_js(["model.js", "kernel.js"], HARNESS, files, tmp_path)
 
-    assert out["id"] == sha1 and out["simd"], "node 20 has WebAssembly SIMD: the kernel is what is tested"
+    assert out["ids"] == [decoder_sha1, encoder_sha1]
+    assert out["simd"], "node 20 has WebAssembly SIMD: the kernel is what is tested"
     with torch.inference_mode():
         probs = lm.model.decode(torch.from_numpy(codes)).numpy()
         q = lm.model.encode(torch.from_numpy(images))

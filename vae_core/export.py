@@ -65,16 +65,18 @@ def encoder_export(model: VAE) -> dict[str, Any]:
             "sha1": hashlib.sha1(payload).hexdigest()}
 
 
-def browser_message(model: VAE) -> tuple[str, bytes]:
-    """(sha1, bytes) of the whole model for the browser: MAGIC, uint32 header length, a JSON header padded so the
-    payload starts 4-byte aligned, then the decoder's payload followed by the encoder's (see decoder_export).
+def browser_message(model: VAE, part: str = "decoder") -> tuple[str, bytes]:
+    """(sha1, bytes) of one network of the model for the browser, `part` "decoder" or "encoder" (each page gets
+    only what it runs: the encoder only where a drawing is encoded): MAGIC, uint32 header length, a JSON header
+    padded so the payload starts 4-byte aligned, then the payload (see decoder_export).
 
-    The header is {"activation", "latent_dim", "decoder": layers, "encoder": layers, "sha1"}; `sha1` names both
-    payloads together, so a browser keeps the weights it already has and a page can name the model it needs."""
-    dec, enc = decoder_export(model), encoder_export(model)
-    payload = dec["payload"] + enc["payload"]
-    sha1 = hashlib.sha1(payload).hexdigest()
-    header = json.dumps({"activation": dec["activation"], "latent_dim": dec["latent_dim"],
-                         "decoder": dec["layers"], "encoder": enc["layers"], "sha1": sha1}).encode()
+    The header is {"activation", "latent_dim", "part", "layers", "sha1"}; `sha1` names the payload, so a browser
+    keeps the weights it already has and a page can name the network it needs."""
+    exports = {"decoder": decoder_export, "encoder": encoder_export}
+    if part not in exports:
+        raise ValueError(f"part must be 'decoder' or 'encoder', not {part!r}")
+    export = exports[part](model)
+    header = json.dumps({"activation": export["activation"], "latent_dim": export["latent_dim"], "part": part,
+                         "layers": export["layers"], "sha1": export["sha1"]}).encode()
     header += b" " * (-(len(MAGIC) + 4 + len(header)) % 4)
-    return sha1, MAGIC + struct.pack("<I", len(header)) + header + payload
+    return export["sha1"], MAGIC + struct.pack("<I", len(header)) + header + export["payload"]

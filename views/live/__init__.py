@@ -3,8 +3,9 @@
 One `st.components.v2` component, "vae_live", runs every live element of the app, so they share one copy of each
 model in the browser (model.js: the decoder and the encoder; vae_core/export.py owns the weight format):
 
-- `mount_model`: a mount whose data is the model as bytes. Its bytes change only with the model, so Streamlit's
-  message cache sends them once and afterwards only a hash reference. Every other mount names the model by sha1.
+- `mount_model`: a mount whose data is the decoder (or, on the Upload page, the encoder) as bytes. Its bytes change
+  only with the model, so Streamlit's message cache sends them once and afterwards only a hash reference. Every
+  other mount names the networks it needs by sha1.
 - `latent_pad`: the pad (pad.js). `live_sliders` and `live_picture`: sliders and the pictures they move (live.js),
   tied by a group name, each placed where its Streamlit twin is. `draw_watch`: the Upload page's canvas, encoded
   as it is drawn (draw.js).
@@ -54,16 +55,16 @@ _live = st.components.v2.component(
 )
 
 
-@functools.lru_cache(maxsize=4)  # per model object; loaded models are cached objects, so this runs once per model
-def model_message(model: VAE) -> tuple[str, bytes]:
-    """(sha1, bytes) of the model for the browser (vae_core.export.browser_message)."""
-    return browser_message(model)
+@functools.lru_cache(maxsize=8)  # per model object and part; loaded models are cached objects
+def model_message(model: VAE, part: str = "decoder") -> tuple[str, bytes]:
+    """(sha1, bytes) of the model's decoder or encoder for the browser (vae_core.export.browser_message)."""
+    return browser_message(model, part)
 
 
-def mount_model(model: VAE, key: str = "vae_live_model") -> str:
-    """Send the model's weights to the browser (once per model and session); returns the sha1 mounts name it by.
-    Call it once per run on a page with live elements, before them."""
-    sha1, message = model_message(model)
+def mount_model(model: VAE, key: str = "vae_live_model", part: str = "decoder") -> str:
+    """Send the model's decoder (or encoder) to the browser, once per model and session; returns the sha1 that
+    mounts name it by. Call it once per run on a page with live elements, before them."""
+    sha1, message = model_message(model, part)
     _live(key=key, data=message)
     return sha1
 
@@ -163,8 +164,9 @@ def draw_watch(model: VAE, latents: dict[str, torch.Tensor], dims: tuple[int, in
     in `dims`. `drawing` is the picture to start from (a PNG data URL, e.g. kept from before). Returns the drawing
     as a PNG data URL once a stroke ends (for vae_core.drawing), "" once the user cleared it, None before either."""
     sha1 = mount_model(model, key=f"{key}_weights")
+    encoder = mount_model(model, key=f"{key}_encoder", part="encoder")
     points, message = points_message(latents["test_mu"], latents["test_labels"], tuple(int(d) for d in dims))
     _live(key=f"{key}_points", data=message)
-    data = {"kind": "draw", "key": key, "model": sha1, "points": points, "dims": [int(d) for d in dims],
-            "drawing": drawing}
+    data = {"kind": "draw", "key": key, "model": sha1, "encoder": encoder, "points": points,
+            "dims": [int(d) for d in dims], "drawing": drawing}
     return _live(key=key, data=data, on_drawing_change=_ignore).drawing

@@ -156,7 +156,8 @@ function mountDraw(data, root, setStateValue) {
   const ink = new Float32Array(CANVAS_PX * CANVAS_PX);
   mapCaption.textContent = `posterior of your drawing (mu and its 1-sigma ellipse, red) over the mu of the 10,000 test digits, z${dx} across, z${dy} up`;
 
-  let model = null;
+  let model = null; // the decoder
+  let encoder = null;
   let points = null; // {xy, labels, range} and the scatter drawn once: {scatter}
   // The strokes outlive a remount (each stroke's end reruns the page with the new drawing in `data`): kept per
   // element while the drawing Python holds is the one this canvas sent; else it starts from Python's drawing.
@@ -229,13 +230,13 @@ function mountDraw(data, root, setStateValue) {
 
   function frame() {
     raf = requestAnimationFrame(frame);
-    if (!dirty || !model || !points) return;
+    if (!dirty || !model || !encoder || !points) return;
     dirty = false;
     const start = performance.now();
     const pixels = ctx.getImageData(0, 0, CANVAS_PX, CANVAS_PX).data;
     for (let i = 0; i < ink.length; i++) ink[i] = pixels[4 * i] / 255; // the red channel, as drawing.canvas_ink
     const input = drawingToMnist(ink, CANVAS_PX, CANVAS_PX);
-    const q = input && encodeImage(model, input.x);
+    const q = input && encodeImage(encoder, input.x);
     paintMap(q);
     if (q) {
       paintGrid(reconImage, decodeCodes(model, q.mu, 1), 1, 1);
@@ -304,10 +305,10 @@ function mountDraw(data, root, setStateValue) {
     };
     img.src = data.drawing;
   }
-  Promise.all([modelSlot(data.model).ready, pointSlot(data.points).ready]).then(([m, p]) => {
+  const needed = [modelSlot(data.model).ready, modelSlot(data.encoder).ready, pointSlot(data.points).ready];
+  Promise.all(needed).then(([d, e, p]) => {
     if (!alive) return;
-    model = m;
-    points = p;
+    [model, encoder, points] = [d, e, p];
     dirty = true;
     box.classList.add("ready");
   }, () => {});

@@ -1,14 +1,15 @@
 // The VAE in the browser: one copy of each model's weights, shared by every live element of the page.
 //
-// The weights arrive once per model as bytes (see vae_core/export.py browser_message, the one owner of the
-// format) and are kept in `models` by their sha1; an element names the model it needs and waits for it.
+// The weights arrive once per network as bytes (see vae_core/export.py browser_message, the one owner of the
+// format): the decoder for every live picture, the encoder only where a drawing is encoded. They are kept in
+// `models` by their sha1; an element names the networks it needs and waits for them.
 // Plain functions, no exports: views/live/__init__.py joins the files of this folder into one module, and the
 // parity tests (tests/test_live_js.py) run this file and kernel.js under node.
 
 const MODEL_MAGIC = "VAEm";
-const KEEP_MODELS = 4; // weights of this many models stay in memory
+const KEEP_MODELS = 8; // weights of this many networks (a decoder, an encoder) stay in memory
 
-const models = new Map(); // sha1 -> {ready: Promise<model>, resolve, reject}
+const models = new Map(); // sha1 -> {ready: Promise<network>, resolve, reject}
 
 function modelSlot(id) {
   if (!models.has(id)) {
@@ -38,8 +39,8 @@ const ACTIVATIONS = {
   softplus: (x) => (x > 20 ? x : Math.log1p(Math.exp(x))), // nn.Softplus(beta=1, threshold=20)
 };
 
-// bytes: "VAEm", uint32 header length, JSON header (padded to 4 bytes), float32 payload: the decoder's layers,
-// then the encoder's (per layer: W (out, in) row-major, then b).
+// bytes: "VAEm", uint32 header length, JSON header (padded to 4 bytes), float32 payload: one network, the
+// decoder or the encoder (per layer: W (out, in) row-major, then b).
 function parseModel(bytes) {
   const head = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = String.fromCharCode(...bytes.subarray(0, 4));
@@ -55,18 +56,14 @@ function parseModel(bytes) {
   // Float32Array reads the platform's byte order; every browser platform is little-endian, like the payload.
   const floats = new Float32Array(bytes.slice(8 + headerLength).buffer);
   let at = 0;
-  const layersOf = (shapes) =>
-    shapes.map(([nIn, nOut]) => {
-      const W = floats.subarray(at, (at += nIn * nOut));
-      const b = floats.subarray(at, (at += nOut));
-      return { nIn, nOut, W, b };
-    });
-  const decoder = layersOf(header.decoder);
-  const encoder = layersOf(header.encoder);
+  const layers = header.layers.map(([nIn, nOut]) => {
+    const W = floats.subarray(at, (at += nIn * nOut));
+    const b = floats.subarray(at, (at += nOut));
+    return { nIn, nOut, W, b };
+  });
   if (at !== floats.length) throw new Error(`VAE: ${floats.length} weights for layers needing ${at}`);
   // kernel.js: the same layers for WebAssembly SIMD, where the browser has it (null otherwise).
-  return { id: header.sha1, latentDim: header.latent_dim, act, decoder, encoder, fast: { decoder: wasmNet(decoder),
-    encoder: wasmNet(encoder) } };
+  return { id: header.sha1, part: header.part, latentDim: header.latent_dim, act, layers, fast: wasmNet(layers) };
 }
 
 const scratch = new Map(); // size -> Float32Array, reused between frames (no garbage while dragging)
@@ -110,23 +107,23 @@ function runMlp(layers, act, x, n, tag) {
   return x;
 }
 
-// One network of the model over n inputs: the WebAssembly kernel when there is one and n fits, else runMlp.
-function runNet(model, which, x, n, tag) {
-  const fast = model.fast[which];
-  return fast && n <= MAX_BATCH ? runWasm(fast, model.act, x, n, tag) : runMlp(model[which], model.act, x, n, tag);
+// One network over n inputs: the WebAssembly kernel when there is one and n fits, else runMlp.
+function runNet(net, x, n, tag) {
+  if (net.fast && n <= MAX_BATCH) return runWasm(net.fast, net.act, x, n, tag);
+  return runMlp(net.layers, net.act, x, n, tag);
 }
 
 // codes: n * latentDim -> n * 784 pixel probabilities (sigmoid of the logits), valid until the next call.
-function decodeCodes(model, codes, n) {
-  const logits = runNet(model, "decoder", codes, n, "dec");
+function decodeCodes(decoder, codes, n) {
+  const logits = runNet(decoder, codes, n, "dec");
   const probs = buffer("probs", n * 784);
   for (let i = 0; i < n * 784; i++) probs[i] = 1 / (1 + Math.exp(-logits[i]));
   return probs;
 }
 
 // x: 784 grey levels in [0, 1] -> {mu, logvar} of q(z|x), as VAE.encode.
-function encodeImage(model, x) {
-  const out = runNet(model, "encoder", x, 1, "enc");
-  const d = model.latentDim;
+function encodeImage(encoder, x) {
+  const out = runNet(encoder, x, 1, "enc");
+  const d = encoder.latentDim;
   return { mu: Float32Array.from(out.subarray(0, d)), logvar: Float32Array.from(out.subarray(d, 2 * d)) };
 }
