@@ -8,7 +8,7 @@ from views import lesson_player, navigation, pictures, share, sidebar, state_key
 torch.set_num_threads(1)  # many sessions share the CPU; one thread each avoids oversubscription
 
 st.set_page_config(page_title="VAE Explorer", page_icon=":material/blur_circular:", layout="wide")
-st.html(f"<style>{pictures.PICTURE_CSS}</style>")
+st.html(pictures.PICTURE_CSS)
 
 # A constant (never user text): larger type and headings for a projector; pictures grow in pictures.shown_width.
 PRESENTER_CSS = """<style>

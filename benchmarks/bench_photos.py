@@ -1,15 +1,18 @@
 """Phone photos of handwriting that is not MNIST, through the upload path, judged by an MNIST classifier.
 
-The photos are UCI's 8x8 handwritten digits (scikit-learn's `load_digits`, writers who are not MNIST's)
-rendered by tests/photos.py as phone photos: clean, or with 2-4 defects at random (uneven light, a desk
-edge, ruled or squared paper, a tilted sheet), plus non-digits (a word, three digits, a doodle, a blank
-sheet, a gradient). The judge is a small CNN trained on the 60,000 MNIST training digits (cached in
-artifacts/, never committed). Printed: the share of photos whose preprocessed 28x28 input the judge reads
-as the digit written, for today's path (`--baseline`, a git revision of vae_core/preprocess.py) and for
-this one; the share of non-digits flagged (refused, or a warning from `not_one_digit`); the share of digit
-photos wrongly flagged.
+Two sources of handwriting, each photographed by tests/photos.py clean and with 2-4 defects at random (uneven
+light, a desk edge, ruled or squared paper of any spacing, the sheet tilted up to 12 degrees), every photo with
+its own size, pen (black, blue, light blue, red, green, pencil; fine to broad), paper tone, position, scale, focus
+blur, sensor noise and JPEG quality: digits handwritten from pen strokes (tests/photos.py's `handwritten_digit`)
+and UCI's 8x8 handwritten digits (scikit-learn's `load_digits`, writers who are not MNIST's). Plus non-digits (a
+word, three digits, a doodle, a blank sheet, a gradient). All of it is drawn from --seed; nothing is stored.
+The judge is a small CNN trained on the 60,000 MNIST training digits (cached in artifacts/, never committed).
+Printed: the share of photos whose preprocessed 28x28 input the judge reads as the digit written, for the path
+before issue 17 (`--baseline`, a git revision of vae_core/preprocess.py) and for this one, and for the same
+glyphs drawn black on white ("plain": what the judge can read of that handwriting at best); per defect and per
+pen; the share of non-digits flagged (refused, or a warning from `not_one_digit`); of digit photos, wrongly flagged.
 
-    .venv/bin/python benchmarks/bench_photos.py [--photos 300] [--baseline fe84f4c]
+    .venv/bin/python benchmarks/bench_photos.py [--photos 300] [--baseline fe84f4c] [--seed 17]
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root, when run as a script
 from benchmarks.harness import ARTIFACTS, ROOT, machine_line  # noqa: E402
-from tests.photos import NOT_DIGITS, Photo, digit_photos, glyph_from_uci, not_digit_photos  # noqa: E402
+from tests.photos import DEFECTS, NOT_DIGITS, PENS, Photo, digit_photos, not_digit_photos  # noqa: E402
 from vae_core import preprocess  # noqa: E402
 from vae_core.analysis import elbo_of_each, elbo_spread  # noqa: E402
 from vae_core.data import load_mnist  # noqa: E402
@@ -89,17 +92,17 @@ def inputs(photos: list[Photo], path: Callable[[bytes], np.ndarray | None]) -> n
     return np.stack([x if (x := path(p.data)) is not None else np.zeros(784, np.float32) for p in photos])
 
 
-def read_correctly(net: torch.nn.Module, x: np.ndarray, photos: list[Photo]) -> float:
+def reads(net: torch.nn.Module, x: np.ndarray) -> np.ndarray:
+    """The judge's digit for each (784,) input."""
     with torch.inference_mode():
-        guess = net(torch.as_tensor(x)).argmax(1).numpy()
-    return float(np.mean(guess == np.array([p.label for p in photos])))
+        return net(torch.as_tensor(x)).argmax(1).numpy()
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--photos", type=int, default=300, help="digit photos per set (defects, clean)")
+    p.add_argument("--photos", type=int, default=300, help="digit photos per set (2 sources x defects, clean)")
     p.add_argument("--not-digits", type=int, default=20, help="photos per kind of non-digit")
-    p.add_argument("--baseline", default=BASELINE, help="git revision of today's upload path")
+    p.add_argument("--baseline", default=BASELINE, help="git revision of the upload path before issue 17")
     p.add_argument("--model", default="mnist-z20", help="the model whose ELBO judges typicality")
     p.add_argument("--seed", type=int, default=17)
     args = p.parse_args(argv)
@@ -108,21 +111,23 @@ def main(argv: list[str] | None = None) -> None:
     from sklearn.datasets import load_digits  # only here: the app never needs scikit-learn
 
     uci = load_digits()
-    order = np.random.default_rng(args.seed).permutation(len(uci.images))
-    hard_idx, clean_idx = order[: args.photos], order[args.photos : 2 * args.photos]
+    n, seed = args.photos, args.seed
+    order = np.random.default_rng(seed).permutation(len(uci.images))
+    labels = np.random.default_rng(seed + 1).integers(0, 10, 2 * n)
     t0 = time.perf_counter()
     sets = {
-        "defects": digit_photos(uci.images[hard_idx], uci.target[hard_idx], args.seed, with_defects=True),
-        "clean": digit_photos(uci.images[clean_idx], uci.target[clean_idx], args.seed + 1, with_defects=False),
+        "hand, defects": digit_photos(labels[:n], seed + 2, with_defects=True),
+        "hand, clean": digit_photos(labels[n:], seed + 3, with_defects=False),
+        "uci, defects": digit_photos(uci.target[order[:n]], seed + 4, True, uci.images[order[:n]]),
+        "uci, clean": digit_photos(uci.target[order[n : 2 * n]], seed + 5, False, uci.images[order[n : 2 * n]]),
     }
-    others = not_digit_photos(args.seed + 2, args.not_digits, uci.images[order[2 * args.photos :]])
+    others = not_digit_photos(seed + 6, args.not_digits)
     print(f"{sum(map(len, sets.values())) + len(others)} photos generated in {time.perf_counter() - t0:.0f} s")
 
     net = judge()
     test = load_test_digits()
     test_x = test.images.reshape(-1, 784) / np.float32(255)
-    test_read = read_correctly(net, test_x, [Photo("", b"", int(y)) for y in test.labels])
-    print(f"judge on the MNIST test digits: {test_read:.1%}")
+    print(f"judge on the MNIST test digits: {np.mean(reads(net, test_x) == test.labels):.1%}")
     model = load(ROOT / "pretrained" / args.model).model
     spread = elbo_spread(elbo_of_each(model, test_x))
     old = baseline_module(args.baseline)
@@ -143,13 +148,26 @@ def main(argv: list[str] | None = None) -> None:
         reason = preprocess.not_one_digit(result, spread.share_below(elbo))
         return None if reason is None else " ".join(reason.split()[:4])
 
-    print(f"\n{'photos':<10} {'n':>4} {'before':>8} {'after':>8} {'plain':>8}   (read correctly by the judge; plain: "
+    print(f"\n{'photos':<14} {'n':>4} {'before':>8} {'after':>8} {'plain':>8}   (read correctly by the judge; plain: "
           "the same glyphs black on white, no photo, through this path: what the judge can read of them at best)")
-    for (name, photos), idx in zip(sets.items(), (hard_idx, clean_idx)):
-        before = read_correctly(net, inputs(photos, lambda d: run(old, d)), photos)
-        after = read_correctly(net, inputs(photos, lambda d: run(preprocess, d)), photos)
-        plain = np.stack([preprocess.to_mnist_style(on_white(glyph_from_uci(im, 200))).x for im in uci.images[idx]])
-        print(f"{name:<10} {len(photos):>4} {before:>8.1%} {after:>8.1%} {read_correctly(net, plain, photos):>8.1%}")
+    right = {}
+    for name, photos in sets.items():
+        truth = np.array([ph.label for ph in photos])
+        before = np.mean(reads(net, inputs(photos, lambda d: run(old, d))) == truth)
+        right[name] = reads(net, inputs(photos, lambda d: run(preprocess, d))) == truth
+        plain = np.stack([preprocess.to_mnist_style(on_white(ph.glyph)).x for ph in photos])
+        print(f"{name:<14} {len(photos):>4} {before:>8.1%} {right[name].mean():>8.1%} "
+              f"{np.mean(reads(net, plain) == truth):>8.1%}")
+    for source in ("hand", "uci"):
+        photos = sets[f"{source}, defects"]
+        ok = right[f"{source}, defects"]
+        by_defect = {d: ok[[d in ph.defects for ph in photos]].mean() for d in DEFECTS}
+        print(f"{source}, defects, read correctly per defect: "
+              + ", ".join(f"{d} {v:.1%}" for d, v in by_defect.items()))
+        both = [*photos, *sets[f"{source}, clean"]]
+        ok_both = np.concatenate([ok, right[f"{source}, clean"]])
+        print(f"{source}, both sets, per pen: " + ", ".join(
+            f"{pen} {ok_both[[ph.name.split('_')[2] == pen for ph in both]].mean():.1%}" for pen in PENS))
     for name, photos in sets.items():
         reasons = [r for ph in photos if (r := flag(ph.data))]
         print(f"{name} digit photos wrongly flagged as not one digit: {len(reasons) / len(photos):.1%} "

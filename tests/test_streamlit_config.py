@@ -6,6 +6,7 @@ import ast
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,8 +41,15 @@ def test_every_config_option_is_one_streamlit_knows() -> None:
             assert f"{section}.{option}" in options, f"{section}.{option} is not a Streamlit option"
 
 
+ESCAPING_BUILDERS = {"picture_html"}  # build HTML only from html.escape'd text; each has a test below
+
+
 def _is_constant_html(node: ast.expr) -> bool:
-    """A plain string literal, or a name (or attribute) spelled in UPPER_CASE, i.e. a module constant."""
+    """A plain string literal, a name (or attribute) spelled in UPPER_CASE, i.e. a module constant, or the result
+    of one of the ESCAPING_BUILDERS."""
+    if isinstance(node, ast.Call):
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        return name in ESCAPING_BUILDERS
     if isinstance(node, ast.Constant):
         return isinstance(node.value, str)
     if isinstance(node, ast.Name):
@@ -82,3 +90,11 @@ st.markdown(CSS, unsafe_allow_html=True)
 st.markdown(name)
 """
     assert [_is_constant_html(c.args[0]) for c in unsafe_html_calls(source)] == [False, False, True]
+
+
+def test_picture_html_escapes_its_text_alternative_and_caption() -> None:
+    from views.pictures import picture_html
+
+    markup = picture_html(np.zeros((28, 28), np.uint8), 'a "4" <script>alert(1)</script>', "<b>caption</b>", 196)
+    assert "<script>" not in markup and "<b>" not in markup
+    assert 'alt="a &quot;4&quot; &lt;script&gt;' in markup and "&lt;b&gt;caption&lt;/b&gt;" in markup

@@ -5,7 +5,8 @@ guards against oversized files and decompression bombs. The digit is then found 
 phone photo shows it: the paper's uneven light (gradient, vignetting, shadow) is estimated and
 divided out, and a desk along the edges, faint ruled lines, specks and other marks are left out
 (`find_digit`). Then LeCun's recipe: ink made bright on black, cropped to the digit, fitted into
-20x20 with anti-aliasing, and placed in 28x28 so that its centre of mass is at the centre.
+20x20 with anti-aliasing (strokes far finer or broader than MNIST's evened first, `even_strokes`), and placed in
+28x28 so that its centre of mass is at the centre.
 `not_one_digit` says, for the user, when the picture does not look like one handwritten digit.
 Every failure raises `ImageInputError` with a message meant for the user.
 """
@@ -17,7 +18,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image, ImageOps
 
 from .render import grey_to_uint8
 
@@ -29,8 +30,13 @@ DRAFT_MIN_SIDE = 512  # JPEGs are decoded at a reduced scale down to this side (
 SIDE = 28  # MNIST field
 BOX = 20  # MNIST digits are fitted into 20x20 inside the 28x28 field
 MIN_CONTRAST = 0.1  # ink and paper must differ by at least this much (of the full grey range)
+MIN_DIGIT_SHARE = 0.04  # the digit's ink spans at least this share of the picture's longer side
 MIN_INK = 0.2  # ink is at least this much darker than its paper; paper grain and JPEG noise are not
 WORK_PIXELS = 256 * 256  # the page is analysed at most this large (see _working_scale)
+DESK_SHARE = 0.15  # a desk shows at most this share of the picture's side in from an edge (find_digit)
+EDGE_SHARE = 0.02  # ink this close to the picture's edge (share of its side) runs off it (find_digit)
+POLARITY_WINDOW = 0.1  # the neighbourhood (share of the picture's side) that decides the ink's polarity
+POLARITY_DOUBT = 0.05  # a vote this close to even keeps the paper light (is_light_paper)
 PAPER_WINDOW = 0.25  # the paper's light is estimated over windows this share of the picture's side (paper_light)
 INK_SHARE = 0.45  # pen ink is at least this share as dark as the darkest mark; ruled lines are fainter
 SPECK_SHARE = 0.03  # marks with less ink than this share of the largest are specks
@@ -39,6 +45,12 @@ MARK_SHARE = 0.3  # another mark with at least this share of the digit's ink cou
 WIDE = 1.8  # ink wider than this many times its height is not one digit
 ATYPICAL_SHARE = 0.01  # an ELBO below all but this share of the test digits' is atypical
 DISPLAY_SIDE = 512  # intermediate pictures are shrunk to this for showing them
+STROKE_SCALE = 4  # strokes are measured and evened with the digit fitted into STROKE_SCALE * BOX pixels
+# MNIST's stroke width at that scale (2 x ink / its outline, ink >= 0.5): 7.4 px median, 5th-95th percentile 4.9-11.6,
+# over 2,000 test digits enlarged 4x. Strokes far outside are evened towards it: a ballpoint's hairline on a large
+# digit would otherwise fade to grey in 20 x 20, and a marker's strokes fill the loops.
+MNIST_STROKE = 7.4
+STROKE_RANGE = (4.9, 11.6)  # only strokes outside what MNIST has are evened
 
 
 class ImageInputError(ValueError):
@@ -149,10 +161,6 @@ def _contrast(a: np.ndarray) -> float:
     return float(a.max() - a.min()) if a.size else 0.0
 
 
-def _border(a: np.ndarray) -> np.ndarray:
-    return np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]])
-
-
 def _for_display(a: np.ndarray, fill: float) -> np.ndarray:
     """uint8 square picture for showing a step: shrunk (box filter) to at most DISPLAY_SIDE, then padded
     with `fill` to a square, so a long thin strip is still visible in a row of equal tiles. `a` is grey
@@ -194,20 +202,23 @@ def _running(a: np.ndarray, k: int, axis: int, reduce: np.ufunc) -> np.ndarray:
 def is_light_paper(grey: np.ndarray) -> bool:
     """Whether the marks are darker than the paper around them (else light ink on dark paper).
 
-    Decided by the marks, not by how bright the picture is: a photo in dim light has dark paper, and a desk
-    along the edges is dark too. Each pixel is compared with the mean of its neighbourhood (a window of
-    PAPER_WINDOW of the side); the strongest differences are the ink's, and their sign says its polarity.
-    The two sides of an edge (paper against desk, light against shadow) differ both ways and cancel out.
-    A picture without marks falls back on its median.
+    Decided by where the paper sits between the darkest and lightest grey near it, not by how bright the picture
+    is: a photo in dim light has dark paper, and a desk along the edges is dark too. Within a window of
+    POLARITY_WINDOW of the side the ink is a small part, so most pixels (the paper) sit near the light end when the
+    ink is dark, and near the dark end when it is light. Only windows with some contrast vote; a shadow's edge, a
+    gradient or noise puts as many pixels near one end as near the other, and a desk is outnumbered by the paper
+    it meets. In doubt (no ink: the vote is near even) the paper is light, as it mostly is; a picture without any
+    contrast falls back on its median.
     """
     h, w = grey.shape
-    radius = max(1, round((h * w) ** 0.5 * PAPER_WINDOW / 2))
-    local = np.asarray(Image.fromarray(grey_to_uint8(grey)).filter(ImageFilter.BoxBlur(radius)), dtype=np.float32)
-    difference = grey - local / 255.0
-    strongest = float(np.abs(difference).max())
-    if strongest < MIN_CONTRAST:
+    k = max(3, round((h * w) ** 0.5 * POLARITY_WINDOW))
+    lightest = _running(_running(grey, k, 0, np.maximum), k, 1, np.maximum)
+    darkest = _running(_running(grey, k, 0, np.minimum), k, 1, np.minimum)
+    spread = lightest - darkest
+    varied = spread >= MIN_CONTRAST
+    if not varied.any():
         return float(np.median(grey)) > 0.5
-    return float(difference[np.abs(difference) >= strongest / 2].sum()) <= 0.0
+    return float(np.median((grey - darkest)[varied] / spread[varied])) >= 0.5 - POLARITY_DOUBT
 
 
 def paper_light(dark_ink: np.ndarray) -> np.ndarray:
@@ -283,24 +294,31 @@ class PageFindings:
 def find_digit(darkness: np.ndarray) -> PageFindings:
     """Split the ink of a flattened page (0 = paper, 1 = darkest) into the digit and the rest.
 
-    Pen ink is the marks at least INK_SHARE as dark as the darkest one; fainter marks (ruled lines,
+    Pen ink is the marks at least INK_SHARE as dark as the darkest one off the edges; fainter marks (ruled lines,
     leftover shading) are left out. Ink regions touching the picture's edge (a desk, the sheet's edge,
     lines running off the page) are left out when there is ink that does not; specks far smaller than the
     largest mark are left out; the digit is the largest mark and every mark overlapping its box (grown by
     PIECE_REACH), so a digit written in two strokes stays whole.
     """
     h, w = darkness.shape
-    threshold = max(MIN_CONTRAST, INK_SHARE * float(darkness.max()))
+    # A desk along the edges can be far darker than a pencil's strokes: the darkest mark is looked for away from them.
+    dh, dw = int(h * DESK_SHARE), int(w * DESK_SHARE)
+    inner = darkness[dh : h - dh, dw : w - dw]
+    darkest = float(inner.max()) if inner.size and inner.max() >= MIN_INK else float(darkness.max())
+    threshold = max(MIN_CONTRAST, INK_SHARE * darkest)
     ink = darkness >= threshold
     faint = (darkness >= MIN_CONTRAST) & ~ink
     labels, n = _components(ink)
     mass = np.bincount(labels.ravel(), weights=darkness.ravel(), minlength=n + 1)
     mass[0] = 0.0
     boxes = _boxes(labels, n)
-    on_border = np.zeros(n + 1, dtype=bool)
-    on_border[np.unique(_border(labels))] = True
+    # Near the edge rather than on it: a desk wider than the paper's window is partly taken as paper.
+    margin_h, margin_w = max(1, round(h * EDGE_SHARE)), max(1, round(w * EDGE_SHARE))
+    on_border = ((boxes[:, 0] < margin_h) | (boxes[:, 1] < margin_w)
+                 | (boxes[:, 2] >= h - margin_h) | (boxes[:, 3] >= w - margin_w))
     on_border[0] = False
-    big = mass >= SPECK_SHARE * mass.max()
+    # Specks are small beside the largest mark off the edge: a desk's mass would make a fine pen's digit a speck.
+    big = mass >= SPECK_SHARE * (mass[~on_border].max() if (~on_border[1:]).any() else mass.max())
     candidates = big & ~on_border
     reasons = []
     if candidates.any():
@@ -352,6 +370,34 @@ def _fit(ink: np.ndarray, box: int = BOX) -> np.ndarray:
     size = (max(1, min(box, round(w * s))), max(1, min(box, round(h * s))))
     resized = Image.fromarray(ink.astype(np.float32)).resize(size, Image.Resampling.LANCZOS)
     return np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
+
+
+def stroke_width(ink: np.ndarray) -> float:
+    """Mean stroke width in pixels: twice the ink's area over its outline (the ink pixels with paper among their
+    8 neighbours), ink being >= 0.5; exact for long strokes at least 3 pixels wide."""
+    mask = ink >= 0.5
+    inner = _running(_running(mask.astype(np.uint8), 3, 0, np.minimum), 3, 1, np.minimum) > 0
+    outline = int((mask & ~inner).sum())
+    return 2.0 * int(mask.sum()) / outline if outline else 0.0
+
+
+def even_strokes(ink: np.ndarray) -> tuple[np.ndarray, float]:
+    """The digit (fitted into STROKE_SCALE * BOX) with its strokes grown or thinned a pixel per side at a time
+    (a 3 x 3 max or min) towards MNIST_STROKE, when they are outside STROKE_RANGE; and the width found.
+    Thinning stops before it would take away more than half the ink, so a blob is not erased."""
+    width = stroke_width(ink)
+    low, high = STROKE_RANGE
+    if width < low:
+        for _ in range(max(1, round((MNIST_STROKE - width) / 2))):
+            ink = _running(_running(ink, 3, 0, np.maximum), 3, 1, np.maximum)
+    elif width > high:
+        area = (ink >= 0.5).sum()
+        for _ in range(round((width - MNIST_STROKE) / 2)):
+            thinner = _running(_running(ink, 3, 0, np.minimum), 3, 1, np.minimum)
+            if (thinner >= 0.5).sum() < area / 2:
+                break
+            ink = thinner
+    return ink, width
 
 
 def centre_by_mass(patch: np.ndarray, side: int = SIDE) -> np.ndarray:
@@ -412,8 +458,15 @@ def to_mnist_style(image: Image.Image) -> PreprocessResult:
             "Use a dark digit on a light background or a light digit on a dark one."
         )
     findings = find_digit(darkness)
-    left_out = f"; left out: {', '.join(findings.reasons)}" if findings.reasons else ""
-    steps.append((f"digit's box found{left_out}", _for_display(_findings_picture(findings), 0.0)))
+    top, left, bottom, right = findings.box
+    if max(bottom - top + 1, right - left + 1) < MIN_DIGIT_SHARE * max(darkness.shape):
+        raise ImageInputError(
+            "No digit found: only specks, nothing the size of a digit (paper grain, noise or shading). "
+            "Photograph the digit from closer, so that it fills a good part of the picture."
+        )
+    left_out = f"; left out (red, faint in blue): {', '.join(findings.reasons)}" if findings.reasons else ""
+    steps.append((f"digit's box found (green, the digit white){left_out}",
+                  _for_display(_findings_picture(findings), 0.0)))
 
     # Paper is 0 and the digit's strongest stroke 1. The digit's ink is grown by a pixel, and the floor is
     # half the ink threshold, so the strokes keep their soft (anti-aliased) edges as in MNIST.
@@ -423,16 +476,22 @@ def to_mnist_style(image: Image.Image) -> PreprocessResult:
     cropped = np.clip((ink - floor) / (float(ink.max()) - floor), 0.0, 1.0)
     steps.append((f"cropped to the digit ({cropped.shape[1]} x {cropped.shape[0]})", _for_display(cropped, 0.0)))
 
-    patch = _fit(cropped)
-    if patch.sum() <= 0:  # a hairline can vanish when shrunk a hundredfold
+    large = _fit(cropped, STROKE_SCALE * BOX)
+    # A tiny picture's strokes are a few blocky pixels, too coarse to measure: it is only fitted. So is a digit
+    # whose strokes are already as wide as MNIST's, straight from the crop (one resampling, not two).
+    evened, width = even_strokes(large) if max(cropped.shape) >= 2 * BOX else (large, 0.0)
+    patch = _fit(cropped if evened is large else evened)
+    if patch.max() <= 0:  # a hairline can vanish when shrunk a hundredfold
         raise ImageInputError("No digit found: the strokes are too thin to survive shrinking to 20 x 20 pixels.")
-    steps.append((f"fitted into {BOX} x {BOX} ({patch.shape[1]} x {patch.shape[0]})", _for_display(patch, 0.0)))
+    patch = patch / patch.max()  # the strongest stroke is full white, as in MNIST
+    strokes = "" if evened is large else f", strokes {width / STROKE_SCALE:.1f} px wide made MNIST's"
+    fitted = f"fitted into {BOX} x {BOX} ({patch.shape[1]} x {patch.shape[0]}){strokes}"
+    steps.append((fitted, _for_display(patch, 0.0)))
 
     field = centre_by_mass(patch)
     picture = grey_to_uint8(field)
     steps.append((f"centred by mass in {SIDE} x {SIDE}", picture))
     # The model reads the 8-bit picture shown, like a real MNIST digit, and a link (format_picture) holds it exactly.
-    top, left, bottom, right = findings.box
     return PreprocessResult(steps=steps, x=picture.reshape(-1).astype(np.float32) / 255.0, findings=findings,
                             wide=(right - left + 1) > WIDE * (bottom - top + 1))
 

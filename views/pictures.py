@@ -60,8 +60,8 @@ def show_grid(grid: np.ndarray, alt: str, caption: str | None = None, max_width:
     show_picture(grid, alt, caption, width=grid.shape[1] * max(1, max_width // grid.shape[1]))
 
 
-PICTURE_CSS = """
+PICTURE_CSS = """<style>
 .vae-picture {margin: 0 0 0.5rem 0;}
 .vae-picture img {image-rendering: pixelated; max-width: 100%; height: auto; display: block;}
 .vae-picture figcaption {font-size: 0.875rem; margin-top: 0.25rem;}
-"""
+</style>"""

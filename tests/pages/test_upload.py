@@ -141,3 +141,15 @@ def test_the_upload_survives_a_page_switch_and_stays_an_endpoint(tiny_model_dir:
     assert kept_note in [c.value for c in at.main.caption]
     at.button(key="upload_use_A").click().run()
     np.testing.assert_array_equal(at.session_state[state_keys.INTERP_ENDPOINT.format("A")], x)
+
+
+def test_an_uploaded_endpoint_stays_chosen_on_interpolate_across_page_switches(tiny_model_dir: Path):
+    at = upload(open_page("upload"), SEVEN.filename, SEVEN.data, SEVEN.mime)
+    at.button(key="upload_use_B").click().run()
+    switch_page(at, "interpolate")
+    at.selectbox(key="interp_b").set_value("from upload/drawing").run()
+    assert not at.exception
+    switch_page(switch_page(at, "upload"), "interpolate")  # away to the Upload page (its uploader now empty) and back
+    assert at.selectbox(key="interp_b").value == "from upload/drawing"
+    np.testing.assert_array_equal(at.session_state[state_keys.INTERP_ENDPOINT.format("B")],
+                                  to_mnist_style(load_image(SEVEN.data)).x)

@@ -79,18 +79,36 @@ def kept(key: str, found: tuple[PreprocessResult, str] | None) -> tuple[Preproce
     return st.session_state.get(KEPT[key])
 
 
+# The uploader refuses a file over its limit in the browser, before Python sees it, and says why only in a visually
+# hidden alert inside the file's chip (a tooltip on hover, which a phone never shows). This shows that alert as text
+# under the file's name. Only attributes the frontend sets for tests and accessibility are used.
+REFUSAL_CSS = """<style>
+[data-testid="stFileChip"][aria-invalid="true"] { flex-wrap: wrap; height: auto; max-width: 100%; }
+[data-testid="stFileChip"][aria-invalid="true"] [role="alert"] {
+  position: static; flex-basis: 100%; width: auto; height: auto; margin: 0.25rem 0 0; padding: 0;
+  clip: auto; clip-path: none; overflow: visible; white-space: normal;
+  color: #bd4043; font-size: 0.875rem;
+}
+</style>"""
+
+
 def upload_input() -> tuple[PreprocessResult, str] | None:
     """The uploader, or the camera; the preprocessed picture and its source, or None (with a message in the
     page when the file is unusable). Any file is let through to `load_image`, which says what is wrong with
-    it, rather than refused by type in the widget, where the reason is only a tooltip a phone never shows."""
-    limit = f"{FORMATS_TEXT}, at most {MAX_BYTES // 2**20} MB."
+    it, rather than refused by type in the widget, where the reason is only a tooltip a phone never shows.
+    A file over the size limit never reaches Python: the limit is in the label, and REFUSAL_CSS shows the
+    uploader's own refusal in the page."""
+    megabytes = MAX_BYTES // 2**20
+    limit = f"{FORMATS_TEXT}, at most {megabytes} MB."
     if st.toggle("Take a photo with the camera", key="upload_use_camera"):
         file = st.camera_input("Photograph one digit on paper", key="upload_camera")
     else:
-        file = st.file_uploader("Upload a picture of one digit", key="upload_file",
-                                max_upload_size=MAX_BYTES // 2**20, help=limit)
+        st.html(REFUSAL_CSS)
+        file = st.file_uploader(f"Upload a picture of one digit (at most {megabytes} MB)", key="upload_file",
+                                max_upload_size=megabytes, help=limit)
     if file is None:
-        st.caption(f"Any picture of a single digit: a phone photo of a handwritten one works. {limit}")
+        st.caption(f"Any picture of a single digit: a phone photo of a handwritten one works. {limit} "
+                   "A larger photo is refused as soon as it is chosen: crop or shrink it, or take it with the camera.")
         return kept("upload", None)
     try:
         return kept("upload", (preprocess_upload(file.getvalue()), f"upload '{file.name}'"))
