@@ -95,7 +95,9 @@ def test_drawing_moves_the_posterior_live_and_the_server_reads_the_same_digit(
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
 
 
-def test_without_webassembly_the_plain_loop_draws_the_same_live_grid(page: Page, streamlit_server: str, app_idle):
+def test_without_webassembly_the_plain_loop_draws_the_live_grid_and_keys_keep_the_focus(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
     page.add_init_script("delete window.WebAssembly")  # as in a browser without it: kernel.js falls back
     page.goto(f"{streamlit_server}/variance?model={MODEL}&variance_count=64")
     app_idle(page)
@@ -108,4 +110,10 @@ def test_without_webassembly_the_plain_loop_draws_the_same_live_grid(page: Page,
     page.keyboard.press("ArrowRight")  # each key press is an input (live) and a change (a release)
     page.wait_for_function(PICTURE_CHANGED, arg=[picture.element_handle(), before])
     page.wait_for_function("() => new URL(location.href).searchParams.get('variance_scale') === '1.1'",
+                           timeout=RERUN_MS)
+    app_idle(page)
+    # The rerun mounted the slider anew; the keyboard user is still on it and goes on from the new value.
+    assert page.evaluate("document.activeElement.dataset.key") == "variance_scale"
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => new URL(location.href).searchParams.get('variance_scale') === '1.2'",
                            timeout=RERUN_MS)

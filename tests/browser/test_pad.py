@@ -104,4 +104,6 @@ def test_a_click_or_the_keyboard_places_the_code_without_dragging(page: Page, st
     expected = page.evaluate("window.vaePad && document.querySelector('.vae-pad .z').textContent")
     page.keyboard.press("Enter")
     expect(page.get_by_text(f"latent pad: {expected}")).to_be_visible(timeout=RERUN_MS)
+    app_idle(page)
+    page.wait_for_function("() => document.activeElement?.matches('canvas.pad')")  # still on the (new) pad
     expect(page.locator("[data-testid=stException]")).to_have_count(0)

@@ -13,8 +13,9 @@ model in the browser (model.js: the decoder and the encoder; vae_core/export.py 
 How a live slider and its `st.slider` coexist (the choice, and why). The page keeps its `st.slider`s exactly as
 before: same keys, same `bind="query-params"`, same pictures drawn by the server, so AppTest, links and lessons
 see no change. Each sits in a container keyed `vae_fallback_*`; the live slider and picture are mounted right
-after it, in the same place. While the browser has not loaded the model (or cannot run the script), the live ones stay hidden and the
-Streamlit ones are what the user sees and uses. Once the model is loaded, live.css hides the `vae_fallback_*`
+after it, in the same place. While the browser has not loaded the model (or cannot run the script), the live ones
+stay hidden and the Streamlit ones are what the user sees and uses. Once the model is loaded, live.css hides the
+`vae_fallback_*`
 containers (a rule keyed on the live elements' own `ready` class: no script touches Streamlit's DOM) and shows the
 live ones. Dragging a live slider decodes on every animation frame and never talks to Python; its release (pointer
 up, or each key press) sends {widget key: value} as a trigger whose callback writes the value into that widget key

@@ -53,8 +53,8 @@ function decimalsOf(step) {
 }
 
 // Shown once the model is here, so a page never has a live slider without its live picture.
-function showWhenReady(element, modelId) {
-  modelSlot(modelId).ready.then(() => element.classList.add("ready"), () => {});
+function showWhenReady(element, modelId, then = () => {}) {
+  modelSlot(modelId).ready.then(() => (element.classList.add("ready"), then()), () => {});
 }
 
 function mountSliders(data, root, setTriggerValue) {
@@ -78,11 +78,21 @@ function mountSliders(data, root, setTriggerValue) {
     show();
     input.addEventListener("input", () => (show(), notify())); // every move of the thumb: pictures redraw
     input.addEventListener("change", () => setTriggerValue("release", { [s.key]: Number(input.value) }));
+    input.addEventListener("keydown", () => keyedSliders.set(data.group, { key: s.key, at: performance.now() }));
     box.append(label);
   }
   notify(); // the values may have changed with this mount (a rerun after a release, a reset)
-  showWhenReady(box, data.model);
+  // Each key press is a release that reruns the page, which mounts the sliders anew (the old ones, focus and all,
+  // are gone): the keyboard user is put back on the slider, unless the focus went somewhere else meanwhile.
+  showWhenReady(box, data.model, () => {
+    const keyed = keyedSliders.get(data.group);
+    const lost = document.activeElement === document.body || document.activeElement === null;
+    if (keyed && lost && performance.now() - keyed.at < REFOCUS_MS)
+      box.querySelector(`input[data-key="${keyed.key}"]`)?.focus();
+  });
 }
+const keyedSliders = new Map(); // group -> {key, at}: the slider last moved with a key, and when
+const REFOCUS_MS = 10_000;
 
 // Codes for the group's current values, n * latentDim, by the picture's mode:
 //   shift: z = mu + unit * v, v[d] the value of keys[d] (mean perturbation: one slider per dimension);

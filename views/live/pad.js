@@ -159,6 +159,7 @@ function mountPad(data, root, setTriggerValue) {
         zText.textContent = describe(); // announced (aria-live) at once, not at the next frame
       } else if ((e.key === "Enter" || e.key === " ") && pointer) {
         e.preventDefault();
+        padKeyedAt = performance.now();
         keep();
       }
     },
@@ -188,6 +189,9 @@ function mountPad(data, root, setTriggerValue) {
     });
   raf = requestAnimationFrame(frame);
 
+  // Enter reruns the page, which mounts the pad anew: the keyboard user is put back on it (as for the sliders).
+  const lost = document.activeElement === document.body || document.activeElement === null;
+  if (lost && performance.now() - padKeyedAt < REFOCUS_MS) pad.focus();
   return () => {
     alive = false;
     cancelAnimationFrame(raf);
@@ -195,3 +199,4 @@ function mountPad(data, root, setTriggerValue) {
     if (api && window.vaePad === api) delete window.vaePad;
   };
 }
+let padKeyedAt = -Infinity; // when Enter last kept a code on a pad
