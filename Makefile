@@ -134,6 +134,7 @@ BENCH_ARGS_bench_views ?= --runs 50 --warmup 5
 BENCH_ARGS_bench_browser ?= --presses 10
 BENCH_ARGS_bench_cold_start ?= --repeats 1
 BENCH_ARGS_bench_pad ?= --seconds 3
+BENCH_ARGS_bench_live ?= --seconds 2
 BENCH_ARGS_bench_photos ?= --photos 60 --not-digits 6
 BENCH_ARGS_bench_train ?= --max-batches 100
 BENCH_ARGS_load_classroom ?= --sessions 4 --browsers 2

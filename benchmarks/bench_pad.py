@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # harness.py
 from harness import machine_line, streamlit_server, wait_idle  # noqa: E402
 
 from vae_core.checkpoint import CheckpointError  # noqa: E402
-from vae_core.export import decoder_export  # noqa: E402
+from vae_core.export import browser_message  # noqa: E402
 from vae_core.registry import PRETRAINED_DIR, load  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -58,7 +58,7 @@ def parity_error(page, model: str) -> str:
         lm = load(PRETRAINED_DIR / model)
     except CheckpointError as e:
         return f"not measured ({e})"
-    if decoder_export(lm.model)["sha1"] != page.evaluate("window.vaePad.model"):
+    if browser_message(lm.model)[0] != page.evaluate("window.vaePad.model"):
         return "not measured (the checkpoint changed on disk since the page loaded it; training is running)"
     codes = [(c * math.ceil(lm.latent_dim / 2))[: lm.latent_dim] for c in PARITY_CODES]
     browser = np.array(page.evaluate("codes => codes.map(z => window.vaePad.decode(z))", codes))

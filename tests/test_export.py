@@ -1,7 +1,8 @@
-"""decoder_export: the decoder as one float32 payload that a browser can run (see views/latent_pad/pad.js)."""
+"""vae_core.export: the decoder and encoder as float32 payloads that a browser can run (see views/live/model.js)."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from vae_core.export import EXPORTABLE_ACTIVATIONS, decoder_export
+from vae_core.export import EXPORTABLE_ACTIVATIONS, MAGIC, browser_message, decoder_export, encoder_export
 from vae_core.model import ACTIVATIONS, VAE, VAEConfig
 
 
@@ -58,6 +59,21 @@ def test_an_activation_the_browser_cannot_run_is_rejected() -> None:
 
 
 def test_the_browser_implements_every_activation_a_model_can_have() -> None:
-    js = (Path(__file__).resolve().parent.parent / "views" / "latent_pad" / "pad.js").read_text()
+    js = (Path(__file__).resolve().parent.parent / "views" / "live" / "model.js").read_text()
     in_js = set(re.findall(r"^  (\w+): ", js.split("const ACTIVATIONS = {")[1].split("};")[0], re.M))
     assert EXPORTABLE_ACTIVATIONS == set(ACTIVATIONS) == in_js
+
+
+def test_a_browser_message_holds_one_network_after_an_aligned_header() -> None:
+    torch.manual_seed(0)
+    model = VAE(VAEConfig(latent_dim=3, hidden=(16, 8)))
+    for part, export in (("decoder", decoder_export(model)), ("encoder", encoder_export(model))):
+        sha1, message = browser_message(model, part)
+        assert message[:4] == MAGIC
+        length = int.from_bytes(message[4:8], "little")
+        header = json.loads(message[8 : 8 + length])
+        assert (8 + length) % 4 == 0 and header["sha1"] == sha1 == export["sha1"] and header["part"] == part
+        assert header["layers"] == export["layers"] and message[8 + length :] == export["payload"]
+    assert encoder_export(model)["layers"] == [[784, 16], [16, 8], [8, 6]]  # mu and log sigma^2 of 3 dimensions
+    with pytest.raises(ValueError, match="decoder"):
+        browser_message(model, "both")

@@ -18,6 +18,7 @@ from vae_core.render import decode_probs
 
 from . import controls, state_keys
 from .controls import SAMPLE_COUNTS
+from .live import Slider, fallback, live_sliders
 from .picking import request_app_rerun
 
 DEFAULT_SEED = 0  # where the sidebar's seed input starts (its minimum)
@@ -155,14 +156,20 @@ def count_draw(key: str) -> None:
     st.session_state[key] = min(st.session_state.get(key, 0) + 1, controls.MAX_DRAW)
 
 
-def draw_controls(prefix: str, label: str, slider: controls.Control, redraw: tuple[str, str]) -> tuple[float, int, int]:
+def draw_controls(prefix: str, label: str, slider: controls.Control, redraw: tuple[str, str],
+                  model_sha1: str) -> tuple[float, int, int]:
     """One row of controls for a grid of random draws: a slider (its Control: range, step, default and key), the
     number of draws (one of SAMPLE_COUNTS, key f"{prefix}_count"), the draw number (key f"{prefix}_draws") and a
     button (label, key) that moves to the next draw. Returns the slider's value, the number of draws and the draw
-    number, for the caller to seed its draws with (stream_seed)."""
+    number, for the caller to seed its draws with (stream_seed). The slider is live (views.live: group `prefix`,
+    the browser's copy of model `model_sha1`), with the st.slider as its twin."""
     c = st.columns([3, 1, 1, 1])
-    value = c[0].slider(label, slider.low, slider.high, slider.default, step=slider.step, key=slider.key,
-                        bind="query-params")
+    with c[0]:
+        with fallback(f"{prefix}_slider"):
+            value = st.slider(label, slider.low, slider.high, slider.default, step=slider.step, key=slider.key,
+                              bind="query-params")
+        live_sliders(model_sha1, prefix, [Slider(slider.key, label, slider.low, slider.high, slider.step, value)],
+                     key=f"live_{prefix}_slider")
     n = c[1].selectbox("Samples", SAMPLE_COUNTS, key=f"{prefix}_count", bind="query-params")
     # The draw number is a visible, bound input, so a link reopens on the same random draws.
     draw = c[2].number_input("Draw", 0, controls.MAX_DRAW, 0, key=f"{prefix}_draws", bind="query-params",

@@ -44,7 +44,14 @@ class Sender:
         self.app_idle(self.page)
 
     def slide(self, label: str, presses: int, key: str = "ArrowRight") -> None:
-        """Move the slider labelled `label` (its first thumb) by `presses` steps with the keyboard."""
+        """Move the slider labelled `label` (its first thumb) by `presses` steps with the keyboard: the live one
+        (views/live) where the page has it, else the Streamlit one."""
+        live = main(self.page).locator(".vae-sliders.ready .vae-slider").filter(has_text=label).locator("input")
+        if live.count():
+            for _ in range(presses):  # each press is a release: the page reruns in between
+                live.first.press(key)
+                self.settle()
+            return
         thumb = main(self.page).locator("[data-testid=stSlider]").filter(has_text=label).get_by_role("slider").first
         thumb.focus()
         for _ in range(presses):

@@ -10,7 +10,7 @@ import pytest
 import torch
 from playwright.sync_api import Page, expect
 
-from vae_core.export import decoder_export
+from vae_core.export import browser_message
 from vae_core.registry import PRETRAINED_DIR, LoadedModel, load
 
 pytestmark = pytest.mark.browser
@@ -34,7 +34,7 @@ def model_the_page_uses(page: Page, url: str, app_idle) -> LoadedModel:
     """MODEL as loaded here, checked to be the very weights the page decodes with (the pad names them by sha1)."""
     open_pad(page, url, app_idle)
     lm = load(PRETRAINED_DIR / MODEL)
-    assert decoder_export(lm.model)["sha1"] == page.evaluate("window.vaePad.model"), "the page decodes other weights"
+    assert browser_message(lm.model)[0] == page.evaluate("window.vaePad.model"), "the page decodes other weights"
     return lm
 
 
@@ -83,4 +83,27 @@ def test_dragging_decodes_live_and_release_sets_the_current_digit(
     app_idle(page)
     z0, z1 = map(float, CAPTION.search(caption.inner_text()).groups())
     assert z0 == pytest.approx(1.8, abs=0.05) and z1 == pytest.approx(-1.8, abs=0.05)
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)
+
+
+def test_a_click_or_the_keyboard_places_the_code_without_dragging(page: Page, streamlit_server: str, app_idle) -> None:
+    open_pad(page, streamlit_server, app_idle)
+    pad = page.locator("canvas.pad")
+    box = pad.bounding_box()
+    page.mouse.click(box["x"] + 0.75 * box["width"], box["y"] + 0.25 * box["height"])  # z0 = +1.5, z1 = +1.5
+    caption = page.get_by_text(CAPTION)
+    expect(caption).to_be_visible(timeout=RERUN_MS)
+    app_idle(page)
+    z0, z1 = map(float, CAPTION.search(caption.inner_text()).groups())
+    assert z0 == pytest.approx(1.5, abs=0.05) and z1 == pytest.approx(1.5, abs=0.05)
+
+    pad = page.locator("canvas.pad")
+    pad.focus()
+    for key in ("ArrowLeft", "ArrowLeft", "ArrowDown"):  # from the current digit's mu, 0.3 of the range each
+        page.keyboard.press(key)
+    expected = page.evaluate("window.vaePad && document.querySelector('.vae-pad .z').textContent")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text(f"latent pad: {expected}")).to_be_visible(timeout=RERUN_MS)
+    app_idle(page)
+    page.wait_for_function("() => document.activeElement?.matches('canvas.pad')")  # still on the (new) pad
     expect(page.locator("[data-testid=stException]")).to_have_count(0)

@@ -22,7 +22,8 @@ from ..common import (
     stream_seed,
 )
 from ..controls import CLASS_CHOICES, CURRENT, INTERP_STEPS, PATHS, PRIOR, REAL_CHOICES, UPLOAD
-from ..pictures import show_grid, show_picture
+from ..live import Slider, fallback, live_picture, live_sliders, mount_model
+from ..pictures import show_grid, show_picture, shown_width
 
 DEFAULTS = {"A": "class 4", "B": "class 9"}  # the seed figure: interpolation of 4 and 9
 DOWNLOAD_SCALE = 4  # model pixels -> file pixels, nearest neighbour
@@ -102,6 +103,7 @@ def endpoint_select(side: str) -> str:
 @st.fragment
 def render() -> None:
     lm = current_model()
+    sha1 = mount_model(lm.model)
     st.subheader("Interpolation in latent space")
     st.caption(INTRO)
     cols = st.columns([1, 1, 2, 1])
@@ -133,10 +135,17 @@ def render() -> None:
     with right:
         if st.session_state.get("interp_t", 0) > steps - 1:  # fewer steps than before: stay on the last frame
             st.session_state["interp_t"] = steps - 1
-        t = st.slider("Frame", 0, steps - 1, 0, key="interp_t", help="0 is endpoint A, the last frame endpoint B",
-                      bind="query-params")
-        show_picture(strip.frames[t], f"frame {t} of the path from {choice_a} to {choice_b}",
-                     f"frame {t} of {steps - 1}: t = {t / (steps - 1):.2f}")
+        with fallback("interp_t"):
+            t = st.slider("Frame", 0, steps - 1, 0, key="interp_t", help="0 is endpoint A, the last frame endpoint B",
+                          bind="query-params")
+        live_sliders(sha1, "interp", [Slider("interp_t", "Frame (0 is A, the last is B)", 0, steps - 1, 1, t)],
+                     key="live_interp_t")
+        alt = f"frame {{value}} of the path from {choice_a} to {choice_b}"
+        caption = f"frame {{value}} of {steps - 1}: t = {{t}}"
+        with fallback("interp_frame"):
+            show_picture(strip.frames[t], alt.format(value=t), caption.format(value=t, t=f"{t / (steps - 1):.2f}"))
+        live_picture(sha1, "interp", "path", {"codes": strip.codes.tolist(), "key": "interp_t"}, 1, 1,
+                     shown_width(28, 196), alt, caption, key="live_interp_frame")
         if st.button("Use this frame as current digit", key="interp_use_frame"):
             set_digit_from_code(strip.codes[t], f"frame {t}/{steps - 1} from {choice_a} to {choice_b}")
             st.rerun(scope="app")  # the sidebar shows the current digit

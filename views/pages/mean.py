@@ -15,7 +15,8 @@ from vae_core.render import decode_images, image_grid, labelled_grid
 
 from ..common import current_model, current_report, get_digit
 from ..controls import MEAN_SHIFT, MEAN_UNIT, MEAN_UNITS, POSTERIOR_UNIT
-from ..pictures import show_picture
+from ..live import Slider, fallback, live_picture, live_sliders, mount_model
+from ..pictures import show_picture, shown_width
 
 OFFSETS = torch.arange(-3.0, 4.0)  # the traversal table's columns: -3 ... +3
 PADDING = 2  # image_grid's default; labelled_grid needs it to centre the labels on the cells
@@ -70,6 +71,7 @@ def render() -> None:
     lm, r = current_model(), current_report()
     order, active = active_dims(r.kl_per_dim)
     dims = order.tolist()
+    sha1 = mount_model(lm.model)
     st.subheader("Effect of mean perturbation")
     st.caption(
         "Each slider moves one coordinate of the posterior mean mu of the current digit; the decoder mean of the "
@@ -82,22 +84,32 @@ def render() -> None:
     with left:
         st.button("Reset", key="mean_reset", on_click=reset_sliders, args=(lm.latent_dim,))
         with st.container(height=430 if lm.latent_dim > 5 else "content"):
-            for d, is_active in zip(dims, active.tolist()):
-                key = SLIDER_KEY.format(d)
-                label = slider_label(d, r.kl_per_dim[d].item(), is_active)
-                # bound to the URL: a shared link keeps the offsets (only the non-zero ones appear in it)
-                st.slider(label, MEAN_SHIFT.low, MEAN_SHIFT.high, MEAN_SHIFT.default, step=MEAN_SHIFT.step,
-                          format="%.1f", key=key, bind="query-params")
+            live = []
+            with fallback("mean_sliders"):
+                for d, is_active in zip(dims, active.tolist()):
+                    key = SLIDER_KEY.format(d)
+                    label = slider_label(d, r.kl_per_dim[d].item(), is_active)
+                    # bound to the URL: a shared link keeps the offsets (only the non-zero ones appear in it)
+                    value = st.slider(label, MEAN_SHIFT.low, MEAN_SHIFT.high, MEAN_SHIFT.default,
+                                      step=MEAN_SHIFT.step, format="%.1f", key=key, bind="query-params")
+                    live.append(Slider(key, label, MEAN_SHIFT.low, MEAN_SHIFT.high, MEAN_SHIFT.step, value))
+            live_sliders(sha1, "mean", live, key="live_mean_sliders")
     offsets = torch.tensor([st.session_state[SLIDER_KEY.format(d)] for d in range(lm.latent_dim)])
-    shown = compute(lm.model, r, offsets, unit_name == POSTERIOR_UNIT)
+    posterior_unit = unit_name == POSTERIOR_UNIT
+    shown = compute(lm.model, r, offsets, posterior_unit)
     name = get_digit().name
     with right:
         cols = st.columns(2)
         with cols[0]:
-            moved = ", ".join(f"z{d} {v:+.1f}" for d, v in enumerate(offsets.tolist()) if v)
-            offsets_said = f"with offsets {moved} (unit: {unit_name})" if moved else "with no offset yet"
-            show_picture(shown.perturbed, f"{name} decoded from mu {offsets_said}",
-                         "perturbed: decoded mu + offsets", 280)
+            moved = ", ".join(f"z{d} {v:+.1f}" for d, v in enumerate(offsets.tolist()) if v) or "no offsets"
+            alt = f"{name} decoded from mu with offsets {{offsets}} (unit: {unit_name})"
+            caption = "perturbed: decoded mu + offsets"
+            with fallback("mean_picture"):
+                show_picture(shown.perturbed, alt.replace("{offsets}", moved), caption, 280)
+            params = {"mu": r.mu.tolist(), "unit": offset_unit(r, posterior_unit).tolist(),
+                      "keys": [SLIDER_KEY.format(d) for d in range(lm.latent_dim)]}
+            live_picture(sha1, "mean", "shift", params, 1, 1, shown_width(28, 280), alt, caption,
+                         key="live_mean_picture")
         with cols[1]:
             show_picture(r.reconstruction, f"{name} decoded from mu, unperturbed", "unperturbed: decoded mu")
 

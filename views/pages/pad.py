@@ -9,7 +9,7 @@ from vae_core.analysis import DigitReport, active_dims
 
 from ..common import current_model, current_report, set_digit_from_code, slice_notice
 from ..controls import PAD_RANGE
-from ..latent_pad import latent_pad
+from ..live import latent_pad
 from ..picking import rerun_app_if_requested
 
 HELP = (

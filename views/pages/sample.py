@@ -14,6 +14,7 @@ from vae_core.render import decode_images, image_grid
 
 from ..common import current_model, draw_controls, seed, set_digit_from_code, stream_seed
 from ..controls import SAMPLE_TEMPERATURE
+from ..live import fallback, grid_width, live_picture, mount_model
 from ..pictures import show_grid
 
 INTRO = (
@@ -31,16 +32,24 @@ def compute(model: VAE, n: int, temperature: float, draw_seed: int) -> tuple[tor
 @st.fragment
 def render() -> None:
     lm = current_model()
+    sha1 = mount_model(lm.model)
     st.subheader("Samples from the prior")
     st.caption(INTRO)
     temperature, n, draw = draw_controls("sample", "Temperature T", SAMPLE_TEMPERATURE,
-                                         ("New draws", "sample_new"))
+                                         ("New draws", "sample_new"), sha1)
     z, grid = compute(lm.model, n, temperature, stream_seed("sample", draw))
     side = math.isqrt(n)
     with st.container(horizontal=True, gap="large"):  # side by side at their own widths
-        show_grid(grid, f"{side} by {side} grid of {n} digits decoded from codes drawn from the prior at temperature "
-                        f"{temperature:.1f}", f"{n} draws at T = {temperature:.1f} (draw {draw}, seed {seed()}), "
-                        "numbered row by row from 1")
+        alt = f"{side} by {side} grid of {n} digits decoded from codes drawn from the prior at temperature {{value}}"
+        caption = f"{n} draws at T = {{value}} (draw {draw}, seed {seed()}), numbered row by row from 1"
+        with fallback("sample_grid"):
+            show_grid(grid, alt.format(value=f"{temperature:.1f}"), caption.format(value=f"{temperature:.1f}"))
+        # In the browser: z_i = T * eps_i, the same eps_i (the draws at T = 1).
+        eps = prior_samples(n, lm.latent_dim, seed=stream_seed("sample", draw))
+        params = {"center": [0.0] * lm.latent_dim, "spread": eps.reshape(-1).tolist(), "key": SAMPLE_TEMPERATURE.key,
+                  "step": SAMPLE_TEMPERATURE.step}
+        live_picture(sha1, "sample", "scale", params, n, side, grid_width(grid.shape[1]), alt, caption,
+                     key="live_sample_grid")
         with st.container(width=220):
             k = st.number_input("Sample #", min_value=1, max_value=n, value=1, step=1, key="sample_pick",
                                 bind="query-params",

@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
 from vae_core.analysis import describe_digit
+from vae_core.drawing import canvas_ink, drawing_to_mnist
 from vae_core.preprocess import (
     FORMATS_TEXT,
     MAX_BYTES,
     ImageInputError,
     PreprocessResult,
-    canvas_to_image,
     load_image,
     not_one_digit,
     to_mnist_style,
 )
+from vae_core.registry import LoadedModel
 
 from .. import state_keys
 from ..common import current_model, elbo_spread_of_test_digits, seed, set_digit
+from ..live import draw_watch
 from ..pictures import show_picture
 
 # The user's last usable upload (or photo) and drawing: (PreprocessResult, source). Widgets forget their value
 # when the page is left; these are kept until replaced, so the digit is still here on coming back.
 KEPT = {"upload": "upload_kept", "draw": "draw_kept"}
-CANVAS_PX = 280  # 10x the MNIST field
-STROKE_PX = 18  # about MNIST's stroke width at that scale
+DRAWING_URL = "draw_kept_url"  # the kept drawing as the canvas sent it (a PNG data URL), to draw it again
 STEP_PX = 112
 RECONSTRUCTION = "reconstruction: decoder mean at z = mu"
 
@@ -118,21 +118,43 @@ def upload_input() -> tuple[PreprocessResult, str] | None:
         return None
 
 
+def map_dims(lm: LoadedModel) -> tuple[int, int]:
+    """The two latent dimensions the drawing's map shows: z0, z1 on a 2-D model; else two chosen ones, at first
+    the two along which the test digits' mu spread most."""
+    if lm.latent_dim == 2:
+        return 0, 1
+    widest = lm.latents["test_mu"].var(0).argsort(descending=True)[:2].tolist()
+    dims = list(range(lm.latent_dim))
+    c = st.columns(2)
+    dx = c[0].selectbox("Map across", dims, index=widest[0], format_func="z{}".format, key=f"draw_x_{lm.name}")
+    dy = c[1].selectbox("Map up", dims, index=widest[1], format_func="z{}".format, key=f"draw_y_{lm.name}")
+    return dx, dy
+
+
 def drawing_input() -> tuple[PreprocessResult, str] | None:
-    """The canvas; the preprocessed drawing and its source, or None while it is empty."""
-    drawing = st_canvas(
-        stroke_width=STROKE_PX, stroke_color="#FFFFFF", background_color="#000000",
-        height=CANVAS_PX, width=CANVAS_PX, drawing_mode="freedraw", return_image_data=True, key="draw_canvas",
-    )
-    if not (drawing.json_data or {}).get("objects") or drawing.image_data is None:
-        st.caption("Draw one digit, white on black like MNIST, filling most of the square. "
-                   "The toolbar above the square undoes or clears.")
+    """The canvas, encoded in the browser as it is drawn (views.live.draw_watch); the preprocessed drawing
+    (vae_core.drawing: the browser runs the same steps) and its source, or None while it is blank."""
+    lm = current_model()
+    dx, dy = map_dims(lm)
+    if dx == dy:
+        st.warning("Choose two different dimensions for the map.")
+        return kept("draw", None)
+    url = draw_watch(lm.model, lm.latents, (dx, dy), st.session_state.get(DRAWING_URL), key="draw_canvas")
+    if not url:
+        if url == "":  # cleared: nothing is kept
+            st.session_state.pop(DRAWING_URL, None)
+            st.session_state.pop(KEPT["draw"], None)
+        st.caption("Draw one digit, white on black like MNIST, filling most of the square. Undo and Clear are "
+                   "under it. As you draw, the encoder places your digit (red: mu and its 1-sigma ellipse) among the "
+                   "10,000 test digits and the decoder redraws it.")
         return kept("draw", None)
     try:
-        return kept("draw", (to_mnist_style(canvas_to_image(drawing.image_data)), "your drawing"))
+        result = drawing_to_mnist(canvas_ink(url))
     except ImageInputError as e:
         st.error(str(e))
         return None
+    st.session_state[DRAWING_URL] = url
+    return kept("draw", (result, "your drawing"))
 
 
 @st.fragment
@@ -145,7 +167,7 @@ def render() -> None:
         st.markdown("**Upload**")
         uploaded = upload_input()
     with right:
-        st.markdown("**Draw**")  # short: the canvas toolbar floats over the line above the canvas's right half
+        st.markdown("**Draw**")
         drawn = drawing_input()
     for key, title, found in (("upload", "From your upload", uploaded), ("draw", "From your drawing", drawn)):
         if found is not None:

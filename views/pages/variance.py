@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import streamlit as st
+import torch
 
 from vae_core.analysis import DigitReport
 from vae_core.latent import posterior_samples
@@ -14,6 +15,7 @@ from vae_core.render import decode_images, image_grid
 
 from ..common import current_model, current_report, draw_controls, get_digit, seed, stream_seed
 from ..controls import VARIANCE_SCALE
+from ..live import fallback, grid_width, live_picture, mount_model
 from ..pictures import show_grid, show_picture
 
 INTRO = (
@@ -31,14 +33,24 @@ def variance_grid(model: VAE, report: DigitReport, scale: float, n: int, eps_see
 @st.fragment
 def render() -> None:
     lm, r = current_model(), current_report()
+    sha1 = mount_model(lm.model)
     st.subheader("Effect of variance disturbance")
     st.caption(INTRO)
     s, n, draw = draw_controls("variance", "s (multiplies sigma)", VARIANCE_SCALE,
-                               ("Resample", "variance_resample"))
+                               ("Resample", "variance_resample"), sha1)
     with st.container(horizontal=True, gap="large"):  # side by side at their own widths
-        grid = variance_grid(lm.model, r, s, n, stream_seed("variance", draw))
+        eps_seed = stream_seed("variance", draw)
+        grid = variance_grid(lm.model, r, s, n, eps_seed)
         name = get_digit().name
-        show_grid(grid, f"grid of {n} digits decoded from codes drawn around {name}'s mu with sigma scaled by {s:.1f}",
-                  f"{n} decoded samples at s = {s:.1f} (draw {draw}, seed {seed()})")
+        alt = f"grid of {n} digits decoded from codes drawn around {name}'s mu with sigma scaled by {{value}}"
+        caption = f"{n} decoded samples at s = {{value}} (draw {draw}, seed {seed()})"
+        with fallback("variance_grid"):
+            show_grid(grid, alt.format(value=f"{s:.1f}"), caption.format(value=f"{s:.1f}"))
+        # In the browser: z_i = mu + s * (sigma * eps_i), the same eps_i (posterior_samples at scale 1 around 0).
+        spread = posterior_samples(torch.zeros_like(r.mu), r.std, n, seed=eps_seed)
+        params = {"center": r.mu.tolist(), "spread": spread.reshape(-1).tolist(), "key": VARIANCE_SCALE.key,
+                  "step": VARIANCE_SCALE.step}
+        live_picture(sha1, "variance", "scale", params, n, math.isqrt(n), grid_width(grid.shape[1]), alt, caption,
+                     key="live_variance_grid")
         show_picture(r.reconstruction, f"{name} decoded from mu, ELBO {r.elbo:.1f} nats",
                      "mean reconstruction: decoded mu")

@@ -1,0 +1,119 @@
+"""Live controls in headless Chromium: dragging a live slider redraws its picture in the browser with no script
+run, and on release the value reaches Python (the URL holds it, and the slider is drawn again from the value its
+Streamlit twin returned)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+MODEL = "mnist-z2"
+RERUN_MS = 120_000
+COUNT_SCRIPT_RUNS = """() => {
+    window.scriptStateChanges = 0;
+    new MutationObserver(() => { window.scriptStateChanges += 1; }).observe(
+        document.querySelector("[data-testid=stApp]"), {attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
+PICTURE_CHANGED = "([canvas, before]) => canvas.toDataURL() !== before"
+
+
+@pytest.mark.parametrize(("path", "group"), [("mean", "mean"), ("variance", "variance"), ("sample", "sample"),
+                                             ("interpolate", "interp")])
+def test_dragging_a_live_slider_redraws_live_and_release_reaches_python(
+    page: Page, streamlit_server: str, app_idle, path: str, group: str
+) -> None:
+    page.goto(f"{streamlit_server}/{path}?model={MODEL}")
+    app_idle(page)
+    picture = page.locator(".vae-live-picture.ready canvas").first
+    expect(picture).to_be_visible()
+    expect(page.locator("[class*=st-key-vae_fallback]").first).to_be_hidden()  # one slider on screen, not two
+    slider = page.locator(".vae-sliders.ready input[type=range]").first
+    key = slider.get_attribute("data-key")
+    box = slider.bounding_box()
+    page.wait_for_function("g => window.vaeLive.stats(g).drawn > 0", arg=group)
+    before = picture.evaluate("c => c.toDataURL()")
+    page.evaluate(COUNT_SCRIPT_RUNS)
+
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + 0.5 * box["width"], y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 0.85 * box["width"], y, steps=12)
+    page.wait_for_function(PICTURE_CHANGED, arg=[picture.element_handle(), before])
+    assert page.evaluate("window.scriptStateChanges") == 0, "dragging should not rerun the script"
+    released = page.evaluate(f"window.vaeLive.values('{group}')['{key}']")
+    assert picture.get_attribute("aria-label")  # the canvas says what it shows
+
+    page.mouse.up()
+    page.wait_for_function("k => new URL(location.href).searchParams.has(k)", arg=key, timeout=RERUN_MS)
+    app_idle(page)
+    in_url = float(parse_qs(urlparse(page.url).query)[key][0])
+    assert in_url == pytest.approx(released)
+    # The live slider is drawn again from the value the st.slider twin returned in Python's run.
+    assert float(page.locator(f".vae-sliders input[data-key={key}]").input_value()) == pytest.approx(released)
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)
+
+
+def test_drawing_moves_the_posterior_live_and_the_server_reads_the_same_digit(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    page.goto(f"{streamlit_server}/upload?model={MODEL}")
+    app_idle(page)
+    canvas, digit_map = page.locator(".vae-draw.ready .vae-draw-canvas"), page.locator(".vae-draw-map canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    at = lambda fx, fy: (box["x"] + fx * box["width"], box["y"] + fy * box["height"])  # noqa: E731
+    before = digit_map.evaluate("c => c.toDataURL()")
+    page.evaluate(COUNT_SCRIPT_RUNS)
+
+    page.mouse.move(*at(0.35, 0.2))
+    page.mouse.down()
+    page.mouse.move(*at(0.65, 0.2), steps=10)
+    page.wait_for_function(PICTURE_CHANGED, arg=[digit_map.element_handle(), before])  # mu and ellipse drawn
+    mid_stroke = digit_map.evaluate("c => c.toDataURL()")
+    page.mouse.move(*at(0.45, 0.85), steps=10)
+    page.wait_for_function(PICTURE_CHANGED, arg=[digit_map.element_handle(), mid_stroke])  # and they move
+    assert page.evaluate("window.scriptStateChanges") == 0, "drawing should not rerun the script"
+    assert "your drawing's mu" in digit_map.get_attribute("aria-label")
+
+    page.mouse.up()
+    expect(page.get_by_text("From your drawing")).to_be_visible(timeout=RERUN_MS)
+    app_idle(page)
+    browser_x = np.array(page.evaluate("window.vaeLive.drawing.x")).reshape(28, 28)
+    src = page.locator("img[alt='preprocessing step: centred by mass in 28 x 28']").get_attribute("src")
+    server = np.asarray(Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("L"))
+    assert np.array_equal(np.round(browser_x * 255).astype(np.uint8), server)  # the model read the same input
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)
+
+
+def test_without_webassembly_the_plain_loop_draws_the_live_grid_and_keys_keep_the_focus(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    page.add_init_script("delete window.WebAssembly")  # as in a browser without it: kernel.js falls back
+    page.goto(f"{streamlit_server}/variance?model={MODEL}&variance_count=64")
+    app_idle(page)
+    picture = page.locator(".vae-live-picture.ready canvas")
+    page.wait_for_function("() => window.vaeLive.stats('variance').drawn > 0")
+    assert page.evaluate("window.vaeLive.simd") is False
+    slider = page.locator(".vae-sliders.ready input[type=range]")
+    before = picture.evaluate("c => c.toDataURL()")
+    slider.focus()
+    page.keyboard.press("ArrowRight")  # each key press is an input (live) and a change (a release)
+    page.wait_for_function(PICTURE_CHANGED, arg=[picture.element_handle(), before])
+    page.wait_for_function("() => new URL(location.href).searchParams.get('variance_scale') === '1.1'",
+                           timeout=RERUN_MS)
+    app_idle(page)
+    # The rerun mounted the slider anew; the keyboard user is still on it and goes on from the new value.
+    assert page.evaluate("document.activeElement.dataset.key") == "variance_scale"
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => new URL(location.href).searchParams.get('variance_scale') === '1.2'",
+                           timeout=RERUN_MS)

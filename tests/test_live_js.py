@@ -1,0 +1,121 @@
+"""The browser's model (views/live/model.js) against torch, under node: the same weights message the page gets
+(vae_core.export.browser_message), decoded and encoded for every shipped model. Target: max |difference| <= 1e-4
+in pixel probabilities, mu and log sigma^2 (issue 16). Skips where node is not installed, fails under CI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from tests.conftest import skip_or_fail
+from vae_core.digits import load_test_digits
+from vae_core.export import browser_message
+from vae_core.registry import PRETRAINED_DIR, load
+
+LIVE = Path(__file__).resolve().parent.parent / "views" / "live"
+SHIPPED = ["mnist-z2", "mnist-z5", "mnist-z10", "mnist-z20"]
+TOLERANCE = 1e-4
+N_CODES = 7  # not a multiple of 4: runMlp's batches of four end with a partial one
+
+HARNESS = """
+const fs = require("fs");
+const [decoderPath, encoderPath, inputPath] = process.argv.slice(2);
+const decoder = parseModel(new Uint8Array(fs.readFileSync(decoderPath)));
+const encoder = parseModel(new Uint8Array(fs.readFileSync(encoderPath)));
+const input = JSON.parse(fs.readFileSync(inputPath, "utf8"));
+const codes = Float32Array.from(input.codes.flat());
+const decoded = Array.from(decodeCodes(decoder, codes, input.codes.length));
+const single = input.codes.map((z) => Array.from(decodeCodes(decoder, Float32Array.from(z), 1)));
+const logits = runMlp(decoder.layers, decoder.act, codes, input.codes.length, "plain");
+const plain = Array.from(logits, (v) => 1 / (1 + Math.exp(-v)));
+const encoded = input.images.map((x) => {
+  const q = encodeImage(encoder, Float32Array.from(x));
+  return { mu: Array.from(q.mu), logvar: Array.from(q.logvar) };
+});
+const ids = [decoder.id, encoder.id];
+console.log(JSON.stringify({ ids, simd: decoder.fast !== null, decoded, single, plain, encoded }));
+"""
+
+
+def run_js(source_files: list[str], harness: str, args: list[str], tmp_path: Path) -> dict:
+    """Run the named files of views/live, then `harness`, as one node script; its printed JSON."""
+    node = shutil.which("node")
+    if node is None:
+        skip_or_fail("node is not installed (apt-get install nodejs)")
+    script = tmp_path / "run.cjs"
+    script.write_text("\n".join((LIVE / f).read_text() for f in source_files) + harness)
+    done = subprocess.run([node, str(script), *args], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_browser_model_matches_torch(name: str, tmp_path: Path) -> None:
+    torch.set_num_threads(1)
+    lm = load(PRETRAINED_DIR / name)
+    (decoder_sha1, decoder), (encoder_sha1, encoder) = (browser_message(lm.model, part)
+                                                        for part in ("decoder", "encoder"))
+    digits = load_test_digits()
+    images = np.stack([digits.grey(i) for i in range(0, 10_000, 1250)]).reshape(-1, 784).astype(np.float32)
+    codes = (2.0 * np.random.default_rng(0).standard_normal((N_CODES, lm.latent_dim))).astype(np.float32)
+    (tmp_path / "decoder.bin").write_bytes(decoder)
+    (tmp_path / "encoder.bin").write_bytes(encoder)
+    (tmp_path / "input.json").write_text(json.dumps({"codes": codes.tolist(), "images": images.tolist()}))
+    files = [str(tmp_path / name) for name in ("decoder.bin", "encoder.bin", "input.json")]
+    out = run_js(["model.js", "kernel.js"], HARNESS, files, tmp_path)
+
+    assert out["ids"] == [decoder_sha1, encoder_sha1]
+    assert out["simd"], "node 20 has WebAssembly SIMD: the kernel is what is tested"
+    with torch.inference_mode():
+        probs = lm.model.decode(torch.from_numpy(codes)).numpy()
+        q = lm.model.encode(torch.from_numpy(images))
+    assert np.abs(np.array(out["decoded"]) - probs.reshape(-1)).max() <= TOLERANCE
+    assert np.abs(np.array(out["single"]) - probs).max() <= TOLERANCE
+    assert np.abs(np.array(out["plain"]) - probs.reshape(-1)).max() <= TOLERANCE  # the path with no SIMD
+    assert np.abs(np.array([e["mu"] for e in out["encoded"]]) - q.mu.numpy()).max() <= TOLERANCE
+    assert np.abs(np.array([e["logvar"] for e in out["encoded"]]) - q.logvar.numpy()).max() <= TOLERANCE
+
+
+DRAWING_HARNESS = """
+const fs = require("fs");
+const drawings = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+console.log(JSON.stringify(drawings.map(({ ink, w, h }) => {
+  const out = drawingToMnist(Float32Array.from(ink), w, h);
+  return out && { x: Array.from(out.x), wide: out.wide };
+})));
+"""
+
+
+def strokes(seed: int, side: int = 280) -> np.ndarray:
+    """Ink in [0, 1] like the canvas's: a few thick anti-aliased strokes (drawn large, shrunk) somewhere on it."""
+    from PIL import Image, ImageDraw
+
+    rng = np.random.default_rng(seed)
+    big = Image.new("L", (side * 4, side * 4), 0)
+    draw = ImageDraw.Draw(big)
+    points = [tuple(int(v) for v in rng.uniform(0.1, 0.9, 2) * side * 4) for _ in range(rng.integers(2, 6))]
+    draw.line(points, fill=255, width=int(rng.integers(8, 20)) * 4, joint="curve")
+    return np.asarray(big.resize((side, side), Image.Resampling.BOX), dtype=np.float32) / 255.0
+
+
+def test_browser_drawing_recipe_matches_the_servers(tmp_path: Path) -> None:
+    from vae_core.drawing import drawing_to_mnist
+
+    inks = [strokes(seed) for seed in range(12)]
+    inks.append(np.pad(np.ones((6, 200), np.float32), ((137, 137), (40, 40))))  # a wide bar
+    inks.append(np.pad(np.ones((1, 1), np.float32), ((100, 179), (50, 229))))  # a dot
+    (tmp_path / "drawings.json").write_text(json.dumps([{"ink": a.ravel().tolist(), "w": a.shape[1], "h": a.shape[0]}
+                                                        for a in inks]))
+    out = run_js(["draw.js"], DRAWING_HARNESS, [str(tmp_path / "drawings.json")], tmp_path)
+    for ink, browser in zip(inks, out):
+        server = drawing_to_mnist(ink)
+        assert browser is not None
+        assert np.array_equal(np.round(np.array(browser["x"]) * 255), np.round(server.x * 255))
+        assert browser["wide"] == server.wide
+    assert out[-2]["wide"]

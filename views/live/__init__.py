@@ -1,0 +1,174 @@
+"""Live elements: pictures decoded in the browser while a pointer drags, with the model's weights sent once.
+
+One `st.components.v2` component, "vae_live", runs every live element of the app, so they share one copy of each
+model in the browser (model.js: the decoder and the encoder; vae_core/export.py owns the weight format):
+
+- `mount_model`: a mount whose data is the decoder (or, on the Upload page, the encoder) as bytes. Its bytes change
+  only with the model, so Streamlit's message cache sends them once and afterwards only a hash reference. Every
+  other mount names the networks it needs by sha1.
+- `latent_pad`: the pad (pad.js). `live_sliders` and `live_picture`: sliders and the pictures they move (live.js),
+  tied by a group name, each placed where its Streamlit twin is. `draw_watch`: the Upload page's canvas, encoded
+  as it is drawn (draw.js).
+
+How a live slider and its `st.slider` coexist (the choice, and why). The page keeps its `st.slider`s exactly as
+before: same keys, same `bind="query-params"`, same pictures drawn by the server, so AppTest, links and lessons
+see no change. Each sits in a container keyed `vae_fallback_*`; the live slider and picture are mounted right
+after it, in the same place. While the browser has not loaded the model (or cannot run the script), the live ones
+stay hidden and the Streamlit ones are what the user sees and uses. Once the model is loaded, live.css hides the
+`vae_fallback_*`
+containers (a rule keyed on the live elements' own `ready` class: no script touches Streamlit's DOM) and shows the
+live ones. Dragging a live slider decodes on every animation frame and never talks to Python; its release (pointer
+up, or each key press) sends {widget key: value} as a trigger whose callback writes the value into that widget key
+before the script reruns, so the hidden `st.slider` takes it, the URL follows, and the server's pictures (and every
+other page) agree with what the user saw. The server still draws its pictures on each run: they are the no-script
+path, and the figures and alt text a test reads. The drawing canvas has no twin: a canvas needs a script anyway
+(the one it replaced did too), and without one the page still takes an upload.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import struct
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import streamlit as st
+import torch
+
+from vae_core.export import browser_message
+from vae_core.model import VAE
+
+from ..pictures import shown_width
+
+HERE = Path(__file__).resolve().parent
+# One module: they share `models` and the slider groups.
+JS_FILES = ("model.js", "kernel.js", "live.js", "pad.js", "draw.js", "main.js")
+
+_live = st.components.v2.component(
+    "vae_live",
+    css=(HERE / "live.css").read_text(encoding="utf-8"),
+    js="\n".join((HERE / name).read_text(encoding="utf-8") for name in JS_FILES),
+    isolate_styles=False,  # live.css hides the Streamlit twins once the live elements are ready
+)
+
+
+@functools.lru_cache(maxsize=8)  # per model object and part; loaded models are cached objects
+def model_message(model: VAE, part: str = "decoder") -> tuple[str, bytes]:
+    """(sha1, bytes) of the model's decoder or encoder for the browser (vae_core.export.browser_message)."""
+    return browser_message(model, part)
+
+
+def mount_model(model: VAE, key: str = "vae_live_model", part: str = "decoder") -> str:
+    """Send the model's decoder (or encoder) to the browser, once per model and session; returns the sha1 that
+    mounts name it by. Call it once per run on a page with live elements, before them."""
+    sha1, message = model_message(model, part)
+    _live(key=key, data=message)
+    return sha1
+
+
+def fallback(name: str):
+    """The container of a live element's Streamlit twin: shown until the live one is ready (see the docstring)."""
+    return st.container(key=f"vae_fallback_{name}")
+
+
+def grid_width(side: int, max_width: int = 560) -> int:
+    """The width pictures.show_grid shows a grid `side` px wide at: the largest whole enlargement within
+    `max_width`, then shown_width (presenter mode)."""
+    return shown_width(side, side * max(1, max_width // side))
+
+
+def _ignore() -> None:
+    """Trigger values reach Python only for events with a callback; the page acts on the returned value."""
+
+
+def latent_pad(
+    model: VAE, base: Sequence[float], dims: tuple[int, int], z_range: tuple[float, float], key: str = "latent_pad"
+) -> list[float] | None:
+    """Show the pad over `dims` (x, y) spanning `z_range`, other dimensions at `base` (marked on the pad).
+
+    Returns the full code z where the pointer was released (or clicked, or Enter pressed), in the run that follows;
+    else None.
+    """
+    sha1 = mount_model(model, key=f"{key}_weights")
+    data = {"kind": "pad", "model": sha1, "base": [float(v) for v in base], "dims": [int(d) for d in dims],
+            "range": list(z_range)}
+    return _live(key=key, data=data, on_release_change=_ignore).release
+
+
+@dataclass(frozen=True)
+class Slider:
+    """A live slider: the widget `key` of its `st.slider` twin, whose value it writes on release."""
+
+    key: str
+    label: str
+    min: float
+    max: float
+    step: float
+    value: float
+
+
+def _release(component_key: str, sliders: dict[str, Slider]) -> None:
+    """The trigger's callback, before the rerun: each released value into its widget key, snapped to the slider's
+    range and steps (the value came from a browser)."""
+    released = st.session_state[component_key].get("release") or {}
+    for key, value in released.items():
+        s = sliders.get(key)
+        if s is None or not isinstance(value, int | float):
+            continue
+        snapped = s.min + round((min(s.max, max(s.min, float(value))) - s.min) / s.step) * s.step
+        st.session_state[key] = type(s.value)(round(snapped, 6))
+
+
+def live_sliders(model_sha1: str, group: str, sliders: Sequence[Slider], key: str) -> None:
+    """Live sliders of `group`, shown once the model `model_sha1` is in the browser; mount before their twins."""
+    data = {"kind": "sliders", "model": model_sha1, "group": group, "sliders": [asdict(s) for s in sliders]}
+    _live(key=key, data=data,
+          on_release_change=functools.partial(_release, key, {s.key: s for s in sliders}))
+
+
+def live_picture(model_sha1: str, group: str, mode: str, params: dict[str, Any], n: int, nrow: int, width: int,
+                 alt: str, caption: str | None, key: str) -> None:
+    """A picture of `group` decoded in the browser on every frame its sliders move (live.js MODES: 'shift',
+    'scale', 'path' and their `params`): n pictures tiled `nrow` per row like render.image_grid, shown `width` px
+    wide. `alt` and `caption` are templates: {value}, {offsets}, {t} are filled with the current values."""
+    data = {"kind": "picture", "model": model_sha1, "group": group, "mode": mode, "n": n, "nrow": nrow,
+            "width": width, "alt": alt, "caption": caption, **params}
+    _live(key=key, data=data, width="content")  # as wide as the picture, like its twin in a row of pictures
+
+
+POINTS_MAGIC = b"VAEp"  # draw.js tells this bytes mount from the model's by it
+
+
+@functools.lru_cache(maxsize=8)  # tensors hash by identity, and a loaded model's latents are cached objects
+def points_message(mu: torch.Tensor, labels: torch.Tensor, dims: tuple[int, int]) -> tuple[str, bytes]:
+    """(id, bytes) of the test digits' mu in `dims` for the drawing's map: POINTS_MAGIC, uint32 header length,
+    JSON header {id, count, range} padded to 4 bytes, float32 (x, y) per digit, uint8 label per digit. `range` is
+    one span for both axes, holding all but the outermost 0.5% of each axis."""
+    xy = mu[:, list(dims)].numpy().astype("<f4")
+    lo, hi = np.percentile(xy, [0.5, 99.5], axis=0)
+    low, high = float(lo.min()), float(hi.max())
+    margin = 0.05 * (high - low)
+    payload = xy.tobytes() + labels.numpy().astype(np.uint8).tobytes()
+    ident = hashlib.sha1(payload + struct.pack("<2i", *dims)).hexdigest()
+    header = json.dumps({"id": ident, "count": len(xy), "range": [low - margin, high + margin]}).encode()
+    header += b" " * (-(len(POINTS_MAGIC) + 4 + len(header)) % 4)
+    return ident, POINTS_MAGIC + struct.pack("<I", len(header)) + header + payload
+
+
+def draw_watch(model: VAE, latents: dict[str, torch.Tensor], dims: tuple[int, int], drawing: str | None,
+               key: str) -> str | None:
+    """The drawing canvas, encoded in the browser on every stroke (draw.js) over the map of the test digits' mu
+    in `dims`. `drawing` is the picture to start from (a PNG data URL, e.g. kept from before). Returns the drawing
+    as a PNG data URL once a stroke ends (for vae_core.drawing), "" once the user cleared it, None before either."""
+    sha1 = mount_model(model, key=f"{key}_weights")
+    encoder = mount_model(model, key=f"{key}_encoder", part="encoder")
+    points, message = points_message(latents["test_mu"], latents["test_labels"], tuple(int(d) for d in dims))
+    _live(key=f"{key}_points", data=message)
+    data = {"kind": "draw", "key": key, "model": sha1, "encoder": encoder, "points": points,
+            "dims": [int(d) for d in dims], "drawing": drawing}
+    return _live(key=key, data=data, on_drawing_change=_ignore).drawing

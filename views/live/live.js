@@ -1,0 +1,195 @@
+// Live controls: sliders whose pictures are decoded here on every animation frame while the thumb moves.
+//
+// A page mounts sliders and pictures separately (each where its Streamlit twin sits) and ties them by a group
+// name: sliders write their values into the group, pictures of the group redraw from them. Only a release
+// (pointer up, or a key press) goes to Python, as the trigger value "release" = {widget key: value}.
+
+const STATS_FRAMES = 600; // frame times kept per group for window.vaeLive.stats()
+
+const groups = new Map(); // name -> {values: Map(key -> number), listeners: Set, stats}
+
+function liveGroup(name) {
+  if (!groups.has(name)) groups.set(name, { values: new Map(), listeners: new Set(), stats: newStats() });
+  return groups.get(name);
+}
+function newStats() {
+  return { drawn: 0, t: [], ms: [] };
+}
+function recordFrame(stats, start, end) {
+  stats.drawn += 1;
+  stats.t.push(end);
+  stats.ms.push(end - start);
+  if (stats.t.length > STATS_FRAMES) (stats.t.shift(), stats.ms.shift());
+}
+
+// For tests and benchmarks only: frame statistics per group, and the decoder of any loaded model.
+window.vaeLive = {
+  stats: (name) => {
+    const s = liveGroup(name).stats;
+    return { drawn: s.drawn, t: [...s.t], ms: [...s.ms] };
+  },
+  resetStats: (name) => {
+    liveGroup(name).stats = newStats();
+  },
+  values: (name) => Object.fromEntries(liveGroup(name).values),
+  simd: KERNEL !== null, // whether kernel.js runs the layers (else the plain loop of model.js)
+};
+
+// Each mount draws into a child of its own: the root also holds the component's <style> (live.css).
+function mountInto(root, html) {
+  let own = root.querySelector(":scope > .vae-mount");
+  if (!own) {
+    own = document.createElement("div");
+    own.className = "vae-mount";
+    root.append(own);
+  }
+  own.innerHTML = html;
+  return own.firstElementChild;
+}
+
+function decimalsOf(step) {
+  const text = String(step);
+  return text.includes(".") ? text.split(".")[1].length : 0;
+}
+
+// Shown once the model is here, so a page never has a live slider without its live picture.
+function showWhenReady(element, modelId, then = () => {}) {
+  modelSlot(modelId).ready.then(() => (element.classList.add("ready"), then()), () => {});
+}
+
+function mountSliders(data, root, setTriggerValue) {
+  const box = mountInto(root, '<div class="vae-live vae-sliders"></div>');
+  const group = liveGroup(data.group);
+  const notify = () => group.listeners.forEach((fn) => fn());
+  for (const s of data.sliders) {
+    const decimals = decimalsOf(s.step);
+    const label = document.createElement("label");
+    label.className = "vae-slider";
+    label.innerHTML = '<span class="vae-slider-head"><span></span><output></output></span><input type="range">';
+    const [name, readout, input] = [label.querySelector("span span"), label.querySelector("output"), label.querySelector("input")];
+    name.textContent = s.label;
+    Object.assign(input, { min: s.min, max: s.max, step: s.step, value: s.value });
+    input.dataset.key = s.key;
+    const show = () => {
+      const v = Number(input.value);
+      readout.textContent = v.toFixed(decimals);
+      group.values.set(s.key, v);
+    };
+    show();
+    input.addEventListener("input", () => (show(), notify())); // every move of the thumb: pictures redraw
+    input.addEventListener("change", () => setTriggerValue("release", { [s.key]: Number(input.value) }));
+    input.addEventListener("keydown", () => keyedSliders.set(data.group, { key: s.key, at: performance.now() }));
+    box.append(label);
+  }
+  notify(); // the values may have changed with this mount (a rerun after a release, a reset)
+  // Each key press is a release that reruns the page, which mounts the sliders anew (the old ones, focus and all,
+  // are gone): the keyboard user is put back on the slider, unless the focus went somewhere else meanwhile.
+  showWhenReady(box, data.model, () => {
+    const keyed = keyedSliders.get(data.group);
+    const lost = document.activeElement === document.body || document.activeElement === null;
+    if (keyed && lost && performance.now() - keyed.at < REFOCUS_MS)
+      box.querySelector(`input[data-key="${keyed.key}"]`)?.focus();
+  });
+}
+const keyedSliders = new Map(); // group -> {key, at}: the slider last moved with a key, and when
+const REFOCUS_MS = 10_000;
+
+// Codes for the group's current values, n * latentDim, by the picture's mode:
+//   shift: z = mu + unit * v, v[d] the value of keys[d] (mean perturbation: one slider per dimension);
+//   scale: z_i = center + v * spread_i (variance: mu + s * (sigma * eps_i); temperature: 0 + T * eps_i);
+//   path:  z = codes[v] (the interpolation frame).
+// and the words for the picture's text alternative and caption ({value}, {offsets}, {t}).
+const MODES = {
+  shift(data, values) {
+    const v = data.keys.map((k) => values.get(k) ?? 0);
+    const codes = Float32Array.from(data.mu, (m, d) => m + data.unit[d] * v[d]);
+    const moved = v.map((x, d) => (x ? `z${d} ${x > 0 ? "+" : ""}${x.toFixed(1)}` : "")).filter(Boolean);
+    return { codes, words: { offsets: moved.join(", ") || "no offsets" } };
+  },
+  scale(data, values) {
+    const v = values.get(data.key) ?? 0;
+    const d = data.center.length;
+    const codes = buffer("scale", data.n * d);
+    for (let i = 0; i < data.n; i++)
+      for (let j = 0; j < d; j++) codes[i * d + j] = data.center[j] + v * data.spread[i * d + j];
+    return { codes, words: { value: v.toFixed(decimalsOf(data.step)) } };
+  },
+  path(data, values) {
+    const v = Math.round(values.get(data.key) ?? 0);
+    const t = Math.min(data.codes.length - 1, Math.max(0, v));
+    return { codes: Float32Array.from(data.codes[t]), words: { value: String(t), t: (t / (data.codes.length - 1)).toFixed(2) } };
+  },
+};
+
+function fill(template, words) {
+  return template.replace(/\{(\w+)\}/g, (all, name) => words[name] ?? all);
+}
+
+// Tile uint8 pictures like vae_core.render.image_grid: padding 2 of grey 64 around and between the cells.
+const PAD = 2;
+const PAD_GREY = 64;
+function paintGrid(image, probs, n, nrow) {
+  const side = image.width;
+  const d = image.data;
+  if (n > 1) for (let i = 0; i < d.length; i += 4) (d[i] = d[i + 1] = d[i + 2] = PAD_GREY), (d[i + 3] = 255);
+  const pad = n > 1 ? PAD : 0;
+  for (let k = 0; k < n; k++) {
+    const top = pad + Math.floor(k / nrow) * (28 + pad);
+    const left = pad + (k % nrow) * (28 + pad);
+    for (let r = 0; r < 28; r++)
+      for (let c = 0; c < 28; c++) {
+        const p = probs[k * 784 + r * 28 + c];
+        const g = Math.floor(Math.min(1, Math.max(0, p)) * 255 + 0.5); // as vae_core.render.grey_to_uint8
+        const at = 4 * ((top + r) * side + left + c);
+        d[at] = d[at + 1] = d[at + 2] = g;
+        d[at + 3] = 255;
+      }
+  }
+}
+
+function mountPicture(data, root) {
+  const figure = mountInto(root, '<figure class="vae-live vae-live-picture"><canvas role="img"></canvas><figcaption></figcaption></figure>');
+  const [canvas, caption] = [figure.querySelector("canvas"), figure.querySelector("figcaption")];
+  const cols = Math.min(data.nrow, data.n);
+  const rows = Math.ceil(data.n / cols);
+  const pad = data.n > 1 ? PAD : 0;
+  canvas.width = cols * (28 + pad) + pad;
+  canvas.height = rows * (28 + pad) + pad;
+  canvas.style.width = `${data.width}px`;
+  caption.hidden = !data.caption;
+  const ctx = canvas.getContext("2d");
+  const image = ctx.createImageData(canvas.width, canvas.height);
+  const group = liveGroup(data.group);
+  let model = null;
+  let dirty = true;
+  let raf = 0;
+  let alive = true;
+  const listener = () => (dirty = true);
+  group.listeners.add(listener);
+
+  function frame() {
+    raf = requestAnimationFrame(frame);
+    if (!dirty || !model) return;
+    dirty = false;
+    const start = performance.now();
+    const { codes, words } = MODES[data.mode](data, group.values);
+    paintGrid(image, decodeCodes(model, codes, data.n), data.n, cols);
+    ctx.putImageData(image, 0, 0);
+    canvas.setAttribute("aria-label", fill(data.alt, words));
+    if (data.caption) caption.textContent = fill(data.caption, words);
+    recordFrame(group.stats, start, performance.now());
+  }
+
+  modelSlot(data.model).ready.then((ready) => {
+    if (!alive) return;
+    model = ready;
+    dirty = true;
+    figure.classList.add("ready");
+  }, () => {});
+  raf = requestAnimationFrame(frame);
+  return () => {
+    alive = false;
+    cancelAnimationFrame(raf);
+    group.listeners.delete(listener);
+  };
+}

@@ -1,0 +1,27 @@
+// The component's entry point: every mount of the one "vae_live" component runs this module, so all share
+// `models` (model.js) and the slider groups (live.js).
+
+function receiveModel(bytes) {
+  let id = null;
+  try {
+    const model = parseModel(bytes);
+    id = model.id;
+    modelSlot(id).resolve(model);
+  } catch (err) {
+    if (id) modelSlot(id).reject(err);
+    throw err; // Streamlit shows it in place of the component
+  }
+}
+
+const MOUNTS = { pad: mountPad, sliders: mountSliders, picture: mountPicture };
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue, setStateValue } = component;
+  if (data instanceof Uint8Array) {
+    // A bytes mount shows nothing: the model's weights, or the test digits' codes for the drawing's map.
+    const magic = String.fromCharCode(...data.subarray(0, 4));
+    return magic === POINTS_MAGIC ? receivePoints(data) : receiveModel(data);
+  }
+  if (data?.kind === "draw") return mountDraw(data, parentElement, setStateValue);
+  if (data) return MOUNTS[data.kind](data, parentElement, setTriggerValue);
+}

@@ -1,0 +1,202 @@
+// Latent pad: the picture follows the pointer over two latent dimensions, decoded here on every frame.
+//
+// Ways to choose a code (WCAG 2.2 SC 2.5.7, a single-pointer alternative to dragging): drag and release; click or
+// tap a point; or focus the pad and move with the arrow keys (Shift: finer), then Enter or Space keeps the code.
+
+const PAD_PX = 320; // drawing units of the pad; on screen it may be smaller (a phone), see toPadPx
+const READOUT_FRAMES = 30; // the on-screen fps is measured over this many frames
+const KEY_STEP = 0.05; // share of the range one arrow key press moves (Shift: a fifth of it)
+
+const PAD_HTML = `<div class="vae-pad">
+  <div class="vae-pad-preview">
+    <canvas class="preview" width="28" height="28" role="img"></canvas>
+    <div class="vae-pad-caption">decoded live in your browser</div>
+  </div>
+  <div class="vae-pad-column">
+    <canvas class="pad" tabindex="0" role="application"
+      aria-roledescription="latent pad" aria-describedby="vae-pad-help"></canvas>
+    <div class="vae-pad-readout"><span class="z" aria-live="polite"></span><span class="fps" data-fps="0"></span></div>
+    <div class="vae-pad-help" id="vae-pad-help">Drag, or click a point, to decode it; release or click to keep it.
+      With the keyboard: arrow keys move (Shift: finer), Enter keeps.</div>
+  </div>
+  <div class="status">Loading the decoder…</div>
+</div>`;
+
+function mountPad(data, root, setTriggerValue) {
+  const box = mountInto(root, PAD_HTML);
+  const el = (cls) => box.querySelector(`.${cls}`);
+  const [pad, preview, zText, fpsText, status] = ["pad", "preview", "z", "fps", "status"].map(el);
+  const [dx, dy] = data.dims;
+  const [lo, hi] = data.range;
+  const base = Float32Array.from(data.base);
+  const z = Float32Array.from(base);
+  const image = new ImageData(28, 28);
+  const px = preview.getContext("2d");
+  const ctx = pad.getContext("2d");
+  const scale = window.devicePixelRatio || 1;
+  pad.width = pad.height = Math.round(PAD_PX * scale);
+  ctx.scale(scale, scale);
+
+  let model = null;
+  let pointer = null; // [x, y] in pad units, or null when the pointer is away
+  let dragging = false;
+  let dirty = true;
+  let raf = 0;
+  let alive = true; // false once Streamlit unmounts or remounts this pad
+  let api = null; // what this pad put on window.vaePad
+  let stats = newStats();
+
+  const toPx = (v, flip) => ((flip ? hi - v : v - lo) / (hi - lo)) * PAD_PX;
+  const toZ = (p, flip) => (flip ? hi - (p / PAD_PX) * (hi - lo) : lo + (p / PAD_PX) * (hi - lo));
+  const clamp = (v) => Math.min(PAD_PX, Math.max(0, v));
+  const describe = () => `z${dx} = ${z[dx].toFixed(2)}, z${dy} = ${z[dy].toFixed(2)}`;
+
+  function drawPad() {
+    ctx.fillStyle = "#0e1117";
+    ctx.fillRect(0, 0, PAD_PX, PAD_PX);
+    ctx.lineWidth = 1;
+    for (let v = Math.ceil(lo); v <= hi; v++) {
+      ctx.strokeStyle = v === 0 ? "#777" : "#333";
+      const x = Math.round(toPx(v, false)) + 0.5;
+      const y = Math.round(toPx(v, true)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(x, 0);
+      ctx.lineTo(x, PAD_PX);
+      ctx.moveTo(0, y);
+      ctx.lineTo(PAD_PX, y);
+      ctx.stroke();
+    }
+    ctx.fillStyle = "#ccc";
+    ctx.font = "13px sans-serif";
+    ctx.fillText(`z${dx} →`, PAD_PX - 40, PAD_PX - 6);
+    ctx.fillText(`z${dy} ↑`, 6, 15);
+    ctx.fillText(`${lo}..${hi}`, 6, PAD_PX - 6);
+    // The current digit's mu (clamped to the edge when outside the range).
+    ctx.strokeStyle = "#ffa421";
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    ctx.arc(clamp(toPx(base[dx], false)), clamp(toPx(base[dy], true)), 7, 0, 2 * Math.PI);
+    ctx.stroke();
+    if (pointer) {
+      ctx.fillStyle = dragging ? "#ff4b4b" : "#fafafa";
+      ctx.beginPath();
+      ctx.arc(pointer[0], pointer[1], 5, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+  }
+
+  function drawPreview(probs) {
+    paintGrid(image, probs, 1, 1);
+    px.putImageData(image, 0, 0);
+    preview.setAttribute("aria-label", `digit decoded at ${describe()}`);
+  }
+
+  function showReadout() {
+    zText.textContent = describe();
+    const t = stats.t.slice(-READOUT_FRAMES);
+    if (t.length > 1) {
+      const ms = stats.ms.slice(-READOUT_FRAMES);
+      const fps = ((t.length - 1) * 1000) / (t[t.length - 1] - t[0]);
+      const mean = ms.reduce((a, b) => a + b, 0) / ms.length;
+      fpsText.textContent = `${fps.toFixed(0)} fps (decode ${mean.toFixed(1)} ms)`;
+      fpsText.dataset.fps = fps.toFixed(1);
+    }
+  }
+
+  // Pointer events and keys only record where z is; decoding happens once per animation frame.
+  function frame() {
+    raf = requestAnimationFrame(frame);
+    if (!dirty || !model) return;
+    dirty = false;
+    const start = performance.now();
+    drawPreview(decodeCodes(model, z, 1));
+    drawPad();
+    recordFrame(stats, start, performance.now());
+    showReadout();
+  }
+
+  function placeAt(p) {
+    pointer = [clamp(p[0]), clamp(p[1])];
+    z[dx] = toZ(pointer[0], false);
+    z[dy] = toZ(pointer[1], true);
+    dirty = true;
+  }
+  // The pad may be drawn smaller than PAD_PX (a narrow phone): client pixels -> pad units.
+  function toPadPx(event) {
+    const r = pad.getBoundingClientRect();
+    return [((event.clientX - r.left) * PAD_PX) / r.width, ((event.clientY - r.top) * PAD_PX) / r.height];
+  }
+  function reset() {
+    pointer = null;
+    z.set(base);
+    dirty = true;
+  }
+  const keep = () => setTriggerValue("release", Array.from(z));
+
+  const KEYS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+  const handlers = {
+    pointerdown: (e) => {
+      if (e.button !== 0) return;
+      dragging = true;
+      pad.setPointerCapture(e.pointerId);
+      placeAt(toPadPx(e));
+    },
+    pointermove: (e) => placeAt(toPadPx(e)), // hovering previews too; only a release (or a click) keeps
+    pointerup: (e) => {
+      if (!dragging) return;
+      dragging = false;
+      placeAt(toPadPx(e));
+      keep();
+    },
+    pointercancel: () => ((dragging = false), reset()),
+    pointerleave: () => dragging || document.activeElement === pad || reset(),
+    keydown: (e) => {
+      if (KEYS[e.key]) {
+        e.preventDefault(); // the page does not scroll while the pad moves
+        const step = KEY_STEP * PAD_PX * (e.shiftKey ? 0.2 : 1);
+        const from = pointer ?? [toPx(z[dx], false), toPx(z[dy], true)];
+        placeAt([from[0] + KEYS[e.key][0] * step, from[1] + KEYS[e.key][1] * step]);
+        zText.textContent = describe(); // announced (aria-live) at once, not at the next frame
+      } else if ((e.key === "Enter" || e.key === " ") && pointer) {
+        e.preventDefault();
+        padKeyedAt = performance.now();
+        keep();
+      }
+    },
+  };
+  for (const [type, fn] of Object.entries(handlers)) pad.addEventListener(type, fn);
+  pad.setAttribute("aria-label", `latent pad over z${dx} (across) and z${dy} (up), from ${lo} to ${hi}`);
+
+  modelSlot(data.model).ready
+    .then((ready) => {
+      if (!alive) return;
+      if (ready.latentDim !== base.length) throw new Error(`latent pad: decoder takes ${ready.latentDim} dims`);
+      model = ready;
+      status.hidden = true;
+      dirty = true;
+      box.classList.add("ready");
+      // For tests and benchmarks only: read-only access to the decoder and the frame statistics.
+      window.vaePad = api = {
+        model: model.id,
+        decode: (code) => Array.from(decodeCodes(model, Float32Array.from(code), 1)),
+        stats: () => ({ drawn: stats.drawn, t: [...stats.t], decodeMs: [...stats.ms], fps: Number(fpsText.dataset.fps) }),
+        resetStats: () => (stats = newStats()),
+      };
+    })
+    .catch((err) => {
+      status.textContent = String(err.message || err);
+      status.hidden = false;
+    });
+  raf = requestAnimationFrame(frame);
+
+  // Enter reruns the page, which mounts the pad anew: the keyboard user is put back on it (as for the sliders).
+  const lost = document.activeElement === document.body || document.activeElement === null;
+  if (lost && performance.now() - padKeyedAt < REFOCUS_MS) pad.focus();
+  return () => {
+    alive = false;
+    cancelAnimationFrame(raf);
+    for (const [type, fn] of Object.entries(handlers)) pad.removeEventListener(type, fn);
+    if (api && window.vaePad === api) delete window.vaePad;
+  };
+}
+let padKeyedAt = -Infinity; // when Enter last kept a code on a pad
