@@ -126,14 +126,6 @@ def _damaged(e: Exception) -> ImageInputError:
     )
 
 
-def canvas_to_image(rgba: np.ndarray) -> Image.Image:
-    """The drawing canvas's pixels (H, W, 4 uint8) as a picture; goes through the same path as uploads."""
-    rgba = np.asarray(rgba)
-    if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.shape[0] < 1 or rgba.shape[1] < 1:
-        raise ImageInputError(f"The drawing should be an RGBA picture (H, W, 4), got shape {rgba.shape}.")
-    return Image.fromarray(np.ascontiguousarray(rgba, dtype=np.uint8))
-
-
 def grey_on_white(image: Image.Image) -> np.ndarray:
     """Grey levels in [0, 1] (H, W), 1 = white, with any transparency composited onto white paper.
 
