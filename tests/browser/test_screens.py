@@ -51,7 +51,7 @@ MAIN = {
     "lessons": Main("[data-testid=stMain] h4",
                     "[data-testid=stMain] [data-testid=stButton]"),
     "reconstruct": Main(f"{PICTURE} >> nth=1", SLIDER),
-    "upload": Main("[data-testid=stMain] canvas.upper-canvas",
+    "upload": Main("[data-testid=stMain] canvas.vae-draw-canvas",
                    "[data-testid=stMain] [data-testid=stFileUploaderDropzone]"),
     "maths": Main("[data-testid=stMain] .katex-display", "[data-testid=stMain] [data-testid=stMetric]"),
     "mean": Main(PICTURE, SLIDER),
@@ -251,12 +251,7 @@ def test_nothing_reaches_past_a_phones_right_edge(phone: Page, streamlit_server:
     assert not (out := overflowing(phone)), f"{len(out)} elements wider than the phone:\n" + "\n".join(out[:15])
 
 
-# The pad's own readout and caption (views/latent_pad/pad.css, 0.85rem and 0.8rem) are 20.4 and 19.2 px in presenter
-# mode; that file is being reworked on the pad's own branch. Strict: once they reach 24 px this marker must go.
-PAD_TEXT_TOO_SMALL = pytest.mark.xfail(reason="the pad's readout and caption are under 24 px", strict=True)
-
-
-@pytest.mark.parametrize("url_path", [pytest.param(p, marks=PAD_TEXT_TOO_SMALL) if p == "pad" else p for p in PAGES])
+@pytest.mark.parametrize("url_path", PAGES)
 def test_presenter_mode_is_readable_from_the_back_with_the_main_picture_in_view(
         projector: Page, streamlit_server: str, url_path: str) -> None:
     open_page(projector, streamlit_server, url_path)
