@@ -92,6 +92,13 @@ def read_card(folder: str | os.PathLike) -> dict[str, Any]:
     return card
 
 
+def objective_of(card: dict[str, Any]) -> tuple[str, float]:
+    """(objective, beta) the card's training used: "vae" or "ae" (vae_core.elbo.OBJECTIVES) and the KL weight;
+    ("vae", 1.0), the ELBO, for cards from before the trainer had --objective."""
+    args = card.get("training", {}).get("args", {})
+    return str(args.get("objective", "vae")), float(args.get("beta", 1.0))
+
+
 def load_model(folder: str | os.PathLike, device: str | torch.device = "cpu") -> tuple[VAE, dict[str, Any]]:
     """Rebuild the model from a folder; raises CheckpointError for any unusable folder."""
     folder = Path(folder)
