@@ -117,8 +117,13 @@ def test_objective_terms_ae_is_the_likelihood_at_mu_without_kl_or_sampling_and_v
     torch.testing.assert_close(ae.objective, at_mu)
     torch.testing.assert_close(ae.log_likelihood, at_mu)
     torch.testing.assert_close(again.objective, ae.objective)  # no sampling: the same every call
-    assert torch.isnan(ae.kl).all() and torch.isnan(ae.elbo).all() and torch.isnan(ae.kl_per_dim).all()
+    assert (ae.kl == math.inf).all() and (ae.kl_per_dim == math.inf).all() and (ae.elbo == -math.inf).all()
     assert (ae.std == 0).all()
+    point = VAE(model.config, point_code=True)  # the same network loaded as an autoencoder: sigma 0, infinite KL
+    point.load_state_dict(model.state_dict())
+    t = elbo_terms(point, x)
+    torch.testing.assert_close(t.log_likelihood, at_mu)
+    assert (t.std == 0).all() and (t.kl == math.inf).all() and (t.elbo == -math.inf).all()
     ae.objective.sum().backward()  # the log-variance half of the encoder's last layer gets no gradient
     grad = model.encoder[-1].weight.grad
     assert grad[3:].abs().max() == 0 and grad[:3].abs().max() > 0

@@ -120,7 +120,7 @@ def load_model(folder: str | os.PathLike, device: str | torch.device = "cpu") ->
         state = load_file(str(weights), device=str(device))
     except (SafetensorError, OSError, ValueError) as e:
         raise CheckpointError(f"{weights} is not a readable safetensors file ({e}); {hint}.") from e
-    model = VAE(config)
+    model = VAE(config, point_code=objective_of(card)[0] == "ae")
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as e:

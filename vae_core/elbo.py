@@ -64,8 +64,8 @@ OBJECTIVES = ("vae", "ae")
 @dataclass
 class ELBOTerms:
     """Per-example terms: elbo = log_likelihood - kl; objective = log_likelihood - beta * kl (what training
-    maximizes; the ELBO itself when beta = 1). For an autoencoder elbo, kl and kl_per_dim are NaN (a point
-    code has no finite KL to the prior), std is 0 and objective = log_likelihood."""
+    maximizes; the ELBO itself when beta = 1). For an autoencoder std is 0, kl and kl_per_dim are +inf (a point
+    code's KL to the prior), elbo is -inf and objective = log_likelihood."""
 
     objective: torch.Tensor
     elbo: torch.Tensor
@@ -96,9 +96,9 @@ def autoencoder_terms(model: VAE, x: torch.Tensor) -> ELBOTerms:
     x = x.reshape(x.shape[0], -1)
     mu = model.encode(x).mu
     ll = bernoulli_log_likelihood(model.decode_logits(mu), x)
-    nan = torch.full_like(ll, math.nan)
     zeros = torch.zeros_like(mu)
-    return ELBOTerms(ll, nan, ll, nan, torch.full_like(mu, math.nan), mu, zeros.log(), zeros)
+    kl = torch.full_like(ll, math.inf)
+    return ELBOTerms(ll, -kl, ll, kl, torch.full_like(mu, math.inf), mu, zeros.log(), zeros)
 
 
 def objective_terms(model: VAE, x: torch.Tensor, objective: str = "vae", beta: float = 1.0) -> ELBOTerms:

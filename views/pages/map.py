@@ -16,6 +16,7 @@ from vae_core.registry import LoadedModel
 from vae_core.render import scatter_picture, to_png_colour
 
 from ..common import (
+    autoencoder_notice,
     current_model,
     current_report,
     get_digit,
@@ -141,6 +142,7 @@ def render() -> None:
     rerun_app_if_requested()
     lm, r = current_model(), current_report()
     st.subheader("Latent map")
+    autoencoder_notice("map")
     st.caption(INTRO)
     classes = st.pills(
         "Classes shown", list(range(10)), selection_mode="multi", default=list(range(10)), key=CLASSES_KEY,

@@ -12,7 +12,7 @@ from vae_core.latent import posterior_samples
 from vae_core.model import VAE
 from vae_core.render import decode_images, image_grid
 
-from ..common import current_model, current_report, draw_controls, get_digit, seed, stream_seed
+from ..common import autoencoder_notice, current_model, current_report, draw_controls, get_digit, seed, stream_seed
 from ..controls import VARIANCE_SCALE
 from ..pictures import show_grid, show_picture
 
@@ -32,6 +32,7 @@ def variance_grid(model: VAE, report: DigitReport, scale: float, n: int, eps_see
 def render() -> None:
     lm, r = current_model(), current_report()
     st.subheader("Effect of variance disturbance")
+    autoencoder_notice("variance")
     st.caption(INTRO)
     s, n, draw = draw_controls("variance", "s (multiplies sigma)", VARIANCE_SCALE,
                                ("Resample", "variance_resample"))
