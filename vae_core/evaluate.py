@@ -107,7 +107,8 @@ def print_table(name: str, m: dict) -> None:
         ("test ELBO", m["test_elbo"]),
         ("  E_q[log p(x|z)]", m["test_log_likelihood"]),
         ("  KL(q || p)", m["test_kl"]),
-        (f"test NLL (IW, k={m['iw_samples']}, {m.get('iw_digits', m['n_test'])} digits)", m["test_nll"]),
+        (f"test NLL (IW, k={m['iw_samples']}, {m.get('iw_digits', m['n_test'])} digits)" if m["iw_samples"]
+         else "test NLL (IW)", m["test_nll"]),
         ("active units", m["active_units"]),
     ]
     for label, v in rows:

@@ -22,6 +22,7 @@ from .compare import class_examples, trained_on
 from .map import CLASS_COLOURS
 
 PRIOR_SAMPLES = 11  # one row as long as the reconstructions' row
+PRIOR_STREAM = "objectives prior"  # the random stream of the prior codes (common.stream_seed)
 MAP_PX = 480  # side of each 2-D map's picture of points
 
 
@@ -255,7 +256,7 @@ def render() -> None:
         show_grid(grid, f"the same digits reconstructed by {c.entry.name}, {c.kind}", c.short, max_width=720)
 
     st.markdown("##### Samples from the prior N(0, I)")
-    draw_seed = stream_seed("objectives prior")
+    draw_seed = stream_seed(PRIOR_STREAM)
     st.caption(
         f"What to see: the same {PRIOR_SAMPLES} codes drawn from N(0, I) (seed {seed()}) decoded by each model. The "
         "autoencoder's are garbage: nothing made its codes fill the region where the prior puts them, so most "
