@@ -45,10 +45,10 @@ class Compared:
 
     @property
     def short(self) -> str:
-        """The kind, and for a reference model its different schedule."""
+        """Its name and kind, and for a reference model its different schedule."""
         if self.reference:
-            return f"{self.kind}, {self.epochs} epochs ({self.entry.name})"
-        return self.kind
+            return f"{self.entry.name}: {self.kind}, {self.epochs} epochs"
+        return f"{self.entry.name}: {self.kind}"
 
     @property
     def epochs(self) -> int | None:
