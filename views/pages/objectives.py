@@ -118,7 +118,7 @@ def kl_figure(models: list[Compared]) -> go.Figure:
         kls = sorted(kls, reverse=True)
         fig.add_bar(
             x=[f"{i + 1}" for i in range(len(kls))], y=kls,
-            name=f"{c.short}: {c.metrics.get('active_units')} active",
+            name=f"{c.short} · {c.metrics.get('active_units')} active",
             hovertemplate="%{y:.2f} nats<extra>" + c.entry.name + "</extra>",
         )
     fig.update_layout(
@@ -259,8 +259,9 @@ def render() -> None:
     draw_seed = stream_seed(PRIOR_STREAM)
     st.caption(
         f"What to see: the same {PRIOR_SAMPLES} codes drawn from N(0, I) (seed {seed()}) decoded by each model. The "
-        "autoencoder's are garbage: nothing made its codes fill the region where the prior puts them, so most "
-        "draws land where no digit was ever encoded. The KL term is what makes sampling work."
+        "autoencoder's are scratches and fragments, rarely a digit: nothing made its codes fill the region where the "
+        "prior puts them, so most draws land where no digit was ever encoded. The KL term is what makes sampling "
+        "work."
     )
     for c, grid in zip(big, prior_rows(big, draw_seed)):
         show_grid(grid, f"{PRIOR_SAMPLES} prior samples decoded by {c.entry.name}, {c.kind}", c.short, max_width=720)
