@@ -122,9 +122,8 @@ def kl_figure(models: list[Compared]) -> go.Figure:
             hovertemplate="%{y:.2f} nats<extra>" + c.entry.name + "</extra>",
         )
     fig.update_layout(
-        barmode="group", height=380, margin=dict(l=10, r=10, t=40, b=10),
-        title="KL of each latent dimension, largest first (nats, mean over the test digits)",
-        xaxis_title="latent dimensions, sorted by KL", yaxis_title="KL (nats)",
+        barmode="group", height=380, margin=dict(l=10, r=10, t=30, b=10),
+        xaxis_title="latent dimensions, sorted by KL", yaxis_title="KL (nats, mean over the test digits)",
         legend=dict(orientation="h", yanchor="top", y=-0.2),
     )
     return fig
@@ -160,7 +159,7 @@ def rate_distortion_figure(models: list[Compared]) -> go.Figure:
     points = [c for c in models if c.metrics.get("test_kl") is not None]
     rates = [c.metrics["test_kl"] for c in points]
     distortions = [-c.metrics["test_log_likelihood"] for c in points]
-    r_max = max(rates, default=1.0) * 1.15 + 1
+    r_max = max(rates, default=1.0) * 1.3 + 2  # room for the names of the points on the right
     autoencoders = [c for c in models if c.lm.is_autoencoder and c.metrics.get("test_log_likelihood") is not None]
     d_all = distortions + [-c.metrics["test_log_likelihood"] for c in autoencoders]
     d_lo, d_hi = min(d_all, default=0.0) * 0.9, max(d_all, default=1.0) * 1.05
@@ -179,7 +178,7 @@ def rate_distortion_figure(models: list[Compared]) -> go.Figure:
             line=dict(color="black", dash="dot"), hovertemplate=f"distortion {d:.1f} nats, rate ∞<extra></extra>",
         )
     fig.add_scatter(
-        x=rates, y=distortions, mode="markers+text", text=[c.entry.name for c in points], textposition="top right",
+        x=rates, y=distortions, mode="markers+text", text=[c.entry.name for c in points], textposition="top center",
         name="VAEs (β = 1 and β-VAEs)", marker=dict(size=11, color="#4e79a7"),
         customdata=[[c.entry.name, c.metrics.get("test_elbo")] for c in points],
         hovertemplate="%{customdata[0]}<br>rate %{x:.1f} nats, distortion %{y:.1f} nats<br>"
@@ -188,7 +187,7 @@ def rate_distortion_figure(models: list[Compared]) -> go.Figure:
     fig.update_xaxes(title="rate R = KL(q(z|x) || p(z))  (nats)", range=[0, r_max])
     fig.update_yaxes(title="distortion D = -E_q log p(x|z)  (nats)", range=[d_lo, d_hi])
     fig.update_layout(
-        title="Rate and distortion of each model (test means)", height=460, margin=dict(l=10, r=10, t=40, b=10),
+        height=460, margin=dict(l=10, r=10, t=30, b=10),
         legend=dict(orientation="h", yanchor="top", y=-0.15),
     )
     return fig
