@@ -153,7 +153,7 @@ evaluate: data
 	for m in $(MODELS); do $(BIN)/python -m vae_core.evaluate pretrained/$$m $(EVAL_ARGS) || exit 1; done
 
 # The lab's figures: ELBO, KL per dimension and active units on all 10,000 test digits, the IW NLL (k = 1000) on
-# the first 2,000 (the autoencoder has none). About 2 min a model on one thread.
+# the first 2,000 (the autoencoder has none): 4 to 6 min a VAE on one thread of this project's busy 2-core machine.
 LAB_EVAL_ARGS ?= --iw-samples 1000 --iw-limit 2000 --threads 1 --write
 evaluate-lab: data
 	for m in $(LAB_MODELS); do $(BIN)/python -m vae_core.evaluate pretrained/$$m $(LAB_EVAL_ARGS) || exit 1; done
