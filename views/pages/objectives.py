@@ -171,14 +171,20 @@ def rate_distortion_figure(models: list[Compared]) -> go.Figure:
         if d_lo <= neg_elbo <= d_hi:
             fig.add_annotation(x=0, y=neg_elbo, text=f"ELBO {-neg_elbo}", showarrow=False, xanchor="left",
                                yanchor="bottom", font=dict(size=11, color="grey"))
-    for c in autoencoders:
+    for c, dash in zip(autoencoders, ("dot", "dash", "dashdot")):
         d = -c.metrics["test_log_likelihood"]
         fig.add_scatter(
             x=[0, r_max], y=[d, d], mode="lines", name=f"{c.entry.name}: autoencoder, rate unbounded",
-            line=dict(color="black", dash="dot"), hovertemplate=f"distortion {d:.1f} nats, rate ∞<extra></extra>",
+            line=dict(color="black", dash=dash), hovertemplate=f"distortion {d:.1f} nats, rate ∞<extra></extra>",
         )
+        fig.add_annotation(x=r_max, y=d, text=f"{c.entry.name}: rate ∞", showarrow=False, xanchor="right",
+                           yanchor="bottom", font=dict(size=11))
+    # names right of the points on the left half, left of those on the right; a reference's below, so that
+    # mnist-z20 and mnist-z20-beta1, close together, stay readable
+    positions = [("bottom" if c.reference else "top") + (" right" if r < r_max / 2 else " left")
+                 for c, r in zip(points, rates)]
     fig.add_scatter(
-        x=rates, y=distortions, mode="markers+text", text=[c.entry.name for c in points], textposition="top center",
+        x=rates, y=distortions, mode="markers+text", text=[c.entry.name for c in points], textposition=positions,
         name="VAEs (β = 1 and β-VAEs)", marker=dict(size=11, color="#4e79a7"),
         customdata=[[c.entry.name, c.metrics.get("test_elbo")] for c in points],
         hovertemplate="%{customdata[0]}<br>rate %{x:.1f} nats, distortion %{y:.1f} nats<br>"
