@@ -298,7 +298,8 @@ def render() -> None:
         "What to see (Alemi et al. 2018, \"Fixing a Broken ELBO\"): each model is a point, rate = the KL it pays, "
         "distortion = what it loses in reconstruction; on each grey line -ELBO = D + R is the same. β slides a "
         "model along the trade-off: small β buys low distortion with high rate, large β the reverse; β = 1 lands "
-        "on the best ELBO. The autoencoder reaches the lowest distortion, at an unbounded rate."
+        "on the best ELBO of its schedule. The autoencoder reaches the lowest distortion of its schedule, at an "
+        "unbounded rate (mnist-z2, trained 300 epochs, reconstructs better than the 40-epoch 2-D autoencoder)."
     )
     st.plotly_chart(rate_distortion_figure(all_models), key="objectives_rd")
 
