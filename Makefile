@@ -10,11 +10,14 @@ DATA_DIR ?= $(if $(VAE_DATA_DIR),$(VAE_DATA_DIR),../shared/mnist)
 export VAE_DATA_DIR := $(abspath $(DATA_DIR))
 DOWNLOAD ?= 0
 MODELS := mnist-z2 mnist-z5 mnist-z10 mnist-z20
+# The objectives lab (the Compare objectives page): an autoencoder and beta-VAEs on the VAEs' architecture.
+LAB_MODELS := mnist-z20-ae mnist-z20-beta0.25 mnist-z20-beta1 mnist-z20-beta4 mnist-z20-beta16 mnist-z2-ae mnist-z2-beta4
 # --write stores the measured figures (test NLL, ELBO, ...) in each model's card.json.
 EVAL_ARGS ?= --write
 PYTEST_ARGS ?=
 
-.PHONY: help venv dev axe run test test-fast lint lesson-check data digits train $(MODELS:mnist-%=train-%) evaluate stats bench clean
+.PHONY: help venv dev axe run test test-fast lint lesson-check data digits train $(MODELS:mnist-%=train-%) \
+	train-lab $(LAB_MODELS:mnist-%=train-%) evaluate evaluate-lab stats bench clean
 
 help:
 	@echo "make venv       create .venv and install requirements.txt"
@@ -26,7 +29,8 @@ help:
 	@echo "make data       prepare MNIST from DATA_DIR=$(DATA_DIR) (DOWNLOAD=1 fetches it)"
 	@echo "make digits     rebuild pretrained/mnist-test-digits.npz (the shipped test digits) from DATA_DIR"
 	@echo "make train      train every shipped model as its card records (or one: make train-z20), then its latent stats"
-	@echo "make evaluate   test ELBO and importance-weighted NLL of every shipped model"
+	@echo "make train-lab  train the objectives lab (an autoencoder and beta-VAEs; or one: make train-z20-beta4)"
+	@echo "make evaluate   test ELBO and importance-weighted NLL of every shipped VAE (evaluate-lab: the lab's)"
 	@echo "make stats      recompute the latent statistics of every shipped model"
 	@echo "make bench      run every script in benchmarks/ (a quick configuration; see benchmarks/README.md)"
 
@@ -121,11 +125,49 @@ train-z20: data
 	$(BIN)/python -m vae_core.train --out pretrained/mnist-z20 --resume --epochs 300
 	$(BIN)/python -m vae_core.stats pretrained/mnist-z20
 
+# The objectives lab, on this project's 2-core CPU: every model the same short schedule (40 epochs, 1 thread, bf16
+# products), the card's command verbatim; the VAEs among them warm the KL weight up from 0 to beta over 4 epochs.
+train-lab: $(LAB_MODELS:mnist-%=train-%)
+
+train-z20-ae: data
+	$(BIN)/python -m vae_core.train --out pretrained/mnist-z20-ae --latent-dim 20 --objective ae --hidden 512,512 --epochs 40 --seed 0 --threads 1 --precision bf16
+	$(BIN)/python -m vae_core.stats pretrained/mnist-z20-ae
+
+train-z20-beta1: data
+	$(BIN)/python -m vae_core.train --out pretrained/mnist-z20-beta1 --latent-dim 20 --beta 1 --kl-warmup 4 --hidden 512,512 --epochs 40 --seed 0 --threads 1 --precision bf16
+	$(BIN)/python -m vae_core.stats pretrained/mnist-z20-beta1
+
+train-z20-beta4: data
+	$(BIN)/python -m vae_core.train --out pretrained/mnist-z20-beta4 --latent-dim 20 --beta 4 --kl-warmup 4 --hidden 512,512 --epochs 40 --seed 0 --threads 1 --precision bf16
+	$(BIN)/python -m vae_core.stats pretrained/mnist-z20-beta4
+
+train-z20-beta16: data
+	$(BIN)/python -m vae_core.train --out pretrained/mnist-z20-beta16 --latent-dim 20 --beta 16 --kl-warmup 4 --hidden 512,512 --epochs 40 --seed 0 --threads 1 --precision bf16
+	$(BIN)/python -m vae_core.stats pretrained/mnist-z20-beta16
+
+train-z20-beta0.25: data
+	$(BIN)/python -m vae_core.train --out pretrained/mnist-z20-beta0.25 --latent-dim 20 --beta 0.25 --kl-warmup 4 --hidden 512,512 --epochs 40 --seed 0 --threads 1 --precision bf16
+	$(BIN)/python -m vae_core.stats pretrained/mnist-z20-beta0.25
+
+train-z2-ae: data
+	$(BIN)/python -m vae_core.train --out pretrained/mnist-z2-ae --latent-dim 2 --objective ae --hidden 512,512 --epochs 40 --seed 0 --threads 1 --precision bf16
+	$(BIN)/python -m vae_core.stats pretrained/mnist-z2-ae
+
+train-z2-beta4: data
+	$(BIN)/python -m vae_core.train --out pretrained/mnist-z2-beta4 --latent-dim 2 --beta 4 --kl-warmup 4 --hidden 512,512 --epochs 40 --seed 0 --threads 1 --precision bf16
+	$(BIN)/python -m vae_core.stats pretrained/mnist-z2-beta4
+
 evaluate: data
 	for m in $(MODELS); do $(BIN)/python -m vae_core.evaluate pretrained/$$m $(EVAL_ARGS) || exit 1; done
 
+# The lab's figures: ELBO, KL per dimension and active units on all 10,000 test digits, the IW NLL (k = 1000) on
+# the first 2,000 (the autoencoder has none): 4 to 6 min a VAE on one thread of this project's busy 2-core machine.
+LAB_EVAL_ARGS ?= --iw-samples 1000 --iw-limit 2000 --threads 1 --write
+evaluate-lab: data
+	for m in $(LAB_MODELS); do $(BIN)/python -m vae_core.evaluate pretrained/$$m $(LAB_EVAL_ARGS) || exit 1; done
+
 stats: data
-	$(BIN)/python -m vae_core.stats $(MODELS:%=pretrained/%)
+	$(BIN)/python -m vae_core.stats $(MODELS:%=pretrained/%) $(LAB_MODELS:%=pretrained/%)
 
 # Every script in benchmarks/ but those the browser benchmarks import or serve. Each runs in a quick
 # configuration, BENCH_ARGS_<script name> (override on the command line); benchmarks/README.md has the full runs.

@@ -9,7 +9,13 @@ import torch
 import torch.nn.functional as F
 from torch.distributions import Normal, kl_divergence
 
-from vae_core.elbo import bernoulli_log_likelihood, elbo_terms, iw_log_likelihood, kl_per_dim
+from vae_core.elbo import (
+    bernoulli_log_likelihood,
+    elbo_terms,
+    iw_log_likelihood,
+    kl_per_dim,
+    objective_terms,
+)
 from vae_core.model import VAE, VAEConfig
 
 # A model small enough to integrate exactly: one latent dimension and 24 "pixels".
@@ -100,6 +106,33 @@ def test_beta_weights_the_kl_in_the_objective_only():
     torch.testing.assert_close(warm.elbo, full.elbo)  # the ELBO does not depend on beta
     torch.testing.assert_close(full.objective, full.elbo)
     torch.testing.assert_close(warm.std, torch.exp(0.5 * warm.logvar))
+
+
+def test_objective_terms_ae_is_the_likelihood_at_mu_without_kl_or_sampling_and_vae_weights_the_kl_by_beta():
+    torch.manual_seed(2)
+    model = VAE(VAEConfig(latent_dim=3, hidden=(16,), activation="tanh"))
+    x = torch.bernoulli(torch.rand(9, 784))
+    ae, again = objective_terms(model, x, "ae"), objective_terms(model, x, "ae")
+    at_mu = bernoulli_log_likelihood(model.decode_logits(model.encode(x).mu), x)
+    torch.testing.assert_close(ae.objective, at_mu)
+    torch.testing.assert_close(ae.log_likelihood, at_mu)
+    torch.testing.assert_close(again.objective, ae.objective)  # no sampling: the same every call
+    assert (ae.kl == math.inf).all() and (ae.kl_per_dim == math.inf).all() and (ae.elbo == -math.inf).all()
+    assert (ae.std == 0).all()
+    point = VAE(model.config, point_code=True)  # the same network loaded as an autoencoder: sigma 0, infinite KL
+    point.load_state_dict(model.state_dict())
+    t = elbo_terms(point, x)
+    torch.testing.assert_close(t.log_likelihood, at_mu)
+    assert (t.std == 0).all() and (t.kl == math.inf).all() and (t.elbo == -math.inf).all()
+    ae.objective.sum().backward()  # the log-variance half of the encoder's last layer gets no gradient
+    grad = model.encoder[-1].weight.grad
+    assert grad[3:].abs().max() == 0 and grad[:3].abs().max() > 0
+
+    torch.manual_seed(5)
+    beta4 = objective_terms(model, x, "vae", beta=4.0)
+    torch.testing.assert_close(beta4.objective, beta4.log_likelihood - 4.0 * beta4.kl)
+    with pytest.raises(ValueError, match="objective must be one of"):
+        objective_terms(model, x, "gan")
 
 
 # --- importance-weighted log p(x) against numerical integration ------------------------------------------

@@ -11,7 +11,7 @@ import torch
 from vae_core import evaluate
 from vae_core.checkpoint import load_model, save_model
 from vae_core.data import MNISTSplit, fixed_test_binarization
-from vae_core.elbo import iw_log_likelihood
+from vae_core.elbo import bernoulli_log_likelihood, iw_log_likelihood
 from vae_core.model import VAE, VAEConfig
 
 N_TEST = 300
@@ -52,6 +52,25 @@ def test_evaluate_reports_consistent_figures(model_dir: Path):
     # the IW bound is at least the ELBO on average: NLL <= -ELBO (slack for the one-sample ELBO's noise)
     assert m["test_nll"] <= -m["test_elbo"] + 0.1
     assert m["test_nll"] > 0
+
+
+def test_an_autoencoder_gets_its_likelihood_at_mu_and_no_elbo_kl_or_nll(model_dir: Path):
+    model, card = load_model(model_dir)
+    save_model(model_dir, model, {"training": {"epochs": 0, "args": {"objective": "ae", "beta": 1.0}}})
+    m = evaluate.evaluate(model_dir, iw_samples=50, limit=40, batch=40, data_dir=None)
+    assert m["objective"] == "ae"
+    assert m["test_elbo"] is m["test_kl"] is m["test_nll"] is m["kl_per_dim"] is m["iw_samples"] is None
+    x = fixed_test_binarization(_test_split())[:40]
+    expected = bernoulli_log_likelihood(model.decode_logits(model.encode(x).mu), x).mean().item()
+    assert m["test_log_likelihood"] == pytest.approx(expected, abs=2e-3)
+    assert m["active_units"] == 1  # z0 follows the input, z1 is constant
+
+
+def test_the_iw_nll_on_fewer_digits_is_the_same_as_evaluating_only_those(model_dir: Path):
+    few = evaluate.evaluate(model_dir, iw_samples=20, limit=50, batch=10, data_dir=None, iw_limit=20)
+    only = evaluate.evaluate(model_dir, iw_samples=20, limit=20, batch=10, data_dir=None)
+    assert few["n_test"] == 50 and few["iw_digits"] == 20 and "iw_digits" not in only
+    assert few["test_nll"] == only["test_nll"]
 
 
 def test_test_nll_is_minus_the_mean_iw_estimate(model_dir: Path):

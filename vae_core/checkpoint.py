@@ -92,6 +92,13 @@ def read_card(folder: str | os.PathLike) -> dict[str, Any]:
     return card
 
 
+def objective_of(card: dict[str, Any]) -> tuple[str, float]:
+    """(objective, beta) the card's training used: "vae" or "ae" (vae_core.elbo.OBJECTIVES) and the KL weight;
+    ("vae", 1.0), the ELBO, for cards from before the trainer had --objective."""
+    args = card.get("training", {}).get("args", {})
+    return str(args.get("objective", "vae")), float(args.get("beta", 1.0))
+
+
 def load_model(folder: str | os.PathLike, device: str | torch.device = "cpu") -> tuple[VAE, dict[str, Any]]:
     """Rebuild the model from a folder; raises CheckpointError for any unusable folder."""
     folder = Path(folder)
@@ -113,7 +120,7 @@ def load_model(folder: str | os.PathLike, device: str | torch.device = "cpu") ->
         state = load_file(str(weights), device=str(device))
     except (SafetensorError, OSError, ValueError) as e:
         raise CheckpointError(f"{weights} is not a readable safetensors file ({e}); {hint}.") from e
-    model = VAE(config)
+    model = VAE(config, point_code=objective_of(card)[0] == "ae")
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as e:

@@ -1,7 +1,8 @@
 """The ELBO and log-likelihood estimates: the one place the objective is computed.
 
 Sign convention: ELBO = E_q[log p(x|z)] - KL(q(z|x) || p(z)); the training loss is -objective, where
-the objective is the ELBO with the KL weighted by beta (beta < 1 only during KL warm-up).
+the objective is the ELBO with the KL weighted by beta (a beta-VAE; beta ramps up from 0 during KL warm-up),
+or, for a plain autoencoder, log p(x|z) at z = mu with no KL and no sampling.
 All quantities are in nats, per example.
 """
 
@@ -55,10 +56,16 @@ def gaussian_log_density(z: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor
     return -0.5 * (LOG_2PI + logvar + (z - mu).pow(2) / logvar.exp()).sum(-1)
 
 
+# The training objectives: "vae", the ELBO with its KL weighted by beta (beta = 1: the VAE, else a beta-VAE);
+# "ae", a plain autoencoder.
+OBJECTIVES = ("vae", "ae")
+
+
 @dataclass
 class ELBOTerms:
     """Per-example terms: elbo = log_likelihood - kl; objective = log_likelihood - beta * kl (what training
-    maximizes; the ELBO itself when beta = 1)."""
+    maximizes; the ELBO itself when beta = 1). For an autoencoder std is 0, kl and kl_per_dim are +inf (a point
+    code's KL to the prior), elbo is -inf and objective = log_likelihood."""
 
     objective: torch.Tensor
     elbo: torch.Tensor
@@ -81,6 +88,26 @@ def elbo_terms(model: VAE, x: torch.Tensor, eps: torch.Tensor | None = None, bet
     elbo = ll - kl
     objective = elbo if beta == 1.0 else ll - beta * kl
     return ELBOTerms(objective, elbo, ll, kl, kl_d, q.mu, q.logvar, q.std)
+
+
+def autoencoder_terms(model: VAE, x: torch.Tensor) -> ELBOTerms:
+    """A plain autoencoder's terms: the code is the encoder's mean (no sampling; the log-variance output is
+    unused) and the objective is log p(x|z = mu) alone."""
+    x = x.reshape(x.shape[0], -1)
+    mu = model.encode(x).mu
+    ll = bernoulli_log_likelihood(model.decode_logits(mu), x)
+    zeros = torch.zeros_like(mu)
+    kl = torch.full_like(ll, math.inf)
+    return ELBOTerms(ll, -kl, ll, kl, torch.full_like(mu, math.inf), mu, zeros.log(), zeros)
+
+
+def objective_terms(model: VAE, x: torch.Tensor, objective: str = "vae", beta: float = 1.0) -> ELBOTerms:
+    """The terms of the training `objective` (one of OBJECTIVES) for the batch x, the KL weighted by `beta`."""
+    if objective == "ae":
+        return autoencoder_terms(model, x)
+    if objective == "vae":
+        return elbo_terms(model, x, beta=beta)
+    raise ValueError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
 
 
 @torch.no_grad()

@@ -3,7 +3,9 @@
     python -m vae_core.evaluate pretrained/mnist-z20 [--iw-samples 5000] [--limit N] [--write]
 
 Reports the test ELBO with its two terms, the importance-weighted NLL (Burda et al. 2015),
-the active units (Cov_x(E_q[z_i]) > 0.01) and the KL of each latent dimension.
+the active units (Cov_x(E_q[z_i]) > 0.01) and the KL of each latent dimension. A beta-VAE's ELBO is
+measured at beta = 1, like every model's, so all compare. A plain autoencoder has no ELBO, KL or IW NLL
+(its code is a point: the KL to the prior is infinite); it gets its log p(x|z = mu) and active units.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from .checkpoint import load_model, read_card, write_card
+from .checkpoint import load_model, objective_of, read_card, write_card
 from .data import fixed_test_binarization, load_mnist
-from .elbo import elbo_terms, iw_log_likelihood
+from .elbo import autoencoder_terms, elbo_terms, iw_log_likelihood
 from .model import VAE
 
 # An active unit (Burda et al. 2015): the variance over the test set of E_q[z_i] exceeds this. A property of the
@@ -26,8 +28,14 @@ ACTIVE_MU_VARIANCE = 0.01
 
 
 @torch.inference_mode()
-def evaluate_elbo(model: VAE, x: torch.Tensor, batch: int = 2000, seed: int = 0) -> dict[str, float]:
-    """Mean one-sample ELBO and its terms over x, with a fixed noise seed so runs compare."""
+def evaluate_elbo(
+    model: VAE, x: torch.Tensor, batch: int = 2000, seed: int = 0, objective: str = "vae"
+) -> dict[str, float]:
+    """Mean one-sample ELBO (at beta = 1, whatever beta trained the model) and its terms over x, with a fixed
+    noise seed so runs compare; for an autoencoder (`objective` "ae") only log p(x|mu): it has no ELBO."""
+    if objective == "ae":
+        ll = sum(autoencoder_terms(model, xb).log_likelihood.sum().item() for xb in x.split(batch))
+        return {"log_likelihood": ll / x.shape[0]}
     g = torch.Generator(device=x.device).manual_seed(seed)
     totals = {"elbo": 0.0, "log_likelihood": 0.0, "kl": 0.0}
     for xb in x.split(batch):
@@ -58,25 +66,34 @@ def test_nll(model: VAE, x: torch.Tensor, k: int, batch: int, seed: int = 0) -> 
     return -total / x.shape[0]
 
 
-def evaluate(folder: Path, iw_samples: int, limit: int | None, batch: int, data_dir: str | None) -> dict:
-    model, _ = load_model(folder)
+def evaluate(
+    folder: Path, iw_samples: int, limit: int | None, batch: int, data_dir: str | None, iw_limit: int | None = None
+) -> dict:
+    """The figures of the model in `folder` on the first `limit` test digits (all when None); the IW NLL, which
+    costs `iw_samples` decoder passes per digit, on the first `iw_limit` of those."""
+    model, card = load_model(folder)
+    objective, _ = objective_of(card)
+    autoencoder = objective == "ae"
     x = fixed_test_binarization(load_mnist(False, data_dir))
     if limit:
         x = x[:limit]
     started = time.time()
-    e = evaluate_elbo(model, x)
+    e = evaluate_elbo(model, x, objective=objective)
     var_mu, kl_dims = latent_usage(model, x)
-    nll = test_nll(model, x, iw_samples, batch) if iw_samples > 0 else None
+    x_iw = x[:iw_limit] if iw_limit else x
+    nll = test_nll(model, x_iw, iw_samples, batch) if iw_samples > 0 and not autoencoder else None
     return {
-        "test_elbo": round(e["elbo"], 3),
+        "objective": objective,
+        "test_elbo": None if autoencoder else round(e["elbo"], 3),
         "test_log_likelihood": round(e["log_likelihood"], 3),
-        "test_kl": round(e["kl"], 3),
+        "test_kl": None if autoencoder else round(e["kl"], 3),
         "test_nll": None if nll is None else round(nll, 3),
-        "iw_samples": iw_samples,
+        "iw_samples": None if autoencoder else iw_samples,
         "n_test": x.shape[0],
+        **({"iw_digits": x_iw.shape[0]} if iw_limit and nll is not None else {}),
         "active_units": int((var_mu > ACTIVE_MU_VARIANCE).sum()),
         "posterior_mean_variance": [round(v, 4) for v in var_mu.tolist()],
-        "kl_per_dim": [round(v, 4) for v in kl_dims.tolist()],
+        "kl_per_dim": None if autoencoder else [round(v, 4) for v in kl_dims.tolist()],
         "eval_seconds": round(time.time() - started, 1),
         "eval_threads": torch.get_num_threads(),
     }
@@ -84,19 +101,23 @@ def evaluate(folder: Path, iw_samples: int, limit: int | None, batch: int, data_
 
 def print_table(name: str, m: dict) -> None:
     print(f"\n{name}  (n = {m['n_test']} test digits)")
+    if m["test_elbo"] is None:
+        print("  an autoencoder: no ELBO, KL or IW NLL (its code is a point, whose KL to N(0, I) is infinite)")
     rows = [
         ("test ELBO", m["test_elbo"]),
         ("  E_q[log p(x|z)]", m["test_log_likelihood"]),
         ("  KL(q || p)", m["test_kl"]),
-        (f"test NLL (IW, k={m['iw_samples']})", m["test_nll"]),
+        (f"test NLL (IW, k={m['iw_samples']}, {m.get('iw_digits', m['n_test'])} digits)" if m["iw_samples"]
+         else "test NLL (IW)", m["test_nll"]),
         ("active units", m["active_units"]),
     ]
     for label, v in rows:
         print(f"  {label:<26} {v if v is not None else '-':>10}")
     print("  KL per dimension (nats):")
-    for i, (kl, v) in enumerate(zip(m["kl_per_dim"], m["posterior_mean_variance"])):
+    kls = m["kl_per_dim"] or [None] * len(m["posterior_mean_variance"])
+    for i, (kl, v) in enumerate(zip(kls, m["posterior_mean_variance"])):
         mark = "active" if v > ACTIVE_MU_VARIANCE else "inactive"
-        print(f"    z{i:<3} {kl:8.3f}   Cov(E[z]) {v:8.4f}  {mark}")
+        print(f"    z{i:<3} {'-' if kl is None else f'{kl:8.3f}':>8}   Cov(E[z]) {v:8.4f}  {mark}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -104,6 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("model", type=Path, help="model folder, e.g. pretrained/mnist-z20")
     p.add_argument("--iw-samples", type=int, default=5000, help="importance samples per digit (0: skip NLL)")
     p.add_argument("--limit", type=int, default=None, help="only the first N test digits")
+    p.add_argument("--iw-limit", type=int, default=None, help="the IW NLL on only the first N of those digits")
     p.add_argument("--batch", type=int, default=10, help="test digits per IW batch")
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--data-dir", default=None)
@@ -111,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    m = evaluate(args.model, args.iw_samples, args.limit, args.batch, args.data_dir)
+    m = evaluate(args.model, args.iw_samples, args.limit, args.batch, args.data_dir, args.iw_limit)
     print_table(args.model.name, m)
     if args.write:
         card = read_card(args.model)

@@ -74,17 +74,24 @@ class Posterior:
 
 
 class VAE(nn.Module):
-    """Encoder x -> (mu, log sigma^2); decoder z -> Bernoulli logits over 784 pixels."""
+    """Encoder x -> (mu, log sigma^2); decoder z -> Bernoulli logits over 784 pixels.
 
-    def __init__(self, config: VAEConfig) -> None:
+    With `point_code` (a plain autoencoder, trained on log p(x|mu) alone) the code is the point mu: encode gives
+    sigma = 0 (log sigma^2 = -inf), the encoder's untrained variance output is ignored, and so the KL to the prior
+    is infinite and the ELBO -infinite, which is what they are for a point code."""
+
+    def __init__(self, config: VAEConfig, point_code: bool = False) -> None:
         super().__init__()
         self.config = config
+        self.point_code = point_code
         h = list(config.hidden)
         self.encoder = _mlp([config.input_dim, *h, 2 * config.latent_dim], config.activation)
         self.decoder = _mlp([config.latent_dim, *reversed(h), config.input_dim], config.activation)
 
     def encode(self, x: torch.Tensor) -> Posterior:
         mu, logvar = _full_precision(self.encoder(x.reshape(x.shape[0], -1))).chunk(2, dim=-1)
+        if self.point_code:
+            logvar = torch.full_like(logvar, -torch.inf)
         return Posterior(mu, logvar)
 
     def decode_logits(self, z: torch.Tensor) -> torch.Tensor:

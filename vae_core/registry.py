@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 import torch
 
-from .checkpoint import CARD, LATENTS, WEIGHTS, CheckpointError, load_latents, load_model, read_card
+from .checkpoint import CARD, LATENTS, WEIGHTS, CheckpointError, load_latents, load_model, objective_of, read_card
 from .model import VAE
 
 DEFAULT_PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
@@ -22,6 +23,19 @@ def pretrained_dir() -> Path:
 
 
 PRETRAINED_DIR = pretrained_dir()  # the folder at import time; list_models() reads the variable at call time
+
+
+# The objectives lab (the Compare objectives page): models named after their objective, e.g. mnist-z20-ae,
+# mnist-z20-beta4, listed after the VAEs in a group of their own.
+LAB_NAME = re.compile(r"-(ae|beta[0-9.]+)$")
+LAB_GROUP, VAE_GROUP = "objectives lab", "VAE"
+
+
+def objective_name(objective: str, beta: float) -> str:
+    """"autoencoder", "VAE" or "β-VAE (β = 4)": what a model with this objective is called."""
+    if objective == "ae":
+        return "autoencoder"
+    return "VAE" if beta == 1.0 else f"β-VAE (β = {beta:g})"
 
 
 # What reading an unusable folder raises: CheckpointError, or a card whose config has the wrong shape.
@@ -37,14 +51,22 @@ class ModelEntry:
     latent_dim: int | None = None
     test_nll: float | None = None
     error: str | None = None
+    objective: str = "vae"
+    beta: float = 1.0
+
+    @property
+    def group(self) -> str:
+        """The picker's group: the VAEs, or the objectives lab."""
+        return LAB_GROUP if LAB_NAME.search(self.name) else VAE_GROUP
 
     @property
     def label(self) -> str:
-        """The picker's caption: name, latent size and test NLL, or that the model is unavailable."""
+        """The picker's caption: name, objective, latent size and test NLL, or that the model is unavailable."""
         if self.error:
             return f"{self.name} (unavailable)"
         nll = f", NLL {self.test_nll:.1f}" if self.test_nll is not None else ""
-        return f"{self.name} (z={self.latent_dim}{nll})"
+        kind = "" if self.group == VAE_GROUP else f"{objective_name(self.objective, self.beta)}, "
+        return f"{self.name} ({kind}z={self.latent_dim}{nll})"
 
 
 @dataclass
@@ -61,9 +83,20 @@ class LoadedModel:
         """D, the size of the latent code."""
         return self.model.config.latent_dim
 
+    @property
+    def objective(self) -> tuple[str, float]:
+        """(objective, beta) it was trained with: ("vae", 1.0) for the ELBO, ("ae", ...) for an autoencoder."""
+        return objective_of(self.card)
+
+    @property
+    def is_autoencoder(self) -> bool:
+        """A plain autoencoder: its code is the encoder's mean alone, with no posterior variance and no KL."""
+        return self.objective[0] == "ae"
+
 
 def list_models(root: str | os.PathLike | None = None) -> list[ModelEntry]:
-    """Every sub-folder holding a card or weights (default root: `pretrained_dir()`), sorted by latent size.
+    """Every sub-folder holding a card or weights (default root: `pretrained_dir()`): the VAEs by latent size, then
+    the objectives lab by latent size and KL weight (the autoencoder, weight 0, first).
 
     What the picker shows comes from the card. Whether the folder is usable (weights matching the card's
     SHA-256 and config, latent statistics readable) is checked by loading it once per version of its files,
@@ -80,13 +113,16 @@ def list_models(root: str | os.PathLike | None = None) -> list[ModelEntry]:
             card = read_card(path)
             entry.latent_dim = int(card["config"]["latent_dim"])
             entry.test_nll = card.get("metrics", {}).get("test_nll")
+            entry.objective, entry.beta = objective_of(card)
             if not (path / WEIGHTS).is_file():
                 raise CheckpointError(f"{path / WEIGHTS} is missing; re-download or retrain this model.")
             entry.error = _load_error(str(path), _files_version(path))
         except UNUSABLE as e:
             entry.error = _error_message(path, e)
         entries.append(entry)
-    return sorted(entries, key=lambda e: (e.error is not None, e.latent_dim or 0, e.name))
+    return sorted(entries, key=lambda e: (
+        e.error is not None, e.group != VAE_GROUP, e.latent_dim or 0, 0.0 if e.objective == "ae" else e.beta, e.name
+    ))
 
 
 FileVersion = tuple[int, int, int] | None  # (inode, size, mtime in ns) of one file; None when it is missing

@@ -1,6 +1,8 @@
 """Train a VAE on dynamically binarized MNIST.
 
     python -m vae_core.train --latent-dim 20 --hidden 512,512 --epochs 40 --out pretrained/mnist-z20
+    python -m vae_core.train --latent-dim 20 --beta 4 --out pretrained/my-beta4     # a beta-VAE
+    python -m vae_core.train --latent-dim 20 --objective ae --out pretrained/my-ae  # a plain autoencoder
 
 Every epoch writes the model folder (weights + card), appends to `metrics.jsonl` and
 saves `train_state.safetensors` (optimizer and random state), all atomically, so
@@ -32,7 +34,7 @@ from .checkpoint import (
     truncate_metrics,
 )
 from .data import MNISTSplit, binarize, data_fingerprint, fixed_test_binarization, load_mnist, prepare_mnist
-from .elbo import ELBOTerms, elbo_terms
+from .elbo import OBJECTIVES, ELBOTerms, objective_terms
 from .evaluate import evaluate_elbo
 from .model import VAE, VAEConfig
 from .snapshots import save_snapshot
@@ -45,6 +47,7 @@ class TrainConfig:
     """A run's settings: the card's `training.args` (same keys, same order), rebuilt from it on --resume.
 
     `precision` is stored resolved ('fp32' or 'bf16', never 'auto'), so a resumed run keeps it.
+    `objective` is "vae" (the ELBO with its KL weighted by `beta`) or "ae" (a plain autoencoder).
     """
 
     out: str
@@ -55,6 +58,8 @@ class TrainConfig:
     batch_size: int = 128
     lr: float = 1e-3
     lr_final: float = 0.02
+    objective: str = "vae"
+    beta: float = 1.0
     kl_warmup: float = 0.0
     seed: int = 0
     device: str = "auto"
@@ -74,8 +79,10 @@ class TrainConfig:
     def from_card(cls, args: dict[str, Any], **changes: Any) -> TrainConfig:
         """The settings a card's `training.args` recorded, with `changes` applied (what a resume may change).
 
-        A card from before --precision existed has no 'precision': those runs were fp32."""
-        return dataclasses.replace(cls(**{"precision": "fp32", **args}), **changes)
+        A card from before --precision existed has no 'precision': those runs were fp32; one from before
+        --objective has no 'objective' or 'beta': those runs maximized the ELBO."""
+        before = {"precision": "fp32", "objective": "vae", "beta": 1.0}
+        return dataclasses.replace(cls(**{**before, **args}), **changes)
 
     def to_card(self) -> dict[str, Any]:
         """The card's `training.args`."""
@@ -98,7 +105,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=1e-3, help="peak Adam learning rate")
     p.add_argument("--lr-final", type=float, default=0.02, help="final LR as a fraction of --lr (cosine decay)")
-    p.add_argument("--kl-warmup", type=float, default=0.0, help="epochs over which the KL weight ramps 0 -> 1")
+    p.add_argument(
+        "--objective",
+        default="vae",
+        choices=OBJECTIVES,
+        help="vae: maximize the ELBO with the KL weighted by --beta; ae: a plain autoencoder (z = mu, no KL, "
+        "no sampling)",
+    )
+    p.add_argument("--beta", type=float, default=1.0, help="the vae objective's KL weight (1: the ELBO; else beta-VAE)")
+    p.add_argument("--kl-warmup", type=float, default=0.0, help="epochs over which the KL weight ramps 0 -> beta")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     p.add_argument(
@@ -120,7 +135,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="save and stop after this many epochs, as Ctrl-C at that epoch's end would; continue with --resume "
         "(replays a run that was interrupted and resumed, e.g. make train-z20)",
     )
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.objective == "ae" and (args.beta != 1.0 or args.kl_warmup):
+        p.error("--beta and --kl-warmup weight the KL, which the ae objective does not have")
+    return args
 
 
 def resolve_device(device: str) -> str:
@@ -149,11 +167,13 @@ def make_optimizer(model: VAE, lr: float) -> torch.optim.Adam:
     return torch.optim.Adam(model.parameters(), lr=lr, fused=True)
 
 
-def train_step(model: VAE, opt: torch.optim.Optimizer, x: torch.Tensor, beta: float, precision: str) -> ELBOTerms:
-    """One Adam step on -objective (the beta-weighted ELBO) for the batch x; returns the batch's terms
-    (from before the step)."""
+def train_step(
+    model: VAE, opt: torch.optim.Optimizer, x: torch.Tensor, beta: float, precision: str, objective: str = "vae"
+) -> ELBOTerms:
+    """One Adam step on -objective (the beta-weighted ELBO, or an autoencoder's log p(x|mu)) for the batch x;
+    returns the batch's terms (from before the step)."""
     with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=precision == "bf16"):
-        t = elbo_terms(model, x, beta=beta)
+        t = objective_terms(model, x, objective, beta)
     opt.zero_grad(set_to_none=True)
     (-t.objective.mean()).backward()
     opt.step()
@@ -170,8 +190,9 @@ def run_epoch(
 ) -> dict[str, float]:
     """Train on every digit once, in a random order, freshly binarized; `epoch` counts from 0.
 
-    The learning rate follows `lr_at` and the KL weight ramps up over `config.kl_warmup` epochs, both
-    per step. Returns the epoch's mean train ELBO, log-likelihood and KL (each batch's, before its step).
+    The learning rate follows `lr_at` and the KL weight ramps up to `config.beta` over `config.kl_warmup`
+    epochs, both per step. Returns the epoch's mean train ELBO, log-likelihood and KL (each batch's, before
+    its step); an autoencoder's, which has no KL, the log-likelihood only.
     """
     n, bs = train_set.images.shape[0], config.batch_size
     steps_per_epoch = math.ceil(n / bs)
@@ -185,16 +206,16 @@ def run_epoch(
         step = epoch * steps_per_epoch + i
         for group in opt.param_groups:
             group["lr"] = lr_at(config, step / total_steps)
-        beta = min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0
+        beta = config.beta * (min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0)
         x = binarize(train_set.images[idx], gen)
-        t = train_step(model, opt, x, beta, config.precision)
+        t = train_step(model, opt, x, beta, config.precision, config.objective)
         with torch.no_grad():
             sums += torch.stack([t.elbo.sum(), t.log_likelihood.sum(), t.kl.sum()])
         if i % 50 == 0:
             bar.set_postfix(loss=f"{-t.objective.mean().item():.2f}", beta=f"{beta:.2f}")
     model.eval()
-    elbo, log_likelihood, kl = (sums / n).tolist()
-    return {"elbo": elbo, "log_likelihood": log_likelihood, "kl": kl}
+    means = dict(zip(("elbo", "log_likelihood", "kl"), (sums / n).tolist()))
+    return {k: v for k, v in means.items() if math.isfinite(v)}
 
 
 def save_checkpoint(
@@ -269,7 +290,7 @@ def train(config: TrainConfig, command: str | None = None, resume: bool = False,
         for epoch in range(start_epoch, end_epoch):
             t0 = time.time()
             train_m = run_epoch(model, opt, train_set, gen, config, epoch)
-            test_m = evaluate_elbo(model, test_x)
+            test_m = evaluate_elbo(model, test_x, objective=config.objective)
             last = {
                 "epoch": epoch + 1,
                 **{f"train_{k}": round(v, 4) for k, v in train_m.items()},
@@ -281,8 +302,9 @@ def train(config: TrainConfig, command: str | None = None, resume: bool = False,
             save_checkpoint(out, model, opt, gen, training, epoch + 1, wall_before + time.time() - started, last)
             if epoch + 1 in snapshot_epochs:
                 save_snapshot(out, model, epoch + 1, test_x)
+            key, name = ("elbo", "ELBO") if "elbo" in test_m else ("log_likelihood", "log p(x|mu)")
             tqdm.write(
-                f"epoch {epoch + 1:4d}  train ELBO {train_m['elbo']:9.3f}  test ELBO {test_m['elbo']:9.3f}  "
+                f"epoch {epoch + 1:4d}  train {name} {train_m[key]:9.3f}  test {name} {test_m[key]:9.3f}  "
                 f"({last['epoch_seconds']:.1f} s)"
             )
     except KeyboardInterrupt:
@@ -293,7 +315,7 @@ def train(config: TrainConfig, command: str | None = None, resume: bool = False,
     if end_epoch < config.epochs:
         print(f"stopped: saved {out} at epoch {end_epoch}/{config.epochs}; continue with --resume --out {out}")
         return out
-    print(f"done: {out}  (test ELBO {last['test_elbo'] if last else float('nan'):.3f})")
+    print(f"done: {out}  (test ELBO {last.get('test_elbo', float('nan')) if last else float('nan'):.3f})")
     return out
 
 

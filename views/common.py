@@ -103,8 +103,8 @@ def _elbo_spread_of_test_digits(model_name: str, seed: int, _model: VAE) -> Elbo
 
 def elbo_spread_of_test_digits(lm: LoadedModel, seed: int) -> ElboSpread | None:
     """The ELBO of every test digit as the app scores the current one (same model, seed and grey-level input),
-    cached per model and seed; None without the shipped test digits."""
-    if shipped_test_digits() is None:
+    cached per model and seed; None without the shipped test digits, or for an autoencoder (no ELBO to rank by)."""
+    if shipped_test_digits() is None or lm.is_autoencoder:
         return None
     return _elbo_spread_of_test_digits(lm.name, seed, lm.model)
 
@@ -201,6 +201,39 @@ def slice_notice(shows: str) -> None:
     if any(e.name == TWO_D_MODEL and not e.error for e in model_entries()):
         st.button(f"Switch to {TWO_D_MODEL}", key="switch_to_2d", icon=":material/swap_horiz:",
                   on_click=use_model, args=(TWO_D_MODEL,))
+
+
+# What does not apply on each page when the model is a plain autoencoder (see autoencoder_notice).
+AUTOENCODER_NOTES = {
+    "start": "Its pipeline has no sampling: sigma = 0, so z = mu; the KL of a point code is infinite and the ELBO "
+             "-infinite, and the digit is not ranked among the test digits.",
+    "reconstruct": "The stochastic reconstructions are all the mean reconstruction (sigma = 0), and every "
+                   "dimension's KL is infinite: the ELBO split does not apply. The reconstruction itself does.",
+    "maths": "With sigma = 0 the KL formula's -log sigma^2 is infinite: the ELBO is -infinite. log p(x|z) at z = mu "
+             "is the number this model was trained on.",
+    "mean": "Its posterior sigma is 0, so offsets in posterior sigma_i move nothing: use the prior sigma (= 1). Its "
+            "dimensions have no KL to sort by, so their order means nothing.",
+    "variance": "This view does not apply: sigma = 0, so every draw is the mean reconstruction, whatever the scale.",
+    "sample": "Nothing made its codes fill N(0, I), so most prior draws decode to blots: why the KL matters.",
+    "manifold": "The grid covers where N(0, I) puts its codes; the autoencoder's codes lie elsewhere (see the "
+                "latent map), so much of the grid decodes to blots.",
+    "map": "Its q(z|x) is a point, so there is no 1-sigma ellipse, and the ELBO is -infinite.",
+    "pad": "The pad's range is where N(0, I) puts its codes; the autoencoder's codes lie elsewhere (see the latent "
+           "map).",
+    "upload": "Its ELBO is -infinite (a point code), so an upload is not scored against the test digits.",
+}
+
+
+def autoencoder_notice(page: str) -> None:
+    """On a plain autoencoder, say what on `page` (a url_path of AUTOENCODER_NOTES) does not apply, and why."""
+    lm = current_model()
+    if not lm.is_autoencoder:
+        return
+    st.info(
+        f"**{lm.name} is a plain autoencoder**: it encodes a digit to one point z = mu, with no posterior variance and "
+        f"no KL, so it has no ELBO. {AUTOENCODER_NOTES[page]} The Compare objectives page shows it beside the VAEs.",
+        icon=":material/info:",
+    )
 
 
 def model_error(e: CheckpointError) -> None:

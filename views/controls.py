@@ -123,6 +123,7 @@ PAGE_CONTROLS: dict[str, list[Control]] = {
             Control("map_manifold_range", "bool", default=True)],
     "pad": [Control("pad_x_{model}", "dim"), Control("pad_y_{model}", "dim"), PAD_RANGE],
     "compare": [],
+    "objectives": [],
     "replay": [Control("replay_epoch", "int", 0, 100_000)],
 }
 SIDEBAR_CONTROLS = [SEED, DIGIT_KIND]

@@ -48,7 +48,9 @@ PAGES = [
     PageSpec("Latent space", "pad", "Latent pad", ":material/touch_app:",
              "Drag a point through latent space; your browser decodes it as you move."),
     PageSpec("Models", "compare", "Compare latent sizes", ":material/bar_chart:",
-             "The four shipped models side by side: figures, training curves, reconstructions."),
+             "The four shipped VAEs side by side: figures, training curves, reconstructions."),
+    PageSpec("Models", "objectives", "Compare objectives", ":material/balance:",
+             "An autoencoder, the VAE and β-VAEs side by side: why the KL term matters."),
     PageSpec("Models", "replay", "Training replay", ":material/history:",
              "The 2-D model during training, from random weights to the final manifold."),
 ]

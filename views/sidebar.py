@@ -25,6 +25,11 @@ from .common import (
 from .controls import MEAN, REAL, SEED
 from .pictures import show_picture
 
+PICKER_HELP = (
+    "First the VAEs by latent size (mnist-z2 ... mnist-z20), then the objectives lab: an autoencoder (-ae) and "
+    "β-VAEs (-beta4: KL weighted by 4), compared on the Compare objectives page."
+)
+
 
 def model_picker() -> bool:
     """Choose and load a model; False (with a message) when none can be used."""
@@ -42,7 +47,8 @@ def model_picker() -> bool:
         del st.session_state[state_keys.MODEL]  # a model that went away: fall back to the default
     # bound to ?model=...: a shared link opens on its model (an unknown name in the URL is ignored). The URL holds
     # the option's displayed text, so the options are the bare names and the details go in a caption.
-    name = st.sidebar.selectbox("Model", names, index=names.index(default), key=state_keys.MODEL, bind="query-params")
+    name = st.sidebar.selectbox("Model", names, index=names.index(default), key=state_keys.MODEL, bind="query-params",
+                                help=PICKER_HELP)
     st.sidebar.caption(next(e for e in usable if e.name == name).label)
     try:
         st.session_state[state_keys.LOADED_MODEL] = load_model(next(e for e in usable if e.name == name))

@@ -49,7 +49,7 @@ def test_start_links_every_other_page() -> None:
     at = open_page("", "mnist-z20")
     links = {link.proto.page for link in at.main.get("page_link")}
     others = [spec for spec in navigation.PAGES if spec.url_path != navigation.DEFAULT_PAGE]
-    assert len(links) == len(others) == 13
+    assert len(links) == len(others) == 14
     for spec in others:
         assert spec.shows in page_text(at)
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from vae_core.analysis import parameter_count, reconstruct_batch
 from vae_core.checkpoint import CheckpointError, read_metrics
-from vae_core.registry import LoadedModel, ModelEntry
+from vae_core.registry import VAE_GROUP, LoadedModel, ModelEntry
 from vae_core.render import decode_probs, image_grid, to_uint8
 
 from ..common import current_model, get_digit, load_model, model_entries, shipped_test_digits
@@ -17,9 +17,10 @@ from ..screens import for_screen
 
 
 def _loaded_models():
+    """The shipped VAEs (the objectives lab has its own page, Compare objectives)."""
     out = []
     for entry in model_entries():
-        if entry.error:
+        if entry.error or entry.group != VAE_GROUP:
             continue
         try:
             out.append((entry, load_model(entry)))

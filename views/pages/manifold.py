@@ -18,7 +18,7 @@ from vae_core.model import VAE
 from vae_core.plot_geometry import axis_position, axis_ticks, cell_centres
 from vae_core.render import decode_images, image_grid, to_png
 
-from ..common import current_model, current_report, set_digit_from_code, slice_notice
+from ..common import autoencoder_notice, current_model, current_report, set_digit_from_code, slice_notice
 from ..controls import MANIFOLD_EPS as EPS
 from ..controls import MANIFOLD_N, SPACINGS
 from ..controls import MANIFOLD_ZMAX as ZMAX
@@ -143,6 +143,7 @@ def render() -> None:
     rerun_app_if_requested()
     lm, r = current_model(), current_report()
     st.subheader("The learned manifold")
+    autoencoder_notice("manifold")
     others = "" if lm.latent_dim == 2 else "The other dimensions stay at the current digit's mu. "
     st.caption(INTRO + others + PICKING)
     left, right = st.columns([1, 3])

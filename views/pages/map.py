@@ -16,6 +16,7 @@ from vae_core.registry import LoadedModel
 from vae_core.render import scatter_picture, to_png_colour
 
 from ..common import (
+    autoencoder_notice,
     current_model,
     current_report,
     get_digit,
@@ -147,6 +148,7 @@ def render() -> None:
     rerun_app_if_requested()
     lm, r = current_model(), current_report()
     st.subheader("Latent map")
+    autoencoder_notice("map")
     st.caption(INTRO)
     left, right = st.columns([1, 3])  # controls beside the chart, so the chart stays in view on a projector
     with left:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from vae_core.analysis import DigitReport, active_dims
 
-from ..common import current_model, current_report, get_digit, seed
+from ..common import autoencoder_notice, current_model, current_report, get_digit, seed
 
 TOP_DIMS = 5  # dimensions listed in the KL and reparameterization tables
 
@@ -81,6 +81,7 @@ def render() -> None:
     tables = compute(r)
 
     st.subheader("The maths, with the current digit's numbers")
+    autoencoder_notice("maths")
     st.markdown(SIGN_CONVENTION)
     st.caption(f"Current digit: {digit.source}; model {lm.name} (D = {lm.latent_dim}); noise from seed {seed()}.")
 

@@ -13,7 +13,7 @@ from vae_core.latent import shift, traversal
 from vae_core.model import VAE
 from vae_core.render import decode_images, image_grid, labelled_grid
 
-from ..common import current_model, current_report, get_digit
+from ..common import autoencoder_notice, current_model, current_report, get_digit
 from ..controls import MEAN_SHIFT, MEAN_UNIT, MEAN_UNITS, POSTERIOR_UNIT
 from ..live import Slider, fallback, live_picture, live_sliders, mount_model
 from ..pictures import show_picture, shown_width
@@ -73,6 +73,7 @@ def render() -> None:
     dims = order.tolist()
     sha1 = mount_model(lm.model)
     st.subheader("Effect of mean perturbation")
+    autoencoder_notice("mean")
     st.caption(
         "Each slider moves one coordinate of the posterior mean mu of the current digit; the decoder mean of the "
         "moved code is shown. Dimensions are sorted by their KL to the prior, largest first: the inactive ones "

@@ -7,7 +7,7 @@ import torch
 
 from vae_core.analysis import DigitReport, active_dims
 
-from ..common import current_model, current_report, set_digit_from_code, slice_notice
+from ..common import autoencoder_notice, current_model, current_report, set_digit_from_code, slice_notice
 from ..controls import PAD_RANGE
 from ..live import latent_pad
 from ..picking import rerun_app_if_requested
@@ -33,6 +33,7 @@ def render() -> None:
     dims = list(range(lm.latent_dim))
     default_x, default_y = default_dims(report)
     st.subheader("Latent pad")
+    autoencoder_notice("pad")
     st.caption(HELP)
     slice_notice("two of its dimensions at a time, the others held at the current digit's mu")
     left, middle, right = st.columns(3)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,7 +13,7 @@ from vae_core.analysis import ACTIVE_KL_NATS, DigitReport, active_dims, describe
 from vae_core.model import VAE
 from vae_core.render import image_grid, to_uint8
 
-from ..common import current_model, get_digit, seed
+from ..common import autoencoder_notice, current_model, get_digit, seed
 from ..controls import RECON_SAMPLES
 from ..pictures import show_grid, show_picture
 
@@ -27,7 +28,7 @@ EIGHTHS = " ▏▎▍▌▋▊▉"  # partial blocks: bars resolve to an eighth 
 
 def kl_bar(kl: float, largest: float) -> str:
     """A bar of block characters, as long against BAR_CHARACTERS as kl is against the largest KL."""
-    eighths = round(BAR_CHARACTERS * 8 * kl / largest) if largest > 0 else 0
+    eighths = round(BAR_CHARACTERS * 8 * kl / largest) if 0 < largest < math.inf else 0  # inf: an autoencoder
     return "█" * (eighths // 8) + EIGHTHS[eighths % 8].strip()
 
 
@@ -70,6 +71,7 @@ def render() -> None:
     lm = current_model()
     digit = get_digit()
     st.subheader("Reconstruction and its ELBO")
+    autoencoder_notice("reconstruct")
     n = st.slider("Stochastic reconstructions", RECON_SAMPLES.low, RECON_SAMPLES.high, RECON_SAMPLES.default,
                   key=RECON_SAMPLES.key, bind="query-params")
     shown = compute(lm.model, digit.x, n, seed())

@@ -12,7 +12,7 @@ from vae_core.latent import prior_samples
 from vae_core.model import VAE
 from vae_core.render import decode_images, image_grid
 
-from ..common import current_model, draw_controls, seed, set_digit_from_code, stream_seed
+from ..common import autoencoder_notice, current_model, draw_controls, seed, set_digit_from_code, stream_seed
 from ..controls import SAMPLE_TEMPERATURE
 from ..live import fallback, grid_width, live_picture, mount_model
 from ..pictures import show_grid
@@ -34,6 +34,7 @@ def render() -> None:
     lm = current_model()
     sha1 = mount_model(lm.model)
     st.subheader("Samples from the prior")
+    autoencoder_notice("sample")
     st.caption(INTRO)
     temperature, n, draw = draw_controls("sample", "Temperature T", SAMPLE_TEMPERATURE,
                                          ("New draws", "sample_new"), sha1)

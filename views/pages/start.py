@@ -15,7 +15,7 @@ from vae_core.registry import LoadedModel
 from vae_core.render import decode_images, to_uint8
 
 from .. import navigation
-from ..common import current_model, elbo_spread_of_test_digits, get_digit, seed
+from ..common import autoencoder_notice, current_model, elbo_spread_of_test_digits, get_digit, seed
 from ..lesson_player import go_to, lessons_on_offer
 from ..pictures import show_picture
 
@@ -131,6 +131,7 @@ def page_guide() -> None:
 def render() -> None:
     lm, digit = current_model(), get_digit()
     st.subheader("Start here: what a VAE does with one digit")
+    autoencoder_notice("start")
     st.markdown(INTRO)
     lessons = lessons_on_offer()[0]
     if lessons:  # the first lesson is the guided version of this page

@@ -18,7 +18,7 @@ from vae_core.preprocess import (
 from vae_core.registry import LoadedModel
 
 from .. import state_keys
-from ..common import current_model, elbo_spread_of_test_digits, seed, set_digit
+from ..common import autoencoder_notice, current_model, elbo_spread_of_test_digits, seed, set_digit
 from ..live import draw_watch
 from ..pictures import show_picture
 
@@ -160,6 +160,7 @@ def drawing_input() -> tuple[PreprocessResult, str] | None:
 @st.fragment
 def render() -> None:
     st.subheader("Your own digit")
+    autoencoder_notice("upload")
     st.caption(RECIPE)
     # Upload and canvas are separate widgets with their own keys: a failed upload leaves the drawing alone.
     left, right = st.columns(2)

@@ -13,7 +13,7 @@ from vae_core.latent import posterior_samples
 from vae_core.model import VAE
 from vae_core.render import decode_images, image_grid
 
-from ..common import current_model, current_report, draw_controls, get_digit, seed, stream_seed
+from ..common import autoencoder_notice, current_model, current_report, draw_controls, get_digit, seed, stream_seed
 from ..controls import VARIANCE_SCALE
 from ..live import fallback, grid_width, live_picture, mount_model
 from ..pictures import show_grid, show_picture
@@ -35,6 +35,7 @@ def render() -> None:
     lm, r = current_model(), current_report()
     sha1 = mount_model(lm.model)
     st.subheader("Effect of variance disturbance")
+    autoencoder_notice("variance")
     st.caption(INTRO)
     s, n, draw = draw_controls("variance", "s (multiplies sigma)", VARIANCE_SCALE,
                                ("Resample", "variance_resample"), sha1)
