@@ -62,6 +62,8 @@ MAIN = {
     "map": Main(CHART, "[data-testid=stMain] [data-testid=stButtonGroup]"),
     "pad": Main("[data-testid=stMain] .vae-pad canvas.pad", SLIDER),
     "compare": Main("[data-testid=stMain] [data-testid=stDataFrame]", "[data-testid=stMain] [data-testid=stDataFrame]"),
+    "objectives": Main("[data-testid=stMain] [data-testid=stDataFrame]",
+                       "[data-testid=stMain] [data-testid=stDataFrame]"),
     "replay": Main(CHART, SLIDER),
 }
 PAGES = [spec.url_path for spec in navigation.PAGES]

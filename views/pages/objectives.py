@@ -18,6 +18,7 @@ from vae_core.render import decode_images, image_grid, scatter_picture, to_uint8
 
 from ..common import get_digit, load_model, model_entries, seed, stream_seed
 from ..pictures import png_data_uri, show_grid
+from ..screens import for_screen
 from .compare import class_examples, trained_on
 from .map import CLASS_COLOURS
 
@@ -278,7 +279,7 @@ def render() -> None:
         f"says nothing about the digit (active: the variance of mu over the test digits exceeds {ACTIVE_MU_VARIANCE}). "
         "As β grows, fewer dimensions stay active and each carries less. The autoencoder has no KL to show."
     )
-    st.plotly_chart(kl_figure(big), key="objectives_kl")
+    st.plotly_chart(for_screen(kl_figure(big)), key="objectives_kl")
 
     two_d = groups.get(2)
     if two_d:
@@ -291,7 +292,7 @@ def render() -> None:
         columns = st.columns(len(two_d))
         for column, c in zip(columns, two_d):
             with column:
-                st.plotly_chart(map_figure(c), key=f"objectives_map_{c.entry.name}")
+                st.plotly_chart(for_screen(map_figure(c), presenter_height=1.3), key=f"objectives_map_{c.entry.name}")
 
     st.markdown("##### Rate and distortion")
     st.caption(
@@ -301,5 +302,5 @@ def render() -> None:
         "on the best ELBO of its schedule. The autoencoder reaches the lowest distortion of its schedule, at an "
         "unbounded rate (mnist-z2, trained 300 epochs, reconstructs better than the 40-epoch 2-D autoencoder)."
     )
-    st.plotly_chart(rate_distortion_figure(all_models), key="objectives_rd")
+    st.plotly_chart(for_screen(rate_distortion_figure(all_models)), key="objectives_rd")
 
