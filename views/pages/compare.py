@@ -41,9 +41,9 @@ TABLE_NOTES = (
 
 
 def trained_on(device: str) -> str:
-    """'GPU (NVIDIA H100 ...)' or 'CPU (1 threads)' from the card's device line."""
+    """'GPU (NVIDIA H100 ...)' or 'CPU (1 thread)' from the card's device line ("cpu (1 threads)" in older cards)."""
     if device.startswith("cpu"):
-        return "CPU" + device[3:]
+        return "CPU" + device[3:].replace("(1 threads)", "(1 thread)")
     return f"GPU ({device})" if device else "unknown"
 
 
