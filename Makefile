@@ -121,7 +121,7 @@ stats: data
 
 # Every script in benchmarks/ but those the browser benchmarks import or serve. Each runs in a quick
 # configuration, BENCH_ARGS_<script name> (override on the command line); benchmarks/README.md has the full runs.
-BENCH_SCRIPTS := $(filter-out benchmarks/harness.py benchmarks/floor_app.py benchmarks/protocol_client.py,$(sort $(wildcard benchmarks/*.py)))
+BENCH_SCRIPTS := $(filter-out benchmarks/harness.py benchmarks/floor_app.py,$(sort $(wildcard benchmarks/*.py)))
 BENCH_ARGS_bench_views ?= --runs 50 --warmup 5
 BENCH_ARGS_bench_browser ?= --presses 10
 BENCH_ARGS_bench_cold_start ?= --repeats 1

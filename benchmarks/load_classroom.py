@@ -16,7 +16,7 @@ they run (peak), and after they close; the CPU time of the server and of Chromiu
 used the 2 cores.
 
 --browsers K: only sessions 0..K-1 run in Chromium; the other N - K run the same plan, arrivals and think times
-through protocol_client.py, which speaks Streamlit's websocket protocol as the frontend does (same messages, same
+through tests/protocol_client.py, which speaks Streamlit's websocket protocol as the frontend does (same messages, same
 picture fetches, so the same work on the server) at a small fraction of a browser's CPU. In a classroom each
 browser runs on the student's own device and only the server shares these 2 cores: the K browsers then measure
 what a student sees while the server carries all N. The two groups are reported apart.
@@ -50,7 +50,8 @@ from harness import (  # noqa: E402  (benchmarks/ is not a package)
     percentiles,
     streamlit_process,
 )
-from protocol_client import Session, is_asset  # noqa: E402
+
+from tests.protocol_client import Session, is_asset  # noqa: E402
 
 STEP_TIMEOUT_MS = 60_000  # one interaction taking longer than this counts as an error
 SETTLE_S = 10  # Streamlit drops a session's state a little after its websocket closes
@@ -514,7 +515,7 @@ def main() -> None:
         type=int,
         default=None,
         metavar="K",
-        help="sessions in Chromium (default: all); the other N - K speak Streamlit's protocol (protocol_client.py)",
+        help="sessions in Chromium (default: all); the other N - K: tests/protocol_client.py",
     )
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
     args = parser.parse_args()
