@@ -1,6 +1,6 @@
 """A full classroom: N browser sessions use the app at once; latency per interaction, errors, server memory and CPU.
 
-    .venv/bin/python benchmarks/load_classroom.py --sessions 30 --interactions 21 [--think 2-5] [--arrival 10]
+    .venv/bin/python benchmarks/load_classroom.py --sessions 30 --interactions 22 [--think 2-5] [--arrival 10]
     .venv/bin/python benchmarks/load_classroom.py --sessions 30 --browsers 3
 
 Starts `streamlit run app.py`, warms it up with one session, then opens N contexts in ONE headless Chromium
@@ -161,6 +161,22 @@ def upload() -> Step:
     return "upload", act, protocol
 
 
+def download(key: str) -> Step:
+    """A download button whose file is made on click: done when the file has arrived."""
+
+    async def act(page: Page, _: int) -> None:
+        async with page.expect_download() as event:
+            await page.locator(f".st-key-{key} button").click()
+        if await (await event.value).failure():
+            raise RuntimeError(f"download {key} failed")
+
+    async def protocol(session: Session, _: int) -> None:
+        if not await session.download(key):
+            raise RuntimeError(f"download {key} empty")
+
+    return "download", act, protocol
+
+
 def switch_to(section: str, title: str) -> Step:
     """Open a section of the top navigation and pick a page: the app switches pages without reloading."""
 
@@ -174,13 +190,13 @@ def switch_to(section: str, title: str) -> Step:
     return "page switch", act, protocol
 
 
-# After the first load (Reconstruct, the default page), 21 interactions across the views.
+# After the first load (Start here, the default page), 22 interactions across the views.
 PLAN = [
-    slider(0), class_button(3), slider(0),
+    switch_to("Encode", "Reconstruct"), class_button(3), slider(0),
     switch_to("Perturb", "Mean perturbation"), slider(0), class_button(7),
     switch_to("Perturb", "Variance perturbation"), slider(0),
     switch_to("Generate", "Sample"), class_button(1),
-    switch_to("Generate", "Interpolate"), slider(0),
+    switch_to("Generate", "Interpolate"), slider(0), download("interp_png"),
     switch_to("Latent space", "Manifold"), slider(0, "manifold size"), class_button(5),
     switch_to("Latent space", "Latent map"), class_button(2),
     switch_to("Encode", "Upload & draw"), upload(),
@@ -274,7 +290,8 @@ async def run_session(
                     result.errors.append(f"session {index} step {step}: page crashed")
                     break
                 kind, act, _ = PLAN[(step - 1) % len(PLAN)]
-                before = await page.evaluate("window.__runsDone")
+                # a download starts no run: done when the file has arrived and the app is idle
+                before = -1 if kind == "download" else await page.evaluate("window.__runsDone")
                 seen = await page.evaluate(MAIN_PICTURES_JS)
                 await timed(kind, step, act(page, index * 1000 + step), before, seen)
     finally:
