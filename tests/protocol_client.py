@@ -392,6 +392,19 @@ class Session:
                 raise ProtocolError(f"download refused: {response.error_msg!r}")
             return await self.http.get(response.deferred_file.url)
 
+    async def wait_closed(self, timeout_s: float) -> None:
+        """Wait `timeout_s` seconds, or less if the websocket closes meanwhile."""
+        if self._reader is None or self._reader.done():
+            await asyncio.sleep(timeout_s)
+        else:
+            await asyncio.wait({self._reader}, timeout=timeout_s)
+
+    def shown(self) -> tuple[str, str, list[str]]:
+        """What the visitor sees: the address (page and query string) and the pictures on the page (views.pictures
+        writes each as an inline PNG in an st.html element)."""
+        pictures = sorted(n.proto.body for n in self.tree.values() if n.kind == "html" and "data:image" in n.proto.body)
+        return self.path, self.query, pictures
+
     @property
     def replica(self) -> str | None:
         """The replica a sticky balancer (deploy/haproxy.cfg) holds this session on: its affinity cookie."""

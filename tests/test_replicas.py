@@ -13,15 +13,6 @@ from tests.live_app import ServerDidNotStart
 from tests.protocol_client import Session
 from tests.replicas import Cluster, balanced_replicas, haproxy_missing
 
-# The digit's pictures: the same on any replica for the same model, digit, seed and controls.
-PICTURES = "data:image/png"
-
-
-def shown(session: Session) -> tuple[str, str, list[str]]:
-    """What the visitor sees: the address (page and query) and the pictures on the page."""
-    pictures = sorted(n.proto.body for n in session.tree.values() if n.kind == "html" and PICTURES in n.proto.body)
-    return session.path, session.query, pictures
-
 
 def upload_png() -> bytes:
     return encode(seven(), "PNG")
@@ -46,13 +37,13 @@ async def sticks_then_fails_over(cluster: Cluster) -> None:
         await student.switch_page("Mean perturbation")
         await student.move_slider(0)
         assert student.replica == home
-        before = shown(student)
+        before = student.shown()
         assert "digit=" in before[1] and "mean_shift" in before[1] and before[2]
 
         cluster.kill(int(home[1:]))
         await student.reconnect()
         assert student.replica == other.replica != home
-        assert shown(student) == before  # the same page, controls, digit and pictures
+        assert student.shown() == before  # the same page, controls, digit and pictures
         assert not student.errors_shown()
         # The new replica accepts the XSRF cookie the first one set (one shared cookie secret): an upload works.
         await student.switch_page("Upload & draw")
