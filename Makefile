@@ -171,7 +171,7 @@ stats: data
 
 # Every script in benchmarks/ but those the browser benchmarks import or serve. Each runs in a quick
 # configuration, BENCH_ARGS_<script name> (override on the command line); benchmarks/README.md has the full runs.
-BENCH_SCRIPTS := $(filter-out benchmarks/harness.py benchmarks/floor_app.py benchmarks/protocol_client.py,$(sort $(wildcard benchmarks/*.py)))
+BENCH_SCRIPTS := $(filter-out benchmarks/harness.py benchmarks/floor_app.py,$(sort $(wildcard benchmarks/*.py)))
 BENCH_ARGS_bench_views ?= --runs 50 --warmup 5
 BENCH_ARGS_bench_browser ?= --presses 10
 BENCH_ARGS_bench_cold_start ?= --repeats 1
@@ -180,9 +180,10 @@ BENCH_ARGS_bench_live ?= --seconds 2
 BENCH_ARGS_bench_photos ?= --photos 60 --not-digits 6
 BENCH_ARGS_bench_train ?= --max-batches 100
 BENCH_ARGS_load_classroom ?= --sessions 4 --browsers 2
+BENCH_ARGS_load_replicas ?= --replicas 2 --sessions 4 --browsers 1 --interactions 8 --think 0.5-1 --arrival 2 --kill-at 6 --restart-after 2 --late 2
 bench_args = $(BENCH_ARGS_$(basename $(notdir $(1))))
 
-bench: dev  # the browser benchmarks need playwright, bench_photos scikit-learn (requirements-dev.txt)
+bench: dev  # the browser benchmarks need playwright, bench_photos scikit-learn (requirements-dev.txt), load_replicas haproxy
 	@test -n "$(BENCH_SCRIPTS)" || { echo "no scripts in benchmarks/"; exit 1; }
 	@set -e; $(foreach s,$(BENCH_SCRIPTS),echo "== $(s) $(call bench_args,$(s))"; $(BIN)/python $(s) $(call bench_args,$(s));)
 

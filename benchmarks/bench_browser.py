@@ -13,8 +13,7 @@ the new value sent over the websocket (Streamlit 1.67's react-aria slider commit
 column shows it); server, sent -> the websocket message that brought the change (the script run, the transfer);
 browser, that message -> drawn (applying it, fetching and decoding the picture, plotly's redraw, painting).
 The latent map has no slider; there the sidebar's class buttons 0 and 1 are clicked alternately (timed from
-pointerdown), which reruns the whole app and moves the current digit's marker. The default view, Reconstruct,
-is opened at / (its url_path answers with a 'Page not found' dialog).
+pointerdown), which reruns the whole app and moves the current digit's marker.
 
 Targets: each view's p95 within 1.3x of the floor's p95; the manifold at n = 30 within 1.6x.
 
@@ -57,7 +56,7 @@ class View:
 
 
 VIEWS = {
-    "reconstruct": View("", "Stochastic reconstructions"),  # the default page lives at /, not /reconstruct
+    "reconstruct": View("reconstruct", "Stochastic reconstructions"),
     "mean": View("mean", "z*", note="the slider of the dimension with the highest KL"),
     "variance": View("variance", "s (multiplies sigma)"),
     "sample": View("sample", "Temperature T"),

@@ -1,6 +1,6 @@
 """A full classroom: N browser sessions use the app at once; latency per interaction, errors, server memory and CPU.
 
-    .venv/bin/python benchmarks/load_classroom.py --sessions 30 --interactions 21 [--think 2-5] [--arrival 10]
+    .venv/bin/python benchmarks/load_classroom.py --sessions 30 --interactions 22 [--think 2-5] [--arrival 10]
     .venv/bin/python benchmarks/load_classroom.py --sessions 30 --browsers 3
 
 Starts `streamlit run app.py`, warms it up with one session, then opens N contexts in ONE headless Chromium
@@ -16,7 +16,7 @@ they run (peak), and after they close; the CPU time of the server and of Chromiu
 used the 2 cores.
 
 --browsers K: only sessions 0..K-1 run in Chromium; the other N - K run the same plan, arrivals and think times
-through protocol_client.py, which speaks Streamlit's websocket protocol as the frontend does (same messages, same
+through tests/protocol_client.py, which speaks Streamlit's websocket protocol as the frontend does (same messages, same
 picture fetches, so the same work on the server) at a small fraction of a browser's CPU. In a classroom each
 browser runs on the student's own device and only the server shares these 2 cores: the K browsers then measure
 what a student sees while the server carries all N. The two groups are reported apart.
@@ -31,14 +31,14 @@ import os
 import random
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from PIL import Image, ImageDraw
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (  # noqa: E402  (benchmarks/ is not a package)
@@ -50,7 +50,8 @@ from harness import (  # noqa: E402  (benchmarks/ is not a package)
     percentiles,
     streamlit_process,
 )
-from protocol_client import Session, is_asset  # noqa: E402
+
+from tests.protocol_client import AFFINITY_COOKIE, Session, is_asset  # noqa: E402
 
 STEP_TIMEOUT_MS = 60_000  # one interaction taking longer than this counts as an error
 SETTLE_S = 10  # Streamlit drops a session's state a little after its websocket closes
@@ -89,11 +90,16 @@ IDLE_AFTER_JS = """([n, pictures]) => {
 }"""
 
 
-def vm_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+def vm_rss_mb(pids: Iterable[int]) -> float:
+    """The resident memory of these server processes together (one that has ended counts 0)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            total += next(int(line.split()[1]) / 1024 for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                          if line.startswith("VmRSS:"))
+        except (OSError, StopIteration):
+            pass
+    return total
 
 
 def digit_png(seed: int) -> bytes:
@@ -160,6 +166,22 @@ def upload() -> Step:
     return "upload", act, protocol
 
 
+def download(key: str) -> Step:
+    """A download button whose file is made on click: done when the file has arrived."""
+
+    async def act(page: Page, _: int) -> None:
+        async with page.expect_download() as event:
+            await page.locator(f".st-key-{key} button").click()
+        if await (await event.value).failure():
+            raise RuntimeError(f"download {key} failed")
+
+    async def protocol(session: Session, _: int) -> None:
+        if not await session.download(key):
+            raise RuntimeError(f"download {key} empty")
+
+    return "download", act, protocol
+
+
 def switch_to(section: str, title: str) -> Step:
     """Open a section of the top navigation and pick a page: the app switches pages without reloading."""
 
@@ -173,13 +195,13 @@ def switch_to(section: str, title: str) -> Step:
     return "page switch", act, protocol
 
 
-# After the first load (Reconstruct, the default page), 21 interactions across the views.
+# After the first load (Start here, the default page), 22 interactions across the views.
 PLAN = [
-    slider(0), class_button(3), slider(0),
+    switch_to("Encode", "Reconstruct"), class_button(3), slider(0),
     switch_to("Perturb", "Mean perturbation"), slider(0), class_button(7),
     switch_to("Perturb", "Variance perturbation"), slider(0),
     switch_to("Generate", "Sample"), class_button(1),
-    switch_to("Generate", "Interpolate"), slider(0),
+    switch_to("Generate", "Interpolate"), slider(0), download("interp_png"),
     switch_to("Latent space", "Manifold"), slider(0, "manifold size"), class_button(5),
     switch_to("Latent space", "Latent map"), class_button(2),
     switch_to("Encode", "Upload & draw"), upload(),
@@ -188,17 +210,29 @@ PLAN = [
 
 
 @dataclass
+class Failover:
+    """A protocol session whose websocket closed (its replica stopped) and that reconnected."""
+
+    done_at: float  # perf_counter when the reconnected session's run had finished
+    in_flight: bool  # the websocket closed during an interaction (the frontend then reruns it after reconnecting)
+    same: bool  # the same address and pictures as just before (compared only when nothing was in flight)
+    replica: str | None  # the replica that took the session over
+
+
+@dataclass
 class SessionResult:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     by_page: dict[str, list[float]] = field(default_factory=dict)  # the same, by interaction and page
     server: list[float] = field(default_factory=list)  # websocket: first frame sent -> last frame received
     errors: list[str] = field(default_factory=list)
+    replica: str | None = None  # behind a sticky balancer: the replica its first load landed on
+    failovers: list[Failover] = field(default_factory=list)
 
 
 def record(result: SessionResult, kind: str, elapsed: float, path: str) -> None:
     """One interaction's latency, by kind and by kind and page (path: the address's path afterwards)."""
     result.latencies.setdefault(kind, []).append(elapsed)
-    where = path.strip("/") or "reconstruct"
+    where = path.strip("/") or "start"
     label = f"{kind} -> {where}" if kind == "page switch" else f"{kind} on {where}"
     result.by_page.setdefault(label, []).append(elapsed)
 
@@ -267,13 +301,15 @@ async def run_session(
 
     try:
         if await timed("first load", 0, page.goto(url), 0, None):
+            result.replica = next((c["value"] for c in await context.cookies() if c["name"] == AFFINITY_COOKIE), None)
             for step in range(1, interactions + 1):
                 await asyncio.sleep(rng.uniform(*think))
                 if crashed:
                     result.errors.append(f"session {index} step {step}: page crashed")
                     break
                 kind, act, _ = PLAN[(step - 1) % len(PLAN)]
-                before = await page.evaluate("window.__runsDone")
+                # a download starts no run: done when the file has arrived and the app is idle
+                before = -1 if kind == "download" else await page.evaluate("window.__runsDone")
                 seen = await page.evaluate(MAIN_PICTURES_JS)
                 await timed(kind, step, act(page, index * 1000 + step), before, seen)
     finally:
@@ -290,10 +326,27 @@ async def run_protocol_session(
     session = Session(url, assets, timeout_s=STEP_TIMEOUT_MS / 1000)
     rng = random.Random(index)
 
+    async def recover(step: int, in_flight: bool) -> bool:
+        """The websocket closed: reconnect as the frontend does (behind a balancer, to another replica)."""
+        before = session.shown()
+        try:
+            await session.reconnect(timeout_s=STEP_TIMEOUT_MS / 1000)
+        except Exception as e:
+            result.errors.append(failure(index, step, "reconnect: session lost", e))
+            return False
+        result.failovers.append(Failover(time.perf_counter(), in_flight, session.shown() == before, session.replica))
+        return True
+
     async def timed(kind: str, step: int, action: Awaitable) -> bool:
         try:
             t0 = time.perf_counter()
-            await action  # returns once the run has finished and its pictures have arrived
+            try:
+                await action  # returns once the run has finished and its pictures have arrived
+            except Exception:
+                # closed mid-interaction: after reconnecting, the frontend reruns with the widgets' states
+                await session.wait_closed(2.0)  # a failed send can come before the reader sees the close
+                if not (session.closed and kind != "first load" and await recover(step, in_flight=True)):
+                    raise
             record(result, kind, time.perf_counter() - t0, session.path)
             if shown := session.errors_shown():
                 result.errors.append(f"session {index} step {step} ({kind}): {shown[0][:200]!r}")
@@ -304,10 +357,10 @@ async def run_protocol_session(
 
     try:
         if await timed("first load", 0, session.open()):
+            result.replica = session.replica
             for step in range(1, interactions + 1):
-                await asyncio.sleep(rng.uniform(*think))
-                if session.closed:
-                    result.errors.append(f"session {index} step {step}: websocket closed")
+                await session.wait_closed(rng.uniform(*think))  # thinking; the frontend reconnects at once
+                if session.closed and not await recover(step, in_flight=False):
                     break
                 kind, _, act = PLAN[(step - 1) % len(PLAN)]
                 await timed(kind, step, act(session, index * 1000 + step))
@@ -316,9 +369,9 @@ async def run_protocol_session(
     return result
 
 
-async def sample_rss(pid: int, samples: list[float], stop_event: asyncio.Event) -> None:
+async def sample_rss(pids: Callable[[], list[int]], samples: list[float], stop_event: asyncio.Event) -> None:
     while not stop_event.is_set():
-        samples.append(vm_rss_mb(pid))
+        samples.append(vm_rss_mb(pids()))
         try:
             await asyncio.wait_for(stop_event.wait(), SAMPLE_S)
         except TimeoutError:
@@ -371,41 +424,55 @@ def merged(results: list[SessionResult]) -> dict:
     )
 
 
-async def load_test(url: str, pid: int, args: argparse.Namespace) -> dict:
+async def load_test(
+    url: str, pids: Callable[[], list[int]], args: argparse.Namespace, warm_urls: Iterable[str] = (),
+    during: Callable[[Browser, list[str]], Awaitable[dict]] | None = None,
+) -> dict:
+    """N sessions through the plan against `url`; `pids()`: the server processes now (memory and CPU).
+
+    warm_urls: servers that also get a warm-up session of their own (replicas behind a balancer at `url`).
+    during(browser, assets): runs alongside the sessions (a replica stopped and restarted, late arrivals); what
+    it returns is kept under "events"."""
     think = tuple(float(t) for t in args.think.split("-")) if "-" in args.think else (float(args.think),) * 2
     browsers = args.sessions if args.browsers is None else max(0, min(args.browsers, args.sessions))
     async with async_playwright() as p:
         browser = await launch_chromium(p)
         if args.nice_clients:
             nice_chromium()
-        rss_start = vm_rss_mb(pid)
+        rss_start = vm_rss_mb(pids())
         # one warm-up session: torch, the models and the caches load once per server, not per classroom. Its
         # requests give the protocol sessions the frontend's files a browser fetches (lazy chunks included).
         fetched: list[str] = []
         warm = await run_session(browser, url, -1, len(PLAN), 0, (0.0, 0.0), fetched)
         assets = [path for path in dict.fromkeys(fetched) if is_asset(path)]
+        for other in warm_urls:
+            warm.errors += (await run_protocol_session(other, -1, len(PLAN), 0, (0.0, 0.0), assets)).errors
         await asyncio.sleep(SETTLE_S)
-        rss_before = vm_rss_mb(pid)
+        rss_before = vm_rss_mb(pids())
         samples: list[float] = []
         done = asyncio.Event()
-        sampler = asyncio.create_task(sample_rss(pid, samples, done))
-        server_cpu, busy, own_cpu = cpu_seconds([pid]), machine_busy_seconds(), time.process_time()
+        sampler = asyncio.create_task(sample_rss(pids, samples, done))
+        cpu_start = {pid: cpu_seconds([pid]) for pid in pids()}
+        busy, own_cpu = machine_busy_seconds(), time.process_time()
         t0 = time.perf_counter()
         arrivals = [random.uniform(0, args.arrival) for _ in range(args.sessions)]
-        results = await asyncio.gather(
-            *(run_session(browser, url, i, args.interactions, arrivals[i], think) if i < browsers
-              else run_protocol_session(url, i, args.interactions, arrivals[i], think, assets)
-              for i in range(args.sessions))
+        results, events = await asyncio.gather(
+            asyncio.gather(
+                *(run_session(browser, url, i, args.interactions, arrivals[i], think) if i < browsers
+                  else run_protocol_session(url, i, args.interactions, arrivals[i], think, assets)
+                  for i in range(args.sessions))
+            ),
+            during(browser, assets) if during is not None else asyncio.sleep(0, {}),
         )
         wall = time.perf_counter() - t0
-        server_cpu = cpu_seconds([pid]) - server_cpu
+        server_cpu = sum(cpu_seconds([pid]) - cpu for pid, cpu in cpu_start.items() if pid in pids())  # throughout
         others_cpu = machine_busy_seconds() - busy - server_cpu  # Chromium, Playwright and this script
         own_cpu = time.process_time() - own_cpu  # this script: the protocol clients and Playwright's Python side
         await browser.close()
         await asyncio.sleep(SETTLE_S)
         done.set()
         await sampler
-        rss_after = vm_rss_mb(pid)
+        rss_after = vm_rss_mb(pids())
     return dict(
         sessions=args.sessions,
         browsers=browsers,
@@ -413,6 +480,9 @@ async def load_test(url: str, pid: int, args: argparse.Namespace) -> dict:
         think=think,
         arrival=args.arrival,
         wall_s=wall,
+        started=t0,
+        results=results,
+        events=events,
         **merged(results[:browsers]),  # the Chromium sessions: what a student sees
         protocol=merged(results[browsers:]),
         nice_clients=args.nice_clients,
@@ -514,7 +584,7 @@ def main() -> None:
         type=int,
         default=None,
         metavar="K",
-        help="sessions in Chromium (default: all); the other N - K speak Streamlit's protocol (protocol_client.py)",
+        help="sessions in Chromium (default: all); the other N - K: tests/protocol_client.py",
     )
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
     args = parser.parse_args()
@@ -522,7 +592,7 @@ def main() -> None:
     print(f"{date.today()}  machine: {cpu_model()}, {os.cpu_count()} cores; server log: {ARTIFACTS / log_name}")
     try:
         with streamlit_process("app.py", log_name, port=args.port) as (proc, url):
-            result = asyncio.run(load_test(url, proc.pid, args))
+            result = asyncio.run(load_test(url, lambda: [proc.pid], args))
     except ServerDidNotStart as e:
         raise SystemExit(str(e)) from None
     report(result)

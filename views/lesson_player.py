@@ -12,7 +12,7 @@ import streamlit as st
 from . import navigation, state_keys
 from .common import DEFAULT_TEST_INDEX, current_model, set_digit_from_code, set_test_digit, shipped_test_digits
 from .controls import PAGE_CONTROLS, SIDEBAR_CONTROLS, find_control
-from .lessons import MEAN_DIGIT, Lesson, read_lessons, shipped_latent_dims
+from .lessons import LESSONS_DIR, MEAN_DIGIT, Lesson, read_lessons, shipped_latent_dims
 from .share import DIGIT_PARAMS, source_tag
 
 LESSON, STEP = "lesson", "step"  # session keys, and the URL parameters of a step's link
@@ -29,11 +29,17 @@ _CONTROL_KEYS = re.compile("|".join(
 ))
 
 
-@st.cache_resource(ttl=10, show_spinner=False)  # a resource, not data: no copy of the lessons on every rerun
-def lessons_on_offer() -> tuple[list[Lesson], list[str]]:
-    """The lessons in lessons/ and a message for each file that cannot be used, re-read at most every 10 s (an
-    author's edit shows soon, without reading the files on every rerun of every session)."""
+@st.cache_resource(max_entries=2, show_spinner=False)  # a resource, not data: no copy of the lessons per rerun
+def lessons_read(files: tuple[tuple[str, int], ...]) -> tuple[list[Lesson], list[str]]:
+    """read_lessons, once per version of the lesson files (`files`: their names and modification times)."""
     return read_lessons()
+
+
+def lessons_on_offer() -> tuple[list[Lesson], list[str]]:
+    """The lessons in lessons/ and a message for each file that cannot be used, read again only when a file
+    there changes (an author's edit shows at the next rerun). Reading them takes ~60 ms of CPU: re-reading on
+    a timer stalled one rerun of the class every 10 s (benchmarks/RESULTS.md)."""
+    return lessons_read(tuple((p.name, p.stat().st_mtime_ns) for p in sorted(LESSONS_DIR.glob("*.yaml"))))
 
 
 def find_lesson(lesson_id: str) -> Lesson | None:

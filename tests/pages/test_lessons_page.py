@@ -27,9 +27,9 @@ def example_lessons(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     (tmp_path / "blur.yaml").write_text(EXAMPLE)
     (tmp_path / "broken.yaml").write_text("title: [unclosed\n")
     monkeypatch.setattr(lesson_player, "read_lessons", lambda: read_lessons(tmp_path))
-    lesson_player.lessons_on_offer.clear()
+    lesson_player.lessons_read.clear()
     yield tmp_path
-    lesson_player.lessons_on_offer.clear()
+    lesson_player.lessons_read.clear()
 
 
 def panel_text(at: AppTest) -> str:

@@ -100,6 +100,18 @@ def endpoint_select(side: str) -> str:
     return st.selectbox(f"Endpoint {side}", choices, index=choices.index(DEFAULTS[side]), key=key, bind="query-params")
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def download_files(
+    weights: str, _model: VAE, a: np.ndarray, b: np.ndarray, steps: int, path: str
+) -> tuple[bytes, bytes]:
+    """The strip as a PNG and the path as an animated GIF, made once for every session with the same weights,
+    endpoints, steps and path (keyed by the weights' SHA-256, never by session). Made with the page, after its
+    pictures, not on click: Streamlit ties no session to a file made on click, so under a class's load another
+    session's run deletes it before the browser fetches it (benchmarks/RESULTS.md: 10 of 60 downloads failed)."""
+    shown = compute(_model, torch.from_numpy(a), torch.from_numpy(b), steps, path)
+    return to_png(shown.latent_grid, DOWNLOAD_SCALE), to_gif(shown.strip.frames, DOWNLOAD_SCALE)
+
+
 @st.fragment
 def render() -> None:
     lm = current_model()
@@ -115,7 +127,8 @@ def render() -> None:
                            bind="query-params")
     path_name = cols[3].radio("Path", list(PATHS), key="interp_method", help=SLERP_HELP, bind="query-params")
 
-    shown = compute(lm.model, endpoint_code(choice_a, "A"), endpoint_code(choice_b, "B"), steps, PATHS[path_name])
+    code_a, code_b = endpoint_code(choice_a, "A"), endpoint_code(choice_b, "B")
+    shown = compute(lm.model, code_a, code_b, steps, PATHS[path_name])
     strip, latent_grid = shown.strip, shown.latent_grid
     left, right = st.columns([3, 1])
     with left:
@@ -127,11 +140,12 @@ def render() -> None:
                   max_width=STRIP_WIDTH)
         st.caption(CROSSFADE_CAPTION)
         name = f"interpolation_{choice_a}_{choice_b}_{PATHS[path_name]}_{lm.name}".replace(" ", "")
+        png, gif = download_files(lm.card.get("weights_sha256", lm.name), lm.model, code_a.numpy(), code_b.numpy(),
+                                  steps, PATHS[path_name])
         d = st.columns(2)
-        d[0].download_button("Strip as PNG", lambda: to_png(latent_grid, DOWNLOAD_SCALE), f"{name}.png", "image/png",
-                             key="interp_png", on_click="ignore")
-        d[1].download_button("Path as animated GIF", lambda: to_gif(strip.frames, DOWNLOAD_SCALE), f"{name}.gif",
-                             "image/gif", key="interp_gif", on_click="ignore")
+        d[0].download_button("Strip as PNG", png, f"{name}.png", "image/png", key="interp_png", on_click="ignore")
+        d[1].download_button("Path as animated GIF", gif, f"{name}.gif", "image/gif", key="interp_gif",
+                             on_click="ignore")
     with right:
         if st.session_state.get("interp_t", 0) > steps - 1:  # fewer steps than before: stay on the last frame
             st.session_state["interp_t"] = steps - 1

@@ -75,6 +75,18 @@ def compute(model: VAE, mu: torch.Tensor, axis: torch.Tensor, dims: tuple[int, i
     return Manifold(codes, manifold_figure(grid, axis, codes, dims, mu))
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def shared_compute(
+    weights: str, _model: VAE, mu: np.ndarray, axis: np.ndarray, dims: tuple[int, int]
+) -> tuple[torch.Tensor, dict]:
+    """`compute` once for every session with the same weights, digit and grid (a class moves through the same
+    ones): the codes, and the figure as a dict, which st.plotly_chart takes as it is (a go.Figure would be
+    validated again on every copy out of the cache). Keyed by the weights' SHA-256 and numpy arrays (which
+    Streamlit hashes by value), never by session."""
+    manifold = compute(_model, torch.from_numpy(mu), torch.from_numpy(axis), dims)
+    return manifold.codes, manifold.figure.to_dict()
+
+
 def manifold_figure(
     grid: np.ndarray, axis: torch.Tensor, codes: torch.Tensor, dims: tuple[int, int], mu: torch.Tensor
 ) -> go.Figure:
@@ -164,11 +176,11 @@ def render() -> None:
         right.warning("Choose two different dimensions.")
         return
     axis = settings_axis(n)
-    manifold = compute(lm.model, r.mu, axis, dims)
+    codes, figure = shared_compute(lm.card.get("weights_sha256", lm.name), lm.model, r.mu.numpy(), axis.numpy(), dims)
     with right:
         st.plotly_chart(
-            for_screen(manifold.figure), key=CHART_KEY, width="content",
-            on_select=pick_callback(CHART_KEY, partial(use_cell, manifold.codes, dims)), selection_mode="points",
+            for_screen(figure), key=CHART_KEY, width="content",
+            on_select=pick_callback(CHART_KEY, partial(use_cell, codes, dims)), selection_mode="points",
             config={"displayModeBar": False},
         )
         if any(axis_position(r.mu[d].item(), axis, CELL_PX) is None for d in dims):

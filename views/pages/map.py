@@ -143,6 +143,15 @@ def map_figure(
     return fig
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def shared_figure(
+    weights: str, _lm: LoadedModel, mu: np.ndarray, std: np.ndarray, z_range: list[float] | None, classes: list[int]
+) -> dict:
+    """`map_figure` once for every session with the same weights, digit, range and classes, as a dict (which
+    st.plotly_chart takes as it is); keyed by the weights' SHA-256 and numpy arrays, never by session."""
+    return map_figure(_lm, torch.from_numpy(mu), torch.from_numpy(std), z_range, classes).to_dict()
+
+
 @st.fragment
 def render() -> None:
     rerun_app_if_requested()
@@ -166,7 +175,9 @@ def render() -> None:
         if not classes:
             st.info("No class chosen: pick one or more labels above to show their test digits.")
         st.markdown(f"**Current digit**: {get_digit().source}; ELBO {r.elbo:.2f} nats (the cross and ring)")
+    figure = shared_figure(lm.card.get("weights_sha256", lm.name), lm, r.mu.numpy(), r.std.numpy(), z_range,
+                           sorted(classes))
     right.plotly_chart(
-        for_screen(map_figure(lm, r.mu, r.std, z_range, sorted(classes)), presenter_height=1.25), key=CHART_KEY,
+        for_screen(figure, presenter_height=1.25), key=CHART_KEY,
         on_select=pick_callback(CHART_KEY, partial(use_test_digit, lm)), selection_mode="points",
     )

@@ -6,19 +6,25 @@
     await session.click("class_3")                # a button, by its key
     await session.switch_page("Mean perturbation")
     await session.upload("digit.png", png_bytes)  # the page's file uploader
+    await session.download("interp_png")        # a download button, by its key: the file's bytes
     session.errors_shown()                        # exceptions and error alerts now on the page
+    await session.reconnect()                     # after the websocket closed (its server stopped)
     await session.close()
 
-Not a benchmark itself: load_classroom.py uses it (--browsers K) so that a class's other sessions load the server
-as browsers would while costing this machine little CPU. It follows Streamlit 1.67's frontend (static/js/index.*.js):
-the page, its assets, health and host-config (which sets the `_streamlit_xsrf` cookie), then the websocket with
-the token as its second subprotocol. Every rerun_script carries what the frontend's would: the state of every
+Not a test or a benchmark itself: benchmarks/load_classroom.py (--browsers K) uses it so that a class's other
+sessions load the server as browsers would while costing this machine little CPU; benchmarks/load_replicas.py
+and tests/test_replicas.py drive sessions through a balancer with it. It follows Streamlit 1.67's frontend
+(static/js/index.*.js): the page, its assets, health and host-config (which sets the `_streamlit_xsrf` cookie),
+then the websocket with the token as its second subprotocol and every cookie the client holds (a balancer's
+affinity cookie too). Every rerun_script carries what the frontend's would: the state of every
 widget on the page, the address's query string (widgets bound with bind="query-params" write to it, the server
 rewrites it with page_info_changed, a page switch keeps only the bound widgets' parameters), the page's script
 hash, the fragment of the widget that changed, the context info and the hashes of the cached messages. The client
 keeps the frontend's message cache (cacheable messages, aged in script runs) so it can resolve the server's
 `ref_hash` references, the element tree (to know the widgets, and to drop stale ones when a run finishes), and
-GETs each picture (`/media/...`) and custom component file once, as the browser's cache would.
+GETs each picture (`/media/...`) and custom component file once, as the browser's cache would. When the
+websocket closes, `reconnect` does what the frontend does: health checks until the server (or, behind a
+balancer, another replica) answers, a websocket naming the old session, and a run with every widget's state.
 
 Not replicated: what JavaScript does in the browser (drawing, plotly, the canvas component), chart selections
 and other component values (never sent here), and heartbeats (the frontend sends them only when a host asks).
@@ -39,11 +45,11 @@ from streamlit.proto.AppPage_pb2 import AppPage
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ClientState, ContextInfo
 from streamlit.proto.Common_pb2 import FileURLs, FileURLsResponse
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.ForwardMsg_pb2 import BackendOperationResponse, ForwardMsg
 from streamlit.proto.NumberInput_pb2 import NumberInput
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 MAIN = 0  # RootContainer: the first step of a delta path (1 is the sidebar)
 DONE = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
@@ -51,6 +57,7 @@ DONE = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCE
 HTTP_CONNECTIONS = 6  # a browser opens at most 6 connections to one host
 # What Chromium here reports (Intl and matchMedia); the server stores it per session.
 CONTEXT = dict(timezone="UTC", timezone_offset=0, locale="en-US", is_embedded=False, color_scheme="light")
+AFFINITY_COOKIE = "vae_replica"  # deploy/haproxy.cfg and the Ingress name the replica in this cookie
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"  # as Chromium: the server gzips some responses (host-config, components)
 
 
@@ -89,7 +96,7 @@ class Http:
                       ) -> tuple[int, bytes]:
         head = {"Host": f"{self.host}:{self.port}", "Accept-Encoding": ACCEPT_ENCODING, **(headers or {})}
         if self.cookies:
-            head["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            head["Cookie"] = self.cookie_header()
         if body or method in ("PUT", "POST"):
             head["Content-Length"] = str(len(body))
         raw = (f"{method} {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in head.items()) + "\r\n").encode()
@@ -126,8 +133,7 @@ class Http:
             name, value = line.decode("latin-1").split(":", 1)
             name, value = name.strip().lower(), value.strip()
             if name == "set-cookie":
-                cookie = value.split(";", 1)[0]
-                self.cookies[cookie.split("=", 1)[0]] = cookie.split("=", 1)[1].strip('"')
+                self.set_cookie(value)
             headers[name] = value
         if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
             body = b""
@@ -143,6 +149,14 @@ class Http:
         else:
             return status, await reader.read(), False
         return status, body, headers.get("connection", "").lower() != "close"
+
+    def set_cookie(self, header: str) -> None:
+        """Keep a cookie from a Set-Cookie header's value (its attributes are not needed here)."""
+        name, _, value = header.split(";", 1)[0].partition("=")
+        self.cookies[name.strip()] = value.strip().strip('"')
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
 
     async def get(self, path: str) -> bytes:
         status, body = await self.request("GET", path)
@@ -233,6 +247,7 @@ class Session:
         self._done: asyncio.Future | None = None
         self._new_session_seen = False
         self._file_urls: dict[str, asyncio.Future] = {}
+        self._operations: dict[str, asyncio.Future] = {}
 
     @property
     def closed(self) -> bool:
@@ -247,18 +262,44 @@ class Session:
         assets = index_assets(html) if self.assets is None else self.assets
         await asyncio.gather(*(self.http.get(a) for a in assets))
         await asyncio.gather(self.http.get("/_stcore/health"), self.http.get("/_stcore/host-config"))
+        await self._connect()
+        # The first rerun: no page hash (the server picks the page from page_name, "" for /), no widgets yet.
+        await self._run(self._rerun([], page_hash=""))
+
+    async def reconnect(self, timeout_s: float = 60.0) -> None:
+        """What the frontend does when its websocket closes (its server stopped, say): check health and
+        host-config until they answer, with growing pauses, then open a websocket naming the old session (a
+        server that does not know it starts a new one) and ask for a run with every widget's state, the address
+        and the page (the frontend does this when the connection drops during a run; otherwise at the next
+        action). Behind a sticky balancer the checks already reach another replica, which sets its own cookie."""
+        pause = 0.1
+        async with asyncio.timeout(timeout_s):
+            while True:
+                try:
+                    await asyncio.gather(self.http.get("/_stcore/health"), self.http.get("/_stcore/host-config"))
+                    await self._connect()
+                    break
+                except (OSError, ProtocolError, InvalidHandshake):
+                    await asyncio.sleep(pause)
+                    pause = min(2 * pause, 2.0)
+            await self._run(self._rerun(self.states.values()))
+
+    async def _connect(self) -> None:
         xsrf = self.http.cookies.get("_streamlit_xsrf", "PLACEHOLDER_AUTH_TOKEN")
+        if self._reader is not None:
+            await asyncio.gather(self._reader, return_exceptions=True)
         self._ws = await connect(
             self.origin.replace("http", "ws", 1) + "/_stcore/stream",
-            subprotocols=["streamlit", xsrf],  # the frontend passes its XSRF token this way
+            # the frontend passes its XSRF token this way, and on a reconnect the session it had
+            subprotocols=["streamlit", xsrf, *([self.session_id] if self.session_id else [])],
             origin=self.origin,
-            additional_headers={"Cookie": f"_streamlit_xsrf={xsrf}"},
+            additional_headers={"Cookie": self.http.cookie_header()},  # a balancer's affinity cookie too
             max_size=None,  # a plotly figure can be megabytes
             ping_interval=None,  # browsers only answer the server's pings
         )
+        for value in self._ws.response.headers.get_all("Set-Cookie"):  # a balancer may set one on the upgrade
+            self.http.set_cookie(value)
         self._reader = asyncio.create_task(self._read())
-        # The first rerun: no page hash (the server picks the page from page_name, "" for /), no widgets yet.
-        await self._run(self._rerun([], page_hash=""))
 
     async def move_slider(self, index: int = 0, key: str | None = None) -> None:
         """One step right (left at the top) on a main-area slider, by key or by its place on the page."""
@@ -330,6 +371,44 @@ class Session:
             await self._rerun(self.states.values(), node.fragment_id)
 
         await self._run(send())
+
+    async def download(self, key: str) -> bytes:
+        """Click a download button whose file is made on click (data=callable): ask the server for the file over
+        the websocket, as the frontend does, then GET the URL it answers (served by the replica that made it)."""
+        node = self._find([n for n in self.tree.values() if n.kind == "download_button"], key)
+        if node.proto.url:  # made during the run: its URL is already there
+            return await self.http.get(node.proto.url)
+        request_id = str(uuid.uuid4())
+        answer: asyncio.Future[BackendOperationResponse] = asyncio.get_running_loop().create_future()
+        self._operations[request_id] = answer
+        msg = BackMsg()
+        msg.backend_operation_request.request_id = request_id
+        msg.backend_operation_request.session_id = self.session_id
+        msg.backend_operation_request.deferred_file.file_id = node.proto.deferred_file_id
+        async with asyncio.timeout(self.timeout_s):
+            await self._send(msg)
+            response = await answer
+            if response.error_msg or not response.deferred_file.url:
+                raise ProtocolError(f"download refused: {response.error_msg!r}")
+            return await self.http.get(response.deferred_file.url)
+
+    async def wait_closed(self, timeout_s: float) -> None:
+        """Wait `timeout_s` seconds, or less if the websocket closes meanwhile."""
+        if self._reader is None or self._reader.done():
+            await asyncio.sleep(timeout_s)
+        else:
+            await asyncio.wait({self._reader}, timeout=timeout_s)
+
+    def shown(self) -> tuple[str, str, list[str]]:
+        """What the visitor sees: the address (page and query string) and the pictures on the page (views.pictures
+        writes each as an inline PNG in an st.html element)."""
+        pictures = sorted(n.proto.body for n in self.tree.values() if n.kind == "html" and "data:image" in n.proto.body)
+        return self.path, self.query, pictures
+
+    @property
+    def replica(self) -> str | None:
+        """The replica a sticky balancer (deploy/haproxy.cfg) holds this session on: its affinity cookie."""
+        return self.http.cookies.get(AFFINITY_COOKIE)
 
     def errors_shown(self) -> list[str]:
         """Exceptions and error alerts on the page now (what the browser benchmark looks for)."""
@@ -414,7 +493,7 @@ class Session:
         except Exception as e:  # a message this client cannot handle: fail the action that waits, not silently
             problem = e
         finally:
-            for future in [self._done, *self._file_urls.values()]:
+            for future in [self._done, *self._file_urls.values(), *self._operations.values()]:
                 if future is not None and not future.done():
                     future.set_exception(problem)
 
@@ -459,6 +538,10 @@ class Session:
             answer = self._file_urls.pop(msg.file_urls_response.response_id, None)
             if answer is not None and not answer.done():
                 answer.set_result(msg.file_urls_response)
+        elif kind == "backend_operation_response":
+            answer = self._operations.pop(msg.backend_operation_response.request_id, None)
+            if answer is not None and not answer.done():
+                answer.set_result(msg.backend_operation_response)
         elif kind == "auto_rerun":  # st.fragment(run_every=...): the app has none; fail rather than diverge
             self._fail(ProtocolError("st.fragment(run_every=...) is not replicated by this client"))
         elif kind == "session_event" and msg.session_event.HasField("script_compilation_exception"):
