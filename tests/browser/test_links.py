@@ -108,6 +108,7 @@ CASES = [
     Case("map", "?model=mnist-z2", lambda s: (s.press("3"), s.click("Same z-range as the manifold"))),
     Case("pad", "?model=mnist-z2", lambda s: s.slide("Range of both axes", 2)),
     Case("compare", "", lambda s: None),
+    Case("objectives", "", lambda s: None),
     Case("replay", "?model=mnist-z2", lambda s: s.slide("Epoch", 2, "ArrowLeft")),
     Case("upload", "", lambda s: None),
 ]
