@@ -151,13 +151,18 @@ class Result:
 
 
 def main_slider(page, label: str):
-    """The <input type=range> of the main area's slider with this label (or label prefix, if it ends with '*')."""
-    sliders = page.get_by_test_id("stMain").locator("[data-testid=stSlider] input[type=range]")
-    for i in range(sliders.count()):
-        name = sliders.nth(i).get_attribute("aria-label") or ""
-        if name == label or (label.endswith("*") and name.startswith(label[:-1])):
-            return sliders.nth(i)
-    raise LookupError(f"no slider labelled {label!r} on this page")
+    """The visible <input type=range> of the main area's slider with this label (or label prefix, if it ends with
+    '*'): a Streamlit slider, or the live slider (views/live) that replaces it once the browser has the model. A
+    live slider's key press is a release: it reruns the page, whose server-drawn (hidden) pictures then change."""
+    main = page.get_by_test_id("stMain")
+    streamlit = [(s, s.get_attribute("aria-label") or "")
+                 for s in main.locator("[data-testid=stSlider] input[type=range]").all()]
+    live = [(s, s.evaluate("e => e.closest('label').querySelector('.vae-slider-head span').textContent"))
+            for s in main.locator(".vae-sliders input[type=range]").all()]
+    for slider, name in live + streamlit:
+        if slider.is_visible() and (name == label or (label.endswith("*") and name.startswith(label[:-1]))):
+            return slider
+    raise LookupError(f"no visible slider labelled {label!r} on this page")
 
 
 def page_problem(page) -> str | None:
