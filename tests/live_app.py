@@ -31,6 +31,14 @@ CHROMIUM_ARGS = [
 ]
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"  # the attribute the frontend sets (index.*.js)
 BUSY = ("[data-testid=stSkeleton]", "[data-testid=stSpinner]")
+# Page scripts for the live elements' tests: count the app's script runs (a live drag must cause none), and
+# whether a canvas's picture changed since `before` (its data URL).
+COUNT_SCRIPT_RUNS = """() => {
+    window.scriptStateChanges = 0;
+    new MutationObserver(() => { window.scriptStateChanges += 1; }).observe(
+        document.querySelector("[data-testid=stApp]"), {attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
+PICTURE_CHANGED = "([canvas, before]) => canvas.toDataURL() !== before"
 
 
 class ServerDidNotStart(RuntimeError):

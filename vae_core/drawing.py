@@ -12,23 +12,25 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-import math
 
 import numpy as np
 from PIL import Image
 
-from .preprocess import ImageInputError, PreprocessResult, find_digit
+from .preprocess import (
+    BOX,
+    SIDE,
+    WIDE,
+    ImageInputError,
+    PreprocessResult,
+    centre_by_mass,
+    find_digit,
+    fit_into_box,
+)
+from .render import grey_to_uint8
 
-SIDE, BOX = 28, 20  # the MNIST field, and the box the digit is fitted into
 CANVAS_PX = 280  # the canvas's side in pixels (10x the MNIST field)
 MAX_DATA_URL = 2_000_000  # characters; a PNG of 280 x 280 strokes is a few kB
 PNG_DATA_URL = "data:image/png;base64,"
-WIDE = 1.8  # ink wider than this many times its height is not one digit (as vae_core.preprocess)
-
-
-def round_half_up(x: float) -> int:
-    """floor(x + 0.5): JavaScript's Math.round, not Python's round (which rounds halves to even)."""
-    return math.floor(x + 0.5)
 
 
 def canvas_ink(data_url: str) -> np.ndarray:
@@ -46,33 +48,9 @@ def canvas_ink(data_url: str) -> np.ndarray:
     return np.asarray(image.convert("RGB"), dtype=np.float32)[..., 0] / 255.0
 
 
-def fit_into_box(ink: np.ndarray, box: int = BOX) -> np.ndarray:
-    """Resize so the longer side is `box` (the other rounded, at least 1), Lanczos on float32, clipped to [0, 1]."""
-    h, w = ink.shape
-    s = box / max(h, w)
-    size = (max(1, min(box, round_half_up(w * s))), max(1, min(box, round_half_up(h * s))))
-    resized = Image.fromarray(ink.astype(np.float32)).resize(size, Image.Resampling.LANCZOS)
-    return np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
-
-
-def centre_by_mass(patch: np.ndarray, side: int = SIDE) -> np.ndarray:
-    """`patch` in a side x side field of zeros, moved by whole pixels so its centre of mass (float64 sums) is
-    nearest the field's centre, and kept inside the field."""
-    h, w = patch.shape
-    p = patch.astype(np.float64)
-    mass = p.sum()
-    com_r = float((p.sum(1) * np.arange(h)).sum() / mass)
-    com_c = float((p.sum(0) * np.arange(w)).sum() / mass)
-    top = min(max(round_half_up(side / 2 - com_r), 0), side - h)
-    left = min(max(round_half_up(side / 2 - com_c), 0), side - w)
-    field = np.zeros((side, side), dtype=np.float32)
-    field[top : top + h, left : left + w] = patch
-    return field
-
-
 def to_uint8(grey: np.ndarray) -> np.ndarray:
-    """Grey levels in [0, 1] -> uint8, floor(v * 255 + 0.5) in float64."""
-    return np.floor(np.clip(grey.astype(np.float64), 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
+    """render.grey_to_uint8 computed in float64, as the browser's copy of these steps computes it."""
+    return grey_to_uint8(grey.astype(np.float64))
 
 
 def drawing_to_mnist(ink: np.ndarray) -> PreprocessResult:

@@ -14,6 +14,7 @@ Every failure raises `ImageInputError` with a message meant for the user.
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -355,11 +356,17 @@ def _findings_picture(findings: PageFindings) -> np.ndarray:
     return rgb
 
 
-def _fit(ink: np.ndarray, box: int = BOX) -> np.ndarray:
-    """Resize so the longer side is `box`, keeping the aspect ratio; anti-aliased (Lanczos)."""
+def round_half_up(x: float) -> int:
+    """floor(x + 0.5): JavaScript's Math.round, not Python's round (which rounds halves to even), so the browser's
+    copy of these steps (views/live/draw.js) lands on the same pixels."""
+    return math.floor(x + 0.5)
+
+
+def fit_into_box(ink: np.ndarray, box: int = BOX) -> np.ndarray:
+    """Resize so the longer side is `box` (the other rounded, at least 1), Lanczos on float32, clipped to [0, 1]."""
     h, w = ink.shape
     s = box / max(h, w)
-    size = (max(1, min(box, round(w * s))), max(1, min(box, round(h * s))))
+    size = (max(1, min(box, round_half_up(w * s))), max(1, min(box, round_half_up(h * s))))
     resized = Image.fromarray(ink.astype(np.float32)).resize(size, Image.Resampling.LANCZOS)
     return np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
 
@@ -398,12 +405,12 @@ def centre_by_mass(patch: np.ndarray, side: int = SIDE) -> np.ndarray:
     Whole-pixel shifts keep the strokes sharp; the patch is kept entirely inside the field.
     """
     h, w = patch.shape
-    mass = patch.sum()
-    rows, cols = np.arange(h), np.arange(w)
-    com_r = float((patch.sum(1) * rows).sum() / mass)
-    com_c = float((patch.sum(0) * cols).sum() / mass)
-    top = int(np.clip(round(side / 2 - com_r), 0, side - h))
-    left = int(np.clip(round(side / 2 - com_c), 0, side - w))
+    p = patch.astype(np.float64)  # float64 sums, as the browser's copy adds them
+    mass = p.sum()
+    com_r = float((p.sum(1) * np.arange(h)).sum() / mass)
+    com_c = float((p.sum(0) * np.arange(w)).sum() / mass)
+    top = min(max(round_half_up(side / 2 - com_r), 0), side - h)
+    left = min(max(round_half_up(side / 2 - com_c), 0), side - w)
     field = np.zeros((side, side), dtype=np.float32)
     field[top : top + h, left : left + w] = patch
     return field
@@ -468,11 +475,11 @@ def to_mnist_style(image: Image.Image) -> PreprocessResult:
     cropped = np.clip((ink - floor) / (float(ink.max()) - floor), 0.0, 1.0)
     steps.append((f"cropped to the digit ({cropped.shape[1]} x {cropped.shape[0]})", _for_display(cropped, 0.0)))
 
-    large = _fit(cropped, STROKE_SCALE * BOX)
+    large = fit_into_box(cropped, STROKE_SCALE * BOX)
     # A tiny picture's strokes are a few blocky pixels, too coarse to measure: it is only fitted. So is a digit
     # whose strokes are already as wide as MNIST's, straight from the crop (one resampling, not two).
     evened, width = even_strokes(large) if max(cropped.shape) >= 2 * BOX else (large, 0.0)
-    patch = _fit(cropped if evened is large else evened)
+    patch = fit_into_box(cropped if evened is large else evened)
     if patch.max() <= 0:  # a hairline can vanish when shrunk a hundredfold
         raise ImageInputError("No digit found: the strokes are too thin to survive shrinking to 20 x 20 pixels.")
     patch = patch / patch.max()  # the strongest stroke is full white, as in MNIST

@@ -9,16 +9,12 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.live_app import COUNT_SCRIPT_RUNS, PICTURE_CHANGED
+
 pytestmark = pytest.mark.browser
 
 MODEL = "mnist-z2"
 RERUN_MS = 120_000
-COUNT_SCRIPT_RUNS = """() => {
-    window.scriptStateChanges = 0;
-    new MutationObserver(() => { window.scriptStateChanges += 1; }).observe(
-        document.querySelector("[data-testid=stApp]"), {attributes: true, attributeFilter: ["data-test-script-state"]});
-}"""
-PICTURE_CHANGED = "([canvas, before]) => canvas.toDataURL() !== before"
 
 
 @pytest.mark.parametrize(("path", "group"), [("mean", "mean"), ("variance", "variance"), ("sample", "sample"),

@@ -10,6 +10,7 @@ import pytest
 import torch
 from playwright.sync_api import Page, expect
 
+from tests.live_app import COUNT_SCRIPT_RUNS, PICTURE_CHANGED
 from vae_core.export import browser_message
 from vae_core.registry import PRETRAINED_DIR, LoadedModel, load
 
@@ -48,12 +49,6 @@ def test_browser_decoder_matches_torch_decoder(page: Page, streamlit_server: str
     assert np.abs(browser - reference).max() <= 1e-4
 
 
-COUNT_SCRIPT_RUNS = """() => {
-    window.scriptStateChanges = 0;
-    new MutationObserver(() => { window.scriptStateChanges += 1; }).observe(
-        document.querySelector("[data-testid=stApp]"), {attributes: true, attributeFilter: ["data-test-script-state"]});
-}"""
-PICTURE_CHANGED = "([canvas, before]) => canvas.toDataURL() !== before"
 
 
 def test_dragging_decodes_live_and_release_sets_the_current_digit(
