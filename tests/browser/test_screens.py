@@ -64,7 +64,7 @@ MAIN = {
     "compare": Main("[data-testid=stMain] [data-testid=stDataFrame]", "[data-testid=stMain] [data-testid=stDataFrame]"),
     "objectives": Main("[data-testid=stMain] [data-testid=stDataFrame]",
                        "[data-testid=stMain] [data-testid=stDataFrame]"),
-    "replay": Main(CHART, SLIDER),
+    "replay": Main(PICTURE, SLIDER),
 }
 PAGES = [spec.url_path for spec in navigation.PAGES]
 
