@@ -15,7 +15,6 @@ from vae_core.render import (
     CLASS_RGB,
     class_scatter,
     image_grid,
-    labelled_grid,
     scatter_picture,
     to_gif,
     to_png,
@@ -116,20 +115,6 @@ def test_to_png_colour_keeps_the_picture_within_a_palette_of_colours():
     decoded = Image.open(io.BytesIO(to_png_colour(picture)))
     assert decoded.mode == "P" and decoded.size == (50, 40)
     assert np.array_equal(np.asarray(decoded.convert("RGB")), picture)  # 8 colours fit the palette exactly
-
-
-def test_labelled_grid_enlarges_the_grid_and_writes_each_label_beside_its_cells():
-    grid = image_grid(np.zeros((6, 28, 28), dtype=np.uint8), nrow=3, padding=2)  # 2 rows x 3 columns of cells
-    table = labelled_grid(grid, ["z0", "z12"], ["-1", "+0", "+1"], padding=2, scale=2)
-    top, left = table.shape[0] - grid.shape[0] * 2, table.shape[1] - grid.shape[1] * 2
-    assert np.array_equal(table[top:, left:], upscale(grid, 2))
-    for r in range(2):  # ink in the left margin level with each row of cells, none level with the padding
-        y = top + (2 + r * 30 + 14) * 2
-        assert table[y - 4 : y + 4, :left].min() < 128
-    for c in range(3):  # ink in the top margin above each column of cells
-        x = left + (2 + c * 30 + 14) * 2
-        assert table[:top, x - 6 : x + 6].min() < 128
-    assert table[:top, left + 1 : left + 3].min() == 255  # above the outer padding: blank
 
 
 def test_scatter_picture_marks_every_whole_unit_with_a_grey_line_and_zero_darker():

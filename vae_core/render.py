@@ -64,30 +64,6 @@ def image_grid(images: np.ndarray, nrow: int, padding: int = 2, pad_value: int =
     return grid
 
 
-def labelled_grid(
-    grid: np.ndarray, row_labels: list[str], col_labels: list[str], padding: int, scale: int = 2
-) -> np.ndarray:
-    """An image_grid picture enlarged `scale` times with a white margin naming its rows (left) and columns
-    (top), as one uint8 greyscale picture: a table a browser shows as a plain image.
-
-    Each label is centred on its row or column of cells; cells are (grid side - padding) / count apart."""
-    font = ImageFont.load_default(size=14)
-    left = 8 + max((font.getbbox(t)[2] for t in row_labels), default=0)
-    top = 24
-    body = upscale(grid, scale)
-    picture = Image.new("L", (left + body.shape[1], top + body.shape[0]), 255)
-    picture.paste(Image.fromarray(body), (left, top))
-    draw = ImageDraw.Draw(picture)
-    row_step, col_step = (grid.shape[0] - padding) / len(row_labels), (grid.shape[1] - padding) / len(col_labels)
-    for r, text in enumerate(row_labels):
-        y = top + (padding + (r + 0.5) * row_step - padding / 2) * scale
-        draw.text((left - 6, y), text, fill=40, font=font, anchor="rm")
-    for c, text in enumerate(col_labels):
-        x = left + (padding + (c + 0.5) * col_step - padding / 2) * scale
-        draw.text((x, top - 6), text, fill=40, font=font, anchor="ms")
-    return np.asarray(picture)
-
-
 def upscale(image: np.ndarray, factor: int) -> np.ndarray:
     """Nearest-neighbour enlargement: every model pixel stays a crisp square."""
     return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)

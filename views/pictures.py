@@ -81,6 +81,31 @@ def show_grid(grid: np.ndarray, alt: str, caption: str | None = None, max_width:
     show_picture(grid, alt, caption, width=grid.shape[1] * max(1, max_width // grid.shape[1]))
 
 
+def table_html(
+    cells: np.ndarray, rows: list[str], columns: list[str], corner: str, alt: str, caption: str, width: int
+) -> str:
+    """A table of pictures as real HTML text: `cells` (R, C, H, W) uint8, one picture per cell shown `width` px wide,
+    row and column headers (`corner` heads the row headers), the caption below. Each picture's `alt` names its
+    cell: "{row}" and "{column}" in it become the cell's headers. Screen readers read the headers with the cells,
+    and the headers are text that presenter mode enlarges like any other."""
+    esc = html.escape
+    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in columns)
+    body = "".join(
+        f'<tr><th scope="row">{esc(r)}</th>' + "".join(
+            f'<td><img src="{png_data_uri(cell)}" alt="{esc(alt.format(row=r, column=c), quote=True)}" '
+            f'width="{width}" style="width: {width}px"></td>' for c, cell in zip(columns, row_cells)) + "</tr>"
+        for r, row_cells in zip(rows, cells))
+    return (f'<div class="vae-table"><table><caption>{esc(caption)}</caption><thead><tr><th scope="col">'
+            f"{esc(corner)}</th>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+
+
+def show_table(cells: np.ndarray, rows: list[str], columns: list[str], corner: str, alt: str, caption: str,
+               width: int = 56) -> None:
+    """Show `cells` (R, C, H, W) as a table of pictures with text headers (table_html), each picture about `width`
+    px wide (shown_width: larger in presenter mode); on a narrow screen the table scrolls sideways in its box."""
+    st.html(table_html(cells, rows, columns, corner, alt, caption, shown_width(cells.shape[-1], width)))
+
+
 # The legend of a latent map drawn by render.class_scatter: each label's colour beside its digit. The swatches are
 # decoration (the digit says the class), so the line reads the same without colour.
 CLASS_KEY_HTML = (
@@ -95,6 +120,13 @@ PICTURE_CSS = """
 .vae-picture img {image-rendering: pixelated; max-width: 100%; height: auto; display: block;}
 .vae-picture.vae-smooth img {image-rendering: auto;}
 .vae-picture figcaption {font-size: 0.875rem; margin-top: 0.25rem;}
+.vae-table {overflow-x: auto; margin: 0 0 0.5rem 0;}
+.vae-table table {border-collapse: separate; border-spacing: 2px; width: max-content;}
+.vae-table th {font-weight: normal; padding: 0 0.3em; text-align: center;}
+.vae-table th[scope=row] {text-align: right;}
+.vae-table td {padding: 0; line-height: 0; background: #404040;}
+.vae-table img {image-rendering: pixelated; display: block;}
+.vae-table caption {caption-side: bottom; text-align: left; font-size: 0.875rem; margin-top: 0.25rem;}
 .vae-class-key .vae-key {white-space: nowrap; margin-right: 0.6em;}
 .vae-class-key .vae-swatch {display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.2em;
     vertical-align: -0.05em; border-radius: 2px;}
