@@ -121,11 +121,11 @@ PICTURE_CSS = """
 .vae-picture.vae-smooth img {image-rendering: auto;}
 .vae-picture figcaption {font-size: 0.875rem; margin-top: 0.25rem;}
 .vae-table {overflow-x: auto; margin: 0 0 0.5rem 0;}
-.vae-table table {border-collapse: separate; border-spacing: 2px; width: max-content;}
+.vae-table table {border-collapse: separate; border-spacing: 2px; max-width: 100%;}
 .vae-table th {font-weight: normal; padding: 0 0.3em; text-align: center;}
 .vae-table th[scope=row] {text-align: right;}
 .vae-table td {padding: 0; line-height: 0; background: #404040;}
-.vae-table img {image-rendering: pixelated; display: block;}
+.vae-table img {image-rendering: pixelated; display: block; max-width: 100%; height: auto;}
 .vae-table caption {caption-side: bottom; text-align: left; font-size: 0.875rem; margin-top: 0.25rem;}
 .vae-class-key .vae-key {white-space: nowrap; margin-right: 0.6em;}
 .vae-class-key .vae-swatch {display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.2em;
