@@ -291,9 +291,10 @@ def render() -> None:
     if two_d:
         st.markdown("##### The 2-D models' latent maps")
         st.caption(
-            "What to see: each test digit's code, coloured by label, on each model's own axes; the dashed circle "
-            "holds 95% of the prior's codes. The autoencoder's codes spread far outside it, with holes between "
-            "classes where a prior sample decodes to nothing; β = 4 packs them inside, and the classes overlap."
+            "What to see: each test digit's code, drawn as its label's digit in that label's colour, on each model's "
+            "own axes; the dashed circle holds 95% of the prior's codes. The autoencoder's codes spread far outside "
+            "it, with holes between classes where a prior sample decodes to nothing; β = 4 packs them inside, and the "
+            "classes overlap."
         )
         columns = st.columns(len(two_d))
         for column, c in zip(columns, two_d):
