@@ -135,7 +135,7 @@ def map_figure(c: Compared) -> go.Figure:
     points = c.lm.latents["test_mu"].numpy()
     labels = c.lm.latents["test_labels"].long().numpy()
     half = max(3.0, float(np.abs(points).max()) * 1.05)
-    picture = class_scatter(points, labels, (-half, half), (-half, half), MAP_PX, radius_px=2.0)
+    picture = class_scatter(points, labels, (-half, half), (-half, half), MAP_PX, radius_px=3.0)  # digits 18 px
     fig = go.Figure()
     fig.add_layout_image(
         source=png_data_uri(picture), xref="x", yref="y", x=-half, y=half, sizex=2 * half, sizey=2 * half,
