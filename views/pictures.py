@@ -102,7 +102,8 @@ def table_html(
 def show_table(cells: np.ndarray, rows: list[str], columns: list[str], corner: str, alt: str, caption: str,
                width: int = 56) -> None:
     """Show `cells` (R, C, H, W) as a table of pictures with text headers (table_html), each picture about `width`
-    px wide (shown_width: larger in presenter mode); on a narrow screen the table scrolls sideways in its box."""
+    px wide (shown_width: larger in presenter mode); on a narrow screen the cells shrink to fit (and the table's box
+    scrolls sideways where even that is not enough)."""
     st.html(table_html(cells, rows, columns, corner, alt, caption, shown_width(cells.shape[-1], width)))
 
 

@@ -61,7 +61,7 @@ def map_png(test_mu: torch.Tensor, labels: torch.Tensor) -> bytes:
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_map_png(folder: str, epoch: int, mtime: float, _test_mu: torch.Tensor, _labels: torch.Tensor) -> bytes:
     """map_png once per snapshot (folder, epoch and file time: a folder has one set of labels), so scrubbing
-    through the epochs only sends pictures already drawn (~80 ms each to draw)."""
+    back through the epochs only sends pictures already drawn."""
     return map_png(_test_mu, _labels)
 
 
