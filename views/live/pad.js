@@ -164,6 +164,7 @@ function mountPad(data, root, setTriggerValue) {
   };
   for (const [type, fn] of Object.entries(handlers)) pad.addEventListener(type, fn);
   pad.setAttribute("aria-label", `latent pad over z${dx} (across) and z${dy} (up), from ${lo} to ${hi}`);
+  preview.setAttribute("aria-label", "the decoded digit, once the decoder has loaded"); // named before its first draw
 
   modelSlot(data.model).ready
     .then((ready) => {
