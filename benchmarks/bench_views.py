@@ -119,6 +119,7 @@ def view_cases(lm: LoadedModel) -> list[Case]:
     from views.common import DEFAULT_SEED, stream_seed
     from views.pages import interpolate, manifold, mean, reconstruct, sample, variance
     from views.pages import map as latent_map
+    from views.pictures import table_html
 
     model, d = lm.model, lm.latent_dim
     x = decode_probs(model, lm.latents["class_centroids"][4])[0]  # the app's default digit
@@ -133,10 +134,14 @@ def view_cases(lm: LoadedModel) -> list[Case]:
     unit = mean.offset_unit(r, posterior_unit=False)
     dims = active_dims(r.kl_per_dim)[0].tolist()
 
+    def traversal_html(cells):  # the table as the page sends it: a PNG per cell in an HTML table
+        return table_html(cells, [f"z{i}" for i in range(len(cells))], [f"{o:+g}" for o in mean.OFFSETS.tolist()],
+                          "offset", "decoded with {row} moved {column}", "traversal table", mean.TABLE_CELL_PX)
+
     def mean_view():
         rr = report()
         shown = mean.compute(model, rr, offsets, posterior_unit=False)
-        return to_png(shown.perturbed), to_png(rr.reconstruction), to_png(shown.table)
+        return to_png(shown.perturbed), to_png(rr.reconstruction), traversal_html(shown.table)
 
     def variance_view():
         rr = report()
@@ -173,8 +178,8 @@ def view_cases(lm: LoadedModel) -> list[Case]:
     return [
         Case("one digit: decode + PNG", lambda: to_png(mean.perturbed_digit(model, r.mu, unit, offsets)), DIGIT_MS),
         Case("describe_digit (every view's rerun)", report, None),
-        Case(f"traversal table {d}x{len(mean.OFFSETS)}: decode+grid+PNG",
-             lambda: to_png(mean.traversal_table(model, r.mu, unit, dims)), None),
+        Case(f"traversal table {d}x{len(mean.OFFSETS)}: decode+PNGs+HTML",
+             lambda: traversal_html(mean.traversal_table(model, r.mu, unit, dims)), None),
         Case("mean view: all of one update", mean_view, VIEW_MS),
         Case("variance grid 64: decode+grid+PNG",
              lambda: to_png(variance.variance_grid(model, r, 1.0, 64, variance_seed)), None),

@@ -10,7 +10,17 @@ import torch
 from PIL import Image
 from torchvision.utils import make_grid
 
-from vae_core.render import image_grid, labelled_grid, scatter_picture, to_gif, to_png, to_png_colour, upscale
+from vae_core.render import (
+    CLASS_COLOURS,
+    CLASS_RGB,
+    class_scatter,
+    image_grid,
+    scatter_picture,
+    to_gif,
+    to_png,
+    to_png_colour,
+    upscale,
+)
 
 
 def random_images(n: int, h: int = 28, w: int = 28, seed: int = 0) -> np.ndarray:
@@ -107,15 +117,17 @@ def test_to_png_colour_keeps_the_picture_within_a_palette_of_colours():
     assert np.array_equal(np.asarray(decoded.convert("RGB")), picture)  # 8 colours fit the palette exactly
 
 
-def test_labelled_grid_enlarges_the_grid_and_writes_each_label_beside_its_cells():
-    grid = image_grid(np.zeros((6, 28, 28), dtype=np.uint8), nrow=3, padding=2)  # 2 rows x 3 columns of cells
-    table = labelled_grid(grid, ["z0", "z12"], ["-1", "+0", "+1"], padding=2, scale=2)
-    top, left = table.shape[0] - grid.shape[0] * 2, table.shape[1] - grid.shape[1] * 2
-    assert np.array_equal(table[top:, left:], upscale(grid, 2))
-    for r in range(2):  # ink in the left margin level with each row of cells, none level with the padding
-        y = top + (2 + r * 30 + 14) * 2
-        assert table[y - 4 : y + 4, :left].min() < 128
-    for c in range(3):  # ink in the top margin above each column of cells
-        x = left + (2 + c * 30 + 14) * 2
-        assert table[:top, x - 6 : x + 6].min() < 128
-    assert table[:top, left + 1 : left + 3].min() == 255  # above the outer padding: blank
+def test_scatter_picture_marks_every_whole_unit_with_a_grey_line_and_zero_darker():
+    picture = scatter_picture(np.zeros((0, 2)), np.zeros((0, 3), np.uint8), (-2, 2), (-2, 2), 80, grid_step=1.0)
+    row = picture[50, :, 0]  # between horizontal lines, across the vertical ones (z = 2 lies past px 79)
+    assert np.nonzero(row < 255)[0].tolist() == [0, 20, 40, 60]
+    assert picture[50, 40, 0] < picture[50, 20, 0] < 255  # z = 0 darker than z = -1
+    assert picture[40, 50, 0] < picture[20, 50, 0] < 255  # the same across
+
+
+def test_class_scatter_draws_each_point_as_its_labels_digit_in_its_labels_colour():
+    points = np.array([[-0.5, 0.0], [0.5, 0.0]])
+    picture = class_scatter(points, np.array([1, 0]), (-1, 1), (-1, 1), 120, radius_px=4)
+    expected = scatter_picture(points, CLASS_RGB[[1, 0]], (-1, 1), (-1, 1), 120, radius_px=4, glyphs=["1", "0"])
+    assert np.array_equal(picture, expected)
+    assert len(CLASS_COLOURS) == len(CLASS_RGB) == 10 and CLASS_RGB[0].tolist() == [0x33, 0x22, 0x88]

@@ -41,7 +41,7 @@ def test_every_config_option_is_one_streamlit_knows() -> None:
             assert f"{section}.{option}" in options, f"{section}.{option} is not a Streamlit option"
 
 
-ESCAPING_BUILDERS = {"picture_html"}  # build HTML only from html.escape'd text; each has a test below
+ESCAPING_BUILDERS = {"picture_html", "table_html"}  # build HTML only from html.escape'd text; each has a test below
 
 
 def _is_constant_html(node: ast.expr) -> bool:
@@ -98,3 +98,12 @@ def test_picture_html_escapes_its_text_alternative_and_caption() -> None:
     markup = picture_html(np.zeros((28, 28), np.uint8), 'a "4" <script>alert(1)</script>', "<b>caption</b>", 196)
     assert "<script>" not in markup and "<b>" not in markup
     assert 'alt="a &quot;4&quot; &lt;script&gt;' in markup and "&lt;b&gt;caption&lt;/b&gt;" in markup
+
+
+def test_table_html_escapes_its_headers_text_alternatives_and_caption() -> None:
+    from views.pictures import table_html
+
+    markup = table_html(np.zeros((1, 2, 28, 28), np.uint8), ["<i>z0</i>"], ['"a"', "<b>"], "<u>", "{row} at {column}",
+                        "<s>caption</s>", 56)
+    assert not any(tag in markup for tag in ("<i>", "<b>", "<u>", "<s>"))
+    assert 'alt="&lt;i&gt;z0&lt;/i&gt; at &quot;a&quot;"' in markup and "&lt;s&gt;caption&lt;/s&gt;" in markup

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import struct
 import zlib
 
@@ -11,6 +12,13 @@ import torch
 from PIL import Image, ImageDraw, ImageFont
 
 from .model import IMAGE_SIDE, VAE
+
+# The ten classes' colours on every latent map: Paul Tol's "muted" scheme, made for colour-blind viewers, with dark
+# grey as a tenth colour. Colour is not the only cue: class_scatter draws each point as its label's digit.
+CLASS_COLOURS = [
+    "#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77", "#cc6677", "#882255", "#aa4499", "#555555",
+]
+CLASS_RGB = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in CLASS_COLOURS], dtype=np.uint8)
 
 
 @torch.inference_mode()
@@ -54,30 +62,6 @@ def image_grid(images: np.ndarray, nrow: int, padding: int = 2, pad_value: int =
     grid = np.full((rows * (h + padding) + padding, cols * (w + padding) + padding), pad_value, dtype=images.dtype)
     grid[: rows * (h + padding), : cols * (w + padding)] = tiled.reshape(rows * (h + padding), cols * (w + padding))
     return grid
-
-
-def labelled_grid(
-    grid: np.ndarray, row_labels: list[str], col_labels: list[str], padding: int, scale: int = 2
-) -> np.ndarray:
-    """An image_grid picture enlarged `scale` times with a white margin naming its rows (left) and columns
-    (top), as one uint8 greyscale picture: a table a browser shows as a plain image.
-
-    Each label is centred on its row or column of cells; cells are (grid side - padding) / count apart."""
-    font = ImageFont.load_default(size=14)
-    left = 8 + max((font.getbbox(t)[2] for t in row_labels), default=0)
-    top = 24
-    body = upscale(grid, scale)
-    picture = Image.new("L", (left + body.shape[1], top + body.shape[0]), 255)
-    picture.paste(Image.fromarray(body), (left, top))
-    draw = ImageDraw.Draw(picture)
-    row_step, col_step = (grid.shape[0] - padding) / len(row_labels), (grid.shape[1] - padding) / len(col_labels)
-    for r, text in enumerate(row_labels):
-        y = top + (padding + (r + 0.5) * row_step - padding / 2) * scale
-        draw.text((left - 6, y), text, fill=40, font=font, anchor="rm")
-    for c, text in enumerate(col_labels):
-        x = left + (padding + (c + 0.5) * col_step - padding / 2) * scale
-        draw.text((x, top - 6), text, fill=40, font=font, anchor="ms")
-    return np.asarray(picture)
 
 
 def upscale(image: np.ndarray, factor: int) -> np.ndarray:
@@ -129,17 +113,25 @@ def scatter_picture(
     radius_px: float = 2.5,
     opacity: float = 0.7,
     glyphs: list[str] | None = None,
+    grid_step: float | None = None,
 ) -> np.ndarray:
     """Points (N, 2) drawn as translucent discs on white, one RGB colour (N, 3) each, over the given axis
     ranges, as a uint8 (size_px, size_px, 3) picture whose top row is y_range[1]. With `glyphs` (one short
     text per point, such as its label's digit) each point is that text, about 6 * radius_px tall, instead
-    of a disc: told apart without colour.
+    of a disc: told apart without colour. With `grid_step`, light grey lines mark every multiple of it on both
+    axes (a darker one at 0) under the points, so positions can be read without tick labels.
 
     Drawn in the given order, so interleaved classes leave no class always on top. A browser draws this
     one picture far faster than ten thousand chart markers (benchmarks/RESULTS.md)."""
     picture = Image.new("RGB", (size_px, size_px), "white")
     draw = ImageDraw.Draw(picture, "RGBA")  # RGBA fills blend with what is already drawn
     (x0, x1), (y0, y1) = x_range, y_range
+    if grid_step:
+        for k in range(math.ceil(min(x0, y0) / grid_step), math.floor(max(x1, y1) / grid_step) + 1):
+            grey = (150, 150, 150) if k == 0 else (225, 225, 225)
+            x, y = (k * grid_step - x0) / (x1 - x0) * size_px, (y1 - k * grid_step) / (y1 - y0) * size_px
+            draw.line([(x, 0), (x, size_px)], fill=grey)
+            draw.line([(0, y), (size_px, y)], fill=grey)
     px = (np.asarray(points[:, 0], dtype=np.float64) - x0) / (x1 - x0) * size_px
     py = (y1 - np.asarray(points[:, 1], dtype=np.float64)) / (y1 - y0) * size_px
     alpha = round(opacity * 255)
@@ -154,6 +146,22 @@ def scatter_picture(
     for x, y, (r, g, b) in zip(px[inside].tolist(), py[inside].tolist(), colours):
         draw.ellipse((x - radius_px, y - radius_px, x + radius_px, y + radius_px), fill=(r, g, b, alpha))
     return np.asarray(picture)
+
+
+def class_scatter(
+    points: np.ndarray,
+    labels: np.ndarray,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    size_px: int,
+    radius_px: float,
+    grid_step: float | None = None,
+) -> np.ndarray:
+    """The latent map's picture: each point (N, 2) drawn as its label's digit (labels: N ints 0-9) in that
+    label's CLASS_COLOURS colour (scatter_picture)."""
+    labels = np.asarray(labels)
+    return scatter_picture(points, CLASS_RGB[labels], x_range, y_range, size_px, radius_px=radius_px,
+                           glyphs=[str(label) for label in labels.tolist()], grid_step=grid_step)
 
 
 def glyph_masks(glyphs: list[str], size_px: int, alpha: int) -> dict[str, Image.Image]:

@@ -31,7 +31,7 @@ SCREEN_CSS = """
 # Streamlit's elements that set their text smaller than the root size (captions, widget labels, slider ticks, ...).
 SMALL_TEXT = ", ".join([
     "[data-testid=stCaptionContainer]", "[data-testid=stWidgetLabel]", "[data-testid=stSliderTickBar]",
-    "[data-testid=stSliderThumbValue]", "[data-testid=stMetricLabel]", "[data-testid=stTable]", "figcaption",
+    "[data-testid=stSliderThumbValue]", "[data-testid=stMetricLabel]", "[data-testid=stTable]", "figcaption", "caption",
     "[data-testid=stTooltipContent]", "code", "button", "[data-testid=stPageLink]", "[data-testid=stHeader]",
     "[data-testid=stFileUploaderDropzoneInstructions]", "[role=radiogroup]", "summary", "[role=listbox]",
     "[data-testid=stSelectbox]", ".vae-live", ".vae-pad", ".vae-draw",  # the live elements (views/live)

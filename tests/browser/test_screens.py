@@ -5,7 +5,8 @@ without scrolling.
 
 One server and one browser for all; each check keeps one browser context (one viewport) for all pages.
 `python -m tests.browser.test_screens URL` prints the same figures for a running server, without asserting;
-`python -m tests.browser.test_screens URL --screenshots docs/screenshots` takes the phone and projector screenshots.
+`python -m tests.browser.test_screens URL --screenshots docs/screenshots [PAGE ...]` takes the phone and projector
+screenshots (of every page, or of the pages named).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ MAIN = {
     "compare": Main("[data-testid=stMain] [data-testid=stDataFrame]", "[data-testid=stMain] [data-testid=stDataFrame]"),
     "objectives": Main("[data-testid=stMain] [data-testid=stDataFrame]",
                        "[data-testid=stMain] [data-testid=stDataFrame]"),
-    "replay": Main(CHART, SLIDER),
+    "replay": Main(PICTURE, SLIDER),
 }
 PAGES = [spec.url_path for spec in navigation.PAGES]
 
@@ -313,16 +314,17 @@ def small_png(path: Path, scale: float = 1.0) -> None:
     picture.quantize(256, method=Image.Quantize.FASTOCTREE).save(path, optimize=True)
 
 
-def screenshots(url: str, folder: Path) -> None:
-    """docs/screenshots: every page on a phone (the whole page, up to PHONE_SHOT_MAX_PX tall; and the sidebar
-    once) and on a projector in presenter mode (what the room sees, at half size)."""
+def screenshots(url: str, folder: Path, pages: list[str] | None = None) -> None:
+    """docs/screenshots: every page (or those in `pages`) on a phone (the whole page, up to PHONE_SHOT_MAX_PX tall;
+    and the sidebar once, when all pages are taken) and on a projector in presenter mode (what the room sees, at
+    half size)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p, ExitStack() as stack:
         browser = live_app.launch_chromium(p)
         phone = stack.enter_context(screen(browser, **{**PHONE, "device_scale_factor": 1}))
         projector = stack.enter_context(screen(browser, **PROJECTOR))
-        for url_path in PAGES:
+        for url_path in pages or PAGES:
             open_page(phone, url, url_path)
             height = phone.locator("[data-testid=stMain]").evaluate("el => el.scrollHeight")
             phone.set_viewport_size({"width": PHONE["viewport"]["width"], "height": min(height, PHONE_SHOT_MAX_PX)})
@@ -335,6 +337,8 @@ def screenshots(url: str, folder: Path) -> None:
             projector.screenshot(path=str(folder / f"projector-{url_path}.png"))
             small_png(folder / f"projector-{url_path}.png", 0.5)
             print(url_path, flush=True)
+        if pages:
+            return
         open_page(phone, url, "reconstruct")
         phone.get_by_test_id("stExpandSidebarButton").click()
         sidebar = phone.locator("[data-testid=stSidebar]")
@@ -346,6 +350,6 @@ def screenshots(url: str, folder: Path) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 3 and sys.argv[2] == "--screenshots":
-        screenshots(sys.argv[1], Path(sys.argv[3]))
+        screenshots(sys.argv[1], Path(sys.argv[3]), sys.argv[4:])
     else:
         measure(sys.argv[1])

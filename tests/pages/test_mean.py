@@ -1,11 +1,15 @@
 """AppTest checks of the Mean perturbation page: one slider per latent dimension, ordered by KL, and the
-perturbed picture follows them."""
+perturbed picture follows them; the traversal table is an HTML table of pictures with text headers."""
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from tests.apptest import MODELS, current_report, image_url, open_page
+import numpy as np
+import pytest
+import torch
+
+from tests.apptest import MODELS, current_digit, current_report, image_url, loaded_model, open_page, picture, pictures
 from vae_core.analysis import active_dims
 from views.pages import mean
 
@@ -42,9 +46,34 @@ def test_mean_perturbed_image_at_zero_offsets_is_the_reconstruction() -> None:
     assert image_url(at, "perturbed") == image_url(at, "unperturbed")  # same bytes; shown at two sizes
 
 
+def traversal_cells(at) -> dict[str, str]:
+    """The traversal table's pictures, by text alternative ("... decoded with z3 moved +2 prior sigma ...")."""
+    return {p.alt: p.src for p in pictures(at.main) if " decoded with z" in p.alt}
+
+
+def test_mean_traversal_table_is_text_headers_around_one_picture_per_dimension_and_offset() -> None:
+    at = open_page("mean", "mnist-z20")
+    r = current_report(at)
+    dims = active_dims(r.kl_per_dim)[0].tolist()
+    [table] = [h.proto.body for h in at.main.get("html") if "<table>" in h.proto.body]
+    headers = re.findall(r'<th scope="(col|row)">([^<]*)</th>', table)
+    assert headers == ([("col", "offset")] + [("col", f"{o:+g}") for o in mean.OFFSETS.tolist()]
+                       + [("row", f"z{d}") for d in dims])  # real text, read with each cell and enlarged on a projector
+    cells = traversal_cells(at)
+    assert len(cells) == len(dims) * len(mean.OFFSETS)
+    name, unit = current_digit(at).name, mean.MEAN_UNITS[0]
+    expected = mean.traversal_table(loaded_model(at).model, r.mu, torch.ones_like(r.std), dims)
+    for row, d in enumerate(dims):
+        for col, offset in enumerate(mean.OFFSETS.tolist()):
+            src = cells[f"{name} decoded with z{d} moved {offset:+g} {unit}"]
+            assert np.array_equal(np.asarray(picture(src)), expected[row, col])
+    assert np.array_equal(expected[:, 3], np.repeat(expected[:1, 3], len(dims), 0))  # offset 0: mu, in every row
+
+
 def test_mean_unit_radio_changes_the_traversal_table() -> None:
     at = open_page("mean", "mnist-z20")
-    before = image_url(at, "traversal table")
+    before = set(traversal_cells(at).values())
     at.radio(key="mean_unit").set_value(mean.POSTERIOR_UNIT).run()
     assert not at.exception
-    assert image_url(at, "traversal table") != before
+    after = traversal_cells(at)
+    assert all(alt.endswith(mean.POSTERIOR_UNIT) for alt in after) and set(after.values()) != before

@@ -1,17 +1,23 @@
 """AppTest checks of the Training replay page: it renders at every snapshot epoch of the shipped mnist-z2, and
-falls back to it from a model without snapshots; the ELBO curve's marker on its log axis."""
+falls back to it from a model without snapshots; its latent map draws each test digit as its label's digit; the
+ELBO curve's marker on its log axis."""
 
 from __future__ import annotations
 
+import io
 import math
 
+import numpy as np
 import pytest
+from PIL import Image
 
-from tests.apptest import image_url, open_page
-from vae_core.registry import PRETRAINED_DIR
-from vae_core.snapshots import snapshot_epochs
+from tests.apptest import image_picture, image_url, open_page
+from vae_core.registry import PRETRAINED_DIR, load
+from vae_core.render import CLASS_RGB, class_scatter
+from vae_core.snapshots import load_snapshot, snapshot_epochs
 from views import state_keys
-from views.pages.replay import elbo_figure
+from views.pages.replay import MAP_GLYPH_RADIUS, MAP_PX, Z_RANGE, elbo_figure, map_png
+from views.pictures import CLASS_KEY_HTML
 
 Z2 = "mnist-z2"
 EPOCHS = snapshot_epochs(PRETRAINED_DIR / Z2)
@@ -23,13 +29,34 @@ def test_replay_renders_at_every_snapshot_epoch_and_the_manifold_changes() -> No
     at = open_page("replay", Z2)
     slider = at.select_slider(key="replay_epoch")
     assert list(slider.options) == [str(e) for e in EPOCHS]
-    manifold_urls = {}
+    manifold_urls, map_urls = {}, {}
     for epoch in EPOCHS:
         at.select_slider(key="replay_epoch").set_value(epoch).run()
         assert not at.exception, f"epoch {epoch}: {at.exception}"
         manifold_urls[epoch] = image_url(at, f"manifold at epoch {epoch}:")
-        assert len(at.get("plotly_chart")) == 2  # the latent map and the ELBO curve
+        latent_map = image_picture(at, f"test digits' mu at epoch {epoch}:")
+        assert latent_map.alt.startswith(f"latent map of {Z2} at training epoch {epoch}: the posterior means of the "
+                                         "10,000 test digits, each drawn as its label's digit")
+        map_urls[epoch] = latent_map.src
+        assert len(at.get("plotly_chart")) == 1  # the ELBO curve
     assert manifold_urls[0] != manifold_urls[100]
+    assert len(set(map_urls.values())) == len(EPOCHS)
+    assert any(CLASS_KEY_HTML in h.proto.body for h in at.main.get("html"))  # the legend names the glyphs
+
+
+@needs_snapshots
+def test_replay_map_draws_each_test_digit_as_its_labels_digit_in_its_colour() -> None:
+    lm = load(PRETRAINED_DIR / Z2)
+    snap = load_snapshot(PRETRAINED_DIR / Z2, max(EPOCHS), lm.model.config)
+    labels = lm.latents["test_labels"]
+    shown = np.asarray(Image.open(io.BytesIO(map_png(snap.test_mu, labels))).convert("RGB"))
+    assert shown.shape == (MAP_PX, MAP_PX, 3)
+    expected = class_scatter(snap.test_mu.numpy(), labels.numpy(), Z_RANGE, Z_RANGE, MAP_PX, MAP_GLYPH_RADIUS,
+                             grid_step=1.0)
+    assert float(np.abs(shown.astype(int) - expected).mean()) < 5  # the 64-colour palette changes little
+    inked = {tuple(c) for c in shown.reshape(-1, 3).tolist()}
+    for colour in CLASS_RGB.tolist():  # each class's colour is on the picture (blended shades aside)
+        assert min(sum(abs(a - b) for a, b in zip(colour, c)) for c in inked) < 40
 
 
 @needs_snapshots

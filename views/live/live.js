@@ -65,8 +65,12 @@ function mountSliders(data, root, setTriggerValue) {
     const decimals = decimalsOf(s.step);
     const label = document.createElement("label");
     label.className = "vae-slider";
-    label.innerHTML = '<span class="vae-slider-head"><span></span><output></output></span><input type="range">';
-    const [name, readout, input] = [label.querySelector("span span"), label.querySelector("output"), label.querySelector("input")];
+    // The readout is no <output>: a label names its first labelable element, which would be the readout, leaving
+    // the slider without a name; the slider tells its own value, so the readout is hidden from screen readers.
+    label.innerHTML = '<span class="vae-slider-head"><span></span><span class="vae-slider-value" aria-hidden="true">'
+      + '</span></span><input type="range">';
+    const [name, readout, input] = [label.querySelector("span span"), label.querySelector(".vae-slider-value"),
+      label.querySelector("input")];
     name.textContent = s.label;
     Object.assign(input, { min: s.min, max: s.max, step: s.step, value: s.value });
     input.dataset.key = s.key;

@@ -13,6 +13,7 @@ const PAD_HTML = `<div class="vae-pad">
     <div class="vae-pad-caption">decoded live in your browser</div>
   </div>
   <div class="vae-pad-column">
+    <div class="vae-pad-axes"></div>
     <canvas class="pad" tabindex="0" role="application"
       aria-roledescription="latent pad" aria-describedby="vae-pad-help"></canvas>
     <div class="vae-pad-readout"><span class="z" aria-live="polite"></span><span class="fps" data-fps="0"></span></div>
@@ -28,6 +29,8 @@ function mountPad(data, root, setTriggerValue) {
   const [pad, preview, zText, fpsText, status] = ["pad", "preview", "z", "fps", "status"].map(el);
   const [dx, dy] = data.dims;
   const [lo, hi] = data.range;
+  // The axes are named in text beside the pad, not drawn into it: text grows with presenter mode and is read aloud.
+  el("vae-pad-axes").textContent = `z${dx} across, z${dy} up, both ${lo} to ${hi}`;
   const base = Float32Array.from(data.base);
   const z = Float32Array.from(base);
   const image = new ImageData(28, 28);
@@ -66,11 +69,6 @@ function mountPad(data, root, setTriggerValue) {
       ctx.lineTo(PAD_PX, y);
       ctx.stroke();
     }
-    ctx.fillStyle = "#ccc";
-    ctx.font = "13px sans-serif";
-    ctx.fillText(`z${dx} →`, PAD_PX - 40, PAD_PX - 6);
-    ctx.fillText(`z${dy} ↑`, 6, 15);
-    ctx.fillText(`${lo}..${hi}`, 6, PAD_PX - 6);
     // The current digit's mu (clamped to the edge when outside the range).
     ctx.strokeStyle = "#ffa421";
     ctx.lineWidth = 2;
@@ -166,6 +164,7 @@ function mountPad(data, root, setTriggerValue) {
   };
   for (const [type, fn] of Object.entries(handlers)) pad.addEventListener(type, fn);
   pad.setAttribute("aria-label", `latent pad over z${dx} (across) and z${dy} (up), from ${lo} to ${hi}`);
+  preview.setAttribute("aria-label", "the decoded digit, once the decoder has loaded"); // named before its first draw
 
   modelSlot(data.model).ready
     .then((ready) => {

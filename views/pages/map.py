@@ -13,7 +13,7 @@ import torch
 from vae_core.latent import ellipse, project, projected_cov
 from vae_core.plot_geometry import cell_representatives
 from vae_core.registry import LoadedModel
-from vae_core.render import scatter_picture, to_png_colour
+from vae_core.render import CLASS_COLOURS, class_scatter, to_png_colour
 
 from ..common import (
     autoencoder_notice,
@@ -30,11 +30,6 @@ from ..screens import for_screen
 from .manifold import settings_axis
 
 CHART_KEY, CLASSES_KEY = "map_chart", "map_classes"
-# Paul Tol's "muted" scheme, made for colour-blind viewers, with dark grey as a tenth colour. Colour is not the
-# only cue: on the map each point is drawn as its label's digit.
-CLASS_COLOURS = [
-    "#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77", "#cc6677", "#882255", "#aa4499", "#555555",
-]
 PLOT_PX = 640  # height of the chart
 PICTURE_PX = 960  # the dots' picture: 1.5x the plotted size, so it stays sharp on dense screens and when zoomed
 DOT_PX = 2.5 * PICTURE_PX / PLOT_PX  # radius in picture pixels of a 5-px dot on screen
@@ -78,9 +73,7 @@ def square_range(points: torch.Tensor, z_range: list[float] | None) -> tuple[flo
 def map_layers(points: np.ndarray, labels: np.ndarray, box: tuple[float, ...]) -> tuple[str, np.ndarray]:
     """The points as one picture (a data URI for a plotly layout image) and the rows of `points` that serve as
     click targets; cached per model, range and classes, so a rerun that only moves the current digit is cheap."""
-    palette = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in CLASS_COLOURS], dtype=np.uint8)
-    picture = scatter_picture(points, palette[labels], box[:2], box[2:], PICTURE_PX, radius_px=DOT_PX,
-                              glyphs=[str(label) for label in labels.tolist()])
+    picture = class_scatter(points, labels, box[:2], box[2:], PICTURE_PX, DOT_PX)
     targets = cell_representatives(torch.from_numpy(points), box[:2], box[2:], TARGET_CELLS).numpy()
     return "data:image/png;base64," + base64.b64encode(to_png_colour(picture)).decode(), targets
 

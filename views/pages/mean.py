@@ -11,17 +11,16 @@ import torch
 from vae_core.analysis import ACTIVE_KL_NATS, DigitReport, active_dims
 from vae_core.latent import shift, traversal
 from vae_core.model import VAE
-from vae_core.render import decode_images, image_grid, labelled_grid
+from vae_core.render import decode_images
 
 from ..common import autoencoder_notice, current_model, current_report, get_digit
 from ..controls import MEAN_SHIFT, MEAN_UNIT, MEAN_UNITS, POSTERIOR_UNIT
 from ..live import Slider, fallback, live_picture, live_sliders, mount_model
-from ..pictures import show_picture, shown_width
+from ..pictures import show_picture, show_table, shown_width
 
 OFFSETS = torch.arange(-3.0, 4.0)  # the traversal table's columns: -3 ... +3
-PADDING = 2  # image_grid's default; labelled_grid needs it to centre the labels on the cells
 SLIDER_KEY = MEAN_SHIFT.key.replace("{d}", "{}")  # .format(dimension)
-TABLE_SCALE = 2  # screen px per model pixel in the traversal table
+TABLE_CELL_PX = 56  # each traversal table cell: 2 screen px per model pixel
 
 
 def slider_label(dim: int, kl: float, active: bool) -> str:
@@ -34,7 +33,8 @@ class Perturbation:
     """What the page shows besides the reconstruction: the moved code's picture and the traversal table."""
 
     perturbed: np.ndarray  # (28, 28) uint8
-    table: np.ndarray  # the labelled traversal grid, uint8
+    table: np.ndarray  # the traversal table's cells, uint8 (rows, len(OFFSETS), 28, 28)
+    dims: list[int]  # its rows' dimensions
 
 
 def offset_unit(report: DigitReport, posterior_unit: bool) -> torch.Tensor:
@@ -48,16 +48,18 @@ def perturbed_digit(model: VAE, mu: torch.Tensor, unit: torch.Tensor, offsets: t
 
 
 def traversal_table(model: VAE, mu: torch.Tensor, unit: torch.Tensor, dims: list[int]) -> np.ndarray:
-    """One row per dimension in `dims`, moved by each of OFFSETS (columns) from mu, labelled."""
-    grid = image_grid(decode_images(model, traversal(mu, unit, dims, OFFSETS)), nrow=len(OFFSETS), padding=PADDING)
-    return labelled_grid(grid, [f"z{d}" for d in dims], [f"{o:+g}" for o in OFFSETS.tolist()], PADDING, TABLE_SCALE)
+    """The decoded cells (len(dims), len(OFFSETS), 28, 28): one row per dimension in `dims`, moved by each of
+    OFFSETS (columns) from mu."""
+    cells = decode_images(model, traversal(mu, unit, dims, OFFSETS))
+    return cells.reshape(len(dims), len(OFFSETS), *cells.shape[1:])
 
 
 def compute(model: VAE, report: DigitReport, offsets: torch.Tensor, posterior_unit: bool) -> Perturbation:
     """The page's pictures for the slider offsets (one per dimension) in the chosen unit; table rows by KL."""
     unit = offset_unit(report, posterior_unit)
     dims = active_dims(report.kl_per_dim)[0].tolist()
-    return Perturbation(perturbed_digit(model, report.mu, unit, offsets), traversal_table(model, report.mu, unit, dims))
+    table = traversal_table(model, report.mu, unit, dims)
+    return Perturbation(perturbed_digit(model, report.mu, unit, offsets), table, dims)
 
 
 def reset_sliders(latent_dim: int) -> None:
@@ -115,6 +117,6 @@ def render() -> None:
             show_picture(r.reconstruction, f"{name} decoded from mu, unperturbed", "unperturbed: decoded mu")
 
     st.markdown(f"**Traversal table**: each row moves one dimension by -3 ... +3 {unit_name}, the others stay at mu.")
-    show_picture(shown.table, f"traversal table of {name}: each row moves one dimension from -3 to +3 {unit_name}, "
-                 "the dimension with the largest KL first",
-                 "traversal table: rows z_i, largest KL first; columns: offset", width=shown.table.shape[1])
+    show_table(shown.table, [f"z{d}" for d in shown.dims], [f"{o:+g}" for o in OFFSETS.tolist()], "offset",
+               f"{name} decoded with {{row}} moved {{column}} {unit_name}",
+               "traversal table: rows z_i, largest KL first; columns: offset", TABLE_CELL_PX)

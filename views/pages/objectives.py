@@ -14,13 +14,12 @@ from vae_core.checkpoint import CheckpointError
 from vae_core.evaluate import ACTIVE_MU_VARIANCE
 from vae_core.latent import prior_samples
 from vae_core.registry import LAB_GROUP, LoadedModel, ModelEntry, objective_name
-from vae_core.render import decode_images, image_grid, scatter_picture, to_uint8
+from vae_core.render import class_scatter, decode_images, image_grid, to_uint8
 
 from ..common import get_digit, load_model, model_entries, seed, stream_seed
 from ..pictures import png_data_uri, show_grid
 from ..screens import for_screen
 from .compare import class_examples, trained_on
-from .map import CLASS_COLOURS
 
 PRIOR_SAMPLES = 11  # one row as long as the reconstructions' row
 PRIOR_STREAM = "objectives prior"  # the random stream of the prior codes (common.stream_seed)
@@ -136,8 +135,7 @@ def map_figure(c: Compared) -> go.Figure:
     points = c.lm.latents["test_mu"].numpy()
     labels = c.lm.latents["test_labels"].long().numpy()
     half = max(3.0, float(np.abs(points).max()) * 1.05)
-    palette = np.array([[int(h[i : i + 2], 16) for i in (1, 3, 5)] for h in CLASS_COLOURS], dtype=np.uint8)
-    picture = scatter_picture(points, palette[labels], (-half, half), (-half, half), MAP_PX, radius_px=2.0)
+    picture = class_scatter(points, labels, (-half, half), (-half, half), MAP_PX, radius_px=3.0)  # digits 18 px
     fig = go.Figure()
     fig.add_layout_image(
         source=png_data_uri(picture), xref="x", yref="y", x=-half, y=half, sizex=2 * half, sizey=2 * half,
@@ -293,9 +291,10 @@ def render() -> None:
     if two_d:
         st.markdown("##### The 2-D models' latent maps")
         st.caption(
-            "What to see: each test digit's code, coloured by label, on each model's own axes; the dashed circle "
-            "holds 95% of the prior's codes. The autoencoder's codes spread far outside it, with holes between "
-            "classes where a prior sample decodes to nothing; β = 4 packs them inside, and the classes overlap."
+            "What to see: each test digit's code, drawn as its label's digit in that label's colour, on each model's "
+            "own axes; the dashed circle holds 95% of the prior's codes. The autoencoder's codes spread far outside "
+            "it, with holes between classes where a prior sample decodes to nothing; β = 4 packs them inside, and the "
+            "classes overlap."
         )
         columns = st.columns(len(two_d))
         for column, c in zip(columns, two_d):

@@ -11,20 +11,21 @@ import streamlit as st
 import torch
 
 from vae_core.checkpoint import CheckpointError, read_metrics
-from vae_core.latent import grid_axis, group_by_label, manifold_grid
+from vae_core.latent import grid_axis, manifold_grid
 from vae_core.model import VAE, VAEConfig
 from vae_core.registry import ModelEntry
-from vae_core.render import decode_images, image_grid
+from vae_core.render import class_scatter, decode_images, image_grid, to_png_colour
 from vae_core.snapshots import Snapshot, load_snapshot, snapshot_epochs, snapshot_path
 
 from ..common import current_model, load_model, model_entries, model_error
-from ..pictures import show_grid
+from ..pictures import CLASS_KEY_HTML, show_grid, show_picture
 from ..screens import for_screen
-from .map import CLASS_COLOURS
 
 GRID_N, GRID_EPS = 15, 0.05  # Kingma & Welling's Fig. 4 spacing: gaussian quantiles eps ... 1 - eps
 EPOCH_KEY = "replay_epoch"
-Z_RANGE = [-4.0, 4.0]  # fixed axes, so the map's movement between epochs is visible
+Z_RANGE = (-4.0, 4.0)  # fixed axes, so the map's movement between epochs is visible
+MAP_PX, MAP_SHOWN_PX = 720, 360  # the map's picture, drawn 2x the size it is shown at (1.33x in presenter mode)
+MAP_GLYPH_RADIUS = 3.5  # glyphs 21 picture px tall: about 10 px on screen, 16 in presenter mode
 
 
 @st.cache_resource(show_spinner="Loading snapshot...", max_entries=32)
@@ -32,11 +33,15 @@ def _snapshot(folder: str, epoch: int, mtime: float, _config: VAEConfig) -> Snap
     return load_snapshot(folder, epoch, _config)  # _config is not hashed: a folder has one config
 
 
-def cached_snapshot(folder: Path, epoch: int, config: VAEConfig) -> Snapshot:
-    """Cached per folder, epoch and file time, so a re-recorded snapshot is picked up."""
+def snapshot_mtime(folder: Path, epoch: int) -> float:
+    """The snapshot file's time (0 if it is missing): part of the cache keys, so a re-recorded one is picked up."""
     path = snapshot_path(folder, epoch)
-    mtime = path.stat().st_mtime if path.exists() else 0.0
-    return _snapshot(str(folder), epoch, mtime, config)
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+def cached_snapshot(folder: Path, epoch: int, config: VAEConfig) -> Snapshot:
+    """Cached per folder, epoch and file time."""
+    return _snapshot(str(folder), epoch, snapshot_mtime(folder, epoch), config)
 
 
 def snapshot_manifold(model: VAE) -> np.ndarray:
@@ -45,20 +50,30 @@ def snapshot_manifold(model: VAE) -> np.ndarray:
     return image_grid(decode_images(model, codes), nrow=GRID_N, padding=0)
 
 
-def scatter_figure(test_mu: torch.Tensor, labels: torch.Tensor, title: str) -> go.Figure:
-    """The test digits' posterior means, one trace per label (the legend toggles classes)."""
-    fig = go.Figure()
-    for label, idx in enumerate(group_by_label(labels)):
-        xy = test_mu[idx]
-        fig.add_trace(go.Scattergl(
-            x=xy[:, 0].numpy(), y=xy[:, 1].numpy(), mode="markers", name=str(label), hoverinfo="skip",
-            marker=dict(size=3, color=CLASS_COLOURS[label], opacity=0.6),
-        ))
-    fig.update_xaxes(title="z0", range=Z_RANGE, zeroline=False)
-    fig.update_yaxes(title="z1", range=Z_RANGE, zeroline=False, scaleanchor="x")
-    fig.update_layout(title=title, height=460, margin=dict(l=50, r=10, t=40, b=40),
-                      legend=dict(title="label", itemsizing="constant"))
-    return fig
+def map_png(test_mu: torch.Tensor, labels: torch.Tensor) -> bytes:
+    """The test digits' posterior means on the fixed Z_RANGE square, each drawn as its label's digit in its
+    label's colour (render.class_scatter), with a grey line at every whole unit: as a small palette PNG."""
+    picture = class_scatter(test_mu.numpy(), labels.long().numpy(), Z_RANGE, Z_RANGE, MAP_PX, MAP_GLYPH_RADIUS,
+                            grid_step=1.0)
+    return to_png_colour(picture)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_map_png(folder: str, epoch: int, mtime: float, _test_mu: torch.Tensor, _labels: torch.Tensor) -> bytes:
+    """map_png once per snapshot (folder, epoch and file time: a folder has one set of labels), so scrubbing
+    back through the epochs only sends pictures already drawn."""
+    return map_png(_test_mu, _labels)
+
+
+def map_alt(name: str, epoch: int, test_mu: torch.Tensor) -> str:
+    """The map's text alternative: what it shows and how far the means have spread at this epoch."""
+    lo, hi = Z_RANGE
+    outside = int(((test_mu[:, :2] < lo) | (test_mu[:, :2] > hi)).any(1).sum())
+    spread = test_mu[:, :2].std(0).tolist()
+    return (f"latent map of {name} at training epoch {epoch}: the posterior means of the {len(test_mu):,} test "
+            f"digits, each drawn as its label's digit, z0 across and z1 up from {lo:g} to {hi:g}; the means spread "
+            f"with standard deviation {spread[0]:.2f} along z0 and {spread[1]:.2f} along z1"
+            + (f", {outside} of them outside the square" if outside else ""))
 
 
 def elbo_figure(rows: list[dict], epoch: int) -> go.Figure:
@@ -110,9 +125,10 @@ def replay(folder: Path, name: str, config: VAEConfig, labels: torch.Tensor) -> 
         return
     left, right = st.columns(2)
     with left:
-        title = f"{name}: test digits' mu at epoch {epoch}"
-        st.plotly_chart(for_screen(scatter_figure(snap.test_mu, labels, title), presenter_height=1.2),
-                        key="replay_map")
+        png = cached_map_png(str(folder), epoch, snapshot_mtime(folder, epoch), snap.test_mu, labels)
+        show_picture(png, map_alt(name, epoch, snap.test_mu), f"test digits' mu at epoch {epoch}: z0 across, z1 up, "
+                     f"{Z_RANGE[0]:g} to {Z_RANGE[1]:g}, a grey line at each whole unit", MAP_SHOWN_PX, smooth=True)
+        st.html(CLASS_KEY_HTML)
     with right:
         caption = f"manifold at epoch {epoch}: {GRID_N} x {GRID_N} codes, gaussian spacing, eps {GRID_EPS}"
         show_grid(snapshot_manifold(snap.model), f"{GRID_N} by {GRID_N} grid of digits decoded across the first two "
