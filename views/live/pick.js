@@ -32,14 +32,14 @@ const PICK_HTML = `<figure class="vae-pick vae-picture">
   <div class="vae-pick-body">
     <div class="vae-pick-plot">
       <div class="vae-pick-ytitle"></div>
-      <div class="vae-pick-yticks" aria-hidden="true"></div>
+      <div class="vae-pick-yticks"></div>
       <div class="vae-pick-frame" tabindex="0" role="application" aria-roledescription="picker">
         <img alt="">
         <svg class="vae-pick-lines" viewBox="0 0 1 1" preserveAspectRatio="none" aria-hidden="true"></svg>
         <span class="vae-pick-hover" hidden></span>
         <span class="vae-pick-cursor" hidden></span>
       </div>
-      <div class="vae-pick-xticks" aria-hidden="true"></div>
+      <div class="vae-pick-xticks"></div>
       <div class="vae-pick-xtitle"></div>
     </div>
     <div class="vae-pick-legend" hidden></div>
@@ -242,8 +242,8 @@ function newPicker(root) {
         li.lastChild.textContent = text;
         return li;
       });
-      const title = document.createElement("div");
-      title.textContent = data.legend.title;
+      const title = document.createElement("span");
+      title.textContent = `${data.legend.title}:`;
       const list = document.createElement("ul");
       list.append(...items);
       legend.replaceChildren(title, list);
