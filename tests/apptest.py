@@ -70,6 +70,16 @@ def open_latent_space_page(url_path: str, model: str) -> AppTest:
     return at
 
 
+def chart(at: AppTest, key: str):
+    """The st.plotly_chart with widget key `key`."""
+    return next(c for c in at.get("plotly_chart") if c.key == key)
+
+
+def figure(at: AppTest, key: str) -> dict:
+    """The plotly figure of chart `key`, as the JSON the browser receives."""
+    return json.loads(chart(at, key).proto.spec)
+
+
 def mount(at: AppTest, key: str):
     """The mount of the "vae_live" component (views.live) with key `key`."""
     found = [e for e in at.get("bidi_component") if e.key == key]
@@ -169,7 +179,7 @@ def is_decoded(x: np.ndarray, model_name: str, code: torch.Tensor) -> bool:
 
 
 def picture(data_uri: str) -> Image.Image:
-    """The image in a base64 data URI, as plotly figures carry their pictures."""
+    """The image in a base64 data URI, as plotly figures and picture pickers carry their pictures."""
     return Image.open(io.BytesIO(base64.b64decode(data_uri.split(",", 1)[1])))
 
 
