@@ -59,6 +59,7 @@ def test_a_mouse_click_on_the_map_picks_the_test_digit_under_it(page: Page, stre
     page.mouse.move(x, y)
     expect(page.locator(READOUT)).to_have_text(re.compile(r"^test digit #\d+, a \d: click to use it$"))
     expect(page.locator("[data-testid=stMain] .vae-pick-hover")).to_be_visible()  # which dot the pointer is on
+    expect(page.locator("[data-testid=stMain] .vae-pick-lines polygon")).to_have_count(1)  # the 1-sigma ellipse
     page.mouse.click(x, y)
     index, label = PICKED_DIGIT.match(page.locator(READOUT).inner_text()).groups()
     expect_current_test_digit(page, index, label)

@@ -46,7 +46,7 @@ class Main:
 SLIDER = "[data-testid=stMain] [data-testid=stSlider]"
 PICTURE = "[data-testid=stMain] figure.vae-picture img"
 CHART = "[data-testid=stMain] [data-testid=stPlotlyChart]"
-PICKER = "[data-testid=stMain] .vae-pick-frame"  # the picture of a picture picker (views/live/pick.js)
+PICKER = "[data-testid=stMain] .vae-pick-plot"  # a picture picker's picture with its axes (views/live/pick.js)
 MAIN = {
     "start": Main(PICTURE, "[data-testid=stMain] [data-testid=stButton]"),
     "lessons": Main("[data-testid=stMain] h4",

@@ -196,7 +196,7 @@ def picture_picker(source: dict[str, Any], view: dict[str, Any], choose: Callabl
     rerun. `source` is pick_source's; `view` holds what changes from run to run, all small: width (px), alt,
     label (the keyboard help), title, x and y ({title, ticks: [[fraction, text], ...]}, y from the top), legend
     ({title, items: [[text, colour], ...]}), marks ({cross, ring: [x, y], ellipse: [[x, y], ...]} in fractions),
-    grid ({n, x: [text per column], y: [text per row]}), pixelated."""
+    grid ({n, x: [text per column], y: [text per row]})."""
     _live(key=f"{key}_source", data=source)
     _live(key=key, data={"kind": "pick", "source": source["id"], **view},
           on_pick_change=functools.partial(_pick, key, choose))

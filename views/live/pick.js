@@ -175,6 +175,10 @@ function newPicker(root) {
     },
   };
   for (const [type, fn] of Object.entries(handlers)) frame.addEventListener(type, fn);
+  // Enlarged, the picture keeps its pixels square and sharp; shrunk (a phone), it is smoothed, not decimated.
+  const sharpen = () => img.classList.toggle("pixelated", img.naturalWidth > 0 && img.clientWidth >= img.naturalWidth);
+  img.addEventListener("load", sharpen);
+  new ResizeObserver(sharpen).observe(frame);
 
   function setText(cls, text) {
     const el = q(cls);
@@ -226,7 +230,6 @@ function newPicker(root) {
     send = setTriggerValue;
     figure.style.setProperty("--vae-pick-width", `${data.width}px`);
     img.alt = data.alt;
-    img.classList.toggle("pixelated", Boolean(data.pixelated));
     frame.setAttribute("aria-label", data.label);
     setText("title", data.title);
     setText("xtitle", data.x.title);

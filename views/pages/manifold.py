@@ -109,8 +109,8 @@ def manifold_view(axis: torch.Tensor, dims: tuple[int, int], mu: torch.Tensor) -
                 + ("; a red ring marks the current digit's mu." if inside else ".")),
         "label": ("Manifold grid. Click or tap a cell, or move with the arrow keys and press Enter, to make its code "
                   "the current digit."),
-        "width": shown_width(1, FIGURE_PX),
-        "pixelated": shown_width(1, FIGURE_PX) >= side,
+        # a whole multiple of the picture's side where it fits, so every model pixel is an equal square
+        "width": shown_width(side, FIGURE_PX) if side <= FIGURE_PX else shown_width(1, FIGURE_PX),
     }
 
 
