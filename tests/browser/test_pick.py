@@ -47,6 +47,14 @@ def cell_source(col: int, row: int) -> str:
     return f"manifold cell z0 = {AXIS[col]:.2f}, z1 = {AXIS.flip(0)[row]:.2f}"
 
 
+def picked_test_digit(page: Page) -> tuple[str, str]:
+    """(index, label) of the test digit the line below the map says was just picked."""
+    readout = page.locator(READOUT)
+    expect(readout).to_have_text(PICKED_DIGIT)
+    index, label = PICKED_DIGIT.match(readout.inner_text()).groups()
+    return index, label
+
+
 def expect_current_test_digit(page: Page, index: str, label: str) -> None:
     """The map's line about the current digit names test digit #index."""
     line = page.get_by_text(re.compile(rf"^Current digit: test digit #{index}, a {label};"))
@@ -61,7 +69,7 @@ def test_a_mouse_click_on_the_map_picks_the_test_digit_under_it(page: Page, stre
     expect(page.locator("[data-testid=stMain] .vae-pick-hover")).to_be_visible()  # which dot the pointer is on
     expect(page.locator("[data-testid=stMain] .vae-pick-lines polygon")).to_have_count(1)  # the 1-sigma ellipse
     page.mouse.click(x, y)
-    index, label = PICKED_DIGIT.match(page.locator(READOUT).inner_text()).groups()
+    index, label = picked_test_digit(page)
     expect_current_test_digit(page, index, label)
     caption = page.locator("[data-testid=stSidebar] figure.vae-picture figcaption")
     expect(caption).to_have_text(f"test digit #{index}, a {label}")
@@ -70,7 +78,7 @@ def test_a_mouse_click_on_the_map_picks_the_test_digit_under_it(page: Page, stre
 def test_one_tap_on_a_phone_picks_on_the_map(phone: Page, streamlit_server: str, app_idle):
     box = open_picker(phone, streamlit_server, "map", app_idle)
     phone.touchscreen.tap(box["x"] + 0.45 * box["width"], box["y"] + 0.55 * box["height"])
-    index, label = PICKED_DIGIT.match(phone.locator(READOUT).inner_text()).groups()
+    index, label = picked_test_digit(phone)
     expect_current_test_digit(phone, index, label)
 
 
@@ -113,7 +121,7 @@ def test_arrow_keys_and_enter_pick_a_test_digit_on_the_map(page: Page, streamlit
     moved = page.locator(READOUT).inner_text()
     assert moved != first and moved.endswith(": Enter picks it")
     page.keyboard.press(" ")
-    index, label = PICKED_DIGIT.match(page.locator(READOUT).inner_text()).groups()
+    index, label = picked_test_digit(page)
     assert moved.startswith(f"test digit #{index}, a {label}")
     expect_current_test_digit(page, index, label)
 
