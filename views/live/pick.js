@@ -69,6 +69,7 @@ function newPicker(root) {
   let send = () => {};
   let cursor = null; // the item under the keyboard cursor: {id, x, y, ...} in picture fractions
   let marks = []; // the spans of the cross and the ring
+  let shownSlot = null; // the pickSources entry of the picture shown
 
   // Items: a grid's cells (the manifold), or the nearest of the map's targets.
   function cellItem(col, row) {
@@ -253,6 +254,8 @@ function newPicker(root) {
     }
     drawMarks();
     const slot = pickSource(data.source);
+    if (slot !== shownSlot) shownSlot?.listeners.delete(showSource); // the old picture may now be let go
+    shownSlot = slot;
     slot.listeners.add(showSource);
     showSource();
     // A pick by Enter reruns the app; should that mount the picker anew, the keyboard user is put back on it.
