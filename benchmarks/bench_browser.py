@@ -4,7 +4,7 @@ Starts `streamlit run app.py` and `streamlit run benchmarks/floor_app.py` (one s
 opens each view in headless Chromium at /<url_path>, focuses the view's main slider and presses ArrowRight and
 ArrowLeft alternately. Each press is timed in the page, from the keydown event (its timeStamp: when the key
 was pressed, as a person feels it) until the view's picture has changed and been drawn: a MutationObserver
-sees a new `src` of an <img> (or `href` of a plotly <image>, or the plotted data) in the main area, then the
+sees a new `src` of an <img> (or `href` of a plotly <image>, or a picture picker's marks) in the main area, then the
 new pictures are decoded, then two animation frames pass (the first paint that shows them). Before the next
 press the script run must be over, so presses never overlap.
 
@@ -13,7 +13,7 @@ the new value sent over the websocket (Streamlit 1.67's react-aria slider commit
 column shows it); server, sent -> the websocket message that brought the change (the script run, the transfer);
 browser, that message -> drawn (applying it, fetching and decoding the picture, plotly's redraw, painting).
 The latent map has no slider; there the sidebar's class buttons 0 and 1 are clicked alternately (timed from
-pointerdown), which reruns the whole app and moves the current digit's marker.
+pointerdown), which reruns the whole app and moves the current digit's marks over the map.
 
 Targets: each view's p95 within 1.3x of the floor's p95; the manifold at n = 30 within 1.6x.
 
@@ -50,7 +50,6 @@ MANIFOLD_N = 30
 class View:
     path: str
     slider: str | None  # the aria-label (the widget label) of the main slider, or its start if it ends with '*'
-    watch: str = "images"  # 'images': <img> srcs and plotly <image> hrefs; 'plot': the plotted data
     set_to: float | None = None  # move the slider to this value first (arrow presses, each waited for)
     note: str = ""
 
@@ -63,7 +62,7 @@ VIEWS = {
     "interpolate": View("interpolate", "Steps"),
     "manifold": View("manifold", "Grid size n (n x n digits)", set_to=MANIFOLD_N,
                      note=f"n = {MANIFOLD_N} and {MANIFOLD_N - 1}"),
-    "map": View("map", None, watch="plot", note="sidebar class buttons 0/1: a whole-app rerun"),
+    "map": View("map", None, note="sidebar class buttons 0/1: a whole-app rerun"),
 }
 FLOOR = View("", "Value")
 
@@ -86,19 +85,17 @@ window.WebSocket = class extends WebSocket {
 """
 
 # Arms one measurement: records the first keydown/pointerdown after arming, watches the main area for a change
-# of the watched signature, waits for the new pictures to decode and for two animation frames.
-ARM = """(watch) => {
+# of its pictures (<img> srcs, plotly <image> hrefs, picture pickers' marks: views/live/pick.js), waits for the new
+# pictures to decode and for two animation frames.
+ARM = """() => {
     const main = document.querySelector('[data-testid=stMain]') || document.body;
     const signature = () => {
-        if (watch === 'plot') {
-            const gd = main.querySelector('.js-plotly-plot');
-            return gd && gd.data ? JSON.stringify(gd.data.map((t) => [t.name, t.x && t.x.length < 100 ? t.x : null,
-                                                                       t.y && t.y.length < 100 ? t.y : null])) : '';
-        }
         const imgs = [...main.querySelectorAll('figure.vae-picture img')].map((i) => i.getAttribute('src'));
         const svg = [...main.querySelectorAll('.js-plotly-plot image')].map((i) => i.getAttribute('href')
                                                                                    || i.getAttribute('xlink:href'));
-        return imgs.concat(svg).join('|');
+        const marks = [...main.querySelectorAll('.vae-pick-frame')].map((f) => f.querySelector('svg').innerHTML
+            + [...f.querySelectorAll('.vae-pick-cross, .vae-pick-ring')].map((m) => m.style.cssText).join());
+        return imgs.concat(svg, marks).join('|');
     };
     const s = {t0: null, sent: null, received: null, changed: null, drawn: null, done: false};
     window.__bench = s;
@@ -178,9 +175,9 @@ def check_model(page, model: str) -> None:
         raise SystemExit(f"asked for model {model!r} in the URL, the app shows {shown!r}")
 
 
-def press_once(page, act, watch: str) -> dict | None:
+def press_once(page, act) -> dict | None:
     """Arm the in-page timer, act (press a key or click), wait for the change; the page's timestamps, or None."""
-    page.evaluate(ARM, watch)
+    page.evaluate(ARM)
     act()
     try:
         handle = page.wait_for_function("() => window.__bench && window.__bench.done && window.__bench",
@@ -229,7 +226,7 @@ def measure(page, url: str, name: str, view: View, presses: int, warmup: int, mo
     else:
         actions = slider_actions(page, view, warmup + presses)
     for i, act in enumerate(actions):
-        timestamps = press_once(page, act, view.watch)
+        timestamps = press_once(page, act)
         if i < warmup:
             continue
         if timestamps is None:

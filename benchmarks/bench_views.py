@@ -1,8 +1,8 @@
 """Server-side cost of one update of each view: the computation a slider move triggers, no browser.
 
 Each case does what the view's fragment does on a rerun by calling the page's own pure functions (views/pages/:
-each page's `compute` and the parts it is made of, `variance_grid`, `map_figure`) at the app's default digit
-and seed, with each figure serialised as st.plotly_chart does (Figure.to_dict, then plotly.io.to_json).
+each page's `compute` and the parts it is made of, `variance_grid`, `map_view`) at the app's default digit
+and seed, with each picture picker's data serialised as the component sends it (JSON).
 Streamlit encodes a numpy picture handed to st.image with Pillow's PNG encoder; render.to_png stands in for that.
 Widget and websocket overhead are not included: bench_browser.py measures the whole round trip. The upload case
 preprocesses a 4000 x 3000 JPEG made in memory (a pen stroke on uneven, noisy paper) with vae_core.preprocess, as
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import sys
 import time
@@ -36,8 +37,6 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere (make bench)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # harness.py
 
-import plotly.io  # noqa: E402
-import plotly.tools  # noqa: E402
 from harness import machine_line  # noqa: E402
 from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
 
@@ -107,9 +106,9 @@ def photo_jpeg(size: tuple[int, int] = PHOTO_SIZE, seed: int = 0) -> bytes:
     return buf.getvalue()
 
 
-def plotly_spec(fig) -> str:
-    """The figure as st.plotly_chart sends it (streamlit/elements/plotly_chart.py: to a dict, then JSON)."""
-    return plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(fig, validate_figure=True), validate=False)
+def picker_json(source: dict, view: dict) -> str:
+    """A picture picker's two mounts as the component sends them (views.live.picture_picker: JSON)."""
+    return json.dumps(source) + json.dumps(view)
 
 
 def view_cases(lm: LoadedModel) -> list[Case]:
@@ -117,6 +116,7 @@ def view_cases(lm: LoadedModel) -> list[Case]:
     default digit and seed, each picture then encoded as st.image encodes it."""
     # Imported here: the views import streamlit, which is slow to import and not needed for the photo case.
     from views.common import DEFAULT_SEED, stream_seed
+    from views.live import pick_source
     from views.pages import interpolate, manifold, mean, reconstruct, sample, variance
     from views.pages import map as latent_map
     from views.pictures import table_html
@@ -162,7 +162,9 @@ def view_cases(lm: LoadedModel) -> list[Case]:
         return manifold.picture_source(grid)
 
     def manifold_view(n=30):
-        return plotly_spec(manifold.compute(model, report().mu, grid_axis(n), (0, 1)).figure)
+        mu, axis = report().mu, grid_axis(n)
+        source = pick_source(manifold.compute(model, mu, axis, (0, 1)).picture)
+        return picker_json(source, manifold.manifold_view(axis, (0, 1), mu))
 
     def interpolate_view(steps=16):
         centroids = lm.latents["class_centroids"]
@@ -173,7 +175,7 @@ def view_cases(lm: LoadedModel) -> list[Case]:
 
     def map_view():
         rr = report()
-        return plotly_spec(latent_map.map_figure(lm, rr.mu, rr.std, None, list(range(10))))
+        return picker_json(*latent_map.map_view(lm, rr.mu, rr.std, None, list(range(10))))  # picture: cached
 
     return [
         Case("one digit: decode + PNG", lambda: to_png(mean.perturbed_digit(model, r.mu, unit, offsets)), DIGIT_MS),
@@ -187,9 +189,9 @@ def view_cases(lm: LoadedModel) -> list[Case]:
         Case("sample view 64: all of one update", sample_view, VIEW_MS),
         Case("reconstruct view (8 samples)", reconstruct_view, VIEW_MS),
         Case("manifold 30x30: decode+grid+PNG", manifold_core, MANIFOLD_MS),
-        Case("manifold view 30x30: + figure JSON", manifold_view, VIEW_MS),
+        Case("manifold view 30x30: + picker JSON", manifold_view, VIEW_MS),
         Case("interpolate view 16 steps + GIF", interpolate_view, VIEW_MS),
-        Case("latent map view: figure JSON", map_view, VIEW_MS),
+        Case("latent map view: picker JSON", map_view, VIEW_MS),
     ]
 
 

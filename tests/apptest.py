@@ -1,6 +1,6 @@
 """Driving app.py in AppTest, shared by the AppTest checks.
 
-`open_page` and `click_chart_point` are the only code that touches Streamlit's private testing internals, so a
+`open_page`, `mount_data` and `pick` are the only code that touches Streamlit's private internals, so a
 Streamlit upgrade that changes them breaks this module alone. The rest reads what a run shows.
 """
 
@@ -80,19 +80,27 @@ def figure(at: AppTest, key: str) -> dict:
     return json.loads(chart(at, key).proto.spec)
 
 
-def click_chart_point(at: AppTest, key: str, point: dict) -> AppTest:
-    """Rerun as after a click on one point of an st.plotly_chart with on_select (or, sent again, as
-    after any other interaction while the browser still shows that point selected).
+def mount(at: AppTest, key: str):
+    """The mount of the "vae_live" component (views.live) with key `key`."""
+    found = [e for e in at.get("bidi_component") if e.key == key]
+    assert len(found) == 1, f"expected one mount keyed {key!r}, found {len(found)}"
+    return found[0]
 
-    AppTest has no plotly widget to set, so this sends what the browser sends: the chart's widget
-    state, a JSON selection, alongside every other widget's state, including clicks staged with
-    `.click()` (private AppTest entry points: the tree's widget states and `_run`).
-    """
+
+def mount_data(at: AppTest, key: str) -> dict:
+    """The JSON data of mount `key`, as the browser receives it."""
+    return json.loads(mount(at, key).proto.json)
+
+
+def pick(at: AppTest, key: str, value: object) -> AppTest:
+    """Rerun as after a pick on the picture picker `key` (views.live.picture_picker): the browser sends the
+    trigger value "pick" = `value` in the component's trigger widget (its id: the mount's id and "events", see
+    streamlit/components/v2/bidi_component/main.py), alongside every other widget's state (private AppTest entry
+    points: the tree's widget states and `_run`)."""
     states = at._tree.get_widget_states()
     state = states.widgets.add()
-    state.id = chart(at, key).proto.id
-    selection = {"points": [point], "point_indices": [point.get("point_index", 0)], "box": [], "lasso": []}
-    state.string_value = json.dumps({"selection": selection})
+    state.id = f"$$STREAMLIT_INTERNAL_KEY_{mount(at, key).proto.id}__events"
+    state.json_trigger_value = json.dumps([{"event": "pick", "value": value}])
     at._run(states)
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -171,7 +179,7 @@ def is_decoded(x: np.ndarray, model_name: str, code: torch.Tensor) -> bool:
 
 
 def picture(data_uri: str) -> Image.Image:
-    """The image in a base64 data URI, as plotly figures carry their pictures."""
+    """The image in a base64 data URI, as plotly figures and picture pickers carry their pictures."""
     return Image.open(io.BytesIO(base64.b64decode(data_uri.split(",", 1)[1])))
 
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from vae_core.latent import grid_axis, manifold_grid
-from vae_core.plot_geometry import axis_position, axis_ticks, cell_centres, cell_representatives
+from vae_core.plot_geometry import axis_position, axis_ticks, cell_centres, cell_representatives, nice_ticks
 from vae_core.render import image_grid
 
 CELL = 28
@@ -91,3 +91,21 @@ def test_cell_representatives_keeps_the_point_nearest_each_occupied_cells_centre
 
 def test_cell_representatives_of_no_points_is_empty() -> None:
     assert cell_representatives(torch.zeros(0, 2), (0.0, 1.0), (0.0, 1.0), cells=4).numel() == 0
+
+
+@pytest.mark.parametrize(("low", "high", "expected"), [
+    (-2.3, 2.4, [-2.0, -1.0, 0.0, 1.0, 2.0]),
+    (-1.81, 1.81, [-1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5]),
+    (0.0, 100.0, [0.0, 20.0, 40.0, 60.0, 80.0, 100.0]),
+    (-0.03, 0.05, [-0.03, -0.02, -0.01, 0.0, 0.01, 0.02, 0.03, 0.04, 0.05]),
+])
+def test_nice_ticks_are_round_values_inside_the_range(low, high, expected) -> None:
+    assert nice_ticks(low, high) == expected
+
+
+def test_nice_ticks_number_about_the_count_asked_for() -> None:
+    for span in np.geomspace(0.01, 1000, 37):
+        ticks = nice_ticks(-0.3 * span, 0.7 * span)
+        assert 3 <= len(ticks) <= 10 and -0.3 * span <= ticks[0] and ticks[-1] <= 0.7 * span
+        steps = np.diff(ticks)
+        assert np.allclose(steps, steps[0])

@@ -66,3 +66,13 @@ def cell_representatives(
     first = torch.ones_like(sorted_keys, dtype=torch.bool)
     first[1:] = sorted_keys[1:] != sorted_keys[:-1]
     return index[order[first]].sort().values
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """About `count` (up to twice as many) round values, steps of 1, 2 or 5 times a power of ten, within
+    [low, high]: the ticks of a plot's axis over that range."""
+    raw = (high - low) / max(1, count - 1)
+    power = 10.0 ** np.floor(np.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= 0.5 * raw)  # about `count` to 2 `count`
+    first = np.ceil(low / step) * step
+    return [round(float(v), 10) for v in np.arange(first, high + step * 1e-9, step)]

@@ -1,37 +1,11 @@
-"""Clicking a point of a plotly chart to choose the current digit (the manifold, the latent map), and the app-wide
-rerun such a choice inside a page's fragment needs."""
+"""The app-wide rerun that a choice of the current digit inside a page's fragment needs (a pick on the manifold or
+the latent map, views/live/pick.js; the pad)."""
 
 from __future__ import annotations
-
-from collections.abc import Callable, Mapping
-from typing import Any
 
 import streamlit as st
 
 APP_RERUN_FLAG = "_app_rerun_requested"
-
-
-def first_customdata(state: Mapping[str, Any] | None) -> Any | None:
-    """The customdata of the first selected point of an `st.plotly_chart` selection state; None when
-    nothing carrying customdata is selected (traces without customdata, like markers, are not pickable)."""
-    points = ((state or {}).get("selection") or {}).get("points") or []
-    for point in points:
-        if point.get("customdata") is not None:
-            return point["customdata"]
-    return None
-
-
-def pick_callback(key: str, choose: Callable[[Any], None]) -> Callable[[], None]:
-    """An `on_select` callback: hand the picked point's customdata to `choose` (which sets the current
-    digit). Streamlit calls it once per change of the selection, before the fragment reruns."""
-
-    def callback() -> None:
-        data = first_customdata(st.session_state.get(key))
-        if data is not None:
-            choose(data)
-            request_app_rerun()
-
-    return callback
 
 
 def request_app_rerun() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -124,23 +123,4 @@ def test_a_link_restores_the_interpolation_and_map_settings(page: Page, streamli
     app_idle(page)
     chosen = page.locator(".st-key-map_classes button[aria-pressed=true]")
     assert chosen.all_inner_texts() == ["3", "5"]
-    expect(page.locator(EXCEPTION)).to_have_count(0)
-
-
-def test_clicking_a_dot_on_the_latent_map_makes_it_the_current_digit(page: Page, streamlit_server: str, app_idle):
-    page.goto(f"{streamlit_server}/map?model=mnist-z2&map_manifold_range=false")
-    app_idle(page)
-    chart = page.locator("[data-testid=stMain] .js-plotly-plot")
-    expect(chart).to_be_visible()
-    # where plotly draws the 100th click target, in page pixels
-    index, x, y = chart.evaluate("""gd => {
-        const n = gd._fullData.findIndex(d => d.name === 'test digits'), i = 100, point = gd.calcdata[n][i];
-        const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
-        const [xa, ya] = [gd._fullLayout.xaxis, gd._fullLayout.yaxis];
-        return [gd._fullData[n].customdata[i][0], box.left + xa.l2p(point.x), box.top + ya.l2p(point.y)];
-    }""")
-    with rerun_finished(page, app_idle):
-        page.mouse.click(x, y)
-    caption = page.locator("[data-testid=stSidebar] figure.vae-picture figcaption")
-    expect(caption).to_have_text(re.compile(rf"^test digit #{index}, a \d$"))
     expect(page.locator(EXCEPTION)).to_have_count(0)

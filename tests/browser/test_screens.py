@@ -47,6 +47,7 @@ class Main:
 SLIDER = "[data-testid=stMain] [data-testid=stSlider]"
 PICTURE = "[data-testid=stMain] figure.vae-picture img"
 CHART = "[data-testid=stMain] [data-testid=stPlotlyChart]"
+PICKER = "[data-testid=stMain] .vae-pick-plot"  # a picture picker's picture with its axes (views/live/pick.js)
 MAIN = {
     "start": Main(PICTURE, "[data-testid=stMain] [data-testid=stButton]"),
     "lessons": Main("[data-testid=stMain] h4",
@@ -59,8 +60,8 @@ MAIN = {
     "variance": Main(PICTURE, SLIDER),
     "sample": Main(PICTURE, SLIDER),
     "interpolate": Main(PICTURE, SLIDER),
-    "manifold": Main(CHART, SLIDER),
-    "map": Main(CHART, "[data-testid=stMain] [data-testid=stButtonGroup]"),
+    "manifold": Main(PICKER, SLIDER),
+    "map": Main(PICKER, "[data-testid=stMain] [data-testid=stButtonGroup]"),
     "pad": Main("[data-testid=stMain] .vae-pad canvas.pad", SLIDER),
     "compare": Main("[data-testid=stMain] [data-testid=stDataFrame]", "[data-testid=stMain] [data-testid=stDataFrame]"),
     "objectives": Main("[data-testid=stMain] [data-testid=stDataFrame]",

@@ -1,88 +1,113 @@
-"""AppTest checks of the Latent map page: the test digits as one picture with click targets, the class filter,
-the range toggle, and a click on a point."""
+"""AppTest checks of the Latent map page: the test digits as one picture with click targets (a picture picker,
+views/live/pick.js), the class filter, the range toggle, and a pick."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image
 
-from tests.apptest import (
-    MODELS,
-    click_chart_point,
-    current_digit,
-    figure,
-    loaded_model,
-    open_latent_space_page,
-    picture,
-)
+from tests.apptest import MODELS, current_digit, loaded_model, mount_data, open_latent_space_page, pick, picture
 from vae_core.analysis import describe_digit
 from vae_core.digits import load_test_digits
 from vae_core.latent import grid_axis
 
-
-def click_targets(fig: dict) -> list[list[int]]:
-    """[test index, label] of each invisible click target of the map."""
-    return next(t for t in fig["data"] if t.get("name") == "test digits")["customdata"]
+PICKER = "map_picker"
 
 
-def dots_picture(fig: dict) -> Image.Image:
-    (image,) = fig["layout"]["images"]
-    return picture(image["source"])
+def source(at) -> dict:
+    """The picker's source: the picture and the click targets."""
+    return mount_data(at, f"{PICKER}_source")
+
+
+def view(at) -> dict:
+    """The picker's view: axes, legend, marks, alt text."""
+    return mount_data(at, PICKER)
+
+
+def targets(at) -> list[tuple[int, int]]:
+    """(test index, label) of each click target of the map."""
+    t = source(at)["targets"]
+    return list(zip(t["id"], t["label"], strict=True))
+
+
+def legend(at) -> list[str]:
+    return [text for text, _ in view(at)["legend"]["items"]]
 
 
 @pytest.mark.parametrize("model", MODELS)
 def test_map_draws_the_test_digits_as_one_picture_with_click_targets_of_every_class(model):
     at = open_latent_space_page("map", model)
-    fig = figure(at, "map_chart")
-    assert dots_picture(fig).size == (960, 960)
+    assert view(at)["source"] == source(at)["id"]  # the picker shows this picture
+    assert picture(source(at)["src"]).size == (960, 960)
     labels = loaded_model(at).latents["test_labels"]
-    targets = click_targets(fig)
-    assert 300 < len(targets) < 4096  # one per occupied cell of 64 x 64
-    assert all(int(labels[i]) == label for i, label in targets)
-    assert {label for _, label in targets} == set(range(10))
-    assert [t["name"] for t in fig["data"] if t["name"] in [str(c) for c in range(10)]] == [str(c) for c in range(10)]
+    shown = targets(at)
+    assert 300 < len(shown) < 4096  # one per occupied cell of 64 x 64
+    assert all(int(labels[i]) == label for i, label in shown)
+    assert {label for _, label in shown} == set(range(10))
+    t = source(at)["targets"]
+    assert all(0 <= v <= 1 for v in t["x"] + t["y"])  # places on the picture, as fractions
+    assert legend(at) == [str(c) for c in range(10)]
+    alt = view(at)["alt"]
+    assert alt.startswith("Latent map: the posterior means of the 10,000 test digits of every class")
+    mu = describe_digit(loaded_model(at).model, current_digit(at).x, n_samples=0).mu
+    if model == "mnist-z2":
+        assert f"mean at ({mu[0]:.2f}, {mu[1]:.2f})" in alt
 
 
 def test_map_shows_only_the_chosen_classes():
     at = open_latent_space_page("map", "mnist-z2")
-    everything = dots_picture(figure(at, "map_chart"))
+    everything = picture(source(at)["src"])
     at.button_group(key="map_classes").set_value([3, 5]).run()
-    fig = figure(at, "map_chart")
-    assert {label for _, label in click_targets(fig)} == {3, 5}
-    assert [t["name"] for t in fig["data"] if t["name"] in [str(c) for c in range(10)]] == ["3", "5"]
-    assert dots_picture(fig).tobytes() != everything.tobytes()
+    assert {label for _, label in targets(at)} == {3, 5}
+    assert legend(at) == ["3", "5"]
+    assert "of the classes 3, 5," in view(at)["alt"]
+    assert picture(source(at)["src"]).tobytes() != everything.tobytes()
     at.button_group(key="map_classes").set_value([]).run()
     assert not at.exception
     assert "No class chosen" in at.info[0].value
-    assert click_targets(figure(at, "map_chart")) == []
+    assert targets(at) == []
 
 
 def test_map_of_a_larger_latent_says_it_is_a_pca_projection():
     at = open_latent_space_page("map", "mnist-z20")
-    assert "PCA of the 20-D means" in figure(at, "map_chart")["layout"]["title"]["text"]
+    assert "PCA of the 20-D means" in view(at)["title"]
+    assert view(at)["x"]["title"] == "PC 1 of mu"
 
 
-def test_map_range_toggle_changes_the_figure():
+def test_map_range_toggle_changes_the_picture_and_axes():
     at = open_latent_space_page("map", "mnist-z2")
     axis = grid_axis(2, eps=0.05)
-    x_range = figure(at, "map_chart")["layout"]["xaxis"]["range"]
+    x_range = view(at)["x"]["range"]
     assert x_range[0] < axis[0].item() < axis[-1].item() < x_range[1]
+    before = source(at)["src"]
     at.toggle(key="map_manifold_range").set_value(False).run()
-    layout = figure(at, "map_chart")["layout"]
+    assert source(at)["src"] != before
     mu = loaded_model(at).latents["test_mu"]
-    for axis, values in (("xaxis", mu[:, 0]), ("yaxis", mu[:, 1])):
-        low, high = layout[axis]["range"]
+    for axis, values in (("x", mu[:, 0]), ("y", mu[:, 1])):
+        low, high = view(at)[axis]["range"]
         assert low < values.min().item() < values.max().item() < high  # every point in view
+        ticks = view(at)[axis]["ticks"]
+        assert len(ticks) >= 3 and all(0 <= at_ <= 1 for at_, _ in ticks)
+
+
+def test_map_marks_the_current_digits_mean_and_ellipse_where_it_lies():
+    at = open_latent_space_page("map", "mnist-z2")
+    at.toggle(key="map_manifold_range").set_value(False).run()
+    marks, (x0, x1), (y0, y1) = view(at)["marks"], view(at)["x"]["range"], view(at)["y"]["range"]
+    mu = describe_digit(loaded_model(at).model, current_digit(at).x, n_samples=0).mu
+    assert marks["cross"][0] == pytest.approx((mu[0].item() - x0) / (x1 - x0), abs=1e-3)
+    assert marks["cross"][1] == pytest.approx((y1 - mu[1].item()) / (y1 - y0), abs=1e-3)  # from the top
+    ring = np.array(marks["ellipse"])
+    assert ring.shape == (60, 2) and np.allclose(ring.mean(0), marks["cross"], atol=0.02)
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_clicking_a_map_point_makes_that_test_digit_the_current_digit(model):
+def test_picking_a_map_point_makes_that_test_digit_the_current_digit(model):
     at = open_latent_space_page("map", model)
     latents = loaded_model(at).latents
     index = 1234
     label = int(latents["test_labels"][index])
-    click_chart_point(at, "map_chart", {"curve_number": label, "point_index": 0, "customdata": index})
+    pick(at, PICKER, index)
     digit = current_digit(at)
     assert digit.test_index == index and digit.label == label and digit.source == f"test digit #{index}, a {label}"
     np.testing.assert_array_equal(digit.x, load_test_digits().grey(index))  # the handwriting, not a decoded code
@@ -90,9 +115,12 @@ def test_clicking_a_map_point_makes_that_test_digit_the_current_digit(model):
     assert any(f"test digit #{index}, a {label}; ELBO {elbo:.2f} nats" in m.value for m in at.markdown)
 
 
-def test_a_second_map_click_replaces_the_first():
+def test_a_second_map_pick_replaces_the_first_and_a_bad_pick_changes_nothing():
     at = open_latent_space_page("map", "mnist-z2")
-    click_chart_point(at, "map_chart", {"curve_number": 0, "point_index": 0, "customdata": 3})
+    pick(at, PICKER, 3)
     assert current_digit(at).test_index == 3
-    click_chart_point(at, "map_chart", {"curve_number": 0, "point_index": 0, "customdata": 10})
+    pick(at, PICKER, 10)
     assert current_digit(at).test_index == 10
+    for bad in (10_000, -1, "7", 2.5, True, None):  # what a browser might send
+        pick(at, PICKER, bad)
+        assert current_digit(at).test_index == 10

@@ -31,7 +31,7 @@ import functools
 import hashlib
 import json
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,7 @@ from ..pictures import shown_width
 
 HERE = Path(__file__).resolve().parent
 # One module: they share `models` and the slider groups.
-JS_FILES = ("model.js", "kernel.js", "live.js", "pad.js", "draw.js", "main.js")
+JS_FILES = ("model.js", "kernel.js", "live.js", "pad.js", "draw.js", "pick.js", "main.js")
 
 _live = st.components.v2.component(
     "vae_live",
@@ -172,3 +172,31 @@ def draw_watch(model: VAE, latents: dict[str, torch.Tensor], dims: tuple[int, in
     data = {"kind": "draw", "key": key, "model": sha1, "encoder": encoder, "points": points,
             "dims": [int(d) for d in dims], "drawing": drawing}
     return _live(key=key, data=data, on_drawing_change=_ignore).drawing
+
+
+def pick_source(src: str, targets: dict[str, list] | None = None) -> dict[str, Any]:
+    """A picker's picture (a data URI) and, for a picker without a grid, its click targets {x, y, id, label}
+    (x, y: fractions of the picture's width and height from its top left), with the id that pickers name it by.
+    Build it where the picture is cached: it is what Streamlit's message cache then sends only once."""
+    ident = hashlib.sha1(src.encode() + json.dumps(targets).encode()).hexdigest()
+    return {"kind": "pick_source", "id": ident, "src": src, "targets": targets}
+
+
+def _pick(component_key: str, choose: Callable[[int], None]) -> None:
+    """The pick trigger's callback, before the rerun: hand the picked item's id to `choose` (the value came from a
+    browser: anything but an int is dropped; `choose` checks the range)."""
+    picked = st.session_state[component_key].get("pick")
+    if isinstance(picked, int) and not isinstance(picked, bool):
+        choose(picked)
+
+
+def picture_picker(source: dict[str, Any], view: dict[str, Any], choose: Callable[[int], None], key: str) -> None:
+    """A picture the user picks from with one click, one tap, or the arrow keys and Enter (pick.js); `choose`
+    gets the picked item's id (a cell's index when `view` has a grid, else a target's id) in a callback before the
+    rerun. `source` is pick_source's; `view` holds what changes from run to run, all small: width (px), alt,
+    label (the keyboard help), title, x and y ({title, ticks: [[fraction, text], ...]}, y from the top), legend
+    ({title, items: [[text, colour], ...]}), marks ({cross, ring: [x, y], ellipse: [[x, y], ...]} in fractions),
+    grid ({n, x: [text per column], y: [text per row]})."""
+    _live(key=f"{key}_source", data=source)
+    _live(key=key, data={"kind": "pick", "source": source["id"], **view},
+          on_pick_change=functools.partial(_pick, key, choose))

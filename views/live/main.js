@@ -13,7 +13,7 @@ function receiveModel(bytes) {
   }
 }
 
-const MOUNTS = { pad: mountPad, sliders: mountSliders, picture: mountPicture };
+const MOUNTS = { pad: mountPad, sliders: mountSliders, picture: mountPicture, pick: mountPick, pick_source: receivePickSource };
 
 export default function (component) {
   const { data, parentElement, setTriggerValue, setStateValue } = component;

@@ -1,0 +1,145 @@
+"""The picture pickers of the latent map and the manifold (views/live/pick.js) in headless Chromium: one mouse
+click, one touch tap on a phone, or the arrow keys and Enter pick; presenter mode's axis labels are large."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from vae_core.latent import grid_axis
+
+pytestmark = pytest.mark.browser
+
+PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
+RERUN_MS = 120_000  # a pick reruns the page's fragment, then the app; slow on a busy machine
+FRAME = "[data-testid=stMain] .vae-pick-frame"
+READOUT = "[data-testid=stMain] .vae-pick-readout"
+PICKED_DIGIT = re.compile(r"^Picked test digit #(\d+), a (\d)\.$")
+PICKED_CELL = re.compile(r"^Picked z0 = (-?\d+\.\d\d), z1 = (-?\d+\.\d\d)\.$")
+AXIS = grid_axis(20, eps=0.05)  # the manifold's default grid on the 2-D model
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(**PHONE)
+    context.set_default_timeout(RERUN_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def open_picker(page: Page, url: str, url_path: str, app_idle) -> dict:
+    """Open /<url_path> on the 2-D model; returns the picker's picture's box on the screen."""
+    page.goto(f"{url}/{url_path}?model=mnist-z2")
+    app_idle(page)
+    frame = page.locator(FRAME)
+    expect(frame.locator("img")).to_have_attribute("src", re.compile(r"^data:image/png;base64,"))
+    frame.scroll_into_view_if_needed()
+    return frame.bounding_box()
+
+
+def cell_source(col: int, row: int) -> str:
+    """How the app names the current digit picked from the default grid's cell (col, row)."""
+    return f"manifold cell z0 = {AXIS[col]:.2f}, z1 = {AXIS.flip(0)[row]:.2f}"
+
+
+def picked_test_digit(page: Page) -> tuple[str, str]:
+    """(index, label) of the test digit the line below the map says was just picked."""
+    readout = page.locator(READOUT)
+    expect(readout).to_have_text(PICKED_DIGIT)
+    index, label = PICKED_DIGIT.match(readout.inner_text()).groups()
+    return index, label
+
+
+def expect_current_test_digit(page: Page, index: str, label: str) -> None:
+    """The map's line about the current digit names test digit #index."""
+    line = page.get_by_text(re.compile(rf"^Current digit: test digit #{index}, a {label};"))
+    expect(line).to_be_visible(timeout=RERUN_MS)
+
+
+def test_a_mouse_click_on_the_map_picks_the_test_digit_under_it(page: Page, streamlit_server: str, app_idle):
+    box = open_picker(page, streamlit_server, "map", app_idle)
+    x, y = box["x"] + 0.55 * box["width"], box["y"] + 0.5 * box["height"]  # the crowded middle of the map
+    page.mouse.move(x, y)
+    expect(page.locator(READOUT)).to_have_text(re.compile(r"^test digit #\d+, a \d: click to use it$"))
+    expect(page.locator("[data-testid=stMain] .vae-pick-hover")).to_be_visible()  # which dot the pointer is on
+    expect(page.locator("[data-testid=stMain] .vae-pick-lines polygon")).to_have_count(1)  # the 1-sigma ellipse
+    page.mouse.click(x, y)
+    index, label = picked_test_digit(page)
+    expect_current_test_digit(page, index, label)
+    caption = page.locator("[data-testid=stSidebar] figure.vae-picture figcaption")
+    expect(caption).to_have_text(f"test digit #{index}, a {label}")
+
+
+def test_one_tap_on_a_phone_picks_on_the_map(phone: Page, streamlit_server: str, app_idle):
+    box = open_picker(phone, streamlit_server, "map", app_idle)
+    phone.touchscreen.tap(box["x"] + 0.45 * box["width"], box["y"] + 0.55 * box["height"])
+    index, label = picked_test_digit(phone)
+    expect_current_test_digit(phone, index, label)
+
+
+def test_one_tap_on_a_phone_picks_a_manifold_cell(phone: Page, streamlit_server: str, app_idle):
+    box = open_picker(phone, streamlit_server, "manifold", app_idle)
+    col, row = 3, 5
+    phone.touchscreen.tap(box["x"] + (col + 0.5) / 20 * box["width"], box["y"] + (row + 0.5) / 20 * box["height"])
+    expect(phone.locator(READOUT)).to_have_text(PICKED_CELL)
+    caption = phone.locator("[data-testid=stSidebar] figure.vae-picture figcaption")
+    expect(caption).to_have_text(cell_source(col, row), timeout=RERUN_MS)
+
+
+def test_arrow_keys_and_enter_pick_a_manifold_cell_and_the_focus_stays(page: Page, streamlit_server: str, app_idle):
+    open_picker(page, streamlit_server, "manifold", app_idle)
+    page.locator(FRAME).focus()
+    start = page.locator(READOUT).inner_text()  # the cursor starts at the current digit's cell
+    match = re.match(r"^z0 = (-?\d+\.\d\d), z1 = (-?\d+\.\d\d): Enter picks it$", start)
+    assert match, start
+    col = [f"{v:.2f}" for v in AXIS].index(match[1])
+    row = [f"{v:.2f}" for v in AXIS.flip(0)].index(match[2])
+    expect(page.locator("[data-testid=stMain] .vae-pick-cursor")).to_be_visible()
+    for key in ("ArrowLeft", "ArrowLeft", "ArrowUp"):
+        page.keyboard.press(key)
+    col, row = max(0, col - 2), max(0, row - 1)
+    expect(page.locator(READOUT)).to_have_text(f"z0 = {AXIS[col]:.2f}, z1 = {AXIS.flip(0)[row]:.2f}: Enter picks it")
+    page.keyboard.press("Enter")
+    caption = page.locator("[data-testid=stSidebar] figure.vae-picture figcaption")
+    expect(caption).to_have_text(cell_source(col, row), timeout=RERUN_MS)
+    app_idle(page)
+    expect(page.locator(FRAME)).to_be_focused()  # the keyboard user can go on picking
+
+
+def test_arrow_keys_and_enter_pick_a_test_digit_on_the_map(page: Page, streamlit_server: str, app_idle):
+    open_picker(page, streamlit_server, "map", app_idle)
+    page.locator(FRAME).focus()
+    first = page.locator(READOUT).inner_text()
+    assert re.match(r"^test digit #\d+, a \d: Enter picks it$", first), first
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowDown")
+    moved = page.locator(READOUT).inner_text()
+    assert moved != first and moved.endswith(": Enter picks it")
+    page.keyboard.press(" ")
+    index, label = picked_test_digit(page)
+    assert moved.startswith(f"test digit #{index}, a {label}")
+    expect_current_test_digit(page, index, label)
+
+
+@pytest.mark.parametrize("url_path", ["map", "manifold"])
+def test_presenter_mode_draws_the_axes_large(browser: Browser, streamlit_server: str, app_idle, url_path: str):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    try:
+        page = context.new_page()
+        open_picker(page, streamlit_server, url_path, app_idle)
+        normal = page.locator("[data-testid=stMain] .vae-pick-xticks span").first.evaluate(
+            "el => parseFloat(getComputedStyle(el).fontSize)")
+        page.locator("[data-testid=stSidebar]").get_by_text("Presenter mode").click()
+        page.wait_for_timeout(500)
+        app_idle(page)
+        labels = page.locator("[data-testid=stMain] .vae-pick :is(.vae-pick-xticks, .vae-pick-yticks) span, "
+                              "[data-testid=stMain] :is(.vae-pick-xtitle, .vae-pick-ytitle)")
+        sizes = labels.evaluate_all("els => els.map(el => parseFloat(getComputedStyle(el).fontSize))")
+        assert len(sizes) >= 6 and min(sizes) >= 20 > normal, sizes
+    finally:
+        context.close()

@@ -1,0 +1,268 @@
+// Picture pickers: a picture drawn by the server (the latent map, the manifold) with its axes as text, the
+// current digit marked over it, and a pick by one click, one tap, or the keyboard (arrow keys move a cursor,
+// Enter or Space picks: WCAG 2.1.1). Only the pick goes to Python, as the trigger value "pick" = the picked
+// item's id (a test digit's index on the map, a cell's index on the manifold).
+//
+// Two mounts per picker: its source (kind "pick_source": the picture and, for the map, its click targets), whose
+// data change only with the picture, so Streamlit's message cache sends them once; and the picker (kind "pick":
+// axes, marks, alt text), small, sent on every rerun. The picker names its source by id.
+
+const PICK_RADIUS_PX = 24; // a click or tap this close to a map target picks it (a finger is ~40 px wide)
+const SOURCES_KEPT = 8;
+
+const pickSources = new Map(); // id -> {data, listeners}: a Map keeps insertion order, oldest first
+
+function pickSource(id) {
+  if (!pickSources.has(id)) pickSources.set(id, { data: null, listeners: new Set() });
+  return pickSources.get(id);
+}
+
+function receivePickSource(data) {
+  const slot = pickSource(data.id);
+  slot.data = data;
+  slot.listeners.forEach((fn) => fn());
+  for (const [id, s] of pickSources) {
+    if (pickSources.size <= SOURCES_KEPT) break;
+    if (id !== data.id && !s.listeners.size) pickSources.delete(id);
+  }
+}
+
+const PICK_HTML = `<figure class="vae-pick vae-picture">
+  <div class="vae-pick-title"></div>
+  <div class="vae-pick-body">
+    <div class="vae-pick-plot">
+      <div class="vae-pick-ytitle"></div>
+      <div class="vae-pick-yticks"></div>
+      <div class="vae-pick-frame" tabindex="0" role="application" aria-roledescription="picker">
+        <img alt="">
+        <svg class="vae-pick-lines" viewBox="0 0 1 1" preserveAspectRatio="none" aria-hidden="true"></svg>
+        <span class="vae-pick-hover" hidden></span>
+        <span class="vae-pick-cursor" hidden></span>
+      </div>
+      <div class="vae-pick-xticks"></div>
+      <div class="vae-pick-xtitle"></div>
+    </div>
+    <div class="vae-pick-legend" hidden></div>
+  </div>
+  <div class="vae-pick-readout" aria-live="polite"></div>
+</figure>`;
+
+const pickers = new WeakMap(); // the mount's element -> its picker, updated in place on each rerun
+let pickKeyedAt = -Infinity; // when Enter last picked: the rerun that follows may remount the picker
+
+function mountPick(data, root, setTriggerValue) {
+  let picker = pickers.get(root);
+  if (!picker || !root.contains(picker.frame)) {
+    picker = newPicker(root);
+    pickers.set(root, picker);
+  }
+  return picker.update(data, setTriggerValue);
+}
+
+function newPicker(root) {
+  const figure = mountInto(root, PICK_HTML);
+  const q = (cls) => figure.querySelector(`.vae-pick-${cls}`);
+  const [frame, lines, hover, cursorMark, readout, legend] = ["frame", "lines", "hover", "cursor", "readout", "legend"].map(q);
+  const img = frame.querySelector("img");
+  let view = null; // the picker's data
+  let source = null; // its source's data
+  let send = () => {};
+  let cursor = null; // the item under the keyboard cursor: {id, x, y, ...} in picture fractions
+  let marks = []; // the spans of the cross and the ring
+  let shownSlot = null; // the pickSources entry of the picture shown
+
+  // Items: a grid's cells (the manifold), or the nearest of the map's targets.
+  function cellItem(col, row) {
+    const g = view.grid;
+    const [c, r] = [Math.min(g.n - 1, Math.max(0, col)), Math.min(g.n - 1, Math.max(0, row))];
+    return { id: r * g.n + c, col: c, row: r, x: (c + 0.5) / g.n, y: (r + 0.5) / g.n, w: 1 / g.n };
+  }
+  function targetItem(i) {
+    const t = source.targets;
+    return { i, id: t.id[i], label: t.label[i], x: t.x[i], y: t.y[i] };
+  }
+  function nearestTarget(x, y, within = Infinity) {
+    const t = source?.targets;
+    if (!t) return null;
+    let best = -1;
+    let bestD = within * within;
+    for (let i = 0; i < t.x.length; i++) {
+      const d = (t.x[i] - x) ** 2 + (t.y[i] - y) ** 2;
+      if (d < bestD) (best = i), (bestD = d);
+    }
+    return best < 0 ? null : targetItem(best);
+  }
+  function itemAt(event) {
+    const r = frame.getBoundingClientRect();
+    const [x, y] = [(event.clientX - r.left) / r.width, (event.clientY - r.top) / r.height];
+    if (x < 0 || x > 1 || y < 0 || y > 1 || !view) return null;
+    if (view.grid) return cellItem(Math.floor(x * view.grid.n), Math.floor(y * view.grid.n));
+    return nearestTarget(x, y, PICK_RADIUS_PX / r.width);
+  }
+  function describe(item) {
+    if (view.grid) return `${view.x.title} = ${view.grid.x[item.col]}, ${view.y.title} = ${view.grid.y[item.row]}`;
+    return `test digit #${item.id}, a ${item.label}`;
+  }
+  function place(span, item) {
+    span.hidden = !item;
+    if (!item) return;
+    span.style.left = `${100 * item.x}%`;
+    span.style.top = `${100 * item.y}%`;
+    if (item.w) span.style.width = span.style.height = `${100 * item.w}%`;
+    span.classList.toggle("cell", Boolean(item.w));
+  }
+  function pick(item) {
+    readout.textContent = `Picked ${describe(item)}.`;
+    send("pick", item.id);
+  }
+
+  // The cursor starts on the item at the current digit's mark, else in the middle.
+  function startItem() {
+    const at = view.marks?.ring ?? view.marks?.cross ?? [0.5, 0.5];
+    if (view.grid) return cellItem(Math.floor(at[0] * view.grid.n), Math.floor(at[1] * view.grid.n));
+    return nearestTarget(at[0], at[1]);
+  }
+  // The map's arrow keys: the nearest target in that direction, counting sideways distance double.
+  function stepTarget(from, dx, dy) {
+    const t = source.targets;
+    let best = -1;
+    let bestScore = Infinity;
+    for (let i = 0; i < t.x.length; i++) {
+      const [ex, ey] = [t.x[i] - from.x, t.y[i] - from.y];
+      const along = ex * dx + ey * dy;
+      if (along <= 1e-6) continue;
+      const score = along + 2 * Math.abs(ex * dy - ey * dx);
+      if (score < bestScore) (best = i), (bestScore = score);
+    }
+    return best < 0 ? from : targetItem(best);
+  }
+  const KEYS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+
+  const handlers = {
+    click: (e) => {
+      const item = itemAt(e);
+      if (item) pick(item);
+      else if (view && !view.grid) readout.textContent = "No test digit there: click or tap on a dot.";
+    },
+    pointermove: (e) => {
+      if (e.pointerType !== "mouse" || !view) return;
+      const item = itemAt(e);
+      place(hover, item);
+      if (item) readout.textContent = `${describe(item)}: click to use it`;
+    },
+    pointerleave: () => place(hover, null),
+    focus: () => {
+      if (!view || !source) return;
+      cursor = cursor ?? startItem();
+      place(cursorMark, cursor);
+      if (cursor) readout.textContent = `${describe(cursor)}: Enter picks it`;
+    },
+    blur: () => place(cursorMark, null),
+    keydown: (e) => {
+      if (!view || !source) return;
+      const move = KEYS[e.key];
+      if (move) {
+        e.preventDefault(); // the page does not scroll while the cursor moves
+        const from = cursor ?? startItem();
+        if (!from) return;
+        cursor = view.grid ? cellItem(from.col + move[0], from.row + move[1]) : stepTarget(from, ...move);
+        place(cursorMark, cursor);
+        readout.textContent = `${describe(cursor)}: Enter picks it`;
+      } else if ((e.key === "Enter" || e.key === " ") && cursor) {
+        e.preventDefault();
+        pickKeyedAt = performance.now();
+        pick(cursor);
+      }
+    },
+  };
+  for (const [type, fn] of Object.entries(handlers)) frame.addEventListener(type, fn);
+  // Enlarged, the picture keeps its pixels square and sharp; shrunk (a phone), it is smoothed, not decimated.
+  const sharpen = () => img.classList.toggle("pixelated", img.naturalWidth > 0 && img.clientWidth >= img.naturalWidth);
+  img.addEventListener("load", sharpen);
+  new ResizeObserver(sharpen).observe(frame);
+
+  function setText(cls, text) {
+    const el = q(cls);
+    el.textContent = text ?? "";
+    el.hidden = !text;
+  }
+  function setTicks(cls, ticks, side) {
+    q(cls).replaceChildren(...ticks.map(([at, text]) => {
+      const span = document.createElement("span");
+      span.textContent = text;
+      span.style[side] = `${100 * at}%`;
+      return span;
+    }));
+  }
+  function drawMarks() {
+    marks.forEach((m) => m.remove());
+    marks = [];
+    const m = view.marks || {};
+    lines.replaceChildren();
+    if (m.ellipse) {
+      const line = document.createElementNS("http://www.w3.org/2000/svg", "polygon");
+      line.setAttribute("points", m.ellipse.map(([x, y]) => `${x},${y}`).join(" "));
+      line.setAttribute("vector-effect", "non-scaling-stroke");
+      lines.append(line);
+    }
+    for (const name of ["cross", "ring"]) {
+      if (!m[name]) continue;
+      const span = document.createElement("span");
+      span.className = `vae-pick-${name}`;
+      place(span, { x: m[name][0], y: m[name][1] });
+      frame.append(span);
+      marks.push(span);
+    }
+  }
+  function showSource() {
+    source = pickSource(view.source).data;
+    if (!source) return;
+    if (img.getAttribute("src") !== source.src) img.setAttribute("src", source.src);
+    if (cursor && document.activeElement === frame) {
+      // the same place, on the new picture's items
+      cursor = view.grid ? cellItem(Math.floor(cursor.x * view.grid.n), Math.floor(cursor.y * view.grid.n))
+        : nearestTarget(cursor.x, cursor.y);
+      place(cursorMark, cursor);
+    } else cursor = null;
+  }
+
+  function update(data, setTriggerValue) {
+    view = data;
+    send = setTriggerValue;
+    figure.style.setProperty("--vae-pick-width", `${data.width}px`);
+    img.alt = data.alt;
+    frame.setAttribute("aria-label", data.label);
+    setText("title", data.title);
+    setText("xtitle", data.x.title);
+    setText("ytitle", data.y.title);
+    setTicks("xticks", data.x.ticks, "left");
+    setTicks("yticks", data.y.ticks, "top");
+    legend.hidden = !data.legend;
+    if (data.legend) {
+      const items = data.legend.items.map(([text, colour]) => {
+        const li = document.createElement("li");
+        li.innerHTML = '<span class="swatch"></span><span></span>';
+        li.firstChild.style.background = colour;
+        li.lastChild.textContent = text;
+        return li;
+      });
+      const title = document.createElement("span");
+      title.textContent = `${data.legend.title}:`;
+      const list = document.createElement("ul");
+      list.append(...items);
+      legend.replaceChildren(title, list);
+    }
+    drawMarks();
+    const slot = pickSource(data.source);
+    if (slot !== shownSlot) shownSlot?.listeners.delete(showSource); // the old picture may now be let go
+    shownSlot = slot;
+    slot.listeners.add(showSource);
+    showSource();
+    // A pick by Enter reruns the app; should that mount the picker anew, the keyboard user is put back on it.
+    const lost = document.activeElement === document.body || document.activeElement === null;
+    if (lost && performance.now() - pickKeyedAt < REFOCUS_MS) frame.focus();
+    return () => slot.listeners.delete(showSource);
+  }
+
+  return { frame, update };
+}
