@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 from streamlit.util import calc_hash
@@ -93,6 +94,23 @@ def click_chart_point(at: AppTest, key: str, point: dict) -> AppTest:
     state.id = chart(at, key).proto.id
     selection = {"points": [point], "point_indices": [point.get("point_index", 0)], "box": [], "lasso": []}
     state.string_value = json.dumps({"selection": selection})
+    at._run(states)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def live_mounts(at: AppTest) -> dict:
+    """The mounts of the "vae_live" component (views.live) by widget key: their BidiComponent protos (`.bytes`
+    for a bytes mount, `.json` for data)."""
+    return {e.key: e.proto for e in at.get("bidi_component")}
+
+
+def send_trigger(at: AppTest, key: str, event: str, value: object) -> AppTest:
+    """Run `at` as after the browser's setTriggerValue(event, value) in the component mounted with `key`."""
+    states = at._tree.get_widget_states()
+    trigger = states.widgets.add()
+    trigger.id = _make_trigger_id(live_mounts(at)[key].id, "events")
+    trigger.json_trigger_value = json.dumps([{"event": event, "value": value}])
     at._run(states)
     assert not at.exception, [e.value for e in at.exception]
     return at
