@@ -12,6 +12,7 @@ Pictures keep their pixels crisp (nearest-neighbour scaling), are drawn at a who
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
 
@@ -25,11 +26,28 @@ PRESENTER_SCALE = 1.5  # pictures grow by about this much in presenter mode (sid
 PRESENTER_MAX_HEIGHT = 620  # but no taller: at 1920 x 1080 a picture then fits below a page's title and controls
 
 
+CACHED_PIXELS = 20_000  # pictures this large are encoded once for every session: the PNG costs more than a look-up
+
+
+def _encode(image: np.ndarray) -> str:
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _shared_encode(pixels_sha1: str, shape: tuple[int, ...], _image: np.ndarray) -> str:
+    """_encode, keyed by the pixels' digest (never by session): a picture shown again (the Mean page's traversal
+    table on every slider release, the same grid in many sessions) is not encoded again (9 ms for that table)."""
+    return _encode(_image)
+
+
 def png_data_uri(image: np.ndarray) -> str:
     """A uint8 picture, grey (H, W) or RGB (H, W, 3), as a PNG data URI (not JPEG: it would blur the pixels)."""
-    buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(image, dtype=np.uint8)).save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    image = np.ascontiguousarray(image, dtype=np.uint8)
+    if image.size < CACHED_PIXELS:
+        return _encode(image)
+    return _shared_encode(hashlib.sha1(image.tobytes()).hexdigest(), image.shape, image)
 
 
 def shown_width(side: int, width: int, aspect: float = 1.0) -> int:
