@@ -4,10 +4,11 @@ For each view, the view's main control is moved back and forth (a slider, or on 
 class buttons 0 and 1) and the script run that follows is timed, `--runs` times after `--warmup` runs, on one
 torch thread as the app runs. AppTest reruns the whole app where the browser reruns only the page's fragment
 (the sidebar's share is its own column), so these are a whole-app rerun's costs. Printed per view: the median
-wall time of a run, then the time per run (cProfile, cumulative, profiled runs apart from the timed ones) in:
-the page's render; of which the live elements (views.live), the pictures (views.pictures: PNG, data URI and
-st.html), the Streamlit element calls (every st.* call, the pictures' st.html included) and torch's modules; and
-the sidebar and lesson panel. `benchmarks/floor_app.py` is timed the same way, for reference.
+wall time of a run and its CPU time (the process's; other jobs on the machine disturb it less than wall time),
+then the time per run (cProfile, cumulative, in as many profiled runs apart from the timed ones) in: the page's
+render; of which the live elements (views.live), the pictures (views.pictures: PNG, data URI and st.html), the
+Streamlit element calls (every st.* call, the pictures' st.html included) and torch's modules; and the sidebar
+and lesson panel. `benchmarks/floor_app.py` is timed the same way, for reference.
 
     .venv/bin/python benchmarks/bench_reruns.py [--runs 30] [--views reconstruct,mean] [--model mnist-z20]
 """
@@ -73,17 +74,18 @@ def measure(name: str, make: Callable[[], AppTest], act: Callable[[AppTest, int]
     at = make()
     for i in range(warmup):
         act(at, i)
-    times = []
+    times, cpu = [], []
     for i in range(runs):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         act(at, i)
         times.append(1000 * (time.perf_counter() - start))
+        cpu.append(1000 * (time.process_time() - cpu_start))
     profile = cProfile.Profile()
     with profiled(profile):
         for i in range(runs):
             act(at, i)
     stats = pstats.Stats(profile).stats
-    row = {"run": statistics.median(times)}
+    row = {"run": statistics.median(times), "cpu": statistics.median(cpu)}
     for column, functions in PARTS.items():
         wanted = {(f.format(view=name), fn) for f, fn in functions}
         row[column] = sum(1000 * ct / runs for (file, _, fn), (_, _, _, ct, _) in stats.items()
@@ -107,10 +109,10 @@ def main() -> None:
     for view in args.views.split(","):
         rows[view] = measure(view, lambda v=view: open_page(v, args.model), lambda at, i, v=view: step(at, v, i),
                              args.runs, args.warmup)
-    print(f"  {'view':<12} {'run p50':>8} " + " ".join(f"{c:>9}" for c in PARTS))
+    print(f"  {'view':<12} {'run p50':>8} {'CPU p50':>8} " + " ".join(f"{c:>9}" for c in PARTS))
     for view, row in rows.items():
-        print(f"  {view:<12} {row['run']:8.1f} " + " ".join(f"{row[c]:9.1f}" for c in PARTS))
-    print("(the columns after 'run p50' are cProfile's, so inflated by its overhead: compare them with each other)")
+        print(f"  {view:<12} {row['run']:8.1f} {row['cpu']:8.1f} " + " ".join(f"{row[c]:9.1f}" for c in PARTS))
+    print("(the columns after 'CPU p50' are cProfile's, so inflated by its overhead: compare them with each other)")
     print(machine_line())
 
 
