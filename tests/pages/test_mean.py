@@ -3,10 +3,13 @@ perturbed picture follows them."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+import torch
 
-from tests.apptest import MODELS, current_report, image_url, open_page
+from tests.apptest import MODELS, current_report, image_picture, image_url, loaded_model, open_page, picture
 from vae_core.analysis import active_dims
+from views.controls import MEAN_UNIT, POSTERIOR_UNIT
 from views.pages import mean
 
 
@@ -48,3 +51,17 @@ def test_mean_unit_radio_changes_the_traversal_table() -> None:
     at.radio(key="mean_unit").set_value(mean.POSTERIOR_UNIT).run()
     assert not at.exception
     assert image_url(at, "traversal table") != before
+
+
+def test_mean_traversal_table_from_the_shared_cache_is_computes_for_each_unit_and_digit() -> None:
+    """The page takes the table from a cache shared by every session (mean.shared_table): it must be the one
+    `compute` makes for the digit and unit shown, whatever other sessions and digits came before."""
+    at = open_page("mean", "mnist-z20")
+    for act in (lambda: None, lambda: at.radio(key=MEAN_UNIT.key).set_value(POSTERIOR_UNIT).run(),
+                lambda: at.button(key="class_7").click().run()):
+        act()
+        r, lm = current_report(at), loaded_model(at)
+        posterior = at.radio(key=MEAN_UNIT.key).value == POSTERIOR_UNIT
+        expected = mean.compute(lm.model, r, torch.zeros(lm.latent_dim), posterior).table
+        shown = np.asarray(picture(image_picture(at, "traversal table").src))
+        assert np.array_equal(shown, expected)
