@@ -174,6 +174,7 @@ stats: data
 BENCH_SCRIPTS := $(filter-out benchmarks/harness.py benchmarks/floor_app.py,$(sort $(wildcard benchmarks/*.py)))
 BENCH_ARGS_bench_views ?= --runs 50 --warmup 5
 BENCH_ARGS_bench_browser ?= --presses 10
+BENCH_ARGS_bench_reruns ?= --runs 10
 BENCH_ARGS_bench_cold_start ?= --repeats 1
 BENCH_ARGS_bench_pad ?= --seconds 3
 BENCH_ARGS_bench_live ?= --seconds 2

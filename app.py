@@ -1,12 +1,21 @@
 """VAE Explorer: see inside Kingma & Welling's variational autoencoder, live."""
 
-import streamlit as st
-import torch
+import os
 
-from views import lesson_player, navigation, screens, share, sidebar
-from views.screens import PAGE_CSS, PRESENTER_PAGE_CSS
+# Many sessions share the CPU: one thread each for torch's intra-op work, avoiding oversubscription. Set in the
+# environment, before torch (and its OpenMP runtime) loads, so that it holds in every thread: each script run,
+# and each fragment rerun (which does not run this file), is a new thread, and torch.set_num_threads applies only
+# to the thread that calls it; a fragment's first torch call in a thread with OpenMP's default of one thread per
+# core cost 5-40 ms (benchmarks/RESULTS.md, "Each rerun cheaper").
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-torch.set_num_threads(1)  # many sessions share the CPU; one thread each avoids oversubscription
+import streamlit as st  # noqa: E402
+import torch  # noqa: E402
+
+from views import lesson_player, navigation, screens, share, sidebar  # noqa: E402
+from views.screens import PAGE_CSS, PRESENTER_PAGE_CSS  # noqa: E402
+
+torch.set_num_threads(1)  # for this thread, should torch have been imported before this file (AppTest, pytest)
 
 presenter = screens.presenting()  # the sidebar toggle's value is known before the toggle is drawn
 # In presenter mode the sidebar starts collapsed, so the page has the whole projector (its chevron reopens it).

@@ -13,7 +13,9 @@ the new value sent over the websocket (Streamlit 1.67's react-aria slider commit
 column shows it); server, sent -> the websocket message that brought the change (the script run, the transfer);
 browser, that message -> drawn (applying it, fetching and decoding the picture, plotly's redraw, painting).
 The latent map has no slider; there the sidebar's class buttons 0 and 1 are clicked alternately (timed from
-pointerdown), which reruns the whole app and moves the current digit's marks over the map.
+pointerdown), which reruns the whole app and moves the current digit's marks over the map. CPU: the server
+process's CPU time (user + system, /proc) per timed press, settling included; unlike wall-clock times it hardly
+moves when other jobs load the machine.
 
 Targets: each view's p95 within 1.3x of the floor's p95; the manifold at n = 30 within 1.6x.
 
@@ -23,6 +25,7 @@ Targets: each view's p95 within 1.3x of the floor's p95; the manifold at n = 30 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -36,7 +39,7 @@ from harness import (  # noqa: E402
     launch_chromium,
     machine_line,
     percentiles,
-    streamlit_server,
+    streamlit_process,
     wait_idle,
 )
 
@@ -136,6 +139,7 @@ class Result:
     phases: dict[str, list[float]] = field(default_factory=lambda: {p: [] for p in PHASES})
     misses: int = 0
     error: str | None = None
+    cpu_ms: float = float("nan")  # the server process's CPU time (user + system) per timed press
 
     def add(self, s: dict) -> None:
         self.phases["total"].append(s["drawn"] - s["t0"])
@@ -210,7 +214,14 @@ def slider_actions(page, view: View, count: int) -> list:
     return [press(keys[i % 2]) for i in range(count)]
 
 
-def measure(page, url: str, name: str, view: View, presses: int, warmup: int, model: str | None) -> Result:
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process `pid` has used so far, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(page, url: str, name: str, view: View, presses: int, warmup: int, model: str | None,
+            server_pid: int) -> Result:
     """`warmup` untimed then `presses` timed interactions with one view."""
     result = Result(name)
     page.goto(f"{url}/{view.path}" + (f"?model={model}" if model else ""))
@@ -226,6 +237,8 @@ def measure(page, url: str, name: str, view: View, presses: int, warmup: int, mo
     else:
         actions = slider_actions(page, view, warmup + presses)
     for i, act in enumerate(actions):
+        if i == warmup:
+            cpu_start = cpu_seconds(server_pid)
         timestamps = press_once(page, act)
         if i < warmup:
             continue
@@ -233,6 +246,7 @@ def measure(page, url: str, name: str, view: View, presses: int, warmup: int, mo
             result.misses += 1
         else:
             result.add(timestamps)
+    result.cpu_ms = 1000 * (cpu_seconds(server_pid) - cpu_start) / presses
     return result
 
 
@@ -240,14 +254,14 @@ def print_table(floor: Result, results: list[Result]) -> None:
     f95 = percentiles(floor.phases["total"])[1]
     print(f"\n  {'':<12} {'':>3} {'total (ms)':>17} {'p50 of the phases (ms)':>28}")
     print(f"  {'view':<12} {'n':>3} {'p50':>8} {'p95':>8} {'commit':>9} {'server':>9} {'browser':>9} "
-          f"{'p95/floor':>9} {'target':>7}")
+          f"{'CPU':>6} {'p95/floor':>9} {'target':>7}")
     for r in [floor, *results]:
         if r.error:
             print(f"  {r.name:<12} not measured: {r.error!r}")
             continue
         p50, p95 = percentiles(r.phases["total"])
         phases = " ".join(f"{percentiles(r.phases[p])[0]:9.1f}" for p in PHASES[1:])
-        line = f"  {r.name:<12} {len(r.phases['total']):>3} {p50:8.1f} {p95:8.1f} {phases}"
+        line = f"  {r.name:<12} {len(r.phases['total']):>3} {p50:8.1f} {p95:8.1f} {phases} {r.cpu_ms:6.1f}"
         if r is not floor:
             limit = MANIFOLD_RATIO if r.name == "manifold" else FLOOR_RATIO
             ratio = p95 / f95 if f95 > 0 else float("nan")
@@ -281,14 +295,14 @@ def main() -> None:
         context.add_init_script(INIT_SCRIPT)
         page = context.new_page()
 
-        with streamlit_server("benchmarks/floor_app.py", "bench_browser_floor.log") as url:
-            floor = measure(page, url, "floor", FLOOR, args.presses, args.warmup, None)
+        with streamlit_process("benchmarks/floor_app.py", "bench_browser_floor.log") as (server, url):
+            floor = measure(page, url, "floor", FLOOR, args.presses, args.warmup, None, server.pid)
         print(f"floor app done: p95 {percentiles(floor.phases['total'])[1]:.1f} ms", flush=True)
 
         results = []
-        with streamlit_server("app.py", "bench_browser_app.log") as url:
+        with streamlit_process("app.py", "bench_browser_app.log") as (server, url):
             for name in names:
-                r = measure(page, url, name, VIEWS[name], args.presses, args.warmup, args.model)
+                r = measure(page, url, name, VIEWS[name], args.presses, args.warmup, args.model, server.pid)
                 results.append(r)
                 print(f"{name} done: p95 {percentiles(r.phases['total'])[1]:.1f} ms" if not r.error
                       else f"{name}: not measured", flush=True)

@@ -7,17 +7,21 @@ Streamlit upgrade that changes them breaks this module alone. The rest reads wha
 from __future__ import annotations
 
 import base64
+import cProfile
 import html
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
+from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 from streamlit.util import calc_hash
@@ -104,6 +108,43 @@ def pick(at: AppTest, key: str, value: object) -> AppTest:
     at._run(states)
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def live_mounts(at: AppTest) -> dict:
+    """The mounts of the "vae_live" component (views.live) by widget key: their BidiComponent protos (`.bytes`
+    for a bytes mount, `.json` for data)."""
+    return {e.key: e.proto for e in at.get("bidi_component")}
+
+
+def send_trigger(at: AppTest, key: str, event: str, value: object) -> AppTest:
+    """Run `at` as after the browser's setTriggerValue(event, value) in the component mounted with `key`."""
+    states = at._tree.get_widget_states()
+    trigger = states.widgets.add()
+    trigger.id = _make_trigger_id(live_mounts(at)[key].id, "events")
+    trigger.json_trigger_value = json.dumps([{"event": event, "value": value}])
+    at._run(states)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@contextmanager
+def profiled(profile: cProfile.Profile) -> Iterator[None]:
+    """Within it, every AppTest script run is profiled by `profile` (a run is a thread of its own, which
+    `profile.enable()` in the test's thread would not see). For benchmarks/bench_reruns.py."""
+    original = ScriptRunner._run_script
+
+    def run_script(self, *args, **kwargs):
+        profile.enable()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            profile.disable()
+
+    ScriptRunner._run_script = run_script
+    try:
+        yield
+    finally:
+        ScriptRunner._run_script = original
 
 
 def loaded_model(at: AppTest) -> LoadedModel:

@@ -20,6 +20,7 @@ APP_SOURCES = [ROOT / "app.py", *sorted((ROOT / "views").rglob("*.py"))]
         ("browser", "gatherUsageStats", False),
         ("server", "headless", True),
         ("server", "runOnSave", False),
+        ("server", "fileWatcherType", "none"),  # walking every module after each run delays every reply ~5 ms
         ("server", "maxUploadSize", 20),
         ("server", "enableXsrfProtection", True),
         ("server", "enableStaticServing", False),

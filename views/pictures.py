@@ -13,6 +13,7 @@ Pictures keep their pixels crisp (nearest-neighbour scaling), are drawn at a who
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
 import struct
@@ -29,14 +30,31 @@ PRESENTER_SCALE = 1.5  # pictures grow by about this much in presenter mode (sid
 PRESENTER_MAX_HEIGHT = 620  # but no taller: at 1920 x 1080 a picture then fits below a page's title and controls
 
 
+CACHED_PIXELS = 20_000  # pictures this large are encoded once for every session: the PNG costs more than a look-up
+
+
+def _encode(image: np.ndarray) -> str:
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _shared_encode(pixels_sha1: str, shape: tuple[int, ...], _image: np.ndarray) -> str:
+    """_encode, keyed by the pixels' digest (never by session): a picture shown again (the same grid in many
+    sessions, on every slider release) is not encoded again."""
+    return _encode(_image)
+
+
 def png_data_uri(image: np.ndarray | bytes) -> str:
     """A uint8 picture, grey (H, W) or RGB (H, W, 3), as a PNG data URI (not JPEG: it would blur the pixels); a
     picture already encoded as PNG bytes (a cached chart) goes as it is."""
     if isinstance(image, bytes):
         return "data:image/png;base64," + base64.b64encode(image).decode("ascii")
-    buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(image, dtype=np.uint8)).save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    image = np.ascontiguousarray(image, dtype=np.uint8)
+    if image.size < CACHED_PIXELS:
+        return _encode(image)
+    return _shared_encode(hashlib.sha1(image.tobytes()).hexdigest(), image.shape, image)
 
 
 def picture_size(image: np.ndarray | bytes) -> tuple[int, int]:
@@ -81,6 +99,13 @@ def show_grid(grid: np.ndarray, alt: str, caption: str | None = None, max_width:
     show_picture(grid, alt, caption, width=grid.shape[1] * max(1, max_width // grid.shape[1]))
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _cell_sources(pixels_sha1: str, shape: tuple[int, ...], _cells: np.ndarray) -> list[list[str]]:
+    """Each cell of (R, C, H, W) as a PNG data URI, keyed by the cells' digest (never by session): the traversal
+    table's 140 small pictures are encoded once, not on every slider release."""
+    return [[png_data_uri(cell) for cell in row] for row in _cells]
+
+
 def table_html(
     cells: np.ndarray, rows: list[str], columns: list[str], corner: str, alt: str, caption: str, width: int
 ) -> str:
@@ -89,12 +114,14 @@ def table_html(
     cell: "{row}" and "{column}" in it become the cell's headers. Screen readers read the headers with the cells,
     and the headers are text that presenter mode enlarges like any other."""
     esc = html.escape
+    cells = np.ascontiguousarray(cells, dtype=np.uint8)
+    sources = _cell_sources(hashlib.sha1(cells.tobytes()).hexdigest(), cells.shape, cells)
     head = "".join(f'<th scope="col">{esc(c)}</th>' for c in columns)
     body = "".join(
         f'<tr><th scope="row">{esc(r)}</th>' + "".join(
-            f'<td><img src="{png_data_uri(cell)}" alt="{esc(alt.format(row=r, column=c), quote=True)}" '
-            f'width="{width}" style="width: {width}px"></td>' for c, cell in zip(columns, row_cells)) + "</tr>"
-        for r, row_cells in zip(rows, cells))
+            f'<td><img src="{src}" alt="{esc(alt.format(row=r, column=c), quote=True)}" '
+            f'width="{width}" style="width: {width}px"></td>' for c, src in zip(columns, row_sources)) + "</tr>"
+        for r, row_sources in zip(rows, sources))
     return (f'<div class="vae-table"><table><caption>{esc(caption)}</caption><thead><tr><th scope="col">'
             f"{esc(corner)}</th>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 

@@ -113,3 +113,52 @@ def test_without_webassembly_the_plain_loop_draws_the_live_grid_and_keys_keep_th
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => new URL(location.href).searchParams.get('variance_scale') === '1.2'",
                            timeout=RERUN_MS)
+
+
+def test_the_weights_come_once_and_again_after_an_eviction_a_model_switch_and_a_reload(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    """views.live.mount_model sends a network's bytes once per session; a browser that lacks them gets them again."""
+
+    def press_and_wait(value: str) -> None:
+        page.locator(".vae-sliders.ready input[type=range]").focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"() => new URL(location.href).searchParams.get('sample_temperature') === '{value}'",
+                               timeout=RERUN_MS)
+        app_idle(page)
+
+    def live_and_drawn() -> None:
+        expect(page.locator(".vae-live-picture.ready canvas")).to_be_visible()
+        expect(page.locator(".vae-sliders.ready input[type=range]")).to_be_visible()
+        page.wait_for_function("() => window.vaeLive.stats('sample').drawn > 0")
+        expect(page.locator("[data-testid=stException]")).to_have_count(0)
+
+    page.goto(f"{streamlit_server}/sample?model={MODEL}")
+    app_idle(page)
+    live_and_drawn()
+    [first] = page.evaluate("window.vaeLive.received()")
+    press_and_wait("1.1")  # a rerun: the weights are named, not sent
+    assert page.evaluate("window.vaeLive.received()") == [first]
+    live_and_drawn()
+
+    page.evaluate(f"window.vaeLive.forget('{first}')")  # as KEEP_MODELS evicts it
+    press_and_wait("1.2")
+    page.wait_for_function(f"() => window.vaeLive.models().includes('{first}')", timeout=RERUN_MS)
+    assert page.evaluate("window.vaeLive.received()") == [first, first]
+    app_idle(page)
+    live_and_drawn()
+
+    page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").filter(has_text="Model").click()
+    page.get_by_role("option", name="mnist-z20", exact=True).click()
+    page.wait_for_function("() => window.vaeLive.received().length === 3", timeout=RERUN_MS)
+    app_idle(page)
+    second = page.evaluate("window.vaeLive.received()")[2]
+    assert second != first
+    live_and_drawn()
+    press_and_wait("1.3")
+    assert len(page.evaluate("window.vaeLive.received()")) == 3
+
+    page.reload()  # a new page and a new session: the weights come again
+    app_idle(page)
+    live_and_drawn()
+    assert page.evaluate("window.vaeLive.received()") == [second]

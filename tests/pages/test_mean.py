@@ -11,6 +11,7 @@ import torch
 
 from tests.apptest import MODELS, current_digit, current_report, image_url, loaded_model, open_page, picture, pictures
 from vae_core.analysis import active_dims
+from views.controls import MEAN_UNIT, POSTERIOR_UNIT
 from views.pages import mean
 
 
@@ -77,3 +78,21 @@ def test_mean_unit_radio_changes_the_traversal_table() -> None:
     assert not at.exception
     after = traversal_cells(at)
     assert all(alt.endswith(mean.POSTERIOR_UNIT) for alt in after) and set(after.values()) != before
+
+
+def test_mean_traversal_table_from_the_shared_cache_is_computes_for_each_unit_and_digit() -> None:
+    """The page takes the table from a cache shared by every session (mean.shared_table): it must be the one
+    `compute` makes for the digit and unit shown, whatever other sessions and digits came before."""
+    at = open_page("mean", "mnist-z20")
+    for act in (lambda: None, lambda: at.radio(key=MEAN_UNIT.key).set_value(POSTERIOR_UNIT).run(),
+                lambda: at.button(key="class_7").click().run()):
+        act()
+        r, lm = current_report(at), loaded_model(at)
+        unit = at.radio(key=MEAN_UNIT.key).value
+        expected = mean.compute(lm.model, r, torch.zeros(lm.latent_dim), unit == POSTERIOR_UNIT)
+        cells, name = traversal_cells(at), current_digit(at).name
+        assert len(cells) == expected.table.shape[0] * expected.table.shape[1]
+        for row, d in enumerate(expected.dims):
+            for col, offset in enumerate(mean.OFFSETS.tolist()):
+                src = cells[f"{name} decoded with z{d} moved {offset:+g} {unit}"]
+                assert np.array_equal(np.asarray(picture(src)), expected.table[row, col])

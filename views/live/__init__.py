@@ -3,9 +3,16 @@
 One `st.components.v2` component, "vae_live", runs every live element of the app, so they share one copy of each
 model in the browser (model.js: the decoder and the encoder; vae_core/export.py owns the weight format):
 
-- `mount_model`: a mount whose data is the decoder (or, on the Upload page, the encoder) as bytes. Its bytes change
-  only with the model, so Streamlit's message cache sends them once and afterwards only a hash reference. Every
-  other mount names the networks it needs by sha1.
+- `mount_model`: a mount whose data is the decoder (or, on the Upload page, the encoder) as bytes, in the first run
+  of a session that needs that network, and afterwards only {"kind": "model", "model": sha1}. Every other mount
+  names the networks it needs by sha1. Why not the bytes on every run: although Streamlit's message cache then
+  sends the browser only a hash reference, the server still hashes the 2.7 MB twice (the element's identity, the
+  cache) and serialises it: ~8 ms of CPU per run. So the session remembers which sha1s it has mounted (SENT). The
+  small mount carries a new count each run (else the browser would not run it again), and on each the browser
+  checks that it holds the network (model.js `checkModel`); where it does not (evicted by KEEP_MODELS, or bytes
+  that never arrived because a quick rerun replaced them) it sends the trigger "lacking", whose callback forgets
+  that sha1, so the run it causes mounts the bytes again. A page reload, or a reconnect to another replica, is a
+  new session: it starts with nothing sent. A model switch is a new sha1.
 - `latent_pad`: the pad (pad.js). `live_sliders` and `live_picture`: sliders and the pictures they move (live.js),
   tied by a group name, each placed where its Streamlit twin is. `draw_watch`: the Upload page's canvas, encoded
   as it is drawn (draw.js).
@@ -63,11 +70,24 @@ def model_message(model: VAE, part: str = "decoder") -> tuple[str, bytes]:
     return browser_message(model, part)
 
 
+SENT = "vae_live_sent"  # session key: the sha1s of the networks whose bytes this session has mounted
+MOUNTS = "vae_live_mounts"  # session key: a count of model mounts, so each small mount differs from the last
+
+
+def _lacking(component_key: str) -> None:
+    """The trigger's callback: the browser lacks this network, so the run that follows mounts its bytes again."""
+    st.session_state.get(SENT, set()).discard(st.session_state[component_key].get("lacking"))
+
+
 def mount_model(model: VAE, key: str = "vae_live_model", part: str = "decoder") -> str:
-    """Send the model's decoder (or encoder) to the browser, once per model and session; returns the sha1 that
-    mounts name it by. Call it once per run on a page with live elements, before them."""
+    """Send the model's decoder (or encoder) to the browser, once per model and session (see the docstring);
+    returns the sha1 that mounts name it by. Call it once per run on a page with live elements, before them."""
     sha1, message = model_message(model, part)
-    _live(key=key, data=message)
+    sent = st.session_state.setdefault(SENT, set())
+    st.session_state[MOUNTS] = run = st.session_state.get(MOUNTS, 0) + 1
+    data = {"kind": "model", "model": sha1, "run": run} if sha1 in sent else message
+    _live(key=key, data=data, on_lacking_change=functools.partial(_lacking, key))
+    sent.add(sha1)
     return sha1
 
 

@@ -22,7 +22,7 @@ function recordFrame(stats, start, end) {
   if (stats.t.length > STATS_FRAMES) (stats.t.shift(), stats.ms.shift());
 }
 
-// For tests and benchmarks only: frame statistics per group, and the decoder of any loaded model.
+// For tests and benchmarks only: frame statistics per group, slider values, the networks held and received.
 window.vaeLive = {
   stats: (name) => {
     const s = liveGroup(name).stats;
@@ -33,6 +33,9 @@ window.vaeLive = {
   },
   values: (name) => Object.fromEntries(liveGroup(name).values),
   simd: KERNEL !== null, // whether kernel.js runs the layers (else the plain loop of model.js)
+  models: () => [...models].filter(([, s]) => s.settled).map(([id]) => id), // networks held, oldest first
+  received: () => [...modelsReceived], // the sha1 of each bytes mount received, in order
+  forget: (id) => models.delete(id), // as KEEP_MODELS evicts it
 };
 
 // Each mount draws into a child of its own: the root also holds the component's <style> (live.css).

@@ -1,14 +1,16 @@
 // The component's entry point: every mount of the one "vae_live" component runs this module, so all share
 // `models` (model.js) and the slider groups (live.js).
 
+const modelsReceived = []; // for tests (window.vaeLive.received)
 function receiveModel(bytes) {
   let id = null;
   try {
     const model = parseModel(bytes);
     id = model.id;
-    modelSlot(id).resolve(model);
+    modelsReceived.push(id);
+    Object.assign(modelSlot(id), { settled: true }).resolve(model);
   } catch (err) {
-    if (id) modelSlot(id).reject(err);
+    if (id) Object.assign(modelSlot(id), { settled: true }).reject(err);
     throw err; // Streamlit shows it in place of the component
   }
 }
@@ -23,5 +25,6 @@ export default function (component) {
     return magic === POINTS_MAGIC ? receivePoints(data) : receiveModel(data);
   }
   if (data?.kind === "draw") return mountDraw(data, parentElement, setStateValue);
+  if (data?.kind === "model") return checkModel(data, setTriggerValue);
   if (data) return MOUNTS[data.kind](data, parentElement, setTriggerValue);
 }

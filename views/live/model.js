@@ -9,7 +9,7 @@
 const MODEL_MAGIC = "VAEm";
 const KEEP_MODELS = 8; // weights of this many networks (a decoder, an encoder) stay in memory
 
-const models = new Map(); // sha1 -> {ready: Promise<network>, resolve, reject}
+const models = new Map(); // sha1 -> {ready: Promise<network>, resolve, reject, settled}
 
 function modelSlot(id) {
   if (!models.has(id)) {
@@ -19,6 +19,14 @@ function modelSlot(id) {
     for (const old of models.keys()) if (models.size > KEEP_MODELS) models.delete(old);
   }
   return models.get(id);
+}
+
+// Python mounts a model's bytes once per session, then on every run {kind: "model", model: sha1, run} (a new `run`
+// each time, so this check runs on each; views/live/__init__.py). Where this page lacks that network (evicted
+// above, or its bytes never arrived because a quick rerun replaced them), it says so, and Python mounts the bytes
+// in the run that follows. Not for a network whose bytes failed to load (settled): they would fail again.
+function checkModel(data, setTriggerValue) {
+  if (!models.get(data.model)?.settled) setTriggerValue("lacking", data.model);
 }
 
 // erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, float32 resolution): GELU in its exact erf form,

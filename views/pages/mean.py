@@ -62,6 +62,14 @@ def compute(model: VAE, report: DigitReport, offsets: torch.Tensor, posterior_un
     return Perturbation(perturbed_digit(model, report.mu, unit, offsets), table, dims)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def shared_table(weights: str, _model: VAE, mu: np.ndarray, unit: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+    """`traversal_table` once for every session with the same weights, digit and unit: the sliders do not move it,
+    and it cost 6 ms on every release. Keyed by the weights' SHA-256 and numpy arrays (hashed by value), never by
+    session."""
+    return traversal_table(_model, torch.from_numpy(mu), torch.from_numpy(unit), list(dims))
+
+
 def reset_sliders(latent_dim: int) -> None:
     """The Reset button's callback: every offset back to 0."""
     for d in range(latent_dim):
@@ -99,7 +107,11 @@ def render() -> None:
             live_sliders(sha1, "mean", live, key="live_mean_sliders")
     offsets = torch.tensor([st.session_state[SLIDER_KEY.format(d)] for d in range(lm.latent_dim)])
     posterior_unit = unit_name == POSTERIOR_UNIT
-    shown = compute(lm.model, r, offsets, posterior_unit)
+    unit = offset_unit(r, posterior_unit)
+    # compute's two pictures: the table from the cache shared by every session
+    shown = Perturbation(perturbed_digit(lm.model, r.mu, unit, offsets),
+                         shared_table(lm.card.get("weights_sha256", lm.name), lm.model, r.mu.numpy(), unit.numpy(),
+                                      tuple(dims)), dims)
     name = get_digit().name
     with right:
         cols = st.columns(2)
@@ -109,7 +121,7 @@ def render() -> None:
             caption = "perturbed: decoded mu + offsets"
             with fallback("mean_picture"):
                 show_picture(shown.perturbed, alt.replace("{offsets}", moved), caption, 280)
-            params = {"mu": r.mu.tolist(), "unit": offset_unit(r, posterior_unit).tolist(),
+            params = {"mu": r.mu.tolist(), "unit": unit.tolist(),
                       "keys": [SLIDER_KEY.format(d) for d in range(lm.latent_dim)]}
             live_picture(sha1, "mean", "shift", params, 1, 1, shown_width(28, 280), alt, caption,
                          key="live_mean_picture")

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 import streamlit as st
 import torch
 
@@ -51,6 +52,14 @@ def kl_rows(kl_per_dim: torch.Tensor, mu: torch.Tensor, std: torch.Tensor) -> li
     ]
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def table_data(rows: tuple[tuple[tuple[str, str], ...], ...]) -> pa.Table:
+    """The KL rows as the Arrow table st.table sends, made once for every session showing the same rows (keyed by
+    their text, never by session): the slider does not change them, and building the table from the rows (through
+    pandas) was a third of this page's rerun. Arrow tables are immutable, so one object serves every session."""
+    return pa.Table.from_pylist([dict(row) for row in rows])
+
+
 @dataclass(frozen=True)
 class Reconstruction:
     """What the page shows: vae_core's report, its stochastic reconstructions tiled in a row, the KL table."""
@@ -94,4 +103,5 @@ def render() -> None:
         st.caption(SIGN_CONVENTION)
         st.markdown(f"**KL of each latent dimension** (nats; grey: under {ACTIVE_KL_NATS}, ignored by the decoder)")
         rows = shown.kl_rows
-        st.table(rows, hide_index=True, border="horizontal", height=min(36 * (len(rows) + 1), 420))
+        st.table(table_data(tuple(tuple(row.items()) for row in rows)), hide_index=True, border="horizontal",
+                 height=min(36 * (len(rows) + 1), 420))
