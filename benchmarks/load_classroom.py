@@ -57,7 +57,10 @@ STEP_TIMEOUT_MS = 60_000  # one interaction taking longer than this counts as an
 SETTLE_S = 10  # Streamlit drops a session's state a little after its websocket closes
 SAMPLE_S = 0.5
 ERRORS_ON_PAGE = "[data-testid=stException], [data-testid=stAlertContentError]"
-SLIDER = "[data-testid=stMain] [data-testid=stSlider] input[type=range]"  # 1.67: react-aria, no role=slider
+# The main area's visible sliders: Streamlit's (1.67: react-aria, no role=slider), or the live ones (views/live) that
+# take their place, hidden, once the browser has the model; a live slider's key press is its release.
+SLIDER = ("[data-testid=stMain] [data-testid=stSlider] input[type=range], "
+          "[data-testid=stMain] .vae-sliders input[type=range]")
 
 # Counts finished script runs (full or fragment): the state attribute going to notRunning. A MutationObserver
 # sees every change, so a run too short for polling to catch "running" is still counted.
@@ -126,7 +129,7 @@ Step = tuple[str, Action, ProtocolAction]
 
 
 async def move_slider(page: Page, index: int) -> None:
-    slider = page.locator(SLIDER).nth(index)
+    slider = page.locator(SLIDER).filter(visible=True).nth(index)
     now, top = await slider.input_value(), await slider.get_attribute("max")
     await slider.focus()
     # at the top a step right would change nothing and start no run
