@@ -76,14 +76,25 @@ def compute(model: VAE, x: np.ndarray, n_samples: int, seed: int) -> Reconstruct
 
 
 @st.fragment
+def stochastic_reconstructions() -> None:
+    """The samples slider and the one picture it changes. A fragment of its own inside the page's, so that moving
+    the slider reruns and sends these two elements rather than the whole page's two dozen (benchmarks/RESULTS.md,
+    "Nested fragments"); the digit, model and seed come from the sidebar, whose changes rerun everything."""
+    digit = get_digit()
+    n = st.slider("Stochastic reconstructions", RECON_SAMPLES.low, RECON_SAMPLES.high, RECON_SAMPLES.default,
+                  key=RECON_SAMPLES.key, bind="query-params")
+    shown = compute(current_model().model, digit.x, n, seed())
+    show_grid(shown.samples, f"{n} stochastic reconstructions of {digit.name}, each decoded from a code drawn "
+                             "from q(z|x)", "decoder means at z ~ q(z|x): stochastic reconstructions")
+
+
+@st.fragment
 def render() -> None:
     lm = current_model()
     digit = get_digit()
     st.subheader("Reconstruction and its ELBO")
     autoencoder_notice("reconstruct")
-    n = st.slider("Stochastic reconstructions", RECON_SAMPLES.low, RECON_SAMPLES.high, RECON_SAMPLES.default,
-                  key=RECON_SAMPLES.key, bind="query-params")
-    shown = compute(lm.model, digit.x, n, seed())
+    shown = compute(lm.model, digit.x, 1, seed())  # the numbers and table: the samples' count changes none of them
     r = shown.report
     left, right = st.columns([3, 2])
     with left:
@@ -93,8 +104,7 @@ def render() -> None:
         with cols[1]:
             show_picture(r.reconstruction, f"reconstruction of {digit.name}, ELBO {r.elbo:.1f} nats",
                          "reconstruction: decoder mean at z = mu")
-        show_grid(shown.samples, f"{n} stochastic reconstructions of {digit.name}, each decoded from a code drawn "
-                                 "from q(z|x)", "decoder means at z ~ q(z|x): stochastic reconstructions")
+        stochastic_reconstructions()
     with right:
         c = st.columns(3)
         c[0].metric("ELBO", f"{r.elbo:.2f}")
