@@ -77,6 +77,31 @@ def reset_sliders(latent_dim: int) -> None:
 
 
 @st.fragment
+def offsets_and_picture(sliders_box, picture_box, sha1: str, unit: torch.Tensor, alt: str, caption: str) -> None:
+    """The offset sliders (in `sliders_box`) and the one picture they change (in `picture_box`), both containers of
+    the page's fragment: a fragment of its own inside the page's, so that a slider's release reruns and sends these
+    rather than the whole page with its traversal table (benchmarks/RESULTS.md, "Nested fragments"). The page's
+    fragment calls it on each of its runs, so a new digit, model or unit reaches it."""
+    lm, r = current_model(), current_report()
+    order, active = active_dims(r.kl_per_dim)
+    with sliders_box, st.container(height=430 if lm.latent_dim > 5 else "content"):
+        live = []
+        with fallback("mean_sliders"):
+            for d, is_active in zip(order.tolist(), active.tolist()):
+                key = SLIDER_KEY.format(d)
+                label = slider_label(d, r.kl_per_dim[d].item(), is_active)
+                # bound to the URL: a shared link keeps the offsets (only the non-zero ones appear in it)
+                value = st.slider(label, MEAN_SHIFT.low, MEAN_SHIFT.high, MEAN_SHIFT.default,
+                                  step=MEAN_SHIFT.step, format="%.1f", key=key, bind="query-params")
+                live.append(Slider(key, label, MEAN_SHIFT.low, MEAN_SHIFT.high, MEAN_SHIFT.step, value))
+        live_sliders(sha1, "mean", live, key="live_mean_sliders")
+    offsets = torch.tensor([st.session_state[SLIDER_KEY.format(d)] for d in range(lm.latent_dim)])
+    moved = ", ".join(f"z{d} {v:+.1f}" for d, v in enumerate(offsets.tolist()) if v) or "no offsets"
+    with picture_box, fallback("mean_picture"):
+        show_picture(perturbed_digit(lm.model, r.mu, unit, offsets), alt.replace("{offsets}", moved), caption, 280)
+
+
+@st.fragment
 def render() -> None:
     lm, r = current_model(), current_report()
     order, active = active_dims(r.kl_per_dim)
@@ -94,33 +119,16 @@ def render() -> None:
     left, right = st.columns([2, 3])
     with left:
         st.button("Reset", key="mean_reset", on_click=reset_sliders, args=(lm.latent_dim,))
-        with st.container(height=430 if lm.latent_dim > 5 else "content"):
-            live = []
-            with fallback("mean_sliders"):
-                for d, is_active in zip(dims, active.tolist()):
-                    key = SLIDER_KEY.format(d)
-                    label = slider_label(d, r.kl_per_dim[d].item(), is_active)
-                    # bound to the URL: a shared link keeps the offsets (only the non-zero ones appear in it)
-                    value = st.slider(label, MEAN_SHIFT.low, MEAN_SHIFT.high, MEAN_SHIFT.default,
-                                      step=MEAN_SHIFT.step, format="%.1f", key=key, bind="query-params")
-                    live.append(Slider(key, label, MEAN_SHIFT.low, MEAN_SHIFT.high, MEAN_SHIFT.step, value))
-            live_sliders(sha1, "mean", live, key="live_mean_sliders")
-    offsets = torch.tensor([st.session_state[SLIDER_KEY.format(d)] for d in range(lm.latent_dim)])
-    posterior_unit = unit_name == POSTERIOR_UNIT
-    unit = offset_unit(r, posterior_unit)
-    # compute's two pictures: the table from the cache shared by every session
-    shown = Perturbation(perturbed_digit(lm.model, r.mu, unit, offsets),
-                         shared_table(lm.card.get("weights_sha256", lm.name), lm.model, r.mu.numpy(), unit.numpy(),
-                                      tuple(dims)), dims)
-    name = get_digit().name
     with right:
         cols = st.columns(2)
+    unit = offset_unit(r, unit_name == POSTERIOR_UNIT)
+    name = get_digit().name
+    alt = f"{name} decoded from mu with offsets {{offsets}} (unit: {unit_name})"
+    caption = "perturbed: decoded mu + offsets"
+    offsets_and_picture(left, cols[0], sha1, unit, alt, caption)
+    table = shared_table(lm.card.get("weights_sha256", lm.name), lm.model, r.mu.numpy(), unit.numpy(), tuple(dims))
+    with right:
         with cols[0]:
-            moved = ", ".join(f"z{d} {v:+.1f}" for d, v in enumerate(offsets.tolist()) if v) or "no offsets"
-            alt = f"{name} decoded from mu with offsets {{offsets}} (unit: {unit_name})"
-            caption = "perturbed: decoded mu + offsets"
-            with fallback("mean_picture"):
-                show_picture(shown.perturbed, alt.replace("{offsets}", moved), caption, 280)
             params = {"mu": r.mu.tolist(), "unit": unit.tolist(),
                       "keys": [SLIDER_KEY.format(d) for d in range(lm.latent_dim)]}
             live_picture(sha1, "mean", "shift", params, 1, 1, shown_width(28, 280), alt, caption,
@@ -129,6 +137,6 @@ def render() -> None:
             show_picture(r.reconstruction, f"{name} decoded from mu, unperturbed", "unperturbed: decoded mu")
 
     st.markdown(f"**Traversal table**: each row moves one dimension by -3 ... +3 {unit_name}, the others stay at mu.")
-    show_table(shown.table, [f"z{d}" for d in shown.dims], [f"{o:+g}" for o in OFFSETS.tolist()], "offset",
+    show_table(table, [f"z{d}" for d in dims], [f"{o:+g}" for o in OFFSETS.tolist()], "offset",
                f"{name} decoded with {{row}} moved {{column}} {unit_name}",
                "traversal table: rows z_i, largest KL first; columns: offset", TABLE_CELL_PX)
