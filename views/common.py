@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 import torch
+from streamlit.delta_generator import DeltaGenerator
 
 from vae_core.analysis import DigitReport, ElboSpread, describe_digit, elbo_of_each, elbo_spread
 from vae_core.checkpoint import CheckpointError
@@ -156,26 +158,36 @@ def count_draw(key: str) -> None:
     st.session_state[key] = min(st.session_state.get(key, 0) + 1, controls.MAX_DRAW)
 
 
-def draw_controls(prefix: str, label: str, slider: controls.Control, redraw: tuple[str, str],
-                  model_sha1: str) -> tuple[float, int, int]:
-    """One row of controls for a grid of random draws: a slider (its Control: range, step, default and key), the
+def draw_controls(prefix: str, redraw: tuple[str, str]) -> tuple[DeltaGenerator, int, int]:
+    """One row of controls for a grid of random draws: room for a slider (filled by `slider_and_picture`), the
     number of draws (one of SAMPLE_COUNTS, key f"{prefix}_count"), the draw number (key f"{prefix}_draws") and a
-    button (label, key) that moves to the next draw. Returns the slider's value, the number of draws and the draw
-    number, for the caller to seed its draws with (stream_seed). The slider is live (views.live: group `prefix`,
-    the browser's copy of model `model_sha1`), with the st.slider as its twin."""
+    button (label, key) that moves to the next draw. Returns the slider's column, the number of draws and the draw
+    number, for the caller to seed its draws with (stream_seed)."""
     c = st.columns([3, 1, 1, 1])
-    with c[0]:
-        with fallback(f"{prefix}_slider"):
-            value = st.slider(label, slider.low, slider.high, slider.default, step=slider.step, key=slider.key,
-                              bind="query-params")
-        live_sliders(model_sha1, prefix, [Slider(slider.key, label, slider.low, slider.high, slider.step, value)],
-                     key=f"live_{prefix}_slider")
     n = c[1].selectbox("Samples", SAMPLE_COUNTS, key=f"{prefix}_count", bind="query-params")
     # The draw number is a visible, bound input, so a link reopens on the same random draws.
     draw = c[2].number_input("Draw", 0, controls.MAX_DRAW, 0, key=f"{prefix}_draws", bind="query-params",
                              help="Which random draw: the same seed and draw number give everyone the same digits.")
     c[3].button(redraw[0], key=redraw[1], on_click=count_draw, args=(f"{prefix}_draws",), width="stretch")
-    return value, n, int(draw)
+    return c[0], n, int(draw)
+
+
+@st.fragment
+def slider_and_picture(slider_box: DeltaGenerator, picture_box: DeltaGenerator, prefix: str, label: str,
+                       slider: controls.Control, model_sha1: str, show: Callable[[float], None]) -> None:
+    """A live slider (views.live: group `prefix`, the browser's copy of model `model_sha1`) with its st.slider twin
+    (`slider`: range, step, default and key) in `slider_box`, and what it changes, drawn by `show(value)` in
+    `picture_box`; both boxes belong to the page's fragment. A fragment of its own inside the page's, so that a
+    release reruns and sends these few elements, not the whole page (benchmarks/RESULTS.md, "Nested fragments").
+    The page's fragment calls it on each of its runs, so what changes there (the digit, the draws) reaches `show`."""
+    with slider_box:
+        with fallback(f"{prefix}_slider"):
+            value = st.slider(label, slider.low, slider.high, slider.default, step=slider.step, key=slider.key,
+                              bind="query-params")
+        live_sliders(model_sha1, prefix, [Slider(slider.key, label, slider.low, slider.high, slider.step, value)],
+                     key=f"live_{prefix}_slider")
+    with picture_box:
+        show(value)
 
 
 TWO_D_MODEL = "mnist-z2"

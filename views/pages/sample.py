@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -12,7 +13,15 @@ from vae_core.latent import prior_samples
 from vae_core.model import VAE
 from vae_core.render import decode_images, image_grid
 
-from ..common import autoencoder_notice, current_model, draw_controls, seed, set_digit_from_code, stream_seed
+from ..common import (
+    autoencoder_notice,
+    current_model,
+    draw_controls,
+    seed,
+    set_digit_from_code,
+    slider_and_picture,
+    stream_seed,
+)
 from ..controls import SAMPLE_TEMPERATURE
 from ..live import fallback, grid_width, live_picture, mount_model
 from ..pictures import show_grid
@@ -29,6 +38,24 @@ def compute(model: VAE, n: int, temperature: float, draw_seed: int) -> tuple[tor
     return z, image_grid(decode_images(model, z), nrow=math.isqrt(n))
 
 
+def show_draws(sha1: str, latent_dim: int, n: int, draw: int, temperature: float) -> None:
+    """The grid of n draws at `temperature`: the server's picture (the live picture's twin) and the live picture,
+    which decodes the same draws in the browser as the slider moves."""
+    model = current_model().model
+    z, grid = compute(model, n, temperature, stream_seed("sample", draw))
+    side = math.isqrt(n)
+    alt = f"{side} by {side} grid of {n} digits decoded from codes drawn from the prior at temperature {{value}}"
+    caption = f"{n} draws at T = {{value}} (draw {draw}, seed {seed()}), numbered row by row from 1"
+    with fallback("sample_grid"):
+        show_grid(grid, alt.format(value=f"{temperature:.1f}"), caption.format(value=f"{temperature:.1f}"))
+    # In the browser: z_i = T * eps_i, the same eps_i (the draws at T = 1).
+    eps = prior_samples(n, latent_dim, seed=stream_seed("sample", draw))
+    params = {"center": [0.0] * latent_dim, "spread": eps.reshape(-1).tolist(), "key": SAMPLE_TEMPERATURE.key,
+              "step": SAMPLE_TEMPERATURE.step}
+    live_picture(sha1, "sample", "scale", params, n, side, grid_width(grid.shape[1]), alt, caption,
+                 key="live_sample_grid")
+
+
 @st.fragment
 def render() -> None:
     lm = current_model()
@@ -36,25 +63,16 @@ def render() -> None:
     st.subheader("Samples from the prior")
     autoencoder_notice("sample")
     st.caption(INTRO)
-    temperature, n, draw = draw_controls("sample", "Temperature T", SAMPLE_TEMPERATURE,
-                                         ("New draws", "sample_new"), sha1)
-    z, grid = compute(lm.model, n, temperature, stream_seed("sample", draw))
+    slider_box, n, draw = draw_controls("sample", ("New draws", "sample_new"))
     side = math.isqrt(n)
-    with st.container(horizontal=True, gap="large"):  # side by side at their own widths
-        alt = f"{side} by {side} grid of {n} digits decoded from codes drawn from the prior at temperature {{value}}"
-        caption = f"{n} draws at T = {{value}} (draw {draw}, seed {seed()}), numbered row by row from 1"
-        with fallback("sample_grid"):
-            show_grid(grid, alt.format(value=f"{temperature:.1f}"), caption.format(value=f"{temperature:.1f}"))
-        # In the browser: z_i = T * eps_i, the same eps_i (the draws at T = 1).
-        eps = prior_samples(n, lm.latent_dim, seed=stream_seed("sample", draw))
-        params = {"center": [0.0] * lm.latent_dim, "spread": eps.reshape(-1).tolist(), "key": SAMPLE_TEMPERATURE.key,
-                  "step": SAMPLE_TEMPERATURE.step}
-        live_picture(sha1, "sample", "scale", params, n, side, grid_width(grid.shape[1]), alt, caption,
-                     key="live_sample_grid")
-        with st.container(width=220):
-            k = st.number_input("Sample #", min_value=1, max_value=n, value=1, step=1, key="sample_pick",
-                                bind="query-params",
-                                help=f"Row r, column c of the grid is sample #(r - 1) · {side} + c.")
-            if st.button("Use as current digit", key="sample_use", width="stretch"):
-                set_digit_from_code(z[k - 1], f"prior sample #{k} (T = {temperature:.1f}, draw {draw}, seed {seed()})")
-                st.rerun()  # the whole app, so the sidebar shows the new digit
+    row = st.container(horizontal=True, gap="large")  # side by side at their own widths
+    slider_and_picture(slider_box, row, "sample", "Temperature T", SAMPLE_TEMPERATURE, sha1,
+                       functools.partial(show_draws, sha1, lm.latent_dim, n, draw))
+    with row, st.container(width=220):
+        k = st.number_input("Sample #", min_value=1, max_value=n, value=1, step=1, key="sample_pick",
+                            bind="query-params", help=f"Row r, column c of the grid is sample #(r - 1) · {side} + c.")
+        if st.button("Use as current digit", key="sample_use", width="stretch"):
+            temperature = st.session_state[SAMPLE_TEMPERATURE.key]
+            z, _ = compute(lm.model, n, temperature, stream_seed("sample", draw))
+            set_digit_from_code(z[k - 1], f"prior sample #{k} (T = {temperature:.1f}, draw {draw}, seed {seed()})")
+            st.rerun()  # the whole app, so the sidebar shows the new digit

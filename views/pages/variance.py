@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -13,7 +14,16 @@ from vae_core.latent import posterior_samples
 from vae_core.model import VAE
 from vae_core.render import decode_images, image_grid
 
-from ..common import autoencoder_notice, current_model, current_report, draw_controls, get_digit, seed, stream_seed
+from ..common import (
+    autoencoder_notice,
+    current_model,
+    current_report,
+    draw_controls,
+    get_digit,
+    seed,
+    slider_and_picture,
+    stream_seed,
+)
 from ..controls import VARIANCE_SCALE
 from ..live import fallback, grid_width, live_picture, mount_model
 from ..pictures import show_grid, show_picture
@@ -30,6 +40,24 @@ def variance_grid(model: VAE, report: DigitReport, scale: float, n: int, eps_see
     return image_grid(decode_images(model, z), nrow=math.isqrt(n))
 
 
+def show_draws(sha1: str, n: int, draw: int, s: float) -> None:
+    """The grid of n draws at scale s: the server's picture (the live picture's twin) and the live picture, which
+    decodes the same draws in the browser as the slider moves."""
+    lm, r = current_model(), current_report()
+    eps_seed = stream_seed("variance", draw)
+    grid = variance_grid(lm.model, r, s, n, eps_seed)
+    alt = f"grid of {n} digits decoded from codes drawn around {get_digit().name}'s mu with sigma scaled by {{value}}"
+    caption = f"{n} decoded samples at s = {{value}} (draw {draw}, seed {seed()})"
+    with fallback("variance_grid"):
+        show_grid(grid, alt.format(value=f"{s:.1f}"), caption.format(value=f"{s:.1f}"))
+    # In the browser: z_i = mu + s * (sigma * eps_i), the same eps_i (posterior_samples at scale 1 around 0).
+    spread = posterior_samples(torch.zeros_like(r.mu), r.std, n, seed=eps_seed)
+    params = {"center": r.mu.tolist(), "spread": spread.reshape(-1).tolist(), "key": VARIANCE_SCALE.key,
+              "step": VARIANCE_SCALE.step}
+    live_picture(sha1, "variance", "scale", params, n, math.isqrt(n), grid_width(grid.shape[1]), alt, caption,
+                 key="live_variance_grid")
+
+
 @st.fragment
 def render() -> None:
     lm, r = current_model(), current_report()
@@ -37,21 +65,10 @@ def render() -> None:
     st.subheader("Effect of variance disturbance")
     autoencoder_notice("variance")
     st.caption(INTRO)
-    s, n, draw = draw_controls("variance", "s (multiplies sigma)", VARIANCE_SCALE,
-                               ("Resample", "variance_resample"), sha1)
-    with st.container(horizontal=True, gap="large"):  # side by side at their own widths
-        eps_seed = stream_seed("variance", draw)
-        grid = variance_grid(lm.model, r, s, n, eps_seed)
-        name = get_digit().name
-        alt = f"grid of {n} digits decoded from codes drawn around {name}'s mu with sigma scaled by {{value}}"
-        caption = f"{n} decoded samples at s = {{value}} (draw {draw}, seed {seed()})"
-        with fallback("variance_grid"):
-            show_grid(grid, alt.format(value=f"{s:.1f}"), caption.format(value=f"{s:.1f}"))
-        # In the browser: z_i = mu + s * (sigma * eps_i), the same eps_i (posterior_samples at scale 1 around 0).
-        spread = posterior_samples(torch.zeros_like(r.mu), r.std, n, seed=eps_seed)
-        params = {"center": r.mu.tolist(), "spread": spread.reshape(-1).tolist(), "key": VARIANCE_SCALE.key,
-                  "step": VARIANCE_SCALE.step}
-        live_picture(sha1, "variance", "scale", params, n, math.isqrt(n), grid_width(grid.shape[1]), alt, caption,
-                     key="live_variance_grid")
-        show_picture(r.reconstruction, f"{name} decoded from mu, ELBO {r.elbo:.1f} nats",
+    slider_box, n, draw = draw_controls("variance", ("Resample", "variance_resample"))
+    row = st.container(horizontal=True, gap="large")  # side by side at their own widths
+    slider_and_picture(slider_box, row, "variance", "s (multiplies sigma)", VARIANCE_SCALE, sha1,
+                       functools.partial(show_draws, sha1, n, draw))
+    with row:
+        show_picture(r.reconstruction, f"{get_digit().name} decoded from mu, ELBO {r.elbo:.1f} nats",
                      "mean reconstruction: decoded mu")
