@@ -63,6 +63,7 @@ VIEWS = {
     "variance": View("variance", "s (multiplies sigma)"),
     "sample": View("sample", "Temperature T"),
     "interpolate": View("interpolate", "Steps"),
+    "frame": View("interpolate", "Frame*", note="the Interpolate page's frame slider"),
     "manifold": View("manifold", "Grid size n (n x n digits)", set_to=MANIFOLD_N,
                      note=f"n = {MANIFOLD_N} and {MANIFOLD_N - 1}"),
     "map": View("map", None, note="sidebar class buttons 0/1: a whole-app rerun"),

@@ -147,19 +147,28 @@ def render() -> None:
         d[1].download_button("Path as animated GIF", gif, f"{name}.gif", "image/gif", key="interp_gif",
                              on_click="ignore")
     with right:
-        if st.session_state.get("interp_t", 0) > steps - 1:  # fewer steps than before: stay on the last frame
-            st.session_state["interp_t"] = steps - 1
-        with fallback("interp_t"):
-            t = st.slider("Frame", 0, steps - 1, 0, key="interp_t", help="0 is endpoint A, the last frame endpoint B",
-                          bind="query-params")
-        live_sliders(sha1, "interp", [Slider("interp_t", "Frame (0 is A, the last is B)", 0, steps - 1, 1, t)],
-                     key="live_interp_t")
-        alt = f"frame {{value}} of the path from {choice_a} to {choice_b}"
-        caption = f"frame {{value}} of {steps - 1}: t = {{t}}"
-        with fallback("interp_frame"):
-            show_picture(strip.frames[t], alt.format(value=t), caption.format(value=t, t=f"{t / (steps - 1):.2f}"))
-        live_picture(sha1, "interp", "path", {"codes": strip.codes.tolist(), "key": "interp_t"}, 1, 1,
-                     shown_width(28, 196), alt, caption, key="live_interp_frame")
-        if st.button("Use this frame as current digit", key="interp_use_frame"):
-            set_digit_from_code(strip.codes[t], f"frame {t}/{steps - 1} from {choice_a} to {choice_b}")
-            st.rerun(scope="app")  # the sidebar shows the current digit
+        frame_view(sha1, strip, steps, choice_a, choice_b)
+
+
+@st.fragment
+def frame_view(sha1: str, strip: InterpolationStrip, steps: int, choice_a: str, choice_b: str) -> None:
+    """The frame slider (live, with its st.slider twin), the frame it shows and the button that makes it the current
+    digit: a fragment of its own inside the page's, so that a release reruns and sends these, not the two strips
+    and the downloads (benchmarks/RESULTS.md, "Nested fragments"). The page's fragment calls it on each of its runs,
+    so new endpoints, steps or path reach it."""
+    if st.session_state.get("interp_t", 0) > steps - 1:  # fewer steps than before: stay on the last frame
+        st.session_state["interp_t"] = steps - 1
+    with fallback("interp_t"):
+        t = st.slider("Frame", 0, steps - 1, 0, key="interp_t", help="0 is endpoint A, the last frame endpoint B",
+                      bind="query-params")
+    live_sliders(sha1, "interp", [Slider("interp_t", "Frame (0 is A, the last is B)", 0, steps - 1, 1, t)],
+                 key="live_interp_t")
+    alt = f"frame {{value}} of the path from {choice_a} to {choice_b}"
+    caption = f"frame {{value}} of {steps - 1}: t = {{t}}"
+    with fallback("interp_frame"):
+        show_picture(strip.frames[t], alt.format(value=t), caption.format(value=t, t=f"{t / (steps - 1):.2f}"))
+    live_picture(sha1, "interp", "path", {"codes": strip.codes.tolist(), "key": "interp_t"}, 1, 1,
+                 shown_width(28, 196), alt, caption, key="live_interp_frame")
+    if st.button("Use this frame as current digit", key="interp_use_frame"):
+        set_digit_from_code(strip.codes[t], f"frame {t}/{steps - 1} from {choice_a} to {choice_b}")
+        st.rerun(scope="app")  # the sidebar shows the current digit
