@@ -20,7 +20,7 @@ from vae_core.render import decode_probs
 
 from . import controls, state_keys
 from .controls import SAMPLE_COUNTS
-from .live import Slider, fallback, live_sliders
+from .live import Slider, fallback, live_sliders, mount_model
 from .picking import request_app_rerun
 
 DEFAULT_SEED = 0  # where the sidebar's seed input starts (its minimum)
@@ -174,20 +174,22 @@ def draw_controls(prefix: str, redraw: tuple[str, str]) -> tuple[DeltaGenerator,
 
 @st.fragment
 def slider_and_picture(slider_box: DeltaGenerator, picture_box: DeltaGenerator, prefix: str, label: str,
-                       slider: controls.Control, model_sha1: str, show: Callable[[float], None]) -> None:
-    """A live slider (views.live: group `prefix`, the browser's copy of model `model_sha1`) with its st.slider twin
-    (`slider`: range, step, default and key) in `slider_box`, and what it changes, drawn by `show(value)` in
-    `picture_box`; both boxes belong to the page's fragment. A fragment of its own inside the page's, so that a
-    release reruns and sends these few elements, not the whole page (benchmarks/RESULTS.md, "Nested fragments").
-    The page's fragment calls it on each of its runs, so what changes there (the digit, the draws) reaches `show`."""
+                       slider: controls.Control, show: Callable[[str, float], None]) -> None:
+    """A live slider (views.live: group `prefix`) with its st.slider twin (`slider`: range, step, default and key)
+    in `slider_box`, and what it changes, drawn by `show(model_sha1, value)` in `picture_box`; both boxes belong to
+    the page's fragment. A fragment of its own inside the page's, so that a release reruns and sends these few
+    elements, not the whole page (benchmarks/RESULTS.md, "Nested fragments"). It mounts the model itself, so that
+    a browser lacking the weights gets them in the rerun a release causes. The page's fragment calls it on each of
+    its runs, so what changes there (the digit, the draws) reaches `show`."""
     with slider_box:
+        model_sha1 = mount_model(current_model().model)
         with fallback(f"{prefix}_slider"):
             value = st.slider(label, slider.low, slider.high, slider.default, step=slider.step, key=slider.key,
                               bind="query-params")
         live_sliders(model_sha1, prefix, [Slider(slider.key, label, slider.low, slider.high, slider.step, value)],
                      key=f"live_{prefix}_slider")
     with picture_box:
-        show(value)
+        show(model_sha1, value)
 
 
 TWO_D_MODEL = "mnist-z2"

@@ -115,7 +115,6 @@ def download_files(
 @st.fragment
 def render() -> None:
     lm = current_model()
-    sha1 = mount_model(lm.model)
     st.subheader("Interpolation in latent space")
     st.caption(INTRO)
     cols = st.columns([1, 1, 2, 1])
@@ -147,15 +146,17 @@ def render() -> None:
         d[1].download_button("Path as animated GIF", gif, f"{name}.gif", "image/gif", key="interp_gif",
                              on_click="ignore")
     with right:
-        frame_view(sha1, strip, steps, choice_a, choice_b)
+        frame_view(strip, steps, choice_a, choice_b)
 
 
 @st.fragment
-def frame_view(sha1: str, strip: InterpolationStrip, steps: int, choice_a: str, choice_b: str) -> None:
+def frame_view(strip: InterpolationStrip, steps: int, choice_a: str, choice_b: str) -> None:
     """The frame slider (live, with its st.slider twin), the frame it shows and the button that makes it the current
     digit: a fragment of its own inside the page's, so that a release reruns and sends these, not the two strips
     and the downloads (benchmarks/RESULTS.md, "Nested fragments"). The page's fragment calls it on each of its runs,
-    so new endpoints, steps or path reach it."""
+    so new endpoints, steps or path reach it. It mounts the model itself, so that a browser lacking the weights gets
+    them in the rerun a release causes."""
+    sha1 = mount_model(current_model().model)
     if st.session_state.get("interp_t", 0) > steps - 1:  # fewer steps than before: stay on the last frame
         st.session_state["interp_t"] = steps - 1
     with fallback("interp_t"):

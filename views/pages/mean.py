@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 import torch
+from streamlit.delta_generator import DeltaGenerator
 
 from vae_core.analysis import ACTIVE_KL_NATS, DigitReport, active_dims
 from vae_core.latent import shift, traversal
@@ -77,13 +78,17 @@ def reset_sliders(latent_dim: int) -> None:
 
 
 @st.fragment
-def offsets_and_picture(sliders_box, picture_box, sha1: str, unit: torch.Tensor, alt: str, caption: str) -> None:
+def offsets_and_picture(sliders_box: DeltaGenerator, picture_box: DeltaGenerator, unit: torch.Tensor, alt: str,
+                        caption: str) -> None:
     """The offset sliders (in `sliders_box`) and the one picture they change (in `picture_box`), both containers of
     the page's fragment: a fragment of its own inside the page's, so that a slider's release reruns and sends these
     rather than the whole page with its traversal table (benchmarks/RESULTS.md, "Nested fragments"). The page's
-    fragment calls it on each of its runs, so a new digit, model or unit reaches it."""
+    fragment calls it on each of its runs, so a new digit, model or unit reaches it. It mounts the model itself (the
+    live sliders and picture are its own), so that a browser lacking the weights gets them in a release's rerun."""
     lm, r = current_model(), current_report()
     order, active = active_dims(r.kl_per_dim)
+    with sliders_box:
+        sha1 = mount_model(lm.model)
     with sliders_box, st.container(height=430 if lm.latent_dim > 5 else "content"):
         live = []
         with fallback("mean_sliders"):
@@ -97,8 +102,13 @@ def offsets_and_picture(sliders_box, picture_box, sha1: str, unit: torch.Tensor,
         live_sliders(sha1, "mean", live, key="live_mean_sliders")
     offsets = torch.tensor([st.session_state[SLIDER_KEY.format(d)] for d in range(lm.latent_dim)])
     moved = ", ".join(f"z{d} {v:+.1f}" for d, v in enumerate(offsets.tolist()) if v) or "no offsets"
-    with picture_box, fallback("mean_picture"):
-        show_picture(perturbed_digit(lm.model, r.mu, unit, offsets), alt.replace("{offsets}", moved), caption, 280)
+    with picture_box:
+        with fallback("mean_picture"):
+            show_picture(perturbed_digit(lm.model, r.mu, unit, offsets), alt.replace("{offsets}", moved), caption,
+                         280)
+        params = {"mu": r.mu.tolist(), "unit": unit.tolist(),
+                  "keys": [SLIDER_KEY.format(d) for d in range(lm.latent_dim)]}
+        live_picture(sha1, "mean", "shift", params, 1, 1, shown_width(28, 280), alt, caption, key="live_mean_picture")
 
 
 @st.fragment
@@ -106,7 +116,6 @@ def render() -> None:
     lm, r = current_model(), current_report()
     order, active = active_dims(r.kl_per_dim)
     dims = order.tolist()
-    sha1 = mount_model(lm.model)
     st.subheader("Effect of mean perturbation")
     autoencoder_notice("mean")
     st.caption(
@@ -125,16 +134,10 @@ def render() -> None:
     name = get_digit().name
     alt = f"{name} decoded from mu with offsets {{offsets}} (unit: {unit_name})"
     caption = "perturbed: decoded mu + offsets"
-    offsets_and_picture(left, cols[0], sha1, unit, alt, caption)
+    offsets_and_picture(left, cols[0], unit, alt, caption)
     table = shared_table(lm.card.get("weights_sha256", lm.name), lm.model, r.mu.numpy(), unit.numpy(), tuple(dims))
-    with right:
-        with cols[0]:
-            params = {"mu": r.mu.tolist(), "unit": unit.tolist(),
-                      "keys": [SLIDER_KEY.format(d) for d in range(lm.latent_dim)]}
-            live_picture(sha1, "mean", "shift", params, 1, 1, shown_width(28, 280), alt, caption,
-                         key="live_mean_picture")
-        with cols[1]:
-            show_picture(r.reconstruction, f"{name} decoded from mu, unperturbed", "unperturbed: decoded mu")
+    with cols[1]:
+        show_picture(r.reconstruction, f"{name} decoded from mu, unperturbed", "unperturbed: decoded mu")
 
     st.markdown(f"**Traversal table**: each row moves one dimension by -3 ... +3 {unit_name}, the others stay at mu.")
     show_table(table, [f"z{d}" for d in dims], [f"{o:+g}" for o in OFFSETS.tolist()], "offset",

@@ -23,7 +23,7 @@ from ..common import (
     stream_seed,
 )
 from ..controls import SAMPLE_TEMPERATURE
-from ..live import fallback, grid_width, live_picture, mount_model
+from ..live import fallback, grid_width, live_picture
 from ..pictures import show_grid
 
 INTRO = (
@@ -38,7 +38,7 @@ def compute(model: VAE, n: int, temperature: float, draw_seed: int) -> tuple[tor
     return z, image_grid(decode_images(model, z), nrow=math.isqrt(n))
 
 
-def show_draws(sha1: str, latent_dim: int, n: int, draw: int, temperature: float) -> None:
+def show_draws(latent_dim: int, n: int, draw: int, sha1: str, temperature: float) -> None:
     """The grid of n draws at `temperature`: the server's picture (the live picture's twin) and the live picture,
     which decodes the same draws in the browser as the slider moves."""
     model = current_model().model
@@ -59,15 +59,14 @@ def show_draws(sha1: str, latent_dim: int, n: int, draw: int, temperature: float
 @st.fragment
 def render() -> None:
     lm = current_model()
-    sha1 = mount_model(lm.model)
     st.subheader("Samples from the prior")
     autoencoder_notice("sample")
     st.caption(INTRO)
     slider_box, n, draw = draw_controls("sample", ("New draws", "sample_new"))
     side = math.isqrt(n)
     row = st.container(horizontal=True, gap="large")  # side by side at their own widths
-    slider_and_picture(slider_box, row, "sample", "Temperature T", SAMPLE_TEMPERATURE, sha1,
-                       functools.partial(show_draws, sha1, lm.latent_dim, n, draw))
+    slider_and_picture(slider_box, row, "sample", "Temperature T", SAMPLE_TEMPERATURE,
+                       functools.partial(show_draws, lm.latent_dim, n, draw))
     with row, st.container(width=220):
         k = st.number_input("Sample #", min_value=1, max_value=n, value=1, step=1, key="sample_pick",
                             bind="query-params", help=f"Row r, column c of the grid is sample #(r - 1) · {side} + c.")

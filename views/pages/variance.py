@@ -25,7 +25,7 @@ from ..common import (
     stream_seed,
 )
 from ..controls import VARIANCE_SCALE
-from ..live import fallback, grid_width, live_picture, mount_model
+from ..live import fallback, grid_width, live_picture
 from ..pictures import show_grid, show_picture
 
 INTRO = (
@@ -40,7 +40,7 @@ def variance_grid(model: VAE, report: DigitReport, scale: float, n: int, eps_see
     return image_grid(decode_images(model, z), nrow=math.isqrt(n))
 
 
-def show_draws(sha1: str, n: int, draw: int, s: float) -> None:
+def show_draws(n: int, draw: int, sha1: str, s: float) -> None:
     """The grid of n draws at scale s: the server's picture (the live picture's twin) and the live picture, which
     decodes the same draws in the browser as the slider moves."""
     lm, r = current_model(), current_report()
@@ -60,15 +60,14 @@ def show_draws(sha1: str, n: int, draw: int, s: float) -> None:
 
 @st.fragment
 def render() -> None:
-    lm, r = current_model(), current_report()
-    sha1 = mount_model(lm.model)
+    r = current_report()
     st.subheader("Effect of variance disturbance")
     autoencoder_notice("variance")
     st.caption(INTRO)
     slider_box, n, draw = draw_controls("variance", ("Resample", "variance_resample"))
     row = st.container(horizontal=True, gap="large")  # side by side at their own widths
-    slider_and_picture(slider_box, row, "variance", "s (multiplies sigma)", VARIANCE_SCALE, sha1,
-                       functools.partial(show_draws, sha1, n, draw))
+    slider_and_picture(slider_box, row, "variance", "s (multiplies sigma)", VARIANCE_SCALE,
+                       functools.partial(show_draws, n, draw))
     with row:
         show_picture(r.reconstruction, f"{get_digit().name} decoded from mu, ELBO {r.elbo:.1f} nats",
                      "mean reconstruction: decoded mu")
