@@ -42,7 +42,7 @@ def show_draws(latent_dim: int, n: int, draw: int, sha1: str, temperature: float
     """The grid of n draws at `temperature`: the server's picture (the live picture's twin) and the live picture,
     which decodes the same draws in the browser as the slider moves."""
     model = current_model().model
-    z, grid = compute(model, n, temperature, stream_seed("sample", draw))
+    _, grid = compute(model, n, temperature, stream_seed("sample", draw))
     side = math.isqrt(n)
     alt = f"{side} by {side} grid of {n} digits decoded from codes drawn from the prior at temperature {{value}}"
     caption = f"{n} draws at T = {{value}} (draw {draw}, seed {seed()}), numbered row by row from 1"
