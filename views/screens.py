@@ -46,6 +46,9 @@ html {{font-size: {PRESENTER_TEXT_PX}px;}}
 .stApp h3 {{font-size: 1.5rem !important;}} .stApp h4 {{font-size: 1.2rem !important;}}
 .stApp .katex {{font-size: 1.45em !important;}} .stApp .katex-display > .katex {{font-size: 2em !important;}}
 [data-testid=stMainBlockContainer] {{padding-top: 3.5rem;}}
+@media (min-width: 1200px) {{  /* the pad and its picture grow as far as the fold allows below the pad's controls */
+  .vae-pad-column {{width: 380px;}} .vae-pad .preview {{width: 280px; height: 280px;}}
+}}
 """
 
 PAGE_CSS = f"<style>{PICTURE_CSS}{SCREEN_CSS}</style>"

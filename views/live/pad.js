@@ -36,7 +36,8 @@ function mountPad(data, root, setTriggerValue) {
   const image = new ImageData(28, 28);
   const px = preview.getContext("2d");
   const ctx = pad.getContext("2d");
-  const scale = window.devicePixelRatio || 1;
+  // drawn at up to 1.25x its units (presenter mode shows it 380 px wide), so it stays sharp there too
+  const scale = (window.devicePixelRatio || 1) * 1.25;
   pad.width = pad.height = Math.round(PAD_PX * scale);
   ctx.scale(scale, scale);
 
