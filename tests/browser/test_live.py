@@ -30,7 +30,7 @@ def test_dragging_a_live_slider_redraws_live_and_release_reaches_python(
     slider = page.locator(".vae-sliders.ready input[type=range]").first
     key = slider.get_attribute("data-key")
     box = slider.bounding_box()
-    page.wait_for_function("g => window.vaeLive.stats(g).drawn > 0", arg=group)
+    page.wait_for_function("g => window.vaeLive?.stats(g).drawn > 0", arg=group)
     before = picture.evaluate("c => c.toDataURL()")
     page.evaluate(COUNT_SCRIPT_RUNS)
 
@@ -98,7 +98,7 @@ def test_without_webassembly_the_plain_loop_draws_the_live_grid_and_keys_keep_th
     page.goto(f"{streamlit_server}/variance?model={MODEL}&variance_count=64")
     app_idle(page)
     picture = page.locator(".vae-live-picture.ready canvas")
-    page.wait_for_function("() => window.vaeLive.stats('variance').drawn > 0")
+    page.wait_for_function("() => window.vaeLive?.stats('variance').drawn > 0")
     assert page.evaluate("window.vaeLive.simd") is False
     slider = page.locator(".vae-sliders.ready input[type=range]")
     before = picture.evaluate("c => c.toDataURL()")
@@ -130,7 +130,7 @@ def test_the_weights_come_once_and_again_after_an_eviction_a_model_switch_and_a_
     def live_and_drawn() -> None:
         expect(page.locator(".vae-live-picture.ready canvas")).to_be_visible()
         expect(page.locator(".vae-sliders.ready input[type=range]")).to_be_visible()
-        page.wait_for_function("() => window.vaeLive.stats('sample').drawn > 0")
+        page.wait_for_function("() => window.vaeLive?.stats('sample').drawn > 0")
         expect(page.locator("[data-testid=stException]")).to_have_count(0)
 
     page.goto(f"{streamlit_server}/sample?model={MODEL}")
