@@ -49,6 +49,7 @@ import torch
 
 from vae_core.export import browser_message
 from vae_core.model import VAE
+from vae_core.render import CLASS_COLOURS
 
 from ..pictures import shown_width
 
@@ -190,7 +191,7 @@ def draw_watch(model: VAE, latents: dict[str, torch.Tensor], dims: tuple[int, in
     points, message = points_message(latents["test_mu"], latents["test_labels"], tuple(int(d) for d in dims))
     _live(key=f"{key}_points", data=message)
     data = {"kind": "draw", "key": key, "model": sha1, "encoder": encoder, "points": points,
-            "dims": [int(d) for d in dims], "drawing": drawing}
+            "dims": [int(d) for d in dims], "drawing": drawing, "colours": CLASS_COLOURS}
     return _live(key=key, data=data, on_drawing_change=_ignore).drawing
 
 

@@ -9,9 +9,6 @@ const STROKE_PX = 18; // about MNIST's stroke width at 10x
 const MAP_PX = 280;
 const POINTS_MAGIC = "VAEp";
 const roundHalfUp = (x) => Math.floor(x + 0.5);
-// Ten classes told apart by colour-blind-safe hues (Okabe & Ito, plus two greys' worth of contrast).
-const CLASS_COLOURS = ["#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#999999",
-  "#ffffff", "#7f3fbf"];
 
 function lanczos(x) {
   const sinc = (v) => (v === 0 ? 1 : Math.sin(Math.PI * v) / (Math.PI * v));
@@ -154,7 +151,7 @@ function mountDraw(data, root, setStateValue) {
   const reconCtx = reconCanvas.getContext("2d");
   const reconImage = new ImageData(28, 28);
   const ink = new Float32Array(CANVAS_PX * CANVAS_PX);
-  mapCaption.textContent = `posterior of your drawing (mu and its 1-sigma ellipse, red) over the mu of the 10,000 test digits, z${dx} across, z${dy} up`;
+  mapCaption.textContent = `posterior of your drawing (mu and its 1-sigma ellipse, red) over the mu of the 10,000 test digits, coloured by label as on the Latent map, z${dx} across, z${dy} up`;
 
   let model = null; // the decoder
   let encoder = null;
@@ -200,10 +197,10 @@ function mountDraw(data, root, setStateValue) {
       points.scatter = document.createElement("canvas");
       points.scatter.width = points.scatter.height = MAP_PX;
       const s = points.scatter.getContext("2d");
-      s.fillStyle = "#0e1117";
+      s.fillStyle = "#ffffff";
       s.fillRect(0, 0, MAP_PX, MAP_PX);
       for (let i = 0; i < points.labels.length; i++) {
-        s.fillStyle = CLASS_COLOURS[points.labels[i]];
+        s.fillStyle = data.colours[points.labels[i]]; // the app's class colours (vae_core.render.CLASS_COLOURS)
         s.fillRect(toX(points.xy[2 * i]) - 0.75, toY(points.xy[2 * i + 1]) - 0.75, 1.5, 1.5);
       }
     }
