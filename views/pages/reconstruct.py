@@ -14,7 +14,7 @@ from vae_core.analysis import ACTIVE_KL_NATS, DigitReport, active_dims, describe
 from vae_core.model import VAE
 from vae_core.render import image_grid, to_uint8
 
-from ..common import autoencoder_notice, current_model, get_digit, seed
+from ..common import autoencoder_notice, current_model, current_report, get_digit, seed
 from ..controls import RECON_SAMPLES
 from ..pictures import show_grid, show_picture
 
@@ -90,12 +90,10 @@ def stochastic_reconstructions() -> None:
 
 @st.fragment
 def render() -> None:
-    lm = current_model()
     digit = get_digit()
     st.subheader("Reconstruction and its ELBO")
     autoencoder_notice("reconstruct")
-    shown = compute(lm.model, digit.x, 1, seed())  # the numbers and table: the samples' count changes none of them
-    r = shown.report
+    r = current_report()  # the numbers and the table: the samples' count changes none of them
     left, right = st.columns([3, 2])
     with left:
         cols = st.columns(2)
@@ -112,6 +110,6 @@ def render() -> None:
         c[2].metric("KL", f"{r.kl:.2f}")
         st.caption(SIGN_CONVENTION)
         st.markdown(f"**KL of each latent dimension** (nats; grey: under {ACTIVE_KL_NATS}, ignored by the decoder)")
-        rows = shown.kl_rows
+        rows = kl_rows(r.kl_per_dim, r.mu, r.std)
         st.table(table_data(tuple(tuple(row.items()) for row in rows)), hide_index=True, border="horizontal",
                  height=min(36 * (len(rows) + 1), 420))
