@@ -31,6 +31,12 @@ class DigitReport:
 
 
 @torch.inference_mode()
+def reconstruction_spread(std: torch.Tensor, n_samples: int, seed: int = 0) -> torch.Tensor:
+    """sigma * eps (n_samples, D) of describe_digit's stochastic reconstructions, z_i = mu + spread_i: its own noise
+    stream, apart from the ELBO's sample. A different n_samples draws different noise, not more of the same."""
+    return posterior_samples(torch.zeros_like(std), std, n_samples, seed=seed + 1)
+
+
 def describe_digit(model: VAE, x: torch.Tensor | np.ndarray, n_samples: int = 4, seed: int = 0) -> DigitReport:
     """Encode x (grey levels in [0, 1], treated as Bernoulli means) and report its ELBO terms.
 
@@ -41,7 +47,7 @@ def describe_digit(model: VAE, x: torch.Tensor | np.ndarray, n_samples: int = 4,
     eps = torch.randn((1, model.config.latent_dim), generator=torch.Generator().manual_seed(seed))
     t = elbo_terms(model, x, eps)
     mu, std = t.mu[0], t.std[0]
-    z = torch.cat([mu.unsqueeze(0), posterior_samples(mu, std, n_samples, seed=seed + 1)])
+    z = torch.cat([mu.unsqueeze(0), mu + reconstruction_spread(std, n_samples, seed)])
     images = decode_images(model, z)
     return DigitReport(
         x=x[0],

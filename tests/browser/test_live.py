@@ -18,7 +18,7 @@ RERUN_MS = 120_000
 
 
 @pytest.mark.parametrize(("path", "group"), [("mean", "mean"), ("variance", "variance"), ("sample", "sample"),
-                                             ("interpolate", "interp")])
+                                             ("interpolate", "interp"), ("reconstruct", "recon")])
 def test_dragging_a_live_slider_redraws_live_and_release_reaches_python(
     page: Page, streamlit_server: str, app_idle, path: str, group: str
 ) -> None:
@@ -51,6 +51,39 @@ def test_dragging_a_live_slider_redraws_live_and_release_reaches_python(
     # The live slider is drawn again from the value the st.slider twin returned in Python's run.
     assert float(page.locator(f".vae-sliders input[data-key={key}]").input_value()) == pytest.approx(released)
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
+
+
+def test_the_live_strip_grows_with_its_slider_and_shows_the_servers_reconstructions(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    """Reconstruct's live strip (live.js mode 'count'): a key press adds a picture at once, and the strip drawn in
+    the browser is, pixel for pixel (to one grey level), the one the server draws for the released count."""
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    page.goto(f"{streamlit_server}/reconstruct?model={MODEL}")
+    app_idle(page)
+    canvas = page.locator(".vae-live-picture.ready canvas")
+    page.wait_for_function("() => window.vaeLive?.stats('recon').drawn > 0")
+    assert canvas.evaluate("c => c.width") == 4 * 30 + 2  # 4 pictures, image_grid's padding of 2
+    page.locator(".vae-sliders.ready input[type=range]").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("c => c.width === 5 * 30 + 2", arg=canvas.element_handle())
+    page.wait_for_function("() => new URL(location.href).searchParams.get('recon_samples') === '5'",
+                           timeout=RERUN_MS)
+    app_idle(page)
+    page.wait_for_function("() => window.vaeLive.stats('recon').drawn > 1")
+    live = np.array(canvas.evaluate(
+        "c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0))"
+    ), dtype=int).reshape(32, 152)
+    src = page.locator("img[alt^='5 stochastic reconstructions']").get_attribute("src")
+    server = np.asarray(Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("L"), dtype=int)
+    assert server.shape == live.shape
+    assert np.abs(server - live).max() <= 1
+    assert canvas.get_attribute("aria-label").startswith("5 stochastic reconstructions")
 
 
 def test_drawing_moves_the_posterior_live_and_the_server_reads_the_same_digit(

@@ -3,10 +3,22 @@ and its controls change the right pictures."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+import torch
 
-from tests.apptest import MODELS, current_report, image_url, open_page, report_metrics, shown_metrics
-from vae_core.analysis import active_dims
+from tests.apptest import (
+    MODELS,
+    current_report,
+    image_url,
+    loaded_model,
+    mount_data,
+    open_page,
+    report_metrics,
+    shown_metrics,
+)
+from vae_core.analysis import active_dims, describe_digit
+from vae_core.render import decode_images
 from views import state_keys
 from views.pages import reconstruct
 
@@ -52,3 +64,16 @@ def test_reconstruct_seed_changes_the_numbers_like_describe_digit() -> None:
     at.number_input(key=state_keys.SEED).set_value(7).run()
     assert at.metric[1].value == f"{current_report(at).log_likelihood:.2f}"
     assert at.metric[1].value != before  # the one-sample log p(x|z) depends on the noise
+
+
+def test_the_live_strip_decodes_the_servers_draws_for_every_count() -> None:
+    """The live strip's data (live.js mode 'count'): for each count k, center + spreads[k] are the very codes whose
+    decodings describe_digit shows as k stochastic reconstructions, and widths[k] is how wide show_grid shows them."""
+    at = open_page("reconstruct", "mnist-z20")
+    data, r, model = mount_data(at, "live_recon_strip"), current_report(at), loaded_model(at).model
+    assert (data["mode"], data["key"], data["n"]) == ("count", "recon_samples", 4)
+    assert data["center"] == pytest.approx(r.mu.tolist())
+    for k in (1, 5, 8):
+        codes = torch.tensor(data["center"]) + torch.tensor(data["spreads"][str(k)]).reshape(k, -1)
+        assert np.array_equal(decode_images(model, codes), describe_digit(model, r.x, n_samples=k, seed=0).samples)
+        assert data["widths"][str(k)] == reconstruct.strip_width(k)

@@ -97,10 +97,10 @@ def fallback(name: str):
     return st.container(key=f"vae_fallback_{name}")
 
 
-def grid_width(side: int, max_width: int = 560) -> int:
-    """The width pictures.show_grid shows a grid `side` px wide at: the largest whole enlargement within
-    `max_width`, then shown_width (presenter mode)."""
-    return shown_width(side, side * max(1, max_width // side))
+def grid_width(side: int, max_width: int = 560, aspect: float = 1.0) -> int:
+    """The width pictures.show_grid shows a grid `side` px wide and `aspect` times as tall at: the largest whole
+    enlargement within `max_width`, then shown_width (presenter mode)."""
+    return shown_width(side, side * max(1, max_width // side), aspect)
 
 
 def _ignore() -> None:
@@ -155,8 +155,10 @@ def live_sliders(model_sha1: str, group: str, sliders: Sequence[Slider], key: st
 def live_picture(model_sha1: str, group: str, mode: str, params: dict[str, Any], n: int, nrow: int, width: int,
                  alt: str, caption: str | None, key: str) -> None:
     """A picture of `group` decoded in the browser on every frame its sliders move (live.js MODES: 'shift',
-    'scale', 'path' and their `params`): n pictures tiled `nrow` per row like render.image_grid, shown `width` px
-    wide. `alt` and `caption` are templates: {value}, {offsets}, {t} are filled with the current values."""
+    'scale', 'path', 'count' and their `params`): n pictures tiled `nrow` per row (0: one row) like
+    render.image_grid, shown `width` px wide. Where the mode changes the number of pictures ('count'), `params`
+    holds "widths": {n: px}. `alt` and `caption` are templates: {value}, {offsets}, {t} are filled with the
+    current values."""
     data = {"kind": "picture", "model": model_sha1, "group": group, "mode": mode, "n": n, "nrow": nrow,
             "width": width, "alt": alt, "caption": caption, **params}
     _live(key=key, data=data, width="content")  # as wide as the picture, like its twin in a row of pictures

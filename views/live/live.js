@@ -15,6 +15,7 @@ function liveGroup(name) {
 function newStats() {
   return { drawn: 0, t: [], ms: [] };
 }
+let lastFrameAt = -Infinity; // the requestAnimationFrame timestamp of the last frame a live picture drew
 function recordFrame(stats, start, end) {
   stats.drawn += 1;
   stats.t.push(end);
@@ -32,6 +33,7 @@ window.vaeLive = {
     liveGroup(name).stats = newStats();
   },
   values: (name) => Object.fromEntries(liveGroup(name).values),
+  lastFrame: () => lastFrameAt, // benchmarks/bench_browser.py: when a key press's picture was drawn
   simd: KERNEL !== null, // whether kernel.js runs the layers (else the plain loop of model.js)
   models: () => [...models].filter(([, s]) => s.settled).map(([id]) => id), // networks held, oldest first
   received: () => [...modelsReceived], // the sha1 of each bytes mount received, in order
@@ -104,8 +106,11 @@ const REFOCUS_MS = 10_000;
 // Codes for the group's current values, n * latentDim, by the picture's mode:
 //   shift: z = mu + unit * v, v[d] the value of keys[d] (mean perturbation: one slider per dimension);
 //   scale: z_i = center + v * spread_i (variance: mu + s * (sigma * eps_i); temperature: 0 + T * eps_i);
-//   path:  z = codes[v] (the interpolation frame).
-// and the words for the picture's text alternative and caption ({value}, {offsets}, {t}).
+//   path:  z = codes[v] (the interpolation frame);
+//   count: z_i = center + spreads[v]_i, v codes (stochastic reconstructions: the draws describe_digit makes for
+//          v samples, which are not the first v of a larger draw);
+// the words for the picture's text alternative and caption ({value}, {offsets}, {t}), and n where the number of
+// pictures follows the value.
 const MODES = {
   shift(data, values) {
     const v = data.keys.map((k) => values.get(k) ?? 0);
@@ -125,6 +130,14 @@ const MODES = {
     const v = Math.round(values.get(data.key) ?? 0);
     const t = Math.min(data.codes.length - 1, Math.max(0, v));
     return { codes: Float32Array.from(data.codes[t]), words: { value: String(t), t: (t / (data.codes.length - 1)).toFixed(2) } };
+  },
+  count(data, values) {
+    const v = Math.round(values.get(data.key) ?? 1);
+    const spread = data.spreads[v];
+    const d = data.center.length;
+    const codes = buffer("count", v * d);
+    for (let i = 0; i < v * d; i++) codes[i] = data.center[i % d] + spread[i];
+    return { codes, n: v, words: { value: String(v) } };
   },
 };
 
@@ -157,15 +170,22 @@ function paintGrid(image, probs, n, nrow) {
 function mountPicture(data, root) {
   const figure = mountInto(root, '<figure class="vae-live vae-live-picture"><canvas role="img"></canvas><figcaption></figcaption></figure>');
   const [canvas, caption] = [figure.querySelector("canvas"), figure.querySelector("figcaption")];
-  const cols = Math.min(data.nrow, data.n);
-  const rows = Math.ceil(data.n / cols);
-  const pad = data.n > 1 ? PAD : 0;
-  canvas.width = cols * (28 + pad) + pad;
-  canvas.height = rows * (28 + pad) + pad;
-  canvas.style.width = `${data.width}px`;
   caption.hidden = !data.caption;
   const ctx = canvas.getContext("2d");
-  const image = ctx.createImageData(canvas.width, canvas.height);
+  // n pictures, `nrow` per row (0: all in one row), shown data.widths[n] px wide (or data.width): sized anew
+  // whenever the mode's n changes.
+  let shape = null;
+  function layout(n) {
+    if (shape?.n === n) return shape;
+    const cols = Math.min(data.nrow || n, n);
+    const rows = Math.ceil(n / cols);
+    const pad = n > 1 ? PAD : 0;
+    canvas.width = cols * (28 + pad) + pad;
+    canvas.height = rows * (28 + pad) + pad;
+    canvas.style.width = `${data.widths?.[n] ?? data.width}px`;
+    return (shape = { n, cols, image: ctx.createImageData(canvas.width, canvas.height) });
+  }
+  layout(data.n);
   const group = liveGroup(data.group);
   let model = null;
   let dirty = true;
@@ -174,14 +194,16 @@ function mountPicture(data, root) {
   const listener = () => (dirty = true);
   group.listeners.add(listener);
 
-  function frame() {
+  function frame(at) {
     raf = requestAnimationFrame(frame);
     if (!dirty || !model) return;
     dirty = false;
     const start = performance.now();
-    const { codes, words } = MODES[data.mode](data, group.values);
-    paintGrid(image, decodeCodes(model, codes, data.n), data.n, cols);
+    const { codes, words, n = data.n } = MODES[data.mode](data, group.values);
+    const { cols, image } = layout(n);
+    paintGrid(image, decodeCodes(model, codes, n), n, cols);
     ctx.putImageData(image, 0, 0);
+    lastFrameAt = at;
     canvas.setAttribute("aria-label", fill(data.alt, words));
     if (data.caption) caption.textContent = fill(data.caption, words);
     recordFrame(group.stats, start, performance.now());

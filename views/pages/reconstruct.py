@@ -10,12 +10,13 @@ import pyarrow as pa
 import streamlit as st
 import torch
 
-from vae_core.analysis import ACTIVE_KL_NATS, DigitReport, active_dims, describe_digit
+from vae_core.analysis import ACTIVE_KL_NATS, DigitReport, active_dims, describe_digit, reconstruction_spread
 from vae_core.model import VAE
 from vae_core.render import image_grid, to_uint8
 
 from ..common import autoencoder_notice, current_model, current_report, get_digit, seed
 from ..controls import RECON_SAMPLES
+from ..live import Slider, fallback, grid_width, live_picture, live_sliders, mount_model
 from ..pictures import show_grid, show_picture
 
 SIGN_CONVENTION = (
@@ -75,17 +76,39 @@ def compute(model: VAE, x: np.ndarray, n_samples: int, seed: int) -> Reconstruct
     return Reconstruction(r, image_grid(r.samples, nrow=len(r.samples)), kl_rows(r.kl_per_dim, r.mu, r.std))
 
 
+def strip_width(count: int) -> int:
+    """The width show_grid shows a strip of `count` reconstructions at (image_grid's layout, one row)."""
+    height, width = image_grid(np.zeros((count, 28, 28), np.uint8), nrow=count).shape
+    return grid_width(width, aspect=height / width)
+
+
 @st.fragment
 def stochastic_reconstructions() -> None:
-    """The samples slider and the one picture it changes. A fragment of its own inside the page's, so that moving
-    the slider reruns and sends these two elements rather than the whole page's two dozen (benchmarks/RESULTS.md,
-    "Nested fragments"); the digit, model and seed come from the sidebar, whose changes rerun everything."""
-    digit = get_digit()
-    n = st.slider("Stochastic reconstructions", RECON_SAMPLES.low, RECON_SAMPLES.high, RECON_SAMPLES.default,
-                  key=RECON_SAMPLES.key, bind="query-params")
-    shown = compute(current_model().model, digit.x, n, seed())
-    show_grid(shown.samples, f"{n} stochastic reconstructions of {digit.name}, each decoded from a code drawn "
-                             "from q(z|x)", "decoder means at z ~ q(z|x): stochastic reconstructions")
+    """The samples slider (live, with its st.slider twin) and the strip it changes, decoded in the browser while the
+    slider moves. A fragment of its own inside the page's, so that a release reruns and sends these elements rather
+    than the whole page's two dozen (benchmarks/RESULTS.md, "Nested fragments"); the digit, model and seed come
+    from the sidebar, whose changes rerun everything. It mounts the model itself, so that a browser lacking the
+    weights gets them in the rerun a release causes."""
+    digit, model = get_digit(), current_model().model
+    sha1 = mount_model(model)
+    label = "Stochastic reconstructions"
+    with fallback(RECON_SAMPLES.key):
+        n = st.slider(label, RECON_SAMPLES.low, RECON_SAMPLES.high, RECON_SAMPLES.default, key=RECON_SAMPLES.key,
+                      bind="query-params")
+    live_sliders(sha1, "recon", [Slider(RECON_SAMPLES.key, label, RECON_SAMPLES.low, RECON_SAMPLES.high, 1, n)],
+                 key="live_recon_samples")
+    shown = compute(model, digit.x, n, seed())
+    alt = f"{{value}} stochastic reconstructions of {digit.name}, each decoded from a code drawn from q(z|x)"
+    caption = "decoder means at z ~ q(z|x): stochastic reconstructions"
+    with fallback("recon_strip"):
+        show_grid(shown.samples, alt.format(value=n), caption)
+    # In the browser: for each count, the very draws describe_digit makes for it, around mu.
+    r = shown.report
+    counts = range(RECON_SAMPLES.low, RECON_SAMPLES.high + 1)
+    spreads = {k: reconstruction_spread(r.std, k, seed()).reshape(-1).tolist() for k in counts}
+    params = {"center": r.mu.tolist(), "spreads": spreads, "widths": {k: strip_width(k) for k in counts},
+              "key": RECON_SAMPLES.key}
+    live_picture(sha1, "recon", "count", params, n, 0, strip_width(n), alt, caption, key="live_recon_strip")
 
 
 @st.fragment
