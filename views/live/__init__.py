@@ -49,13 +49,13 @@ import torch
 
 from vae_core.export import browser_message
 from vae_core.model import VAE
-from vae_core.render import CLASS_COLOURS
+from vae_core.render import CLASS_COLOURS, image_grid
 
 from ..pictures import shown_width
 
 HERE = Path(__file__).resolve().parent
 # One module: they share `models` and the slider groups.
-JS_FILES = ("model.js", "kernel.js", "live.js", "pad.js", "draw.js", "pick.js", "main.js")
+JS_FILES = ("model.js", "kernel.js", "latent.js", "live.js", "pad.js", "draw.js", "pick.js", "main.js")
 
 _live = st.components.v2.component(
     "vae_live",
@@ -101,6 +101,13 @@ def grid_width(side: int, max_width: int = 560, aspect: float = 1.0) -> int:
     """The width pictures.show_grid shows a grid `side` px wide and `aspect` times as tall at: the largest whole
     enlargement within `max_width`, then shown_width (presenter mode)."""
     return shown_width(side, side * max(1, max_width // side), aspect)
+
+
+def strip_width(count: int, max_width: int = 560) -> int:
+    """The width pictures.show_grid shows a strip of `count` pictures tiled in one row at (render.image_grid's
+    layout), within `max_width`: what a live strip whose number of pictures follows a slider sizes itself by."""
+    height, width = image_grid(np.zeros((count, 28, 28), np.uint8), nrow=count).shape
+    return grid_width(width, max_width, aspect=height / width)
 
 
 def _ignore() -> None:
@@ -154,11 +161,11 @@ def live_sliders(model_sha1: str, group: str, sliders: Sequence[Slider], key: st
 
 def live_picture(model_sha1: str, group: str, mode: str, params: dict[str, Any], n: int, nrow: int, width: int,
                  alt: str, caption: str | None, key: str) -> None:
-    """A picture of `group` decoded in the browser on every frame its sliders move (live.js MODES: 'shift',
-    'scale', 'path', 'count' and their `params`): n pictures tiled `nrow` per row (0: one row) like
-    render.image_grid, shown `width` px wide. Where the mode changes the number of pictures ('count'), `params`
-    holds "widths": {n: px}. `alt` and `caption` are templates: {value}, {offsets}, {t} are filled with the
-    current values."""
+    """A picture of `group` drawn in the browser on every frame its sliders move (live.js MODES: 'shift',
+    'scale', 'path', 'count', 'between' decode codes; 'crossfade' blends two pictures; `params` are theirs): n
+    pictures tiled `nrow` per row (0: one row) like render.image_grid, shown `width` px wide. Where the mode changes
+    the number of pictures ('count', 'between', 'crossfade'), `params` holds "widths": {n: px} (strip_width).
+    `alt` and `caption` are templates: {value}, {offsets}, {t} are filled with the current values."""
     data = {"kind": "picture", "model": model_sha1, "group": group, "mode": mode, "n": n, "nrow": nrow,
             "width": width, "alt": alt, "caption": caption, **params}
     _live(key=key, data=data, width="content")  # as wide as the picture, like its twin in a row of pictures

@@ -109,8 +109,12 @@ const REFOCUS_MS = 10_000;
 //   path:  z = codes[v] (the interpolation frame);
 //   count: z_i = center + spreads[v]_i, v codes (stochastic reconstructions: the draws describe_digit makes for
 //          v samples, which are not the first v of a larger draw);
+//   between: v codes on the path from a to b, "linear" or "slerp" by `method` (the interpolation strip, v steps);
 // the words for the picture's text alternative and caption ({value}, {offsets}, {t}), and n where the number of
-// pictures follows the value.
+// pictures follows the value. A mode may return `probs` (n * 784 pixel probabilities) instead of codes: they are
+// painted as they are, with nothing decoded:
+//   crossfade: v pictures blending ends[0] into ends[1] pixel by pixel (grey levels 0..255; the interpolation
+//              page's pixel cross-fade of the decoded end pictures, v steps).
 const MODES = {
   shift(data, values) {
     const v = data.keys.map((k) => values.get(k) ?? 0);
@@ -138,6 +142,15 @@ const MODES = {
     const codes = buffer("count", v * d);
     for (let i = 0; i < v * d; i++) codes[i] = data.center[i % d] + spread[i];
     return { codes, n: v, words: { value: String(v) } };
+  },
+  between(data, values) {
+    const v = Math.round(values.get(data.key) ?? data.n);
+    return { codes: interpolateCodes(data.a, data.b, v, data.method), n: v, words: { value: String(v) } };
+  },
+  crossfade(data, values) {
+    const v = Math.round(values.get(data.key) ?? data.n);
+    const [a, b] = data.ends.map((grey) => Float32Array.from(grey, (g) => g / 255)); // as interpolation_strip
+    return { probs: pixelCrossfade(a, b, v), n: v, words: { value: String(v) } };
   },
 };
 
@@ -199,9 +212,9 @@ function mountPicture(data, root) {
     if (!dirty || !model) return;
     dirty = false;
     const start = performance.now();
-    const { codes, words, n = data.n } = MODES[data.mode](data, group.values);
+    const { codes, probs, words, n = data.n } = MODES[data.mode](data, group.values);
     const { cols, image } = layout(n);
-    paintGrid(image, decodeCodes(model, codes, n), n, cols);
+    paintGrid(image, probs ?? decodeCodes(model, codes, n), n, cols);
     ctx.putImageData(image, 0, 0);
     lastFrameAt = at;
     canvas.setAttribute("aria-label", fill(data.alt, words));

@@ -22,7 +22,7 @@ from ..common import (
     stream_seed,
 )
 from ..controls import CLASS_CHOICES, CURRENT, INTERP_STEPS, PATHS, PRIOR, REAL_CHOICES, UPLOAD
-from ..live import Slider, fallback, live_picture, live_sliders, mount_model
+from ..live import Slider, fallback, live_picture, live_sliders, model_message, mount_model, strip_width
 from ..pictures import show_grid, show_picture, shown_width
 
 DEFAULTS = {"A": "class 4", "B": "class 9"}  # the seed figure: interpolation of 4 and 9
@@ -117,26 +117,45 @@ def render() -> None:
     lm = current_model()
     st.subheader("Interpolation in latent space")
     st.caption(INTRO)
+    # The decoder's id for the live Steps slider and strips; frame_view, called in every run of this fragment,
+    # mounts the model (one mount per run: a second with the same key would clash).
+    sha1 = model_message(lm.model)[0]
     cols = st.columns([1, 1, 2, 1])
     with cols[0]:
         choice_a = endpoint_select("A")
     with cols[1]:
         choice_b = endpoint_select("B")
-    steps = cols[2].slider("Steps", INTERP_STEPS.low, INTERP_STEPS.high, INTERP_STEPS.default, key=INTERP_STEPS.key,
-                           bind="query-params")
+    with cols[2]:
+        with fallback(INTERP_STEPS.key):
+            steps = st.slider("Steps", INTERP_STEPS.low, INTERP_STEPS.high, INTERP_STEPS.default,
+                              key=INTERP_STEPS.key, bind="query-params")
+        live_sliders(sha1, "interp_steps", [Slider(INTERP_STEPS.key, "Steps", INTERP_STEPS.low, INTERP_STEPS.high, 1,
+                                                   steps)], key="live_interp_steps")
     path_name = cols[3].radio("Path", list(PATHS), key="interp_method", help=SLERP_HELP, bind="query-params")
 
     code_a, code_b = endpoint_code(choice_a, "A"), endpoint_code(choice_b, "B")
     shown = compute(lm.model, code_a, code_b, steps, PATHS[path_name])
     strip, latent_grid = shown.strip, shown.latent_grid
+    # While Steps moves, both strips are drawn in the browser from the path's ends alone (live.js modes 'between'
+    # and 'crossfade'); the frame slider, its frame and the downloads follow on release, when this fragment reruns.
+    counts = range(INTERP_STEPS.low, INTERP_STEPS.high + 1)
+    live = {"key": INTERP_STEPS.key, "widths": {k: strip_width(k, STRIP_WIDTH) for k in counts}}
     left, right = st.columns([3, 1])
     with left:
         st.markdown(f"**Latent interpolation**, {path_name}: A = {choice_a} → B = {choice_b}")
-        show_grid(latent_grid, f"{steps} digits decoded along the {path_name} path from {choice_a} to {choice_b}",
-                  max_width=STRIP_WIDTH)
+        alt = f"{{value}} digits decoded along the {path_name} path from {choice_a} to {choice_b}"
+        with fallback("interp_latent_strip"):
+            show_grid(latent_grid, alt.format(value=steps), max_width=STRIP_WIDTH)
+        path = {"a": code_a.tolist(), "b": code_b.tolist(), "method": PATHS[path_name], **live}
+        live_picture(sha1, "interp_steps", "between", path, steps, 0, strip_width(steps, STRIP_WIDTH), alt, None,
+                     key="live_interp_latent_strip")
         st.markdown("**Pixel cross-fade** of the same two end pictures")
-        show_grid(shown.crossfade_grid, f"{steps} pictures fading pixel by pixel from {choice_a} to {choice_b}",
-                  max_width=STRIP_WIDTH)
+        alt = f"{{value}} pictures fading pixel by pixel from {choice_a} to {choice_b}"
+        with fallback("interp_crossfade"):
+            show_grid(shown.crossfade_grid, alt.format(value=steps), max_width=STRIP_WIDTH)
+        ends = {"ends": [strip.frames[0].ravel().tolist(), strip.frames[-1].ravel().tolist()], **live}
+        live_picture(sha1, "interp_steps", "crossfade", ends, steps, 0, strip_width(steps, STRIP_WIDTH), alt, None,
+                     key="live_interp_crossfade")
         st.caption(CROSSFADE_CAPTION)
         name = f"interpolation_{choice_a}_{choice_b}_{PATHS[path_name]}_{lm.name}".replace(" ", "")
         png, gif = download_files(lm.card.get("weights_sha256", lm.name), lm.model, code_a.numpy(), code_b.numpy(),

@@ -16,7 +16,7 @@ from vae_core.render import image_grid, to_uint8
 
 from ..common import autoencoder_notice, current_model, current_report, get_digit, seed
 from ..controls import RECON_SAMPLES
-from ..live import Slider, fallback, grid_width, live_picture, live_sliders, mount_model
+from ..live import Slider, fallback, live_picture, live_sliders, mount_model, strip_width
 from ..pictures import show_grid, show_picture
 
 SIGN_CONVENTION = (
@@ -74,12 +74,6 @@ def compute(model: VAE, x: np.ndarray, n_samples: int, seed: int) -> Reconstruct
     """The page's numbers and pictures for the digit x with `n_samples` stochastic reconstructions."""
     r = describe_digit(model, x, n_samples=n_samples, seed=seed)
     return Reconstruction(r, image_grid(r.samples, nrow=len(r.samples)), kl_rows(r.kl_per_dim, r.mu, r.std))
-
-
-def strip_width(count: int) -> int:
-    """The width show_grid shows a strip of `count` reconstructions at (image_grid's layout, one row)."""
-    height, width = image_grid(np.zeros((count, 28, 28), np.uint8), nrow=count).shape
-    return grid_width(width, aspect=height / width)
 
 
 @st.fragment
