@@ -16,6 +16,7 @@ import torch
 from tests.conftest import skip_or_fail
 from vae_core.digits import load_test_digits
 from vae_core.export import browser_message
+from vae_core.latent import interpolate, pixel_crossfade
 from vae_core.registry import PRETRAINED_DIR, load
 
 LIVE = Path(__file__).resolve().parent.parent / "views" / "live"
@@ -119,3 +120,38 @@ def test_browser_drawing_recipe_matches_the_servers(tmp_path: Path) -> None:
         assert np.array_equal(np.round(np.array(browser["x"]) * 255), np.round(server.x * 255))
         assert browser["wide"] == server.wide
     assert out[-2]["wide"]
+
+
+PATH_HARNESS = """
+const fs = require("fs");
+const cases = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+console.log(JSON.stringify(cases.map(({ a, b, ends, steps, method }) => ({
+  codes: Array.from(interpolateCodes(Float32Array.from(a), Float32Array.from(b), steps, method)),
+  fade: Array.from(pixelCrossfade(...ends.map((grey) => Float32Array.from(grey, (g) => g / 255)), steps)),
+}))));
+"""
+
+
+def test_browser_paths_match_vae_core_latent(tmp_path: Path) -> None:
+    """latent.js against vae_core.latent: the interpolation page's live strips (live.js modes 'between' and
+    'crossfade') for every count of the Steps slider, both paths, and slerp's fallbacks to a line (a zero code,
+    parallel codes). The cross-fade's ends are grey levels as interpolation_strip takes them (uint8 / 255)."""
+    from views.controls import INTERP_STEPS
+
+    rng = np.random.default_rng(1)
+    a, b = (2.0 * rng.standard_normal((2, 20))).astype(np.float32)
+    ends = rng.integers(0, 256, (2, 784))
+    # Not opposite codes: their great circle is undefined, and either side's is rounding noise over sin(pi).
+    pairs = [(a, b), (a[:2], b[:2]), (np.zeros(5, np.float32), b[:5]), (a[:5], 3 * a[:5])]
+    cases = [{"a": p.tolist(), "b": q.tolist(), "ends": ends.tolist(), "steps": steps, "method": method}
+             for p, q in pairs for method in ("linear", "slerp")
+             for steps in range(INTERP_STEPS.low, INTERP_STEPS.high + 1)]
+    (tmp_path / "cases.json").write_text(json.dumps(cases))
+    out = run_js(["model.js", "latent.js"], PATH_HARNESS, [str(tmp_path / "cases.json")], tmp_path)
+
+    grey = torch.from_numpy(ends).float() / 255.0
+    for case, browser in zip(cases, out, strict=True):
+        codes = interpolate(torch.tensor(case["a"]), torch.tensor(case["b"]), case["steps"], case["method"])
+        assert np.abs(np.array(browser["codes"]) - codes.numpy().reshape(-1)).max() <= 1e-6, case["method"]
+        fade = pixel_crossfade(grey[0], grey[1], case["steps"]).numpy().reshape(-1)
+        assert np.abs(np.array(browser["fade"]) - fade).max() <= 1e-6

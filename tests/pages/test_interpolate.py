@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest import (
@@ -14,11 +15,16 @@ from tests.apptest import (
     image_urls,
     is_decoded,
     loaded_model,
+    mount_data,
     open_latent_space_page,
 )
-from vae_core.analysis import encode_mean
+from vae_core.analysis import encode_mean, interpolation_strip
 from vae_core.digits import load_test_digits
+from vae_core.latent import interpolate, pixel_crossfade
+from vae_core.render import decode_images, to_uint8
 from views import state_keys
+from views.live import strip_width
+from views.pages.interpolate import STRIP_WIDTH
 
 
 def large_frame(at: AppTest) -> Picture:
@@ -86,3 +92,26 @@ def test_an_endpoint_can_be_a_real_test_digit():
     at.button(key="interp_use_frame").click().run()  # frame 0 is endpoint A
     seven = load_test_digits().grey(int(load_test_digits().of_class(7)[0]))
     assert is_decoded(current_digit(at).x, "mnist-z2", encode_mean(loaded_model(at).model, seven))
+
+
+@pytest.mark.parametrize("path_name", ["linear", "spherical (slerp)"])
+def test_the_live_strips_draw_the_servers_strips_for_every_count(path_name: str) -> None:
+    """The live strips' data (live.js modes 'between' and 'crossfade', which mirror vae_core.latent: see
+    tests/test_live_js.py): for each count k of the Steps slider, the path from a to b by `method` decodes to the
+    frames the server shows for k steps, the ends cross-fade to its cross-fade, and widths[k] is how wide show_grid
+    shows a strip of k. Each mount names its slider's key, and starts at the slider's value."""
+    at = open_latent_space_page("interpolate", "mnist-z20")
+    at.radio(key="interp_method").set_value(path_name).run()
+    path, fade = mount_data(at, "live_interp_latent_strip"), mount_data(at, "live_interp_crossfade")
+    model, centroids = loaded_model(at).model, loaded_model(at).latents["class_centroids"]
+    method = {"linear": "linear", "spherical (slerp)": "slerp"}[path_name]
+    assert (path["mode"], path["method"], fade["mode"]) == ("between", method, "crossfade")
+    assert path["key"] == fade["key"] == "interp_steps" and path["n"] == fade["n"] == 10
+    a, b = torch.tensor(path["a"]), torch.tensor(path["b"])
+    assert torch.allclose(a, centroids[4]) and torch.allclose(b, centroids[9])  # the default endpoints
+    ends = torch.tensor(fade["ends"]).float() / 255.0
+    for k in (3, 10, 24):
+        server = interpolation_strip(model, centroids[4], centroids[9], k, method)
+        assert np.array_equal(decode_images(model, interpolate(a, b, k, method)), server.frames)
+        assert np.array_equal(to_uint8(pixel_crossfade(ends[0], ends[1], k)), server.crossfade)
+        assert path["widths"][str(k)] == fade["widths"][str(k)] == strip_width(k, STRIP_WIDTH)
