@@ -18,16 +18,17 @@ RERUN_MS = 120_000
 
 
 @pytest.mark.parametrize(("path", "group"), [("mean", "mean"), ("variance", "variance"), ("sample", "sample"),
-                                             ("interpolate", "interp"), ("reconstruct", "recon")])
+                                             ("interpolate", "interp"), ("interpolate", "interp_steps"),
+                                             ("reconstruct", "recon")])
 def test_dragging_a_live_slider_redraws_live_and_release_reaches_python(
     page: Page, streamlit_server: str, app_idle, path: str, group: str
 ) -> None:
     page.goto(f"{streamlit_server}/{path}?model={MODEL}")
     app_idle(page)
-    picture = page.locator(".vae-live-picture.ready canvas").first
+    picture = page.locator(f".vae-live-picture.ready[data-group={group}] canvas").first
     expect(picture).to_be_visible()
     expect(page.locator("[class*=st-key-vae_fallback]").first).to_be_hidden()  # one slider on screen, not two
-    slider = page.locator(".vae-sliders.ready input[type=range]").first
+    slider = page.locator(f".vae-sliders.ready[data-group={group}] input[type=range]").first
     key = slider.get_attribute("data-key")
     box = slider.bounding_box()
     page.wait_for_function("g => window.vaeLive?.stats(g).drawn > 0", arg=group)
@@ -84,6 +85,44 @@ def test_the_live_strip_grows_with_its_slider_and_shows_the_servers_reconstructi
     assert server.shape == live.shape
     assert np.abs(server - live).max() <= 1
     assert canvas.get_attribute("aria-label").startswith("5 stochastic reconstructions")
+
+
+def test_the_interpolation_strips_follow_the_steps_slider_and_show_the_servers_strips(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    """Interpolate's live strips (live.js modes 'between' and 'crossfade'): a key press on Steps adds a frame to
+    both at once, and each strip drawn in the browser is, pixel for pixel (to one grey level), the one the server
+    draws for the released count, shown as wide."""
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    page.goto(f"{streamlit_server}/interpolate?model={MODEL}")
+    app_idle(page)
+    strips = page.locator(".vae-live-picture.ready[data-group=interp_steps] canvas")
+    expect(strips).to_have_count(2)
+    page.wait_for_function("() => window.vaeLive?.stats('interp_steps').drawn > 1")
+    page.locator(".vae-sliders.ready[data-group=interp_steps] input[type=range]").focus()
+    page.keyboard.press("ArrowRight")
+    for canvas in strips.all():
+        page.wait_for_function("c => c.width === 11 * 30 + 2", arg=canvas.element_handle())
+    page.wait_for_function("() => new URL(location.href).searchParams.get('interp_steps') === '11'",
+                           timeout=RERUN_MS)
+    app_idle(page)
+    page.wait_for_function("() => window.vaeLive.stats('interp_steps').drawn > 3")
+    for canvas, alt in zip(strips.all(), ("11 digits decoded along", "11 pictures fading pixel by pixel")):
+        live = np.array(canvas.evaluate("c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height)"
+                                        ".data.filter((_, i) => i % 4 === 0))"), dtype=int).reshape(32, 332)
+        img = page.locator(f"img[alt^='{alt}']")
+        server = np.asarray(Image.open(io.BytesIO(base64.b64decode(img.get_attribute("src").split(",", 1)[1])))
+                            .convert("L"), dtype=int)
+        assert server.shape == live.shape
+        assert np.abs(server - live).max() <= 1, alt
+        assert canvas.get_attribute("aria-label").startswith(alt)
+        assert canvas.evaluate("c => c.style.width") == f"{img.get_attribute('width')}px"  # no jump on release
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)
 
 
 def test_drawing_moves_the_posterior_live_and_the_server_reads_the_same_digit(

@@ -64,6 +64,7 @@ function showWhenReady(element, modelId, then = () => {}) {
 
 function mountSliders(data, root, setTriggerValue) {
   const box = mountInto(root, '<div class="vae-live vae-sliders"></div>');
+  box.dataset.group = data.group; // for tests: a page may have more than one group
   const group = liveGroup(data.group);
   const notify = () => group.listeners.forEach((fn) => fn());
   for (const s of data.sliders) {
@@ -182,6 +183,7 @@ function paintGrid(image, probs, n, nrow) {
 
 function mountPicture(data, root) {
   const figure = mountInto(root, '<figure class="vae-live vae-live-picture"><canvas role="img"></canvas><figcaption></figcaption></figure>');
+  figure.dataset.group = data.group;
   const [canvas, caption] = [figure.querySelector("canvas"), figure.querySelector("figcaption")];
   caption.hidden = !data.caption;
   const ctx = canvas.getContext("2d");
