@@ -6,7 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.apptest import MODELS, current_digit, loaded_model, mount_data, open_latent_space_page, pick, picture
+from tests.apptest import (
+    MODELS,
+    current_digit,
+    loaded_model,
+    mount_data,
+    open_latent_space_page,
+    pick,
+    pick_source_data,
+    picture,
+)
 from vae_core.analysis import describe_digit
 from vae_core.digits import load_test_digits
 from vae_core.latent import grid_axis
@@ -16,7 +25,7 @@ PICKER = "map_picker"
 
 def source(at) -> dict:
     """The picker's source: the picture and the click targets."""
-    return mount_data(at, f"{PICKER}_source")
+    return pick_source_data(at, f"{PICKER}_source")
 
 
 def view(at) -> dict:
