@@ -109,7 +109,8 @@ ARM = """() => {
     const s = {t0: null, sent: null, received: null, changed: null, drawn: null, shown: null, done: false};
     window.__bench = s;
     // A live picture (views/live) draws the key press's picture in the browser: shown is the first animation frame
-    // after the frame that drew it (that frame's paint is on screen by then), as `drawn` is for the server's.
+    // after the frame that drew it (that frame's paint is on screen by then), as `drawn` is for the server's. A
+    // frame's timestamp is its start, so a frame that began after the drawing is a later one.
     const live = window.vaeLive;
     if (live?.lastFrame && document.querySelector('.vae-live-picture.ready')) {
         const poll = (at) => {
