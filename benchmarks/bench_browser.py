@@ -16,9 +16,11 @@ Before the next press the script run must be over, so presses never overlap.
 The synced time is split into phases, from the page's own timestamps (p50 of each is printed): commit, keydown ->
 the new value sent over the websocket (Streamlit 1.67's react-aria slider commits on keydown, not keyup); server,
 sent -> the websocket message that brought the change (the script run, the transfer); browser, that message ->
-drawn (applying it, decoding the picture, painting). The latent map has no slider; there the sidebar's class
-buttons 0 and 1 are clicked alternately (timed from pointerdown), which reruns the whole app and moves the current
-digit's marks over the map. CPU: the server process's CPU time (user + system, /proc) per timed press, settling
+drawn (applying it, decoding the picture, painting). The latent map has no slider. There `map` clicks the
+sidebar's class buttons 0 and 1 alternately (timed from pointerdown), which reruns the whole app and moves the
+current digit's marks over the map; `pick` picks a test digit on the map itself, with the keyboard: an arrow key
+moves the picker's cursor to a neighbouring digit (untimed), Enter picks it (timed from its keydown), which reruns
+the page's fragment, then the whole app. CPU: the server process's CPU time (user + system, /proc) per timed press, settling
 included; unlike wall-clock times it hardly moves when other jobs load the machine.
 
 Targets (issue 16): each view's shown p95 within 1.3x of the floor's p95; the manifold at n = 30 within 1.6x. The
@@ -72,6 +74,7 @@ VIEWS = {
     "manifold": View("manifold", "Grid size n (n x n digits)", set_to=MANIFOLD_N,
                      note=f"n = {MANIFOLD_N} and {MANIFOLD_N - 1}"),
     "map": View("map", None, note="sidebar class buttons 0/1: a whole-app rerun"),
+    "pick": View("map", None, note="a pick on the map: arrow key (untimed), then Enter"),
 }
 FLOOR = View("", "Value")
 
@@ -205,8 +208,11 @@ def check_model(page, model: str) -> None:
         raise SystemExit(f"asked for model {model!r} in the URL, the app shows {shown!r}")
 
 
-def press_once(page, act) -> dict | None:
-    """Arm the in-page timer, act (press a key or click), wait for the change; the page's timestamps, or None."""
+def press_once(page, act, prepare=None) -> dict | None:
+    """Prepare (untimed), arm the in-page timer, act (press a key or click), wait for the change; the page's
+    timestamps, or None."""
+    if prepare:
+        prepare()
     page.evaluate(ARM)
     act()
     try:
@@ -257,15 +263,21 @@ def measure(page, url: str, name: str, view: View, presses: int, warmup: int, mo
     if problem := page_problem(page):
         result.error = problem
         return result
-    if view.slider is None:  # the map: the sidebar's class buttons
+    preparations = [None] * (warmup + presses)
+    if name == "pick":  # the map's picker: the arrow keys move its cursor to a test digit, Enter picks it
+        picture = page.locator(".vae-pick-frame")
+        preparations = [lambda key=("ArrowRight", "ArrowLeft")[i % 2]: (picture.focus(), page.keyboard.press(key))
+                        for i in range(warmup + presses)]
+        actions = [lambda: page.keyboard.press("Enter")] * (warmup + presses)
+    elif view.slider is None:  # the map: the sidebar's class buttons
         buttons = [page.get_by_test_id("stSidebar").get_by_role("button", name=str(c), exact=True) for c in (0, 1)]
         actions = [buttons[i % 2].click for i in range(warmup + presses)]
     else:
         actions = slider_actions(page, view, warmup + presses)
-    for i, act in enumerate(actions):
+    for i, (prepare, act) in enumerate(zip(preparations, actions, strict=True)):
         if i == warmup:
             cpu_start = cpu_seconds(server_pid)
-        timestamps = press_once(page, act)
+        timestamps = press_once(page, act, prepare)
         if i < warmup:
             continue
         if timestamps is None:
