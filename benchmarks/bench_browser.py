@@ -4,13 +4,13 @@ Starts `streamlit run app.py` and `streamlit run benchmarks/floor_app.py` (one s
 opens each view in headless Chromium at /<url_path>, focuses the view's main slider and presses ArrowRight and
 ArrowLeft alternately. Each press is timed in the page from the keydown event (its timeStamp: when the key was
 pressed, as a person feels it), twice:
-- shown: until the new picture is on screen. Where the view's picture is live (views/live: decoded in the browser
-  as the slider moves), the first animation frame after the frame that drew it; elsewhere the server's picture,
-  as for synced.
-- synced: until the server's picture has changed and been drawn (the release path: on a live page that picture is
-  the hidden twin, and with it the page's state in Python, the URL and the rest of the page are up to date): a
-  MutationObserver sees a new `src` of an <img> (or a picture picker's marks) in the main area, then the new
-  pictures are decoded, then two animation frames pass (the first paint that shows them).
+- shown: until the new picture is on screen: the first animation frame after a live picture (views/live: decoded
+  in the browser as the slider moves) drew it, or the main area's pictures or a picture picker's marks changed
+  (pick.js draws a map pick's marks itself), decoded and painted, whichever comes first.
+- synced: until the server's pictures have changed and been drawn (the release path: on a live page the twin the
+  browser keeps hidden, after a pick the sidebar's current digit; with them the page's state in Python, the URL
+  and the rest of the page are up to date): a MutationObserver sees a new `src` of an <img> in the main area or
+  the sidebar, the new pictures are decoded, then two animation frames pass (the first paint that shows them).
 Before the next press the script run must be over, so presses never overlap.
 
 The synced time is split into phases, from the page's own timestamps (p50 of each is printed): commit, keydown ->
@@ -20,8 +20,8 @@ drawn (applying it, decoding the picture, painting). The latent map has no slide
 sidebar's class buttons 0 and 1 alternately (timed from pointerdown), which reruns the whole app and moves the
 current digit's marks over the map; `pick` picks a test digit on the map itself, with the keyboard: an arrow key
 moves the picker's cursor to a neighbouring digit (untimed), Enter picks it (timed from its keydown), which reruns
-the page's fragment, then the whole app. CPU: the server process's CPU time (user + system, /proc) per timed press, settling
-included; unlike wall-clock times it hardly moves when other jobs load the machine.
+the page's fragment, then the whole app. CPU: the server process's CPU time (user + system, /proc) per timed
+press, settling included; unlike wall-clock times it hardly moves when other jobs load the machine.
 
 Targets (issue 16): each view's shown p95 within 1.3x of the floor's p95; the manifold at n = 30 within 1.6x. The
 synced ratio is printed beside it.
@@ -101,36 +101,50 @@ window.WebSocket = class extends WebSocket {
 # pictures to decode and for two animation frames.
 ARM = """() => {
     const main = document.querySelector('[data-testid=stMain]') || document.body;
-    const signature = () => {
-        const imgs = [...main.querySelectorAll('figure.vae-picture img')].map((i) => i.getAttribute('src'));
-        const svg = [...main.querySelectorAll('.js-plotly-plot image')].map((i) => i.getAttribute('href')
-                                                                                   || i.getAttribute('xlink:href'));
-        const marks = [...main.querySelectorAll('.vae-pick-frame')].map((f) => f.querySelector('svg').innerHTML
-            + [...f.querySelectorAll('.vae-pick-cross, .vae-pick-ring')].map((m) => m.style.cssText).join());
-        return imgs.concat(svg, marks).join('|');
-    };
+    const side = document.querySelector('[data-testid=stSidebar]');
+    const srcs = (root) => (root ? [...root.querySelectorAll('figure.vae-picture img')] : [])
+        .map((i) => i.getAttribute('src'));
+    const marks = (f) => f.querySelector('svg').innerHTML
+        + [...f.querySelectorAll('.vae-pick-cross, .vae-pick-ring')].map((m) => m.style.cssText).join();
+    // synced: the server's pictures, the main area's (a picker's picture among them) and the sidebar's current digit.
+    const synced = () => srcs(main).concat(srcs(side)).join('|');
+    // shown: what changes in the main area, its pictures and a picker's marks (pick.js draws a pick's marks itself).
+    const shown = () => srcs(main).concat([...main.querySelectorAll('.vae-pick-frame')].map(marks)).join('|');
     const s = {t0: null, sent: null, received: null, changed: null, drawn: null, shown: null, done: false};
     window.__bench = s;
+    const showAt = (t) => { if (s.shown === null || t < s.shown) s.shown = t; };
+    // After a change: its pictures decoded, then two animation frames (the first paint that shows them).
+    const drawn = async (root) => {
+        const imgs = [...root.querySelectorAll('figure.vae-picture img')];
+        await Promise.all(imgs.map((i) => i.decode().catch(() => null)));
+        return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now()))));
+    };
     // A live picture (views/live) draws the key press's picture in the browser: shown is the first animation frame
-    // after the frame that drew it (that frame's paint is on screen by then), as `drawn` is for the server's. A
-    // frame's timestamp is its start, so a frame that began after the drawing is a later one.
+    // after the frame that drew it (that frame's paint is on screen by then). A frame's timestamp is its start, so
+    // a frame that began after the drawing is a later one.
     const live = window.vaeLive;
     if (live?.lastFrame && document.querySelector('.vae-live-picture.ready')) {
         const poll = (at) => {
             if (s.done) return;
             const drew = live.lastFrame();
-            if (s.t0 !== null && drew > s.t0 && at > drew) s.shown = performance.now();
+            if (s.t0 !== null && drew > s.t0 && at > drew) showAt(performance.now());
             else requestAnimationFrame(poll);
         };
         requestAnimationFrame(poll);
     }
-    const before = signature();
+    const [shownBefore, syncedBefore] = [shown(), synced()];
+    let shownChanged = false;
     const onInput = (e) => { if (s.t0 === null) s.t0 = e.timeStamp; };
     window.addEventListener('keydown', onInput, {capture: true});
     window.addEventListener('pointerdown', onInput, {capture: true});
     const sendsBefore = window.__wsSends.length;
     const observer = new MutationObserver(async () => {
-        if (s.changed !== null || s.t0 === null || signature() === before) return;
+        if (s.t0 === null) return;
+        if (!shownChanged && shown() !== shownBefore) {
+            shownChanged = true;
+            drawn(main).then(showAt);
+        }
+        if (s.changed !== null || synced() === syncedBefore) return;
         s.changed = performance.now();
         observer.disconnect();
         window.removeEventListener('keydown', onInput, {capture: true});
@@ -139,16 +153,12 @@ ARM = """() => {
         s.sent = sends.length ? sends[0] : null;
         const receipts = window.__wsReceipts.filter((t) => t >= s.t0 && t <= s.changed);
         s.received = receipts.length ? receipts[receipts.length - 1] : null;  // the message that brought the change
-        const imgs = [...main.querySelectorAll('figure.vae-picture img')];
-        await Promise.all(imgs.map((i) => i.decode().catch(() => null)));
-        requestAnimationFrame(() => requestAnimationFrame(() => {
-            s.drawn = performance.now();
-            if (s.shown === null || s.shown > s.drawn) s.shown = s.drawn;  // no live picture, or it came later
-            s.done = true;
-        }));
+        s.drawn = await drawn(document);
+        showAt(s.drawn);
+        s.done = true;
     });
-    observer.observe(main, {subtree: true, childList: true, attributes: true, characterData: true});
-    return before.length;
+    observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+    return syncedBefore.length;
 }"""
 
 
