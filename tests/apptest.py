@@ -31,6 +31,7 @@ from vae_core.registry import LoadedModel, load
 from vae_core.render import decode_images
 from views import state_keys
 from views.common import Digit
+from views.live import SOURCE_MAGIC
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = {"mnist-z2": 2, "mnist-z20": 20}  # shipped models the page tests run on, by latent size: a 2-D and a 20-D
@@ -94,6 +95,14 @@ def mount(at: AppTest, key: str):
 def mount_data(at: AppTest, key: str) -> dict:
     """The JSON data of mount `key`, as the browser receives it."""
     return json.loads(mount(at, key).proto.json)
+
+
+def pick_source_data(at: AppTest, key: str) -> dict:
+    """The picture picker's source mounted with `key` (views.live.pick_source: SOURCE_MAGIC, then JSON) as a dict:
+    id, src (the picture's data URI) and targets."""
+    message = mount(at, key).proto.bytes
+    assert message[:4] == SOURCE_MAGIC, f"mount {key!r} is not a picker's source"
+    return json.loads(message[4:])
 
 
 def pick(at: AppTest, key: str, value: object) -> AppTest:

@@ -119,12 +119,13 @@ def ellipse(center: torch.Tensor, cov: torch.Tensor, points: int = 60) -> torch.
 
 def projected_cov(std: torch.Tensor, components: torch.Tensor | None) -> torch.Tensor:
     """Covariance in the plotted plane of q(z|x) = N(mu, diag(std^2)): the first two dims
-    when `components` is None, else the PCA projection C diag(std^2) C^T."""
-    var = std.reshape(-1).double() ** 2
+    when `components` is None, else the PCA projection C diag(std^2) C^T. `std` (D,) gives (2, 2); (N, D) gives
+    one per row, (N, 2, 2)."""
+    var = std.double() ** 2
     if components is None:
-        return torch.diag(var[:2])
+        return torch.diag_embed(var[..., :2])
     c = components.double()
-    return (c * var) @ c.T
+    return (c * var.unsqueeze(-2)) @ c.T
 
 
 def group_by_label(labels: torch.Tensor, num_classes: int = 10) -> list[torch.Tensor]:

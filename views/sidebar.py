@@ -95,29 +95,31 @@ def digit_panel() -> None:
         bind="query-params",
     )
     # A wrapping row, not columns: on a phone columns stack, and the buttons would read 0, 5, 1, 6, ...
+    # Each button changes the digit in a callback, before the run it causes: one run, not a run cut short by
+    # st.rerun and a second one (benchmarks/RESULTS.md, "One run per digit button").
     row = side.container(horizontal=True, gap="small")
     for c in range(10):
-        real = kind != MEAN
-        tip = f"The first test digit labelled {c}" if real else f"Mean code of the test digits labelled {c}"
-        if row.button(str(c), key=f"class_{c}", help=tip):
-            if real:
-                set_test_digit(int(digits.of_class(c)[0]))
-            else:
-                set_digit_from_code(lm.latents["class_centroids"][c], f"mean code of class {c}")
-            st.rerun()
+        if kind != MEAN:
+            row.button(str(c), key=f"class_{c}", help=f"The first test digit labelled {c}", on_click=set_test_digit,
+                       args=(int(digits.of_class(c)[0]),))
+        else:
+            row.button(str(c), key=f"class_{c}", help=f"Mean code of the test digits labelled {c}",
+                       on_click=set_digit_from_code,
+                       args=(lm.latents["class_centroids"][c], f"mean code of class {c}"))
     if digit.test_index is not None and digits is not None:
         same = digits.of_class(digit.label)
         at = int(np.searchsorted(same, digit.test_index))
         step = side.columns(2)
-        if step[0].button(f"← Previous {digit.label}", key="previous_of_class", width="stretch"):
-            set_test_digit(int(same[(at - 1) % len(same)]))
-            st.rerun()
-        if step[1].button(f"Next {digit.label} →", key="next_of_class", width="stretch"):
-            set_test_digit(int(same[(at + 1) % len(same)]))
-            st.rerun()
-    if side.button("Random from the prior", key="prior_digit", width="stretch"):
-        count = st.session_state.get("prior_draws", 0) + 1
-        st.session_state["prior_draws"] = count
-        z = prior_samples(1, lm.latent_dim, seed=stream_seed("prior digit", count))[0]
-        set_digit_from_code(z, f"prior sample #{count} (seed {seed()})")
-        st.rerun()
+        step[0].button(f"← Previous {digit.label}", key="previous_of_class", width="stretch",
+                       on_click=set_test_digit, args=(int(same[(at - 1) % len(same)]),))
+        step[1].button(f"Next {digit.label} →", key="next_of_class", width="stretch",
+                       on_click=set_test_digit, args=(int(same[(at + 1) % len(same)]),))
+    side.button("Random from the prior", key="prior_digit", width="stretch", on_click=prior_digit)
+
+
+def prior_digit() -> None:
+    """The prior button's callback: the next draw z ~ N(0, I) of this session, decoded, becomes the current digit."""
+    count = st.session_state.get("prior_draws", 0) + 1
+    st.session_state["prior_draws"] = count
+    z = prior_samples(1, current_model().latent_dim, seed=stream_seed("prior digit", count))[0]
+    set_digit_from_code(z, f"prior sample #{count} (seed {seed()})")

@@ -13,6 +13,7 @@ from tests.apptest import (
     mount_data,
     open_latent_space_page,
     pick,
+    pick_source_data,
     picture,
 )
 from vae_core.latent import grid_axis, manifold_grid
@@ -22,7 +23,7 @@ PICKER = "manifold_picker"
 
 
 def source(at) -> dict:
-    return mount_data(at, f"{PICKER}_source")
+    return pick_source_data(at, f"{PICKER}_source")
 
 
 def view(at) -> dict:

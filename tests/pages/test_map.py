@@ -6,7 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.apptest import MODELS, current_digit, loaded_model, mount_data, open_latent_space_page, pick, picture
+from tests.apptest import (
+    MODELS,
+    current_digit,
+    loaded_model,
+    mount_data,
+    open_latent_space_page,
+    pick,
+    pick_source_data,
+    picture,
+)
 from vae_core.analysis import describe_digit
 from vae_core.digits import load_test_digits
 from vae_core.latent import grid_axis
@@ -16,7 +25,7 @@ PICKER = "map_picker"
 
 def source(at) -> dict:
     """The picker's source: the picture and the click targets."""
-    return mount_data(at, f"{PICKER}_source")
+    return pick_source_data(at, f"{PICKER}_source")
 
 
 def view(at) -> dict:
@@ -124,3 +133,20 @@ def test_a_second_map_pick_replaces_the_first_and_a_bad_pick_changes_nothing():
     for bad in (10_000, -1, "7", 2.5, True, None):  # what a browser might send
         pick(at, PICKER, bad)
         assert current_digit(at).test_index == 10
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_each_map_target_carries_the_marks_its_pick_will_show(model):
+    """pick.js draws a picked digit's cross and 1-sigma ellipse at once from its target (x, y and covariance, in
+    the picture's fractions); the server's marks after the pick are the same."""
+    at = open_latent_space_page("map", model)
+    t = source(at)["targets"]
+    for i in (0, len(t["id"]) // 2):
+        pick(at, PICKER, t["id"][i])
+        marks = view(at)["marks"]
+        assert marks["cross"] == pytest.approx([t["x"][i], t["y"][i]], abs=2e-4)
+        a, b, c = t["cov"][i]
+        offsets = np.array(marks["ellipse"]) - marks["cross"]
+        mahalanobis = np.einsum("ni,ij,nj->n", offsets, np.linalg.inv([[a, b], [b, c]]), offsets)
+        # On the 1-sigma contour, to 5%: test_logvar is stored in half precision and the marks to 4 places.
+        assert mahalanobis == pytest.approx(1, rel=0.05)

@@ -204,12 +204,26 @@ def draw_watch(model: VAE, latents: dict[str, torch.Tensor], dims: tuple[int, in
     return _live(key=key, data=data, on_drawing_change=_ignore).drawing
 
 
-def pick_source(src: str, targets: dict[str, list] | None = None) -> dict[str, Any]:
+SOURCE_MAGIC = b"VAEs"  # main.js tells a picker's source from the other bytes mounts by it
+
+
+@dataclass(frozen=True)
+class PickSource:
+    """A picker's picture and click targets as the bytes its source mount carries (SOURCE_MAGIC, then the JSON
+    {id, src, targets}), and the id that pickers name it by."""
+
+    id: str
+    message: bytes
+
+
+def pick_source(src: str, targets: dict[str, list] | None = None) -> PickSource:
     """A picker's picture (a data URI) and, for a picker without a grid, its click targets {x, y, id, label}
-    (x, y: fractions of the picture's width and height from its top left), with the id that pickers name it by.
-    Build it where the picture is cached: it is what Streamlit's message cache then sends only once."""
+    (x, y: fractions of the picture's width and height from its top left). Build it where the picture is cached:
+    its message is then made once, and Streamlit's message cache sends it once. Bytes, not a dict: Streamlit
+    serialises a dict mount's data to JSON twice on every run (the message and the element's identity), ~5 ms for
+    the map's 330 kB; bytes it only hashes."""
     ident = hashlib.sha1(src.encode() + json.dumps(targets).encode()).hexdigest()
-    return {"kind": "pick_source", "id": ident, "src": src, "targets": targets}
+    return PickSource(ident, SOURCE_MAGIC + json.dumps({"id": ident, "src": src, "targets": targets}).encode())
 
 
 def _pick(component_key: str, choose: Callable[[int], None]) -> None:
@@ -220,13 +234,13 @@ def _pick(component_key: str, choose: Callable[[int], None]) -> None:
         choose(picked)
 
 
-def picture_picker(source: dict[str, Any], view: dict[str, Any], choose: Callable[[int], None], key: str) -> None:
+def picture_picker(source: PickSource, view: dict[str, Any], choose: Callable[[int], None], key: str) -> None:
     """A picture the user picks from with one click, one tap, or the arrow keys and Enter (pick.js); `choose`
     gets the picked item's id (a cell's index when `view` has a grid, else a target's id) in a callback before the
     rerun. `source` is pick_source's; `view` holds what changes from run to run, all small: width (px), alt,
     label (the keyboard help), title, x and y ({title, ticks: [[fraction, text], ...]}, y from the top), legend
     ({title, items: [[text, colour], ...]}), marks ({cross, ring: [x, y], ellipse: [[x, y], ...]} in fractions),
     grid ({n, x: [text per column], y: [text per row]})."""
-    _live(key=f"{key}_source", data=source)
-    _live(key=key, data={"kind": "pick", "source": source["id"], **view},
+    _live(key=f"{key}_source", data=source.message)
+    _live(key=key, data={"kind": "pick", "source": source.id, **view},
           on_pick_change=functools.partial(_pick, key, choose))

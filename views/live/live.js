@@ -15,7 +15,7 @@ function liveGroup(name) {
 function newStats() {
   return { drawn: 0, t: [], ms: [] };
 }
-let lastFrameAt = -Infinity; // the requestAnimationFrame timestamp of the last frame a live picture drew
+let lastFrameAt = -Infinity; // when a live picture last finished drawing (performance.now())
 function recordFrame(stats, start, end) {
   stats.drawn += 1;
   stats.t.push(end);
@@ -209,7 +209,7 @@ function mountPicture(data, root) {
   const listener = () => (dirty = true);
   group.listeners.add(listener);
 
-  function frame(at) {
+  function frame() {
     raf = requestAnimationFrame(frame);
     if (!dirty || !model) return;
     dirty = false;
@@ -218,7 +218,7 @@ function mountPicture(data, root) {
     const { cols, image } = layout(n);
     paintGrid(image, probs ?? decodeCodes(model, codes, n), n, cols);
     ctx.putImageData(image, 0, 0);
-    lastFrameAt = at;
+    lastFrameAt = performance.now();
     canvas.setAttribute("aria-label", fill(data.alt, words));
     if (data.caption) caption.textContent = fill(data.caption, words);
     recordFrame(group.stats, start, performance.now());

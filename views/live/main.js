@@ -15,13 +15,15 @@ function receiveModel(bytes) {
   }
 }
 
-const MOUNTS = { pad: mountPad, sliders: mountSliders, picture: mountPicture, pick: mountPick, pick_source: receivePickSource };
+const MOUNTS = { pad: mountPad, sliders: mountSliders, picture: mountPicture, pick: mountPick };
 
 export default function (component) {
   const { data, parentElement, setTriggerValue, setStateValue } = component;
   if (data instanceof Uint8Array) {
-    // A bytes mount shows nothing: the model's weights, or the test digits' codes for the drawing's map.
+    // A bytes mount shows nothing: the model's weights, the test digits' codes for the drawing's map, or a picture
+    // picker's source (picture and click targets).
     const magic = String.fromCharCode(...data.subarray(0, 4));
+    if (magic === SOURCE_MAGIC) return receivePickSource(JSON.parse(new TextDecoder().decode(data.subarray(4))));
     return magic === POINTS_MAGIC ? receivePoints(data) : receiveModel(data);
   }
   if (data?.kind === "draw") return mountDraw(data, parentElement, setStateValue);

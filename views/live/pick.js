@@ -3,9 +3,11 @@
 // Enter or Space picks: WCAG 2.1.1). Only the pick goes to Python, as the trigger value "pick" = the picked
 // item's id (a test digit's index on the map, a cell's index on the manifold).
 //
-// Two mounts per picker: its source (kind "pick_source": the picture and, for the map, its click targets), whose
-// data change only with the picture, so Streamlit's message cache sends them once; and the picker (kind "pick":
-// axes, marks, alt text), small, sent on every rerun. The picker names its source by id.
+// Two mounts per picker: its source (bytes starting SOURCE_MAGIC, then JSON: the picture and, for the map, its
+// click targets), which changes only with the picture, so Streamlit's message cache sends it once; and the picker
+// (kind "pick": axes, marks, alt text), small, sent on every rerun. The picker names its source by id.
+
+const SOURCE_MAGIC = "VAEs";
 
 const PICK_RADIUS_PX = 24; // a click or tap this close to a map target picks it (a finger is ~40 px wide)
 const SOURCES_KEPT = 8;

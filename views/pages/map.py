@@ -24,7 +24,7 @@ from ..common import (
     shipped_test_digits,
     slice_notice,
 )
-from ..live import pick_source, picture_picker
+from ..live import PickSource, pick_source, picture_picker
 from ..picking import request_app_rerun, rerun_app_if_requested
 from ..pictures import shown_width
 from .manifold import settings_axis
@@ -73,14 +73,26 @@ def square_range(points: torch.Tensor, z_range: list[float] | None) -> tuple[flo
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def map_source(points: np.ndarray, labels: np.ndarray, indices: np.ndarray, box: tuple[float, ...]) -> dict:
-    """The picker's source: the points (test digits `indices`) as one picture, and one click target per occupied
-    cell of a TARGET_CELLS grid; cached per model, range and classes, so a rerun that only moves the current digit
-    is cheap, and its message is sent once."""
+def map_source(
+    weights: str, classes: tuple[int, ...], box: tuple[float, ...], _points: torch.Tensor, _labels: torch.Tensor,
+    _logvar: torch.Tensor, _components: torch.Tensor | None,
+) -> PickSource:
+    """The picker's source: the test digits of `classes` (their points in the map's plane) as one picture, and one
+    click target per occupied cell of a TARGET_CELLS grid, with its digit's 1-sigma covariance in the plane (in
+    the picture's fractions: a pick draws that digit's cross and ellipse at once, pick.js). Made once for every
+    session with the same weights, classes and range (keyed by the weights' SHA-256, never by session, and not by
+    the 10,000 points, whose hashing cost a few ms per run), so a rerun that only moves the current digit is
+    cheap, and its message is sent once."""
+    shown = torch.nonzero(torch.isin(_labels, torch.tensor(classes, dtype=torch.long))).reshape(-1)
+    points, labels, indices = _points[shown].numpy(), _labels[shown].numpy(), shown.numpy()
     picture = class_scatter(points, labels, box[:2], box[2:], PICTURE_PX, DOT_PX)
     rows = cell_representatives(torch.from_numpy(points), box[:2], box[2:], TARGET_CELLS).numpy()
     x, y = to_fractions(points[rows, 0], points[rows, 1], box)
-    targets = {"x": x, "y": y, "id": indices[rows].tolist(), "label": labels[rows].tolist()}
+    cov = projected_cov((0.5 * _logvar[indices[rows]].float()).exp(), _components)
+    sx, sy = 1 / (box[1] - box[0]), 1 / (box[3] - box[2])  # plane units -> fractions; y runs down the picture
+    cov_fractions = torch.stack([cov[:, 0, 0] * sx * sx, -cov[:, 0, 1] * sx * sy, cov[:, 1, 1] * sy * sy], 1)
+    targets = {"x": x, "y": y, "id": indices[rows].tolist(), "label": labels[rows].tolist(),
+               "cov": [[float(f"{v:.4g}") for v in row] for row in cov_fractions.tolist()]}
     return pick_source("data:image/png;base64," + base64.b64encode(to_png_colour(picture)).decode(), targets)
 
 
@@ -106,16 +118,18 @@ def map_view(
     the plane of the first two dims or of the PCA."""
     lat = lm.latents
     if lm.latent_dim == 2:
-        points, centre, cov = lat["test_mu"], mu, projected_cov(std, None)
+        points, centre, comps = lat["test_mu"], mu, None
         x_title, y_title, plane = "z0", "z1", "z0 across and z1 up"
     else:
         comps = lat["pca_components"]
-        points, centre, cov = lat["test_pca"], project(mu, lat["pca_mean"], comps), projected_cov(std, comps)
+        points, centre = lat["test_pca"], project(mu, lat["pca_mean"], comps)
         x_title, y_title, plane = "PC 1 of mu", "PC 2 of mu", "the first two principal axes across and up"
+    cov = projected_cov(std, comps)
     x0, x1, y0, y1 = box = square_range(points, z_range)
     labels = lat["test_labels"].long()
-    shown = torch.nonzero(torch.isin(labels, torch.tensor(classes, dtype=torch.long))).reshape(-1)
-    source = map_source(points[shown].numpy(), labels[shown].numpy(), shown.numpy(), box)
+    count = int(torch.isin(labels, torch.tensor(classes, dtype=torch.long)).sum())
+    source = map_source(lm.card.get("weights_sha256", lm.name), tuple(classes), box, points, labels,
+                        lat["test_logvar"], comps)
     ring = ellipse(centre, cov).numpy()
     ring_x, ring_y = to_fractions(ring[:, 0], ring[:, 1], box)
     (cx,), (cy,) = to_fractions(centre[:1].numpy(), centre[1:2].numpy(), box)
@@ -127,7 +141,7 @@ def map_view(
         "legend": {"title": "label, drawn as its digit",
                    "items": [[str(c), CLASS_COLOURS[c]] for c in classes]},
         "marks": {"cross": [cx, cy], "ellipse": [list(p) for p in zip(ring_x, ring_y)]},
-        "alt": (f"Latent map: the posterior means of the {len(shown):,} test digits of {which}, each drawn as its "
+        "alt": (f"Latent map: the posterior means of the {count:,} test digits of {which}, each drawn as its "
                 f"label's digit in its colour, {plane}; the current digit's mean at ({centre[0]:.2f}, "
                 f"{centre[1]:.2f}) is marked by a cross in its 1-sigma ellipse."),
         "label": ("Latent map. Click or tap a dot, or move with the arrow keys and press Enter, to make that test "
