@@ -61,6 +61,7 @@ console.log(JSON.stringify({ decoded, encoded, kernel_ms: time(() => decodeCodes
 VIEWS = [
     ("Mean: one picture", "mean", "mean", 50),
     ("Interpolate: the frame", "interpolate?interp_steps=24", "interp", 50),
+    ("Interpolate: steps (both strips, up to 24)", "interpolate", "interp_steps", 50),
     ("Sample: 16 draws", "sample?sample_count=16", "sample", 50),
     ("Sample: 64 draws", "sample?sample_count=64", "sample", 30),
     ("Variance: 16 samples", "variance?variance_count=16", "variance", 50),
@@ -100,7 +101,7 @@ def open_view(page, url: str, path: str, model: str) -> None:
 
 def sweep(page, group: str, seconds: float) -> dict:
     """Press on the group's first live slider and sweep it end to end and back, one value step per mouse move."""
-    slider = page.locator(".vae-sliders.ready input[type=range]").first
+    slider = page.locator(f".vae-sliders.ready[data-group={group}] input[type=range]").first
     slider.scroll_into_view_if_needed()
     box = slider.bounding_box()
     lo, hi, step = (float(slider.get_attribute(a)) for a in ("min", "max", "step"))
@@ -209,7 +210,7 @@ def main() -> None:
             open_view(page, url, path, args.model)
             print(f"{name} (/{path}), load average {os.getloadavg()[0]:.1f}")
             summary("page.mouse drag", sweep(page, group, args.seconds), target)
-            slider = page.locator(".vae-sliders.ready input[type=range]").first
+            slider = page.locator(f".vae-sliders.ready[data-group={group}] input[type=range]").first
             summary("in-page, one value per frame", page.evaluate(IN_PAGE_SWEEP, [slider.element_handle(), group,
                                                                                  args.seconds]), target)
         open_view(page, url, "upload", args.model)
