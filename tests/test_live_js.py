@@ -16,7 +16,7 @@ import torch
 from tests.conftest import skip_or_fail
 from vae_core.digits import load_test_digits
 from vae_core.export import browser_message
-from vae_core.latent import interpolate, pixel_crossfade
+from vae_core.latent import ellipse, interpolate, pixel_crossfade
 from vae_core.registry import PRETRAINED_DIR, load
 
 LIVE = Path(__file__).resolve().parent.parent / "views" / "live"
@@ -155,3 +155,37 @@ def test_browser_paths_match_vae_core_latent(tmp_path: Path) -> None:
         assert np.abs(np.array(browser["codes"]) - codes.numpy().reshape(-1)).max() <= 1e-6, case["method"]
         fade = pixel_crossfade(grey[0], grey[1], case["steps"]).numpy().reshape(-1)
         assert np.abs(np.array(browser["fade"]) - fade).max() <= 1e-6
+
+
+ELLIPSE_HARNESS = """
+const fs = require("fs");
+const cases = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+console.log(JSON.stringify(cases.map(({ centre, cov }) => ellipsePoints(centre[0], centre[1], cov))));
+"""
+
+
+def test_browser_ellipse_is_vae_core_latents_1_sigma_contour(tmp_path: Path) -> None:
+    """latent.js's ellipsePoints (a map pick's marks, drawn before the server's) against vae_core.latent.ellipse:
+    the same 60 points from t = 0 to 2 pi on the same contour, for tilted, axis-aligned (either way round), round
+    and flat covariances. The eigenvectors' signs may differ from torch's, which moves the points along the contour
+    but not off it: each point is checked on the contour, and the two outlines' extents must agree."""
+    rng = np.random.default_rng(2)
+    tilted = [(lambda m: (m @ m.T).tolist())(rng.standard_normal((2, 2))) for _ in range(5)]
+    covs = [*tilted, [[0.04, 0.0], [0.0, 0.01]], [[0.01, 0.0], [0.0, 0.04]], [[0.02, 0.0], [0.0, 0.02]],
+            [[1e-4, 0.0], [0.0, 0.0]]]
+    cases = [{"centre": rng.uniform(0, 1, 2).tolist(), "cov": [c[0][0], c[0][1], c[1][1]]} for c in covs]
+    (tmp_path / "cases.json").write_text(json.dumps(cases))
+    out = run_js(["latent.js"], ELLIPSE_HARNESS, [str(tmp_path / "cases.json")], tmp_path)
+    for case, cov, browser in zip(cases, covs, out, strict=True):
+        points = np.array(browser)
+        torch_points = ellipse(torch.tensor(case["centre"]), torch.tensor(cov)).numpy()
+        assert points.shape == torch_points.shape == (60, 2)
+        assert np.allclose(points[0], points[-1])  # closed, like torch's
+        # Two 60-gons on one contour, their corners elsewhere: extents within 1 - cos(pi / 59) ~ 0.14% of a radius.
+        slack = 2e-3 * np.sqrt(np.trace(cov))
+        assert np.allclose(points.min(0), torch_points.min(0), atol=slack)
+        assert np.allclose(points.max(0), torch_points.max(0), atol=slack)
+        if np.linalg.det(cov) > 0:
+            offsets = points - case["centre"]
+            on_contour = np.einsum("ni,ij,nj->n", offsets, np.linalg.inv(cov), offsets)
+            assert np.allclose(on_contour, 1, atol=1e-9)

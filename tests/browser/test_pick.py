@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -124,6 +125,47 @@ def test_arrow_keys_and_enter_pick_a_test_digit_on_the_map(page: Page, streamlit
     index, label = picked_test_digit(page)
     assert moved.startswith(f"test digit #{index}, a {label}")
     expect_current_test_digit(page, index, label)
+
+
+MARKS = """f => ({
+    cross: ['left', 'top'].map((side) => parseFloat(f.querySelector('.vae-pick-cross').style[side]) / 100),
+    ellipse: f.querySelector('svg polygon').getAttribute('points').split(' ').map((p) => p.split(',').map(Number)),
+})"""
+
+
+def test_a_map_pick_moves_the_marks_at_once_to_where_the_server_draws_them(
+    page: Page, streamlit_server: str, app_idle
+):
+    """pick.js draws the picked digit's cross and 1-sigma ellipse in the very task of the pick, before any reply
+    can arrive; the rerun's marks (the server's, from the digit's own posterior) are the same within a pixel."""
+    box = open_picker(page, streamlit_server, "map", app_idle)
+    frame = page.locator(FRAME)
+    frame.focus()
+    page.keyboard.press("ArrowRight")
+    before = frame.evaluate(MARKS)
+    at_once = frame.evaluate(f"""f => {{
+        f.dispatchEvent(new KeyboardEvent('keydown', {{key: 'Enter', bubbles: true, cancelable: true}}));
+        return ({MARKS})(f);
+    }}""")
+    assert at_once["cross"] != before["cross"]
+    index, label = picked_test_digit(page)
+    expect_current_test_digit(page, index, label)
+    served = frame.evaluate(MARKS)
+    pixel = 1 / box["width"]
+    assert served["cross"] == pytest.approx(at_once["cross"], abs=pixel)
+    # The same outline (the corners of the two 60-gons may sit elsewhere on it): each one's corners lie within a
+    # pixel of the other's edges.
+    assert distances_to_outline(served["ellipse"], at_once["ellipse"]).max() <= pixel
+    assert distances_to_outline(at_once["ellipse"], served["ellipse"]).max() <= pixel
+
+
+def distances_to_outline(points: list, outline: list) -> np.ndarray:
+    """The distance of each point to the nearest edge of the closed polygon `outline` (its first corner is also its
+    last)."""
+    p, corners = np.asarray(points)[:, None, :], np.asarray(outline)
+    a, b = corners[:-1][None], corners[1:][None]
+    t = np.clip(((p - a) * (b - a)).sum(-1) / ((b - a) ** 2).sum(-1), 0, 1)[..., None]
+    return np.linalg.norm(p - (a + t * (b - a)), axis=-1).min(1)
 
 
 @pytest.mark.parametrize("url_path", ["map", "manifold"])

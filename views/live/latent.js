@@ -1,6 +1,7 @@
-// Paths in the browser as vae_core/latent.py makes them (interpolate, pixel_crossfade), so a live strip whose
-// number of steps follows a slider needs only its two ends, not every count's codes or pictures. Plain functions
-// on flat Float32Arrays (row after row); tests/test_live_js.py runs them under node against torch.
+// Paths and ellipses in the browser as vae_core/latent.py makes them (interpolate, pixel_crossfade, ellipse), so a
+// live strip whose number of steps follows a slider needs only its two ends, not every count's codes or pictures,
+// and a pick on the map draws the picked digit's marks at once. Plain functions on flat Float32Arrays (row after
+// row); tests/test_live_js.py runs them under node against torch.
 
 // `steps` codes from a to b inclusive (steps * latentDim), as vae_core.latent.interpolate: "linear", or "slerp"
 // along the great circle (White 2016), which falls back to linear for a zero code or (near) parallel codes.
@@ -34,4 +35,20 @@ function pixelCrossfade(a, b, steps, tag = "crossfade") {
     for (let j = 0; j < size; j++) out[i * size + j] = (1 - t) * a[j] + t * b[j];
   }
   return out;
+}
+
+// The 1-sigma contour of a 2-D Gaussian with covariance [[a, b], [b, c]] around (cx, cy): `points` points for
+// t from 0 to 2 pi, as vae_core.latent.ellipse (its eigen-decomposition in closed form: [r1, r2] the square roots
+// of the eigenvalues, smaller first as torch.linalg.eigh, u and v their unit eigenvectors).
+function ellipsePoints(cx, cy, [a, b, c], points = 60) {
+  const [mean, half] = [(a + c) / 2, Math.hypot((a - c) / 2, b)];
+  const [r1, r2] = [Math.sqrt(Math.max(0, mean - half)), Math.sqrt(Math.max(0, mean + half))];
+  let [ux, uy] = b !== 0 ? [b, mean - half - a] : a <= c ? [1, 0] : [0, 1];
+  const norm = Math.hypot(ux, uy);
+  [ux, uy] = [ux / norm, uy / norm];
+  return Array.from({ length: points }, (_, k) => {
+    const t = (2 * Math.PI * k) / (points - 1); // torch.linspace(0, 2 pi, points)
+    const [p, q] = [r1 * Math.cos(t), r2 * Math.sin(t)];
+    return [cx + p * ux - q * uy, cy + p * uy + q * ux];
+  });
 }

@@ -81,7 +81,7 @@ function newPicker(root) {
   }
   function targetItem(i) {
     const t = source.targets;
-    return { i, id: t.id[i], label: t.label[i], x: t.x[i], y: t.y[i] };
+    return { i, id: t.id[i], label: t.label[i], x: t.x[i], y: t.y[i], cov: t.cov?.[i] };
   }
   function nearestTarget(x, y, within = Infinity) {
     const t = source?.targets;
@@ -113,8 +113,14 @@ function newPicker(root) {
     if (item.w) span.style.width = span.style.height = `${100 * item.w}%`;
     span.classList.toggle("cell", Boolean(item.w));
   }
+  // A map target knows its digit's mean and 1-sigma covariance (in the picture's fractions), so its marks move at
+  // once, where the server's rerun then draws them; a manifold cell's mark follows the rerun.
   function pick(item) {
     readout.textContent = `Picked ${describe(item)}.`;
+    if (item.cov) {
+      view = { ...view, marks: { cross: [item.x, item.y], ellipse: ellipsePoints(item.x, item.y, item.cov) } };
+      drawMarks();
+    }
     send("pick", item.id);
   }
 
