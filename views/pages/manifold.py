@@ -9,6 +9,7 @@ from functools import partial
 import numpy as np
 import streamlit as st
 import torch
+from streamlit.delta_generator import DeltaGenerator
 
 from vae_core.analysis import top_kl_dims
 from vae_core.latent import grid_axis, manifold_grid
@@ -145,6 +146,30 @@ def use_cell(codes: torch.Tensor, dims: tuple[int, int], index: int) -> None:
 
 
 @st.fragment
+def grid_and_picker(n_box: DeltaGenerator, picture_box: DeltaGenerator, dims: tuple[int, int]) -> None:
+    """The grid size slider (in `n_box`) and the picker it changes (in `picture_box`): a fragment of its own inside
+    the page's, so that moving the slider reruns and sends these, not the page's title, notices and other controls
+    (benchmarks/RESULTS.md, "Nested fragments"). The page's fragment calls it on each of its runs, so a new
+    spacing, range, pair of dimensions or digit reaches it. A pick reruns this fragment first."""
+    rerun_app_if_requested()
+    lm, r = current_model(), current_report()
+    with n_box:
+        n = st.slider("Grid size n (n x n digits)", MANIFOLD_N.low, MANIFOLD_N.high, MANIFOLD_N.default,
+                      key=MANIFOLD_N.key, bind="query-params")
+    if dims[0] == dims[1]:
+        picture_box.warning("Choose two different dimensions.")
+        return
+    axis = settings_axis(n)
+    codes, source = shared_compute(lm.card.get("weights_sha256", lm.name), lm.model, r.mu.numpy(), axis.numpy(), dims)
+    view = manifold_view(axis, dims, r.mu)
+    with picture_box:
+        picture_picker(source, view, partial(use_cell, codes, dims), PICKER_KEY)
+        if not view["marks"]:
+            where = ", ".join(f"z{d} = {r.mu[d]:.2f}" for d in dims)
+            st.caption(f"The current digit's mu ({where}) lies outside this grid, so it is not marked.")
+
+
+@st.fragment
 def render() -> None:
     rerun_app_if_requested()
     lm, r = current_model(), current_report()
@@ -155,8 +180,7 @@ def render() -> None:
     left, right = st.columns([1, 3])
     with left:  # the notice beside the picture, not above it: the picture stays in view on a projector
         slice_notice("two of its dimensions at a time, the others held at the current digit's mu")
-        n = st.slider("Grid size n (n x n digits)", MANIFOLD_N.low, MANIFOLD_N.high, MANIFOLD_N.default,
-                      key=MANIFOLD_N.key, bind="query-params")
+        n_box = st.container()
         spacing = SPACINGS[st.radio("Spacing", list(SPACINGS), key=MANIFOLD_SPACING, persist_state="session",
                                      bind="query-params")]
         if spacing == "gaussian":
@@ -166,14 +190,4 @@ def render() -> None:
             st.slider("z-range: -z ... +z", ZMAX.low, ZMAX.high, ZMAX.default, ZMAX.step, key=MANIFOLD_ZMAX,
                       persist_state="session", bind="query-params")
         dims = dimension_pair(lm.latent_dim, r.kl_per_dim)
-    if dims[0] == dims[1]:
-        right.warning("Choose two different dimensions.")
-        return
-    axis = settings_axis(n)
-    codes, source = shared_compute(lm.card.get("weights_sha256", lm.name), lm.model, r.mu.numpy(), axis.numpy(), dims)
-    view = manifold_view(axis, dims, r.mu)
-    with right:
-        picture_picker(source, view, partial(use_cell, codes, dims), PICKER_KEY)
-        if not view["marks"]:
-            where = ", ".join(f"z{d} = {r.mu[d]:.2f}" for d in dims)
-            st.caption(f"The current digit's mu ({where}) lies outside this grid, so it is not marked.")
+    grid_and_picker(n_box, right, dims)
