@@ -51,18 +51,18 @@ PICKER = "[data-testid=stMain] .vae-pick-plot"  # a picture picker's picture wit
 # The first shown of a server-drawn picture or slider and the live one (views/live) that takes its place once the
 # browser has the model: a hidden twin has an empty box, which would pass the fold check whatever the page shows.
 SHOWN_PICTURE = f"{PICTURE}, [data-testid=stMain] .vae-live-picture canvas >> visible=true"
-SHOWN_SLIDER = f"{SLIDER}, [data-testid=stMain] .vae-sliders >> visible=true"
+SHOWN_SLIDER = f"{SLIDER}, [data-testid=stMain] .vae-sliders label >> visible=true"  # one slider, not a group
 MAIN = {
     "start": Main(PICTURE, "[data-testid=stMain] [data-testid=stButton]"),
     "lessons": Main("[data-testid=stMain] h4",
                     "[data-testid=stMain] [data-testid=stButton]"),
-    "reconstruct": Main(f"{PICTURE} >> nth=1", SLIDER),
+    "reconstruct": Main(f"{PICTURE} >> nth=1", SHOWN_SLIDER),
     "upload": Main("[data-testid=stMain] canvas.vae-draw-canvas",
                    "[data-testid=stMain] [data-testid=stFileUploaderDropzone]"),
     "maths": Main("[data-testid=stMain] .katex-display", "[data-testid=stMain] [data-testid=stMetric]"),
-    "mean": Main(PICTURE, SLIDER),
-    "variance": Main(PICTURE, SLIDER),
-    "sample": Main(PICTURE, SLIDER),
+    "mean": Main(SHOWN_PICTURE, SHOWN_SLIDER),
+    "variance": Main(SHOWN_PICTURE, SHOWN_SLIDER),
+    "sample": Main(SHOWN_PICTURE, SHOWN_SLIDER),
     "interpolate": Main(SHOWN_PICTURE, SHOWN_SLIDER),
     "manifold": Main(PICKER, SLIDER),
     "map": Main(PICKER, "[data-testid=stMain] [data-testid=stButtonGroup]"),
