@@ -13,9 +13,11 @@ model in the browser (model.js: the decoder and the encoder; vae_core/export.py 
   that never arrived because a quick rerun replaced them) it sends the trigger "lacking", whose callback forgets
   that sha1, so the run it causes mounts the bytes again. A page reload, or a reconnect to another replica, is a
   new session: it starts with nothing sent. A model switch is a new sha1.
-- `latent_pad`: the pad (pad.js). `live_sliders` and `live_picture`: sliders and the pictures they move (live.js),
-  tied by a group name, each placed where its Streamlit twin is. `draw_watch`: the Upload page's canvas, encoded
-  as it is drawn (draw.js).
+- `latent_pad`: the pad (pad.js). `live_sliders` and `live_picture`: sliders and the pictures they move (live.js;
+  paths and cross-fades as vae_core.latent makes them: latent.js), tied by a group name, each placed where its
+  Streamlit twin is. `draw_watch`: the Upload page's canvas, encoded as it is drawn (draw.js). `picture_picker`:
+  a server-drawn picture to pick from (pick.js; a map pick draws the picked digit's marks at once, latent.js's
+  ellipse).
 
 How a live slider and its `st.slider` coexist (the choice, and why). The page keeps its `st.slider`s exactly as
 before: same keys, same `bind="query-params"`, same pictures drawn by the server, so AppTest, links and lessons
