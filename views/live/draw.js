@@ -164,7 +164,8 @@ function mountDraw(data, root, setStateValue) {
   drawMemory.set(data.key, memory);
   let drawing = false;
   let dirty = true;
-  let raf = 0;
+  const loop = frameLoop(frame);
+  const redraw = () => ((dirty = true), loop.invalidate());
   let alive = true;
 
   function paintStrokes() {
@@ -226,7 +227,6 @@ function mountDraw(data, root, setStateValue) {
   }
 
   function frame() {
-    raf = requestAnimationFrame(frame);
     if (!dirty || !model || !encoder || !points) return;
     dirty = false;
     const start = performance.now();
@@ -255,7 +255,7 @@ function mountDraw(data, root, setStateValue) {
       pad.setPointerCapture(e.pointerId);
       memory.strokes.push([toCanvas(e)]);
       paintStrokes();
-      dirty = true;
+      redraw();
     },
     pointermove: (e) => {
       if (!drawing) return;
@@ -266,7 +266,7 @@ function mountDraw(data, root, setStateValue) {
       ctx.lineTo(...p);
       ctx.stroke();
       s.push(p);
-      dirty = true;
+      redraw();
     },
     pointerup: () => {
       if (!drawing) return;
@@ -280,14 +280,14 @@ function mountDraw(data, root, setStateValue) {
     if (memory.strokes.length) memory.strokes.pop();
     else memory.baseImage = null;
     paintStrokes();
-    dirty = true;
+    redraw();
     send();
   });
   box.querySelector(".vae-clear").addEventListener("click", () => {
     memory.strokes = [];
     memory.baseImage = null;
     paintStrokes();
-    dirty = true;
+    redraw();
     send();
   });
 
@@ -298,7 +298,7 @@ function mountDraw(data, root, setStateValue) {
       memory.baseImage = img;
       if (!alive) return;
       paintStrokes();
-      dirty = true;
+      redraw();
     };
     img.src = data.drawing;
   }
@@ -306,12 +306,12 @@ function mountDraw(data, root, setStateValue) {
   Promise.all(needed).then(([d, e, p]) => {
     if (!alive) return;
     [model, encoder, points] = [d, e, p];
-    dirty = true;
+    redraw();
     box.classList.add("ready");
   }, () => {});
-  raf = requestAnimationFrame(frame);
+  redraw();
   return () => {
     alive = false;
-    cancelAnimationFrame(raf);
+    loop.stop();
   };
 }

@@ -40,6 +40,21 @@ window.vaeLive = {
   forget: (id) => models.delete(id), // as KEEP_MODELS evicts it
 };
 
+// Draws once per animation frame, and only after something changed (`invalidate`): an idle page asks for no
+// frames. (A requestAnimationFrame loop running on every frame kept ~7% of a core busy on a page that only showed
+// a live picture.)
+function frameLoop(draw) {
+  let raf = 0;
+  let stopped = false;
+  const run = () => ((raf = 0), draw());
+  return {
+    invalidate: () => {
+      if (!raf && !stopped) raf = requestAnimationFrame(run);
+    },
+    stop: () => ((stopped = true), cancelAnimationFrame(raf)),
+  };
+}
+
 // Each mount draws into a child of its own: the root also holds the component's <style> (live.css).
 function mountInto(root, html) {
   let own = root.querySelector(":scope > .vae-mount");
@@ -204,13 +219,12 @@ function mountPicture(data, root) {
   const group = liveGroup(data.group);
   let model = null;
   let dirty = true;
-  let raf = 0;
   let alive = true;
-  const listener = () => (dirty = true);
-  group.listeners.add(listener);
+  const loop = frameLoop(frame);
+  const redraw = () => ((dirty = true), loop.invalidate());
+  group.listeners.add(redraw);
 
   function frame() {
-    raf = requestAnimationFrame(frame);
     if (!dirty || !model) return;
     dirty = false;
     const start = performance.now();
@@ -227,13 +241,13 @@ function mountPicture(data, root) {
   modelSlot(data.model).ready.then((ready) => {
     if (!alive) return;
     model = ready;
-    dirty = true;
+    redraw();
     figure.classList.add("ready");
   }, () => {});
-  raf = requestAnimationFrame(frame);
+  redraw();
   return () => {
     alive = false;
-    cancelAnimationFrame(raf);
-    group.listeners.delete(listener);
+    loop.stop();
+    group.listeners.delete(redraw);
   };
 }

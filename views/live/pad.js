@@ -45,7 +45,8 @@ function mountPad(data, root, setTriggerValue) {
   let pointer = null; // [x, y] in pad units, or null when the pointer is away
   let dragging = false;
   let dirty = true;
-  let raf = 0;
+  const loop = frameLoop(frame);
+  const redraw = () => ((dirty = true), loop.invalidate());
   let alive = true; // false once Streamlit unmounts or remounts this pad
   let api = null; // what this pad put on window.vaePad
   let stats = newStats();
@@ -104,7 +105,6 @@ function mountPad(data, root, setTriggerValue) {
 
   // Pointer events and keys only record where z is; decoding happens once per animation frame.
   function frame() {
-    raf = requestAnimationFrame(frame);
     if (!dirty || !model) return;
     dirty = false;
     const start = performance.now();
@@ -118,7 +118,7 @@ function mountPad(data, root, setTriggerValue) {
     pointer = [clamp(p[0]), clamp(p[1])];
     z[dx] = toZ(pointer[0], false);
     z[dy] = toZ(pointer[1], true);
-    dirty = true;
+    redraw();
   }
   // The pad may be drawn smaller than PAD_PX (a narrow phone): client pixels -> pad units.
   function toPadPx(event) {
@@ -128,7 +128,7 @@ function mountPad(data, root, setTriggerValue) {
   function reset() {
     pointer = null;
     z.set(base);
-    dirty = true;
+    redraw();
   }
   const keep = () => setTriggerValue("release", Array.from(z));
 
@@ -173,7 +173,7 @@ function mountPad(data, root, setTriggerValue) {
       if (ready.latentDim !== base.length) throw new Error(`latent pad: decoder takes ${ready.latentDim} dims`);
       model = ready;
       status.hidden = true;
-      dirty = true;
+      redraw();
       box.classList.add("ready");
       // For tests and benchmarks only: read-only access to the decoder and the frame statistics.
       window.vaePad = api = {
@@ -187,14 +187,14 @@ function mountPad(data, root, setTriggerValue) {
       status.textContent = String(err.message || err);
       status.hidden = false;
     });
-  raf = requestAnimationFrame(frame);
+  redraw();
 
   // Enter reruns the page, which mounts the pad anew: the keyboard user is put back on it (as for the sliders).
   const lost = document.activeElement === document.body || document.activeElement === null;
   if (lost && performance.now() - padKeyedAt < REFOCUS_MS) pad.focus();
   return () => {
     alive = false;
-    cancelAnimationFrame(raf);
+    loop.stop();
     for (const [type, fn] of Object.entries(handlers)) pad.removeEventListener(type, fn);
     if (api && window.vaePad === api) delete window.vaePad;
   };
