@@ -20,8 +20,10 @@ drawn (applying it, decoding the picture, painting). The latent map has no slide
 sidebar's class buttons 0 and 1 alternately (timed from pointerdown), which reruns the whole app and moves the
 current digit's marks over the map; `pick` picks a test digit on the map itself, with the keyboard: an arrow key
 moves the picker's cursor to a neighbouring digit (untimed), Enter picks it (timed from its keydown), which reruns
-the page's fragment, then the whole app. CPU: the server process's CPU time (user + system, /proc) per timed
-press, settling included; unlike wall-clock times it hardly moves when other jobs load the machine.
+the page's fragment, then the whole app. `switch` goes from Variance to Sample and back by the top
+menu (opened untimed; timed from the pointerdown on the page's link). CPU: the server process's CPU time (user
++ system, /proc) per timed press, settling included; unlike wall-clock times it hardly moves when other jobs load
+the machine.
 
 Targets (issue 16): each view's shown p95 within 1.3x of the floor's p95; the manifold at n = 30 within 1.6x. The
 synced ratio is printed beside it.
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -75,7 +78,10 @@ VIEWS = {
                      note=f"n = {MANIFOLD_N} and {MANIFOLD_N - 1}"),
     "map": View("map", None, note="sidebar class buttons 0/1: a whole-app rerun"),
     "pick": View("map", None, note="a pick on the map: arrow key (untimed), then Enter"),
+    "switch": View("variance", None, note="a page switch, Variance <-> Sample, from the top menu: a whole-app rerun"),
 }
+# (menu, page) of the top navigation, visited in turn from Variance: each shows a picture the other does not.
+SWITCH_PAGES = (("Generate", "Sample"), ("Perturb", "Variance perturbation"))
 FLOOR = View("", "Value")
 
 # Installed before any page script: timestamps of websocket sends (a new widget value going to the server) and
@@ -106,10 +112,14 @@ ARM = """() => {
         .map((i) => i.getAttribute('src'));
     const marks = (f) => f.querySelector('svg').innerHTML
         + [...f.querySelectorAll('.vae-pick-cross, .vae-pick-ring')].map((m) => m.style.cssText).join();
-    // synced: the server's pictures, the main area's (a picker's picture among them) and the sidebar's current digit.
-    const synced = () => srcs(main).concat(srcs(side)).join('|');
-    // shown: what changes in the main area, its pictures and a picker's marks (pick.js draws a pick's marks itself).
-    const shown = () => srcs(main).concat([...main.querySelectorAll('.vae-pick-frame')].map(marks)).join('|');
+    // A new picture: a src not shown before (a picture only taken away, as a page switch first does, is none).
+    const [mainBefore, allBefore] = [new Set(srcs(main)), new Set(srcs(main).concat(srcs(side)))];
+    const marksNow = () => [...main.querySelectorAll('.vae-pick-frame')].map(marks).join('|');
+    const marksBefore = marksNow();
+    // synced: a new server picture, in the main area (a picker's picture among them) or the sidebar (the current
+    // digit). shown: a new picture in the main area, or a picker's marks moved (pick.js draws a pick's itself).
+    const synced = () => srcs(main).concat(srcs(side)).some((src) => !allBefore.has(src));
+    const shown = () => srcs(main).some((src) => !mainBefore.has(src)) || marksNow() !== marksBefore;
     const s = {t0: null, sent: null, received: null, changed: null, drawn: null, shown: null, done: false};
     window.__bench = s;
     const showAt = (t) => { if (s.shown === null || t < s.shown) s.shown = t; };
@@ -132,7 +142,6 @@ ARM = """() => {
         };
         requestAnimationFrame(poll);
     }
-    const [shownBefore, syncedBefore] = [shown(), synced()];
     let shownChanged = false;
     const onInput = (e) => { if (s.t0 === null) s.t0 = e.timeStamp; };
     window.addEventListener('keydown', onInput, {capture: true});
@@ -140,11 +149,11 @@ ARM = """() => {
     const sendsBefore = window.__wsSends.length;
     const observer = new MutationObserver(async () => {
         if (s.t0 === null) return;
-        if (!shownChanged && shown() !== shownBefore) {
+        if (!shownChanged && shown()) {
             shownChanged = true;
             drawn(main).then(showAt);
         }
-        if (s.changed !== null || synced() === syncedBefore) return;
+        if (s.changed !== null || !synced()) return;
         s.changed = performance.now();
         observer.disconnect();
         window.removeEventListener('keydown', onInput, {capture: true});
@@ -158,7 +167,7 @@ ARM = """() => {
         s.done = true;
     });
     observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
-    return syncedBefore.length;
+    return allBefore.size;
 }"""
 
 
@@ -279,6 +288,12 @@ def measure(page, url: str, name: str, view: View, presses: int, warmup: int, mo
         preparations = [lambda key=("ArrowRight", "ArrowLeft")[i % 2]: (picture.focus(), page.keyboard.press(key))
                         for i in range(warmup + presses)]
         actions = [lambda: page.keyboard.press("Enter")] * (warmup + presses)
+    elif name == "switch":  # the top navigation: open the section's menu (untimed), click the other page
+        nav = page.get_by_test_id("stTopNav")
+        menus, targets = zip(*(SWITCH_PAGES[i % 2] for i in range(warmup + presses)), strict=True)
+        preparations = [lambda menu=menu: nav.get_by_text(menu, exact=True).click() for menu in menus]
+        actions = [lambda target=target: page.get_by_test_id("stTopNavDropdownLink").filter(
+            has_text=re.compile(rf"{target}$")).click() for target in targets]
     elif view.slider is None:  # the map: the sidebar's class buttons
         buttons = [page.get_by_test_id("stSidebar").get_by_role("button", name=str(c), exact=True) for c in (0, 1)]
         actions = [buttons[i % 2].click for i in range(warmup + presses)]
