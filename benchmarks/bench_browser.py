@@ -21,7 +21,8 @@ sidebar's class buttons 0 and 1 alternately (timed from pointerdown), which reru
 current digit's marks over the map; `pick` picks a test digit on the map itself, with the keyboard: an arrow key
 moves the picker's cursor to a neighbouring digit (untimed), Enter picks it (timed from its keydown), which reruns
 the page's fragment, then the whole app. `switch` goes from Variance to Sample and back by the top
-menu (opened untimed; timed from the pointerdown on the page's link). CPU: the server process's CPU time (user
+menu (opened untimed; timed from the pointerdown on the page's link; there only a picture the page did not show
+before counts, as the old page's are first taken away). CPU: the server process's CPU time (user
 + system, /proc) per timed press, settling included; unlike wall-clock times it hardly moves when other jobs load
 the machine.
 
@@ -105,21 +106,27 @@ window.WebSocket = class extends WebSocket {
 # Arms one measurement: records the first keydown/pointerdown after arming, watches the main area for a change
 # of its pictures (<img> srcs, plotly <image> hrefs, picture pickers' marks: views/live/pick.js), waits for the new
 # pictures to decode and for two animation frames.
-ARM = """() => {
+ARM = """(newPage) => {
     const main = document.querySelector('[data-testid=stMain]') || document.body;
     const side = document.querySelector('[data-testid=stSidebar]');
     const srcs = (root) => (root ? [...root.querySelectorAll('figure.vae-picture img')] : [])
         .map((i) => i.getAttribute('src'));
     const marks = (f) => f.querySelector('svg').innerHTML
         + [...f.querySelectorAll('.vae-pick-cross, .vae-pick-ring')].map((m) => m.style.cssText).join();
-    // A new picture: a src not shown before (a picture only taken away, as a page switch first does, is none).
-    const [mainBefore, allBefore] = [new Set(srcs(main)), new Set(srcs(main).concat(srcs(side)))];
     const marksNow = () => [...main.querySelectorAll('.vae-pick-frame')].map(marks).join('|');
-    const marksBefore = marksNow();
-    // synced: a new server picture, in the main area (a picker's picture among them) or the sidebar (the current
-    // digit). shown: a new picture in the main area, or a picker's marks moved (pick.js draws a pick's itself).
-    const synced = () => srcs(main).concat(srcs(side)).some((src) => !allBefore.has(src));
-    const shown = () => srcs(main).some((src) => !mainBefore.has(src)) || marksNow() !== marksBefore;
+    // Pictures changed: their srcs in order differ from before. After a page switch (newPage), only a picture the
+    // page did not show before counts: the old page's pictures are first taken away.
+    const changed = (roots) => {
+        const now = roots.flatMap(srcs);
+        const before = roots === both ? bothBefore : mainBefore;
+        return newPage ? now.some((src) => !before.includes(src)) : now.join('|') !== before.join('|');
+    };
+    const both = [main, side];
+    const [mainBefore, bothBefore, marksBefore] = [srcs(main), both.flatMap(srcs), marksNow()];
+    // synced: the server's pictures changed, in the main area (a picker's picture among them) or the sidebar (the
+    // current digit). shown: the main area's pictures changed, or a picker's marks moved (pick.js draws a pick's).
+    const synced = () => changed(both);
+    const shown = () => changed([main]) || marksNow() !== marksBefore;
     const s = {t0: null, sent: null, received: null, changed: null, drawn: null, shown: null, done: false};
     window.__bench = s;
     const showAt = (t) => { if (s.shown === null || t < s.shown) s.shown = t; };
@@ -167,7 +174,7 @@ ARM = """() => {
         s.done = true;
     });
     observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
-    return allBefore.size;
+    return bothBefore.length;
 }"""
 
 
@@ -227,12 +234,12 @@ def check_model(page, model: str) -> None:
         raise SystemExit(f"asked for model {model!r} in the URL, the app shows {shown!r}")
 
 
-def press_once(page, act, prepare=None) -> dict | None:
-    """Prepare (untimed), arm the in-page timer, act (press a key or click), wait for the change; the page's
-    timestamps, or None."""
+def press_once(page, act, prepare=None, new_page: bool = False) -> dict | None:
+    """Prepare (untimed), arm the in-page timer, act (press a key or click), wait for the change (with `new_page`,
+    for pictures the page did not show before); the page's timestamps, or None."""
     if prepare:
         prepare()
-    page.evaluate(ARM)
+    page.evaluate(ARM, new_page)
     act()
     try:
         handle = page.wait_for_function("() => window.__bench && window.__bench.done && window.__bench",
@@ -302,7 +309,7 @@ def measure(page, url: str, name: str, view: View, presses: int, warmup: int, mo
     for i, (prepare, act) in enumerate(zip(preparations, actions, strict=True)):
         if i == warmup:
             cpu_start = cpu_seconds(server_pid)
-        timestamps = press_once(page, act, prepare)
+        timestamps = press_once(page, act, prepare, new_page=name == "switch")
         if i < warmup:
             continue
         if timestamps is None:
