@@ -161,13 +161,15 @@ def live_sliders(model_sha1: str, group: str, sliders: Sequence[Slider], key: st
           on_release_change=functools.partial(_release, key, {s.key: s for s in sliders}))
 
 
-def live_picture(model_sha1: str, group: str, mode: str, params: dict[str, Any], n: int, nrow: int, width: int,
-                 alt: str, caption: str | None, key: str) -> None:
+def live_picture(model_sha1: str, group: str, mode: str, params: dict[str, Any], n: int | None, nrow: int,
+                 width: int | None, alt: str, caption: str | None, key: str) -> None:
     """A picture of `group` drawn in the browser on every frame its sliders move (live.js MODES: 'shift',
     'scale', 'path', 'count', 'between' decode codes; 'crossfade' blends two pictures; `params` are theirs): n
     pictures tiled `nrow` per row (0: one row) like render.image_grid, shown `width` px wide. Where the mode changes
-    the number of pictures ('count', 'between', 'crossfade'), `params` holds "widths": {n: px} (strip_width).
-    `alt` and `caption` are templates: {value}, {offsets}, {t} are filled with the current values."""
+    the number of pictures ('count', 'between', 'crossfade'), n and width are None and `params` holds "widths":
+    {n: px} (strip_width): the mount's data then stays the same as the value moves, so a release leaves the picture
+    as it is rather than mounting it anew. `alt` and `caption` are templates: {value}, {offsets}, {t} are filled
+    with the current values."""
     data = {"kind": "picture", "model": model_sha1, "group": group, "mode": mode, "n": n, "nrow": nrow,
             "width": width, "alt": alt, "caption": caption, **params}
     _live(key=key, data=data, width="content")  # as wide as the picture, like its twin in a row of pictures

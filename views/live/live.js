@@ -231,7 +231,7 @@ function mountPicture(data, root) {
     canvas.style.width = `${data.widths?.[n] ?? data.width}px`;
     return (shape = { n, cols, image: ctx.createImageData(canvas.width, canvas.height) });
   }
-  layout(data.n);
+  layout(data.n ?? 1); // where the mode says n (data.n is null), its first frame sizes the picture
   const group = liveGroup(data.group);
   let model = null;
   let dirty = true;

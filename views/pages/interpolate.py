@@ -147,14 +147,14 @@ def render() -> None:
         with fallback("interp_latent_strip"):
             show_grid(latent_grid, alt.format(value=steps), max_width=STRIP_WIDTH)
         path = {"a": code_a.tolist(), "b": code_b.tolist(), "method": PATHS[path_name], **live}
-        live_picture(sha1, "interp_steps", "between", path, steps, 0, strip_width(steps, STRIP_WIDTH), alt, None,
+        live_picture(sha1, "interp_steps", "between", path, None, 0, None, alt, None,
                      key="live_interp_latent_strip")
         st.markdown("**Pixel cross-fade** of the same two end pictures")
         alt = f"{{value}} pictures fading pixel by pixel from {choice_a} to {choice_b}"
         with fallback("interp_crossfade"):
             show_grid(shown.crossfade_grid, alt.format(value=steps), max_width=STRIP_WIDTH)
         ends = {"ends": [strip.frames[0].ravel().tolist(), strip.frames[-1].ravel().tolist()], **live}
-        live_picture(sha1, "interp_steps", "crossfade", ends, steps, 0, strip_width(steps, STRIP_WIDTH), alt, None,
+        live_picture(sha1, "interp_steps", "crossfade", ends, None, 0, None, alt, None,
                      key="live_interp_crossfade")
         st.caption(CROSSFADE_CAPTION)
         name = f"interpolation_{choice_a}_{choice_b}_{PATHS[path_name]}_{lm.name}".replace(" ", "")

@@ -102,7 +102,7 @@ def stochastic_reconstructions() -> None:
     spreads = {k: reconstruction_spread(r.std, k, seed()).reshape(-1).tolist() for k in counts}
     params = {"center": r.mu.tolist(), "spreads": spreads, "widths": {k: strip_width(k) for k in counts},
               "key": RECON_SAMPLES.key}
-    live_picture(sha1, "recon", "count", params, n, 0, strip_width(n), alt, caption, key="live_recon_strip")
+    live_picture(sha1, "recon", "count", params, None, 0, None, alt, caption, key="live_recon_strip")
 
 
 @st.fragment
