@@ -147,6 +147,9 @@ const REFOCUS_MS = 10_000;
 // painted as they are, with nothing decoded:
 //   crossfade: v pictures blending ends[0] into ends[1] pixel by pixel (grey levels 0..255; the interpolation
 //              page's pixel cross-fade of the decoded end pictures, v steps).
+// The number of pictures of a mode whose n follows the value: the value, else (its slider not yet mounted; its
+// mount then redraws the group) the smallest count the picture has a width for.
+const countOf = (data, values) => Math.round(values.get(data.key) ?? Math.min(...Object.keys(data.widths)));
 const MODES = {
   shift(data, values) {
     const v = data.keys.map((k) => values.get(k) ?? 0);
@@ -168,7 +171,7 @@ const MODES = {
     return { codes: Float32Array.from(data.codes[t]), words: { value: String(t), t: (t / (data.codes.length - 1)).toFixed(2) } };
   },
   count(data, values) {
-    const v = Math.round(values.get(data.key) ?? 1);
+    const v = countOf(data, values);
     const spread = data.spreads[v];
     const d = data.center.length;
     const codes = buffer("count", v * d);
@@ -176,11 +179,11 @@ const MODES = {
     return { codes, n: v, words: { value: String(v) } };
   },
   between(data, values) {
-    const v = Math.round(values.get(data.key) ?? data.n);
+    const v = countOf(data, values);
     return { codes: interpolateCodes(data.a, data.b, v, data.method), n: v, words: { value: String(v) } };
   },
   crossfade(data, values) {
-    const v = Math.round(values.get(data.key) ?? data.n);
+    const v = countOf(data, values);
     const [a, b] = data.ends.map((grey) => Float32Array.from(grey, (g) => g / 255)); // as interpolation_strip
     return { probs: pixelCrossfade(a, b, v), n: v, words: { value: String(v) } };
   },
