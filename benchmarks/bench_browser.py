@@ -278,6 +278,25 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def interactions(page, name: str, view: View, count: int) -> tuple[list, list]:
+    """`count` (untimed preparation or None, timed action) pairs for the view, as two lists."""
+    if name == "pick":  # the map's picker: the arrow keys move its cursor to a test digit, Enter picks it
+        picture = page.locator(".vae-pick-frame")
+        preparations = [lambda key=("ArrowRight", "ArrowLeft")[i % 2]: (picture.focus(), page.keyboard.press(key))
+                        for i in range(count)]
+        return preparations, [lambda: page.keyboard.press("Enter")] * count
+    if name == "switch":  # the top navigation: open the section's menu (untimed), click the other page
+        nav = page.get_by_test_id("stTopNav")
+        menus, targets = zip(*(SWITCH_PAGES[i % 2] for i in range(count)), strict=True)
+        return ([lambda menu=menu: nav.get_by_text(menu, exact=True).click() for menu in menus],
+                [lambda target=target: page.get_by_test_id("stTopNavDropdownLink").filter(
+                    has_text=re.compile(rf"{target}$")).click() for target in targets])
+    if view.slider is None:  # the map: the sidebar's class buttons
+        buttons = [page.get_by_test_id("stSidebar").get_by_role("button", name=str(c), exact=True) for c in (0, 1)]
+        return [None] * count, [buttons[i % 2].click for i in range(count)]
+    return [None] * count, slider_actions(page, view, count)
+
+
 def measure(page, url: str, name: str, view: View, presses: int, warmup: int, model: str | None,
             server_pid: int) -> Result:
     """`warmup` untimed then `presses` timed interactions with one view."""
@@ -289,23 +308,7 @@ def measure(page, url: str, name: str, view: View, presses: int, warmup: int, mo
     if problem := page_problem(page):
         result.error = problem
         return result
-    preparations = [None] * (warmup + presses)
-    if name == "pick":  # the map's picker: the arrow keys move its cursor to a test digit, Enter picks it
-        picture = page.locator(".vae-pick-frame")
-        preparations = [lambda key=("ArrowRight", "ArrowLeft")[i % 2]: (picture.focus(), page.keyboard.press(key))
-                        for i in range(warmup + presses)]
-        actions = [lambda: page.keyboard.press("Enter")] * (warmup + presses)
-    elif name == "switch":  # the top navigation: open the section's menu (untimed), click the other page
-        nav = page.get_by_test_id("stTopNav")
-        menus, targets = zip(*(SWITCH_PAGES[i % 2] for i in range(warmup + presses)), strict=True)
-        preparations = [lambda menu=menu: nav.get_by_text(menu, exact=True).click() for menu in menus]
-        actions = [lambda target=target: page.get_by_test_id("stTopNavDropdownLink").filter(
-            has_text=re.compile(rf"{target}$")).click() for target in targets]
-    elif view.slider is None:  # the map: the sidebar's class buttons
-        buttons = [page.get_by_test_id("stSidebar").get_by_role("button", name=str(c), exact=True) for c in (0, 1)]
-        actions = [buttons[i % 2].click for i in range(warmup + presses)]
-    else:
-        actions = slider_actions(page, view, warmup + presses)
+    preparations, actions = interactions(page, name, view, warmup + presses)
     for i, (prepare, act) in enumerate(zip(preparations, actions, strict=True)):
         if i == warmup:
             cpu_start = cpu_seconds(server_pid)
