@@ -99,7 +99,7 @@ def test_the_live_strips_draw_the_servers_strips_for_every_count(path_name: str)
     """The live strips' data (live.js modes 'between' and 'crossfade', which mirror vae_core.latent: see
     tests/test_live_js.py): for each count k of the Steps slider, the path from a to b by `method` decodes to the
     frames the server shows for k steps, the ends cross-fade to its cross-fade, and widths[k] is how wide show_grid
-    shows a strip of k. Each mount names its slider's key, and starts at the slider's value."""
+    shows a strip of k. Each mount names its slider's key, whose value sets the number of pictures (n is None)."""
     at = open_latent_space_page("interpolate", "mnist-z20")
     at.radio(key="interp_method").set_value(path_name).run()
     path, fade = mount_data(at, "live_interp_latent_strip"), mount_data(at, "live_interp_crossfade")
