@@ -97,11 +97,13 @@ def mount_data(at: AppTest, key: str) -> dict:
     return json.loads(mount(at, key).proto.json)
 
 
-def pick_source_data(at: AppTest, key: str) -> dict:
-    """The picture picker's source mounted with `key` (views.live.pick_source: SOURCE_MAGIC, then JSON) as a dict:
-    id, src (the picture's data URI) and targets."""
-    message = mount(at, key).proto.bytes
-    assert message[:4] == SOURCE_MAGIC, f"mount {key!r} is not a picker's source"
+def pick_source_data(at: AppTest, picker: str, source: str | None = None) -> dict:
+    """The source (views.live.pick_source: SOURCE_MAGIC, then JSON) of the picture picker mounted with key
+    `picker` as a dict: id, src (the picture's data URI) and targets. `source`: that id (a variant's), else the
+    picture the picker shows."""
+    ident = source or mount_data(at, picker)["source"]
+    message = mount(at, f"{picker}_source_{ident[:16]}").proto.bytes
+    assert message[:4] == SOURCE_MAGIC, f"the source of {picker!r} is not a picker's source"
     return json.loads(message[4:])
 
 

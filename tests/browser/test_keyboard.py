@@ -309,16 +309,18 @@ def settle(page: Page) -> None:
 
 
 def test_arrow_keys_move_a_streamlit_slider_and_the_value_stays(page: Page, streamlit_server: str) -> None:
-    page.goto(f"{streamlit_server}/manifold?model=mnist-z2")  # Reconstruct's slider is a live one now
+    page.goto(f"{streamlit_server}/manifold?model=mnist-z2")  # the grid size is a live slider; eps is Streamlit's
     settle(page)
-    slider = page.locator("[data-testid=stMain] [data-testid=stSlider] input").first
-    before = int(slider.get_attribute("value"))
-    focus(page, 'input "Grid size n')
+    eps = page.locator("[data-testid=stMain] [data-testid=stSlider]").filter(has_text="eps: grid covers")
+    slider = eps.locator("input")
+    before = float(slider.get_attribute("value"))
+    focus(page, 'input "eps: grid covers')
     page.keyboard.press("ArrowRight")
     settle(page)
-    assert int(slider.get_attribute("value")) == before + 1  # after the rerun: the app took the new value
-    expect(page.locator("[data-testid=stMain] [data-testid=stSliderThumbValue]").first).to_have_text(str(before + 1))
-    assert page.evaluate(f"({FOCUSED})()")["name"] == 'input "Grid size n (n x n digits)"'  # focus stays
+    after = round(before + 0.01, 2)
+    assert float(slider.get_attribute("value")) == after  # after the rerun: the app took the new value
+    expect(eps.get_by_test_id("stSliderThumbValue")).to_have_text(f"{after:.2f}")
+    assert page.evaluate(f"({FOCUSED})()")["name"].startswith('input "eps: grid covers')  # focus stays
 
 
 def test_arrow_keys_move_a_live_slider_and_space_presses_reset(page: Page, streamlit_server: str) -> None:

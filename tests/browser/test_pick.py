@@ -185,3 +185,43 @@ def test_presenter_mode_draws_the_axes_large(browser: Browser, streamlit_server:
         assert len(sizes) >= 6 and min(sizes) >= 20 > normal, sizes
     finally:
         context.close()
+
+
+# The manifold's picker as seen by a test: its picture's src and alt, its column values, and whether it is dimmed.
+MANIFOLD_SHOWS = """f => ({src: f.querySelector('img').getAttribute('src'), alt: f.querySelector('img').alt,
+    ticks: [...f.closest('.vae-pick').querySelectorAll('.vae-pick-xticks span')].map(s => s.textContent),
+    stale: f.closest('.vae-pick').classList.contains('vae-pick-stale')})"""
+
+
+def move_live_slider(page: Page, label: str, value: int) -> dict:
+    """In one task: move the live slider `label` to `value` (its input event, as a drag's move) and read what the
+    manifold's picker shows then, before any reply can arrive; then release it (its change event)."""
+    slider = page.locator(".vae-sliders.ready .vae-slider").filter(has_text=label).locator("input")
+    shows = slider.evaluate(f"""(s, value) => {{
+        s.value = value;
+        s.dispatchEvent(new Event('input', {{bubbles: true}}));
+        return ({MANIFOLD_SHOWS})(document.querySelector('{FRAME}'));
+    }}""", value)
+    slider.dispatch_event("change")
+    return shows
+
+
+def test_a_grid_size_one_step_away_shows_at_once_and_the_release_brings_the_next(
+    page: Page, streamlit_server: str, app_idle
+):
+    """The manifold's live grid size slider: the picker holds the grids of n - 1 and n + 1, so one step (a key
+    press) shows the new grid in the same task, and the release's rerun draws the same; a size further away dims
+    the picture until its release brings it."""
+    open_picker(page, streamlit_server, "manifold", app_idle)
+    frame = page.locator(FRAME)
+    at_once = move_live_slider(page, "Grid size n", 21)
+    assert at_once["alt"].startswith("Manifold: 21 x 21 digits") and not at_once["stale"]
+    page.wait_for_url(re.compile(r"manifold_n=21"))
+    app_idle(page)
+    assert frame.evaluate(MANIFOLD_SHOWS) == at_once  # the rerun's picture, axes and text are the ones shown
+    far = move_live_slider(page, "Grid size n", 26)
+    assert far["stale"] and far["alt"].startswith("Manifold: 21 x 21")  # dimmed, not a wrong grid passed off as 26
+    page.wait_for_url(re.compile(r"manifold_n=26"))
+    app_idle(page)
+    served = frame.evaluate(MANIFOLD_SHOWS)
+    assert served["alt"].startswith("Manifold: 26 x 26 digits") and not served["stale"]

@@ -64,7 +64,7 @@ MAIN = {
     "variance": Main(SHOWN_PICTURE, SHOWN_SLIDER),
     "sample": Main(SHOWN_PICTURE, SHOWN_SLIDER),
     "interpolate": Main(SHOWN_PICTURE, SHOWN_SLIDER),
-    "manifold": Main(PICKER, SLIDER),
+    "manifold": Main(PICKER, SHOWN_SLIDER),
     "map": Main(PICKER, "[data-testid=stMain] [data-testid=stButtonGroup]"),
     "pad": Main("[data-testid=stMain] .vae-pad canvas.pad", SLIDER),
     "compare": Main("[data-testid=stMain] [data-testid=stDataFrame]", "[data-testid=stMain] [data-testid=stDataFrame]"),

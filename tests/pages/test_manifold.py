@@ -23,7 +23,7 @@ PICKER = "manifold_picker"
 
 
 def source(at) -> dict:
-    return pick_source_data(at, f"{PICKER}_source")
+    return pick_source_data(at, PICKER)
 
 
 def view(at) -> dict:
@@ -96,3 +96,18 @@ def test_picking_a_manifold_cell_makes_its_code_the_current_digit():
     before = digit.source
     pick(at, PICKER, 400)  # past the last cell: ignored
     assert current_digit(at).source == before
+
+
+def test_the_picker_holds_the_neighbouring_grid_sizes_as_the_page_would_draw_them():
+    """The live grid size slider's neighbours (n - 1, n + 1) come with the picker, each with its source, and each
+    is what the page shows once n is that size; at the ends of the range only the one inside it."""
+    at = open_latent_space_page("manifold", "mnist-z2")
+    variants = view(at)["variants"]
+    assert (variants["group"], variants["key"], sorted(variants["views"])) == ("manifold", "manifold_n",
+                                                                            ["19", "20", "21"])
+    at.slider(key="manifold_n").set_value(21).run()
+    shown = view(at)
+    assert {k: v for k, v in shown.items() if k not in ("kind", "variants")} == variants["views"]["21"]
+    assert source(at) == pick_source_data(at, PICKER, variants["views"]["21"]["source"])
+    at.slider(key="manifold_n").set_value(30).run()
+    assert sorted(view(at)["variants"]["views"]) == ["29", "30"]

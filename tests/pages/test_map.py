@@ -25,7 +25,7 @@ PICKER = "map_picker"
 
 def source(at) -> dict:
     """The picker's source: the picture and the click targets."""
-    return pick_source_data(at, f"{PICKER}_source")
+    return pick_source_data(at, PICKER)
 
 
 def view(at) -> dict:

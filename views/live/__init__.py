@@ -154,8 +154,9 @@ def _release(component_key: str, sliders: dict[str, Slider]) -> None:
         st.session_state[key] = type(s.value)(round(snapped, 6))
 
 
-def live_sliders(model_sha1: str, group: str, sliders: Sequence[Slider], key: str) -> None:
-    """Live sliders of `group`, shown once the model `model_sha1` is in the browser; mount before their twins."""
+def live_sliders(model_sha1: str | None, group: str, sliders: Sequence[Slider], key: str) -> None:
+    """Live sliders of `group`, shown once the model `model_sha1` is in the browser (None: no model needed, shown
+    at once); mount them after their twins' fallback containers."""
     data = {"kind": "sliders", "model": model_sha1, "group": group, "sliders": [asdict(s) for s in sliders]}
     _live(key=key, data=data,
           on_release_change=functools.partial(_release, key, {s.key: s for s in sliders}))
@@ -238,13 +239,30 @@ def _pick(component_key: str, choose: Callable[[int], None]) -> None:
         choose(picked)
 
 
-def picture_picker(source: PickSource, view: dict[str, Any], choose: Callable[[int], None], key: str) -> None:
+@dataclass(frozen=True)
+class PickerVariants:
+    """The pictures a picker shows at once when the live slider `key` of `group` moves to one of their values
+    (the manifold's neighbouring grid sizes): value -> (source, view). The release's rerun then sends the new ones."""
+
+    group: str
+    key: str
+    views: dict[int, tuple[PickSource, dict[str, Any]]]
+
+
+def picture_picker(source: PickSource, view: dict[str, Any], choose: Callable[[int], None], key: str,
+                   variants: PickerVariants | None = None) -> None:
     """A picture the user picks from with one click, one tap, or the arrow keys and Enter (pick.js); `choose`
     gets the picked item's id (a cell's index when `view` has a grid, else a target's id) in a callback before the
     rerun. `source` is pick_source's; `view` holds what changes from run to run, all small: width (px), alt,
     label (the keyboard help), title, x and y ({title, ticks: [[fraction, text], ...]}, y from the top), legend
     ({title, items: [[text, colour], ...]}), marks ({cross, ring: [x, y], ellipse: [[x, y], ...]} in fractions),
-    grid ({n, x: [text per column], y: [text per row]})."""
-    _live(key=f"{key}_source", data=source.message)
-    _live(key=key, data={"kind": "pick", "source": source.id, **view},
-          on_pick_change=functools.partial(_pick, key, choose))
+    grid ({n, x: [text per column], y: [text per row]}). Each source mount is keyed by its id: a source sent in
+    an earlier run under the same key is the same message, which Streamlit's message cache sends as a reference."""
+    sources = {source.id: source} | {s.id: s for s, _ in (variants.views.values() if variants else ())}
+    for ident, s in sources.items():
+        _live(key=f"{key}_source_{ident[:16]}", data=s.message)
+    data = {"kind": "pick", "source": source.id, **view}
+    if variants:
+        data["variants"] = {"group": variants.group, "key": variants.key,
+                            "views": {str(v): {"source": s.id, **w} for v, (s, w) in variants.views.items()}}
+    _live(key=key, data=data, on_pick_change=functools.partial(_pick, key, choose))

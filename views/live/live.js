@@ -88,9 +88,11 @@ function decimalsOf(step) {
   return text.includes(".") ? text.split(".")[1].length : 0;
 }
 
-// Shown once the model is here, so a page never has a live slider without its live picture.
+// Shown once the model is here, so a page never has a live slider without its live picture (no model: at once,
+// the manifold's grid size, whose pictures come from the server).
 function showWhenReady(element, modelId, then = () => {}) {
-  modelSlot(modelId).ready.then(() => (element.classList.add("ready"), then()), () => {});
+  const ready = modelId ? modelSlot(modelId).ready : Promise.resolve();
+  ready.then(() => (element.classList.add("ready"), then()), () => {});
 }
 
 function mountSliders(data, root, setTriggerValue) {

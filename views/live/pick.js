@@ -234,9 +234,9 @@ function newPicker(root) {
     } else cursor = null;
   }
 
-  function update(data, setTriggerValue) {
+  // Draw a view: everything the picker shows, from the picture to the marks.
+  function show(data) {
     view = data;
-    send = setTriggerValue;
     figure.style.setProperty("--vae-pick-width", `${data.width}px`);
     img.alt = data.alt;
     frame.setAttribute("aria-label", data.label);
@@ -266,10 +266,40 @@ function newPicker(root) {
     shownSlot = slot;
     slot.listeners.add(showSource);
     showSource();
+  }
+
+  // Variants (the manifold's neighbouring grid sizes): the view for the live slider's value where the picker has
+  // it, shown as the slider moves; a value it lacks dims the picture until the release's rerun brings it.
+  let follow = null; // {group, listener}
+  function followVariants(data) {
+    if (follow) liveGroup(follow.group).listeners.delete(follow.listener);
+    follow = null;
+    figure.classList.remove("vae-pick-stale");
+    const variants = data.variants;
+    if (!variants) return show(data);
+    const group = liveGroup(variants.group);
+    const listener = () => {
+      const value = group.values.get(variants.key);
+      const next = value === undefined ? data : variants.views[String(value)];
+      figure.classList.toggle("vae-pick-stale", !next);
+      if (next && next !== view) show(next);
+    };
+    follow = { group: variants.group, listener };
+    group.listeners.add(listener);
+    show(data);
+    listener(); // a key press since the run that sent this: its value's view where there is one
+  }
+
+  function update(data, setTriggerValue) {
+    send = setTriggerValue;
+    followVariants(data);
     // A pick by Enter reruns the app; should that mount the picker anew, the keyboard user is put back on it.
     const lost = document.activeElement === document.body || document.activeElement === null;
     if (lost && performance.now() - pickKeyedAt < REFOCUS_MS) frame.focus();
-    return () => slot.listeners.delete(showSource);
+    return () => {
+      shownSlot?.listeners.delete(showSource);
+      if (follow) liveGroup(follow.group).listeners.delete(follow.listener);
+    };
   }
 
   return { frame, update };

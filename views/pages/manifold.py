@@ -21,7 +21,7 @@ from ..common import autoencoder_notice, current_model, current_report, set_digi
 from ..controls import MANIFOLD_EPS as EPS
 from ..controls import MANIFOLD_N, SPACINGS
 from ..controls import MANIFOLD_ZMAX as ZMAX
-from ..live import pick_source, picture_picker
+from ..live import PickerVariants, PickSource, Slider, fallback, live_sliders, pick_source, picture_picker
 from ..picking import request_app_rerun, rerun_app_if_requested
 from ..pictures import shown_width
 from ..state_keys import MANIFOLD_EPS, MANIFOLD_SPACING, MANIFOLD_ZMAX
@@ -29,6 +29,7 @@ from ..state_keys import MANIFOLD_EPS, MANIFOLD_SPACING, MANIFOLD_ZMAX
 CELL_PX = 28  # one decoded digit per cell, no padding
 FIGURE_PX = 640  # side of the shown picture in screen px (presenter mode: pictures.shown_width)
 PICKER_KEY = "manifold_picker"
+LIVE_GROUP = "manifold"  # the live grid size slider and the picker it moves
 # The map view draws its axes over the same z-range, so these settings outlive this page (persist_state).
 DEFAULT_SPACING = SPACINGS[next(iter(SPACINGS))]
 DIM_KEYS = ("manifold_dim_x", "manifold_dim_y")
@@ -81,7 +82,7 @@ def compute(model: VAE, mu: torch.Tensor, axis: torch.Tensor, dims: tuple[int, i
 @st.cache_data(max_entries=64, show_spinner=False)
 def shared_compute(
     weights: str, _model: VAE, mu: np.ndarray, axis: np.ndarray, dims: tuple[int, int]
-) -> tuple[torch.Tensor, dict]:
+) -> tuple[torch.Tensor, PickSource]:
     """`compute` once for every session with the same weights, digit and grid (a class moves through the same
     ones): the codes, and the picker's source. Keyed by the weights' SHA-256 and numpy arrays (which Streamlit
     hashes by value), never by session."""
@@ -145,25 +146,42 @@ def use_cell(codes: torch.Tensor, dims: tuple[int, int], index: int) -> None:
     request_app_rerun()
 
 
+def grid_picture(n: int, dims: tuple[int, int], mu: torch.Tensor) -> tuple[torch.Tensor, PickSource, dict]:
+    """The n x n grid for the current settings: its codes, the picker's source and its view."""
+    lm = current_model()
+    axis = settings_axis(n)
+    codes, source = shared_compute(lm.card.get("weights_sha256", lm.name), lm.model, mu.numpy(), axis.numpy(), dims)
+    return codes, source, manifold_view(axis, dims, mu)
+
+
 @st.fragment
 def grid_and_picker(n_box: DeltaGenerator, picture_box: DeltaGenerator, dims: tuple[int, int]) -> None:
     """The grid size slider (in `n_box`) and the picker it changes (in `picture_box`): a fragment of its own inside
     the page's, so that moving the slider reruns and sends these, not the page's title, notices and other controls
     (benchmarks/RESULTS.md, "Nested fragments"). The page's fragment calls it on each of its runs, so a new
-    spacing, range, pair of dimensions or digit reaches it. A pick reruns this fragment first."""
+    spacing, range, pair of dimensions or digit reaches it. A pick reruns this fragment first.
+
+    The slider is a live one (views/live) over its `st.slider` twin, and the picker also holds the grids of the
+    neighbouring sizes: a key press (one step) shows the new grid at once, and its release's rerun brings the
+    next neighbours. A drag to a size further away dims the picture until its release brings it."""
     rerun_app_if_requested()
-    lm, r = current_model(), current_report()
+    r = current_report()
+    label = "Grid size n (n x n digits)"
     with n_box:
-        n = st.slider("Grid size n (n x n digits)", MANIFOLD_N.low, MANIFOLD_N.high, MANIFOLD_N.default,
-                      key=MANIFOLD_N.key, bind="query-params")
+        with fallback(MANIFOLD_N.key):
+            n = st.slider(label, MANIFOLD_N.low, MANIFOLD_N.high, MANIFOLD_N.default, key=MANIFOLD_N.key,
+                          bind="query-params")
+        live_sliders(None, LIVE_GROUP, [Slider(MANIFOLD_N.key, label, MANIFOLD_N.low, MANIFOLD_N.high, 1, n)],
+                     key="live_manifold_n")
     if dims[0] == dims[1]:
         picture_box.warning("Choose two different dimensions.")
         return
-    axis = settings_axis(n)
-    codes, source = shared_compute(lm.card.get("weights_sha256", lm.name), lm.model, r.mu.numpy(), axis.numpy(), dims)
-    view = manifold_view(axis, dims, r.mu)
+    codes, source, view = grid_picture(n, dims, r.mu)
+    sizes = [m for m in (n - 1, n + 1) if MANIFOLD_N.low <= m <= MANIFOLD_N.high]
+    neighbours = {n: (source, view)} | {m: grid_picture(m, dims, r.mu)[1:] for m in sizes}
     with picture_box:
-        picture_picker(source, view, partial(use_cell, codes, dims), PICKER_KEY)
+        picture_picker(source, view, partial(use_cell, codes, dims), PICKER_KEY,
+                       PickerVariants(LIVE_GROUP, MANIFOLD_N.key, neighbours))
         if not view["marks"]:
             where = ", ".join(f"z{d} = {r.mu[d]:.2f}" for d in dims)
             st.caption(f"The current digit's mu ({where}) lies outside this grid, so it is not marked.")
