@@ -109,8 +109,11 @@ window.WebSocket = class extends WebSocket {
 ARM = """(newPage) => {
     const main = document.querySelector('[data-testid=stMain]') || document.body;
     const side = document.querySelector('[data-testid=stSidebar]');
+    // The server's pictures; the sidebar's digit panel (views/live/digits.js) draws a pressed button's digit at
+    // once: that is shown, not synced.
     const srcs = (root) => (root ? [...root.querySelectorAll('figure.vae-picture img')] : [])
-        .map((i) => i.getAttribute('src'));
+        .filter((i) => !i.closest('.vae-digits')).map((i) => i.getAttribute('src'));
+    const digitNow = () => side?.querySelector('.vae-digits figure img')?.getAttribute('src');
     const marks = (f) => f.querySelector('svg').innerHTML
         + [...f.querySelectorAll('.vae-pick-cross, .vae-pick-ring')].map((m) => m.style.cssText).join();
     const marksNow = () => [...main.querySelectorAll('.vae-pick-frame')].map(marks).join('|');
@@ -122,11 +125,12 @@ ARM = """(newPage) => {
         return newPage ? now.some((src) => !before.includes(src)) : now.join('|') !== before.join('|');
     };
     const both = [main, side];
-    const [mainBefore, bothBefore, marksBefore] = [srcs(main), both.flatMap(srcs), marksNow()];
+    const [mainBefore, bothBefore, marksBefore, digitBefore] = [srcs(main), both.flatMap(srcs), marksNow(), digitNow()];
     // synced: the server's pictures changed, in the main area (a picker's picture among them) or the sidebar (the
-    // current digit). shown: the main area's pictures changed, or a picker's marks moved (pick.js draws a pick's).
+    // current digit). shown: the main area's pictures changed, or a picker's marks moved (pick.js draws a pick's),
+    // or the sidebar's live digit.
     const synced = () => changed(both);
-    const shown = () => changed([main]) || marksNow() !== marksBefore;
+    const shown = () => changed([main]) || marksNow() !== marksBefore || digitNow() !== digitBefore;
     const s = {t0: null, sent: null, received: null, changed: null, drawn: null, shown: null, done: false};
     window.__bench = s;
     const showAt = (t) => { if (s.shown === null || t < s.shown) s.shown = t; };

@@ -126,11 +126,16 @@ def name_test_digit(index: int, label: int) -> str:
     return f"test digit #{index}, a {label}"
 
 
-def set_test_digit(index: int) -> None:
-    """Make MNIST test digit `index` (0-9999) the current digit: the real handwriting, not a decoded code."""
+def mnist_test_digit(index: int) -> Digit:
+    """MNIST test digit `index` (0-9999) as a Digit: the real handwriting, not a decoded code."""
     digits = load_test_digits()
     label = int(digits.labels[index])
-    st.session_state[state_keys.DIGIT] = Digit(digits.grey(index), name_test_digit(index, label), index, label)
+    return Digit(digits.grey(index), name_test_digit(index, label), index, label)
+
+
+def set_test_digit(index: int) -> None:
+    """Make MNIST test digit `index` (0-9999) the current digit."""
+    st.session_state[state_keys.DIGIT] = mnist_test_digit(index)
 
 
 def current_report() -> DigitReport:
@@ -145,12 +150,22 @@ def set_digit(x: np.ndarray | torch.Tensor, source: str) -> None:
     st.session_state[state_keys.DIGIT] = Digit(x, source)
 
 
-def set_digit_from_code(z: torch.Tensor, source: str, decoder: ModelEntry | None = None) -> None:
-    """A code becomes the current digit through its decoded picture, so every view sees an image. The decoder
-    is the current model's unless `decoder` names another (a link made before its sender switched models)."""
+def digit_from_code(z: torch.Tensor, source: str, decoder: ModelEntry | None = None) -> Digit:
+    """A code as a Digit: its decoded picture, so every view sees an image. The decoder is the current model's
+    unless `decoder` names another (a link made before its sender switched models)."""
     lm = current_model() if decoder is None else load_model(decoder)
     z = torch.as_tensor(z, dtype=torch.float32).reshape(-1).clone()
-    st.session_state[state_keys.DIGIT] = Digit(decode_probs(lm.model, z)[0], source, code=z, code_model=lm.name)
+    return Digit(decode_probs(lm.model, z)[0], source, code=z, code_model=lm.name)
+
+
+def set_digit_from_code(z: torch.Tensor, source: str, decoder: ModelEntry | None = None) -> None:
+    """A code becomes the current digit (digit_from_code)."""
+    st.session_state[state_keys.DIGIT] = digit_from_code(z, source, decoder)
+
+
+def use_digit(digit: Digit) -> None:
+    """A callback: `digit` (made in the run that drew the button) becomes the current digit."""
+    st.session_state[state_keys.DIGIT] = digit
 
 
 def count_draw(key: str) -> None:

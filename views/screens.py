@@ -34,7 +34,7 @@ SMALL_TEXT = ", ".join([
     "[data-testid=stSliderThumbValue]", "[data-testid=stMetricLabel]", "[data-testid=stTable]", "figcaption", "caption",
     "[data-testid=stTooltipContent]", "code", "button", "[data-testid=stPageLink]", "[data-testid=stHeader]",
     "[data-testid=stFileUploaderDropzoneInstructions]", "[role=radiogroup]", "summary", "[role=listbox]",
-    "[data-testid=stSelectbox]", ".vae-live", ".vae-pad", ".vae-draw", ".vae-pick",  # the live elements (views/live)
+    "[data-testid=stSelectbox]", ".vae-live", ".vae-pad", ".vae-draw", ".vae-pick", ".vae-digits",  # views/live
 ])
 
 # Presenter mode, for a 1920 x 1080 projector: a 24 px root size, no text smaller than it, larger headings, less

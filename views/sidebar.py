@@ -11,19 +11,22 @@ from vae_core.render import to_uint8
 
 from . import state_keys
 from .common import (
+    Digit,
     current_model,
+    digit_from_code,
     get_digit,
     load_model,
+    mnist_test_digit,
     model_entries,
     seed,
-    set_digit_from_code,
-    set_test_digit,
     shipped_test_digits,
     stream_seed,
+    use_digit,
     why_no_test_digits,
 )
 from .controls import MEAN, REAL, SEED
-from .pictures import show_picture
+from .live import DigitChoice, digit_buttons, digit_picture
+from .pictures import picture_html, show_picture, shown_width
 
 PICKER_HELP = (
     "First the VAEs by latent size (mnist-z2 ... mnist-z20), then the objectives lab: an autoencoder (-ae) and "
@@ -79,14 +82,55 @@ DIGIT_KIND_HELP = (
 )
 
 
+def digit_picture_html(digit: Digit) -> str:
+    """The sidebar's picture of `digit`, as show_picture draws it."""
+    return picture_html(to_uint8(digit.x)[0], f"current digit: {digit.name}", digit.source, shown_width(28, 112))
+
+
+def digit_choices(digit: Digit, kind: str) -> list[tuple[str, list[DigitChoice]]]:
+    """The panel's buttons in rows (views.live.digit_buttons), each with the digit it makes current, made now:
+    the browser shows it the moment the button is pressed. `kind`: what the buttons 0-9 give (REAL or MEAN)."""
+    lm, digits = current_model(), shipped_test_digits()
+
+    def choice(ident: str, text: str, help_text: str, new: Digit, on_click=use_digit, args=None) -> DigitChoice:
+        return DigitChoice(ident, text, help_text, digit_picture_html(new), new.test_index, on_click,
+                           args if args is not None else (new,))
+
+    if kind != MEAN and digits is not None:  # (kind is None while the segmented control has no choice)
+        classes = [choice(f"class_{c}", str(c), f"The first test digit labelled {c}",
+                          mnist_test_digit(int(digits.of_class(c)[0]))) for c in range(10)]
+    else:
+        classes = [choice(f"class_{c}", str(c), f"Mean code of the test digits labelled {c}",
+                          digit_from_code(lm.latents["class_centroids"][c], f"mean code of class {c}"))
+                   for c in range(10)]
+    rows = [("wrap", classes)]
+    if digit.test_index is not None and digits is not None:
+        same = digits.of_class(digit.label)
+        at = int(np.searchsorted(same, digit.test_index))
+        rows.append(("pair", [
+            choice("previous_of_class", f"← Previous {digit.label}", f"The test digit labelled {digit.label} before "
+                   "this one", mnist_test_digit(int(same[(at - 1) % len(same)]))),
+            choice("next_of_class", f"Next {digit.label} →", f"The test digit labelled {digit.label} after this one",
+                   mnist_test_digit(int(same[(at + 1) % len(same)]))),
+        ]))
+    count, prior = next_prior_digit()
+    rows.append(("wide", [choice("prior_digit", "Random from the prior", "A new draw z ~ N(0, I), decoded", prior,
+                                 use_prior_digit, (count, prior))]))
+    return rows
+
+
 def digit_panel() -> None:
-    """The current digit, shared by every view, and quick ways to replace it."""
+    """The current digit, shared by every view, and quick ways to replace it. The picture and the buttons are live
+    (views/live/digits.js: a press shows the new digit at once), over their Streamlit twins (shown without a
+    script, and what AppTest presses)."""
     side = st.sidebar
     side.markdown("**Current digit**")
     digit = get_digit()
-    with side:  # show_picture writes to the current container, which is the main area otherwise
+    with side.container(key="vae_digits_twin_picture"):
         show_picture(to_uint8(digit.x)[0], f"current digit: {digit.name}", caption=digit.source, width=112)
-    lm, digits = current_model(), shipped_test_digits()
+    with side:
+        digit_picture(digit_picture_html(digit), key="live_digit_picture")
+    digits = shipped_test_digits()
     if digits is None:
         side.warning(f"Real test digits are unavailable: {why_no_test_digits()} The buttons give class means.")
     kinds = [REAL, MEAN] if digits is not None else [MEAN]
@@ -94,32 +138,29 @@ def digit_panel() -> None:
         "The buttons 0-9 give", kinds, default=kinds[0], key=state_keys.DIGIT_KIND, help=DIGIT_KIND_HELP,
         bind="query-params",
     )
-    # A wrapping row, not columns: on a phone columns stack, and the buttons would read 0, 5, 1, 6, ...
+    rows = digit_choices(digit, kind)
     # Each button changes the digit in a callback, before the run it causes: one run, not a run cut short by
     # st.rerun and a second one (benchmarks/RESULTS.md, "One run per digit button").
-    row = side.container(horizontal=True, gap="small")
-    for c in range(10):
-        if kind != MEAN:
-            row.button(str(c), key=f"class_{c}", help=f"The first test digit labelled {c}", on_click=set_test_digit,
-                       args=(int(digits.of_class(c)[0]),))
-        else:
-            row.button(str(c), key=f"class_{c}", help=f"Mean code of the test digits labelled {c}",
-                       on_click=set_digit_from_code,
-                       args=(lm.latents["class_centroids"][c], f"mean code of class {c}"))
-    if digit.test_index is not None and digits is not None:
-        same = digits.of_class(digit.label)
-        at = int(np.searchsorted(same, digit.test_index))
-        step = side.columns(2)
-        step[0].button(f"← Previous {digit.label}", key="previous_of_class", width="stretch",
-                       on_click=set_test_digit, args=(int(same[(at - 1) % len(same)]),))
-        step[1].button(f"Next {digit.label} →", key="next_of_class", width="stretch",
-                       on_click=set_test_digit, args=(int(same[(at + 1) % len(same)]),))
-    side.button("Random from the prior", key="prior_digit", width="stretch", on_click=prior_digit)
+    with side.container(key="vae_digits_twin_buttons"):
+        for layout, choices in rows:
+            # A wrapping row, not columns: on a phone columns stack, and the buttons would read 0, 5, 1, 6, ...
+            boxes = ([st.container(horizontal=True, gap="small")] * len(choices) if layout == "wrap"
+                     else st.columns(len(choices)))
+            for box, c in zip(boxes, choices):
+                box.button(c.text, key=c.id, help=c.help, on_click=c.on_click, args=c.args,
+                           width="content" if layout == "wrap" else "stretch")
+    with side:
+        digit_buttons(rows, key="live_digit_buttons")
 
 
-def prior_digit() -> None:
-    """The prior button's callback: the next draw z ~ N(0, I) of this session, decoded, becomes the current digit."""
+def next_prior_digit() -> tuple[int, Digit]:
+    """The prior button's digit: this session's next draw z ~ N(0, I), decoded, and its number."""
     count = st.session_state.get("prior_draws", 0) + 1
-    st.session_state["prior_draws"] = count
     z = prior_samples(1, current_model().latent_dim, seed=stream_seed("prior digit", count))[0]
-    set_digit_from_code(z, f"prior sample #{count} (seed {seed()})")
+    return count, digit_from_code(z, f"prior sample #{count} (seed {seed()})")
+
+
+def use_prior_digit(count: int, digit: Digit) -> None:
+    """The prior button's callback: draw number `count` (`digit`) becomes the current digit."""
+    st.session_state["prior_draws"] = count
+    use_digit(digit)

@@ -57,7 +57,7 @@ from ..pictures import shown_width
 
 HERE = Path(__file__).resolve().parent
 # One module: they share `models` and the slider groups.
-JS_FILES = ("model.js", "kernel.js", "latent.js", "live.js", "pad.js", "draw.js", "pick.js", "main.js")
+JS_FILES = ("model.js", "kernel.js", "latent.js", "live.js", "pad.js", "draw.js", "digits.js", "pick.js", "main.js")
 
 _live = st.components.v2.component(
     "vae_live",
@@ -266,3 +266,43 @@ def picture_picker(source: PickSource, view: dict[str, Any], choose: Callable[[i
         data["variants"] = {"group": variants.group, "key": variants.key,
                             "views": {str(v): {"source": s.id, **w} for v, (s, w) in variants.views.items()}}
     _live(key=key, data=data, on_pick_change=functools.partial(_pick, key, choose))
+
+
+@dataclass(frozen=True)
+class DigitChoice:
+    """A button of the sidebar's digit panel: `html` is the picture it makes current, drawn by the browser at once
+    (as pictures.picture_html draws it), `test_index` that digit's index among the test digits (a latent map marks
+    it at once, as after a pick), `on_click(*args)` what Python does, the same as the button's Streamlit twin."""
+
+    id: str
+    text: str
+    help: str
+    html: str
+    test_index: int | None
+    on_click: Callable[..., None]
+    args: tuple = ()
+
+
+def _choose(component_key: str, choices: dict[str, DigitChoice]) -> None:
+    """The panel's trigger callback, before the rerun: the chosen button's action (an unknown id, which only a
+    browser could send, is dropped)."""
+    chosen = st.session_state[component_key].get("choose")
+    choice = choices.get(chosen) if isinstance(chosen, str) else None
+    if choice:
+        choice.on_click(*choice.args)
+
+
+def digit_picture(html: str, key: str) -> None:
+    """The sidebar's current digit (pictures.picture_html), which the panel's buttons replace at once (digits.js)."""
+    _live(key=key, data={"kind": "digit_picture", "html": html})
+
+
+def digit_buttons(rows: Sequence[tuple[str, Sequence[DigitChoice]]], key: str) -> None:
+    """The sidebar's digit buttons, rows of (layout, choices): layout "wrap" (a row that wraps: the classes), "pair"
+    (two equal halves: previous and next) or "wide" (one full-width button). A press draws its picture in
+    digit_picture at once and tells the page's pickers, then Python reruns the app with the choice."""
+    data = {"kind": "digit_buttons", "rows": [
+        {"layout": layout, "choices": [{"id": c.id, "text": c.text, "help": c.help, "html": c.html,
+                                        "test_index": c.test_index} for c in choices]} for layout, choices in rows]}
+    every = {c.id: c for _, choices in rows for c in choices}
+    _live(key=key, data=data, on_choose_change=functools.partial(_choose, key, every))

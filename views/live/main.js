@@ -15,7 +15,8 @@ function receiveModel(bytes) {
   }
 }
 
-const MOUNTS = { pad: mountPad, sliders: mountSliders, picture: mountPicture, pick: mountPick };
+const MOUNTS = { pad: mountPad, sliders: mountSliders, picture: mountPicture, pick: mountPick,
+  digit_picture: mountDigitPicture, digit_buttons: mountDigitButtons };
 
 export default function (component) {
   const { data, parentElement, setTriggerValue, setStateValue } = component;

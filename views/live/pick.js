@@ -115,13 +115,21 @@ function newPicker(root) {
   }
   // A map target knows its digit's mean and 1-sigma covariance (in the picture's fractions), so its marks move at
   // once, where the server's rerun then draws them; a manifold cell's mark follows the rerun.
+  function markTarget(item) {
+    if (!item.cov) return;
+    view = { ...view, marks: { cross: [item.x, item.y], ellipse: ellipsePoints(item.x, item.y, item.cov) } };
+    drawMarks();
+  }
   function pick(item) {
     readout.textContent = `Picked ${describe(item)}.`;
-    if (item.cov) {
-      view = { ...view, marks: { cross: [item.x, item.y], ellipse: ellipsePoints(item.x, item.y, item.cov) } };
-      drawMarks();
-    }
+    markTarget(item);
     send("pick", item.id);
+  }
+  // The sidebar's digit buttons (digits.js): a test digit among the map's targets is marked at once.
+  function onDigit(choice) {
+    const ids = source?.targets?.id;
+    const i = ids && choice.test_index !== null ? ids.indexOf(choice.test_index) : -1;
+    if (i >= 0 && !view.grid) markTarget(targetItem(i));
   }
 
   // The cursor starts on the item at the current digit's mark, else in the middle.
@@ -293,10 +301,12 @@ function newPicker(root) {
   function update(data, setTriggerValue) {
     send = setTriggerValue;
     followVariants(data);
+    digitListeners.add(onDigit);
     // A pick by Enter reruns the app; should that mount the picker anew, the keyboard user is put back on it.
     const lost = document.activeElement === document.body || document.activeElement === null;
     if (lost && performance.now() - pickKeyedAt < REFOCUS_MS) frame.focus();
     return () => {
+      digitListeners.delete(onDigit);
       shownSlot?.listeners.delete(showSource);
       if (follow) liveGroup(follow.group).listeners.delete(follow.listener);
     };

@@ -1,0 +1,43 @@
+// The sidebar's digit panel (views/sidebar.py): the current digit's picture and the buttons that replace it. A
+// press draws the new digit at once (the server sends each button's picture with the panel), tells the page's
+// pickers (a latent map marks a test digit at once, as after a pick on it), and sends the button's id to Python as
+// the trigger value "choose"; the app's rerun then brings every picture of the page in step.
+
+const digitListeners = new Set(); // fn(choice) of the page's pickers (pick.js)
+let digitPicture = null; // the mounted current digit's box, which a press draws into
+let pressedChoice = null; // {id, at}: the button last pressed, given the focus back after the rerun remounts it
+
+function mountDigitPicture(data, root) {
+  const box = mountInto(root, '<div class="vae-digits vae-digit-picture"></div>');
+  box.innerHTML = data.html;
+  box.classList.add("ready");
+  digitPicture = box;
+  return () => {
+    if (digitPicture === box) digitPicture = null;
+  };
+}
+
+function mountDigitButtons(data, root, setTriggerValue) {
+  const box = mountInto(root, '<div class="vae-digits vae-digit-buttons"></div>');
+  for (const row of data.rows) {
+    const line = document.createElement("div");
+    line.className = `vae-digit-row ${row.layout}`;
+    for (const choice of row.choices) {
+      const button = document.createElement("button");
+      Object.assign(button, { type: "button", textContent: choice.text, title: choice.help });
+      button.dataset.choice = choice.id;
+      button.addEventListener("click", () => {
+        if (digitPicture) digitPicture.innerHTML = choice.html;
+        digitListeners.forEach((fn) => fn(choice));
+        pressedChoice = { id: choice.id, at: performance.now() };
+        setTriggerValue("choose", choice.id);
+      });
+      line.append(button);
+    }
+    box.append(line);
+  }
+  box.classList.add("ready");
+  const lost = document.activeElement === document.body || document.activeElement === null;
+  if (pressedChoice && lost && performance.now() - pressedChoice.at < REFOCUS_MS)
+    box.querySelector(`[data-choice="${pressedChoice.id}"]`)?.focus();
+}
