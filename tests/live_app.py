@@ -31,6 +31,9 @@ CHROMIUM_ARGS = [
 ]
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"  # the attribute the frontend sets (index.*.js)
 BUSY = ("[data-testid=stSkeleton]", "[data-testid=stSpinner]")
+# The caption under the sidebar's current digit: the live one (views/live/digits.js) once it is drawn, else its
+# Streamlit twin (the other is hidden).
+DIGIT_CAPTION = "[data-testid=stSidebar] figure.vae-picture figcaption >> visible=true"
 # Page scripts for the live elements' tests: count the app's script runs (a live drag must cause none), and
 # whether a canvas's picture changed since `before` (its data URL).
 COUNT_SCRIPT_RUNS = """() => {

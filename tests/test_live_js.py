@@ -16,8 +16,9 @@ import torch
 from tests.conftest import skip_or_fail
 from vae_core.digits import load_test_digits
 from vae_core.export import browser_message
-from vae_core.latent import ellipse, interpolate, pixel_crossfade
+from vae_core.latent import ellipse, interpolate, pixel_crossfade, project, projected_cov
 from vae_core.registry import PRETRAINED_DIR, load
+from views.pages.map import to_fractions
 
 LIVE = Path(__file__).resolve().parent.parent / "views" / "live"
 SHIPPED = ["mnist-z2", "mnist-z5", "mnist-z10", "mnist-z20"]
@@ -189,3 +190,36 @@ def test_browser_ellipse_is_vae_core_latents_1_sigma_contour(tmp_path: Path) -> 
             offsets = points - case["centre"]
             on_contour = np.einsum("ni,ij,nj->n", offsets, np.linalg.inv(cov), offsets)
             assert np.allclose(on_contour, 1, atol=1e-9)
+
+
+POSTERIOR_HARNESS = """
+const fs = require("fs");
+const cases = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+console.log(JSON.stringify(cases.map(({ mu, std, plane }) => posteriorOnMap(mu, std, plane))));
+"""
+
+
+def test_browser_posterior_on_the_map_is_where_the_server_marks_it(tmp_path: Path) -> None:
+    """latent.js's posteriorOnMap (a sidebar button's digit marked on the latent map before the server's marks)
+    against the map's own maths: vae_core.latent's project and projected_cov, and map.py's to_fractions and its
+    covariance in fractions, for the 2-D model's plane and a 20-D model's PCA plane."""
+    rng = np.random.default_rng(3)
+    cases, expected = [], []
+    for dim in (2, 20):
+        mu, std = rng.standard_normal(dim), rng.uniform(0.05, 1.0, dim)
+        box = [-2.5, 1.5, -1.0, 3.0]
+        comps, mean = (None, None) if dim == 2 else (torch.tensor(np.linalg.qr(rng.standard_normal((dim, 2)))[0].T),
+                                                     torch.tensor(rng.standard_normal(dim)))
+        centre = torch.tensor(mu[:2]) if comps is None else project(torch.tensor(mu)[None], mean, comps)[0]
+        cov = projected_cov(torch.tensor(std), comps)
+        (x,), (y,) = to_fractions(centre[:1].numpy(), centre[1:2].numpy(), tuple(box))
+        sx, sy = 1 / (box[1] - box[0]), 1 / (box[3] - box[2])
+        expected.append([x, y, cov[0, 0] * sx * sx, -cov[0, 1] * sx * sy, cov[1, 1] * sy * sy])
+        cases.append({"mu": mu.tolist(), "std": std.tolist(), "plane": {
+            "box": box, "mean": None if mean is None else mean.tolist(),
+            "components": None if comps is None else comps.tolist()}})
+    (tmp_path / "cases.json").write_text(json.dumps(cases))
+    out = run_js(["latent.js"], POSTERIOR_HARNESS, [str(tmp_path / "cases.json")], tmp_path)
+    for browser, want in zip(out, expected, strict=True):
+        got = [browser["x"], browser["y"], *browser["cov"]]
+        assert np.allclose(got, [float(v) for v in want], atol=1e-4)  # to_fractions rounds to 4 places

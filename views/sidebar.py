@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
+import torch
 
 from vae_core.checkpoint import CheckpointError
 from vae_core.latent import prior_samples
@@ -88,35 +89,42 @@ def digit_picture_html(digit: Digit) -> str:
 
 
 def digit_choices(digit: Digit, kind: str) -> list[tuple[str, list[DigitChoice]]]:
-    """The panel's buttons in rows (views.live.digit_buttons), each with the digit it makes current, made now:
-    the browser shows it the moment the button is pressed. `kind`: what the buttons 0-9 give (REAL or MEAN)."""
+    """The panel's buttons in rows (views.live.digit_buttons), each with the digit it makes current, made now: the
+    browser shows it, and a latent map marks its posterior, the moment the button is pressed. `kind`: what the
+    buttons 0-9 give (REAL or MEAN)."""
     lm, digits = current_model(), shipped_test_digits()
-
-    def choice(ident: str, text: str, help_text: str, new: Digit, on_click=use_digit, args=None) -> DigitChoice:
-        return DigitChoice(ident, text, help_text, digit_picture_html(new), new.test_index, on_click,
-                           args if args is not None else (new,))
-
+    # (id, text, help, the new digit, the callback and its arguments: by default use_digit(the new digit))
     if kind != MEAN and digits is not None:  # (kind is None while the segmented control has no choice)
-        classes = [choice(f"class_{c}", str(c), f"The first test digit labelled {c}",
-                          mnist_test_digit(int(digits.of_class(c)[0]))) for c in range(10)]
+        classes = [(f"class_{c}", str(c), f"The first test digit labelled {c}",
+                    mnist_test_digit(int(digits.of_class(c)[0]))) for c in range(10)]
     else:
-        classes = [choice(f"class_{c}", str(c), f"Mean code of the test digits labelled {c}",
-                          digit_from_code(lm.latents["class_centroids"][c], f"mean code of class {c}"))
-                   for c in range(10)]
-    rows = [("wrap", classes)]
+        classes = [(f"class_{c}", str(c), f"Mean code of the test digits labelled {c}",
+                    digit_from_code(lm.latents["class_centroids"][c], f"mean code of class {c}")) for c in range(10)]
+    rows: list[tuple[str, list[tuple]]] = [("wrap", classes)]
     if digit.test_index is not None and digits is not None:
         same = digits.of_class(digit.label)
         at = int(np.searchsorted(same, digit.test_index))
         rows.append(("pair", [
-            choice("previous_of_class", f"← Previous {digit.label}", f"The test digit labelled {digit.label} before "
-                   "this one", mnist_test_digit(int(same[(at - 1) % len(same)]))),
-            choice("next_of_class", f"Next {digit.label} →", f"The test digit labelled {digit.label} after this one",
-                   mnist_test_digit(int(same[(at + 1) % len(same)]))),
+            ("previous_of_class", f"← Previous {digit.label}", f"The test digit labelled {digit.label} before this "
+             "one", mnist_test_digit(int(same[(at - 1) % len(same)]))),
+            ("next_of_class", f"Next {digit.label} →", f"The test digit labelled {digit.label} after this one",
+             mnist_test_digit(int(same[(at + 1) % len(same)]))),
         ]))
     count, prior = next_prior_digit()
-    rows.append(("wide", [choice("prior_digit", "Random from the prior", "A new draw z ~ N(0, I), decoded", prior,
-                                 use_prior_digit, (count, prior))]))
-    return rows
+    rows.append(("wide", [("prior_digit", "Random from the prior", "A new draw z ~ N(0, I), decoded", prior,
+                           use_prior_digit, (count, prior))]))
+    new_digits = [c[3] for _, row in rows for c in row]
+    with torch.no_grad():  # every button's digit in one batch, as describe_digit encodes the current one
+        q = lm.model.encode(torch.from_numpy(np.stack([d.x for d in new_digits])).reshape(len(new_digits), -1).float())
+    posteriors = iter(zip(q.mu.tolist(), q.std.tolist()))
+    choices = []
+    for layout, row in rows:
+        made = []
+        for ident, text, help_text, new, *action in row:
+            on_click, args = action or (use_digit, (new,))
+            made.append(DigitChoice(ident, text, help_text, digit_picture_html(new), next(posteriors), on_click, args))
+        choices.append((layout, made))
+    return choices
 
 
 def digit_panel() -> None:

@@ -10,7 +10,7 @@ import pytest
 import torch
 from playwright.sync_api import Page, expect
 
-from tests.live_app import COUNT_SCRIPT_RUNS, PICTURE_CHANGED
+from tests.live_app import COUNT_SCRIPT_RUNS, DIGIT_CAPTION, PICTURE_CHANGED
 from vae_core.export import browser_message
 from vae_core.registry import PRETRAINED_DIR, LoadedModel, load
 
@@ -73,7 +73,7 @@ def test_dragging_decodes_live_and_release_sets_the_current_digit(
     assert page.evaluate("window.scriptStateChanges") == 0, "dragging should not rerun the script"
 
     page.mouse.up()
-    caption = page.get_by_text(CAPTION)
+    caption = page.locator(DIGIT_CAPTION).filter(has_text=CAPTION)
     expect(caption).to_be_visible(timeout=RERUN_MS)
     app_idle(page)
     z0, z1 = map(float, CAPTION.search(caption.inner_text()).groups())
@@ -86,7 +86,7 @@ def test_a_click_or_the_keyboard_places_the_code_without_dragging(page: Page, st
     pad = page.locator("canvas.pad")
     box = pad.bounding_box()
     page.mouse.click(box["x"] + 0.75 * box["width"], box["y"] + 0.25 * box["height"])  # z0 = +1.5, z1 = +1.5
-    caption = page.get_by_text(CAPTION)
+    caption = page.locator(DIGIT_CAPTION).filter(has_text=CAPTION)
     expect(caption).to_be_visible(timeout=RERUN_MS)
     app_idle(page)
     z0, z1 = map(float, CAPTION.search(caption.inner_text()).groups())
@@ -98,7 +98,7 @@ def test_a_click_or_the_keyboard_places_the_code_without_dragging(page: Page, st
         page.keyboard.press(key)
     expected = page.evaluate("window.vaePad && document.querySelector('.vae-pad .z').textContent")
     page.keyboard.press("Enter")
-    expect(page.get_by_text(f"latent pad: {expected}")).to_be_visible(timeout=RERUN_MS)
+    expect(page.locator(DIGIT_CAPTION)).to_have_text(f"latent pad: {expected}", timeout=RERUN_MS)
     app_idle(page)
     page.wait_for_function("() => document.activeElement?.matches('canvas.pad')")  # still on the (new) pad
     expect(page.locator("[data-testid=stException]")).to_have_count(0)

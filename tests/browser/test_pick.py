@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests import live_app
 from vae_core.latent import grid_axis
 
 pytestmark = pytest.mark.browser
@@ -72,7 +73,7 @@ def test_a_mouse_click_on_the_map_picks_the_test_digit_under_it(page: Page, stre
     page.mouse.click(x, y)
     index, label = picked_test_digit(page)
     expect_current_test_digit(page, index, label)
-    caption = page.locator("[data-testid=stSidebar] figure.vae-picture figcaption")
+    caption = page.locator(live_app.DIGIT_CAPTION)
     expect(caption).to_have_text(f"test digit #{index}, a {label}")
 
 
@@ -88,7 +89,7 @@ def test_one_tap_on_a_phone_picks_a_manifold_cell(phone: Page, streamlit_server:
     col, row = 3, 5
     phone.touchscreen.tap(box["x"] + (col + 0.5) / 20 * box["width"], box["y"] + (row + 0.5) / 20 * box["height"])
     expect(phone.locator(READOUT)).to_have_text(PICKED_CELL)
-    caption = phone.locator("[data-testid=stSidebar] figure.vae-picture figcaption")
+    caption = phone.locator(live_app.DIGIT_CAPTION)
     expect(caption).to_have_text(cell_source(col, row), timeout=RERUN_MS)
 
 
@@ -106,7 +107,7 @@ def test_arrow_keys_and_enter_pick_a_manifold_cell_and_the_focus_stays(page: Pag
     col, row = max(0, col - 2), max(0, row - 1)
     expect(page.locator(READOUT)).to_have_text(f"z0 = {AXIS[col]:.2f}, z1 = {AXIS.flip(0)[row]:.2f}: Enter picks it")
     page.keyboard.press("Enter")
-    caption = page.locator("[data-testid=stSidebar] figure.vae-picture figcaption")
+    caption = page.locator(live_app.DIGIT_CAPTION)
     expect(caption).to_have_text(cell_source(col, row), timeout=RERUN_MS)
     app_idle(page)
     expect(page.locator(FRAME)).to_be_focused()  # the keyboard user can go on picking
@@ -225,3 +226,20 @@ def test_a_grid_size_one_step_away_shows_at_once_and_the_release_brings_the_next
     app_idle(page)
     served = frame.evaluate(MANIFOLD_SHOWS)
     assert served["alt"].startswith("Manifold: 26 x 26 digits") and not served["stale"]
+
+
+def test_a_sidebar_class_button_marks_its_test_digit_on_the_map_at_once(page: Page, streamlit_server: str, app_idle):
+    """The digit panel tells the map which test digit a button makes current: its marks move in the press's own
+    task, to where the rerun then draws them."""
+    box = open_picker(page, streamlit_server, "map", app_idle)
+    frame = page.locator(FRAME)
+    before = frame.evaluate(MARKS)
+    at_once = page.locator("[data-testid=stSidebar] .vae-digits button", has_text="7").evaluate(
+        f"b => (b.click(), ({MARKS})(document.querySelector('{FRAME}')))")
+    assert at_once["cross"] != before["cross"]
+    expect(page.get_by_text(re.compile(r"^Current digit: test digit #\d+, a 7;"))).to_be_visible(timeout=RERUN_MS)
+    app_idle(page)
+    served = frame.evaluate(MARKS)
+    pixel = 1 / box["width"]
+    assert served["cross"] == pytest.approx(at_once["cross"], abs=pixel)
+    assert distances_to_outline(served["ellipse"], at_once["ellipse"]).max() <= pixel

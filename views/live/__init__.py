@@ -271,14 +271,14 @@ def picture_picker(source: PickSource, view: dict[str, Any], choose: Callable[[i
 @dataclass(frozen=True)
 class DigitChoice:
     """A button of the sidebar's digit panel: `html` is the picture it makes current, drawn by the browser at once
-    (as pictures.picture_html draws it), `test_index` that digit's index among the test digits (a latent map marks
-    it at once, as after a pick), `on_click(*args)` what Python does, the same as the button's Streamlit twin."""
+    (as pictures.picture_html draws it), `posterior` that digit's q(z|x) as (mu, std) (a latent map marks it at
+    once, as after a pick), `on_click(*args)` what Python does, the same as the button's Streamlit twin."""
 
     id: str
     text: str
     help: str
     html: str
-    test_index: int | None
+    posterior: tuple[list[float], list[float]]
     on_click: Callable[..., None]
     args: tuple = ()
 
@@ -303,6 +303,6 @@ def digit_buttons(rows: Sequence[tuple[str, Sequence[DigitChoice]]], key: str) -
     digit_picture at once and tells the page's pickers, then Python reruns the app with the choice."""
     data = {"kind": "digit_buttons", "rows": [
         {"layout": layout, "choices": [{"id": c.id, "text": c.text, "help": c.help, "html": c.html,
-                                        "test_index": c.test_index} for c in choices]} for layout, choices in rows]}
+                                        "posterior": c.posterior} for c in choices]} for layout, choices in rows]}
     every = {c.id: c for _, choices in rows for c in choices}
     _live(key=key, data=data, on_choose_change=functools.partial(_choose, key, every))

@@ -52,3 +52,19 @@ function ellipsePoints(cx, cy, [a, b, c], points = 60) {
     return [cx + p * ux - q * uy, cy + p * uy + q * ux];
   });
 }
+
+// A posterior N(mu, diag(std^2)) on a latent map's picture: its mean and 1-sigma covariance [a, b, c] in fractions
+// of the picture from its top left. `plane`: the map's box [x0, x1, y0, y1] in plane units, and where the model has
+// more than two dimensions the PCA's mean and components (2 rows), as vae_core.latent's project and projected_cov
+// and views/pages/map.py's to_fractions.
+function posteriorOnMap(mu, std, { box, mean, components }) {
+  const along = (row) => row.reduce((s, w, d) => s + w * (mu[d] - mean[d]), 0);
+  const [px, py] = components ? components.map(along) : [mu[0], mu[1]];
+  const cross = (r, s) => r.reduce((sum, w, d) => sum + w * s[d] * std[d] * std[d], 0);
+  const [cxx, cxy, cyy] = components
+    ? [cross(components[0], components[0]), cross(components[0], components[1]), cross(components[1], components[1])]
+    : [std[0] * std[0], 0, std[1] * std[1]];
+  const [x0, x1, y0, y1] = box;
+  const [sx, sy] = [1 / (x1 - x0), 1 / (y1 - y0)]; // y runs down the picture
+  return { x: (px - x0) * sx, y: (y1 - py) * sy, cov: [cxx * sx * sx, -cxy * sx * sy, cyy * sy * sy] };
+}

@@ -125,11 +125,9 @@ function newPicker(root) {
     markTarget(item);
     send("pick", item.id);
   }
-  // The sidebar's digit buttons (digits.js): a test digit among the map's targets is marked at once.
+  // The sidebar's digit buttons (digits.js) send the new digit's posterior: a map marks it at once.
   function onDigit(choice) {
-    const ids = source?.targets?.id;
-    const i = ids && choice.test_index !== null ? ids.indexOf(choice.test_index) : -1;
-    if (i >= 0 && !view.grid) markTarget(targetItem(i));
+    if (view?.plane && choice.posterior) markTarget(posteriorOnMap(...choice.posterior, view.plane));
   }
 
   // The cursor starts on the item at the current digit's mark, else in the middle.

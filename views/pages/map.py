@@ -147,6 +147,9 @@ def map_view(
         "label": ("Latent map. Click or tap a dot, or move with the arrow keys and press Enter, to make that test "
                   "digit the current digit."),
         "width": shown_width(1, PLOT_PX),
+        # where a posterior lands on the picture, for marks drawn in the browser (latent.js posteriorOnMap)
+        "plane": {"box": list(box), "mean": None if comps is None else lat["pca_mean"].tolist(),
+                  "components": None if comps is None else comps.tolist()},
     }
     return source, view
 

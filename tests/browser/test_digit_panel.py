@@ -1,0 +1,96 @@
+"""The sidebar's live digit panel (views/live/digits.js) in headless Chromium: a press shows the new digit at once,
+the rerun that follows agrees with it, and the keyboard and a phone's tap work as on Streamlit's buttons."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.live_app import DIGIT_CAPTION
+
+pytestmark = pytest.mark.browser
+
+RERUN_MS = 120_000
+LIVE = "[data-testid=stSidebar] .vae-digits"
+TWIN = "[data-testid=stSidebar] [class*=st-key-vae_digits_twin]"
+# What the sidebar shows of the current digit: the live picture's src, alt and caption.
+SHOWN = """() => {
+    const f = document.querySelector('[data-testid=stSidebar] .vae-digit-picture figure');
+    return {src: f.querySelector('img').getAttribute('src'), alt: f.querySelector('img').alt,
+            caption: f.querySelector('figcaption').textContent};
+}"""
+TWIN_SHOWS = SHOWN.replace(".vae-digit-picture", "[class*=st-key-vae_digits_twin_picture]")
+
+
+def open_panel(page: Page, url: str, app_idle, path: str = "reconstruct") -> None:
+    page.goto(f"{url}/{path}?model=mnist-z2")
+    app_idle(page)
+    expect(page.locator(f"{LIVE}.vae-digit-buttons.ready")).to_be_visible()
+
+
+def press_at_once(page: Page, text: str) -> dict:
+    """In one task: click the live button `text` and read what the sidebar shows then, before any reply."""
+    return page.locator(f"{LIVE} button", has_text=text).first.evaluate(f"b => (b.click(), ({SHOWN})())")
+
+
+def test_a_class_button_shows_its_digit_at_once_and_the_rerun_agrees(page: Page, streamlit_server: str, app_idle):
+    open_panel(page, streamlit_server, app_idle)
+    expect(page.locator(TWIN).first).to_be_hidden()  # the Streamlit twins stay in the page, hidden
+    before = page.evaluate(SHOWN)
+    assert before == page.evaluate(TWIN_SHOWS)  # the live picture is the server's, pixel for pixel
+    at_once = press_at_once(page, "3")
+    assert at_once != before and at_once["alt"] == "current digit: a handwritten 3"
+    page.wait_for_url(re.compile(r"digit=\d+"))
+    expect(page.locator(DIGIT_CAPTION)).to_have_text(at_once["caption"], timeout=RERUN_MS)
+    app_idle(page)
+    assert page.evaluate(SHOWN) == at_once == page.evaluate(TWIN_SHOWS)
+    expect(page.locator("[data-testid=stMain] figure.vae-picture img").first).to_have_attribute(
+        "alt", re.compile("3"))  # the page's own pictures follow with the rerun
+
+
+def test_next_and_previous_step_through_the_class_and_the_keyboard_stays_on_the_button(
+    page: Page, streamlit_server: str, app_idle
+):
+    open_panel(page, streamlit_server, app_idle)
+    first = page.evaluate(SHOWN)["caption"]  # test digit #4, a 4 (the default)
+    button = page.locator(f"{LIVE} button", has_text="Next 4")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(DIGIT_CAPTION)).not_to_have_text(first, timeout=RERUN_MS)
+    app_idle(page)
+    assert re.fullmatch(r"test digit #\d+, a 4", page.evaluate(SHOWN)["caption"])
+    page.wait_for_function("() => document.activeElement?.dataset.choice === 'next_of_class'")  # the new button
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")  # "← Previous 4": back to the first
+    expect(page.locator(DIGIT_CAPTION)).to_have_text(first, timeout=RERUN_MS)
+
+
+def test_the_prior_button_shows_the_draw_the_server_makes(page: Page, streamlit_server: str, app_idle):
+    open_panel(page, streamlit_server, app_idle)
+    at_once = press_at_once(page, "Random from the prior")
+    assert at_once["caption"] == "prior sample #1 (seed 0)"
+    app_idle(page)
+    expect(page.locator(DIGIT_CAPTION)).to_have_text("prior sample #1 (seed 0)")
+    assert page.evaluate(SHOWN) == at_once == page.evaluate(TWIN_SHOWS)
+    assert press_at_once(page, "Random from the prior")["caption"] == "prior sample #2 (seed 0)"
+
+
+def test_a_tap_on_a_phone_changes_the_digit(browser: Browser, streamlit_server: str, app_idle):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True)
+    context.set_default_timeout(RERUN_MS)
+    try:
+        page = context.new_page()
+        page.goto(f"{streamlit_server}/reconstruct?model=mnist-z2")
+        app_idle(page)
+        page.get_by_test_id("stExpandSidebarButton").tap()
+        button = page.locator(f"{LIVE} button", has_text="7")
+        expect(button).to_be_visible()
+        box = button.bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24  # WCAG 2.2 SC 2.5.8
+        button.tap()
+        expect(page.locator(DIGIT_CAPTION)).to_have_text(re.compile(r"^test digit #\d+, a 7$"), timeout=RERUN_MS)
+    finally:
+        context.close()
