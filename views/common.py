@@ -153,7 +153,11 @@ def set_digit(x: np.ndarray | torch.Tensor, source: str) -> None:
 def digit_from_code(z: torch.Tensor, source: str, decoder: ModelEntry | None = None) -> Digit:
     """A code as a Digit: its decoded picture, so every view sees an image. The decoder is the current model's
     unless `decoder` names another (a link made before its sender switched models)."""
-    lm = current_model() if decoder is None else load_model(decoder)
+    return decoded_digit(current_model() if decoder is None else load_model(decoder), z, source)
+
+
+def decoded_digit(lm: LoadedModel, z: torch.Tensor, source: str) -> Digit:
+    """The code `z` decoded by `lm` as a Digit."""
     z = torch.as_tensor(z, dtype=torch.float32).reshape(-1).clone()
     return Digit(decode_probs(lm.model, z)[0], source, code=z, code_model=lm.name)
 

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import streamlit as st
 import torch
 
 from vae_core.checkpoint import CheckpointError
 from vae_core.latent import prior_samples
+from vae_core.registry import LoadedModel
 from vae_core.render import to_uint8
 
 from . import state_keys
 from .common import (
     Digit,
     current_model,
-    digit_from_code,
+    decoded_digit,
     get_digit,
     load_model,
     mnist_test_digit,
@@ -27,7 +30,7 @@ from .common import (
 )
 from .controls import MEAN, REAL, SEED
 from .live import DigitChoice, digit_buttons, digit_picture
-from .pictures import picture_html, show_picture, shown_width
+from .pictures import picture_html, shown_width
 
 PICKER_HELP = (
     "First the VAEs by latent size (mnist-z2 ... mnist-z20), then the objectives lab: an autoencoder (-ae) and "
@@ -88,43 +91,67 @@ def digit_picture_html(digit: Digit) -> str:
     return picture_html(to_uint8(digit.x)[0], f"current digit: {digit.name}", digit.source, shown_width(28, 112))
 
 
-def digit_choices(digit: Digit, kind: str) -> list[tuple[str, list[DigitChoice]]]:
-    """The panel's buttons in rows (views.live.digit_buttons), each with the digit it makes current, made now: the
-    browser shows it, and a latent map marks its posterior, the moment the button is pressed. `kind`: what the
-    buttons 0-9 give (REAL or MEAN)."""
-    lm, digits = current_model(), shipped_test_digits()
-    # (id, text, help, the new digit, the callback and its arguments: by default use_digit(the new digit))
-    if kind != MEAN and digits is not None:  # (kind is None while the segmented control has no choice)
-        classes = [(f"class_{c}", str(c), f"The first test digit labelled {c}",
-                    mnist_test_digit(int(digits.of_class(c)[0]))) for c in range(10)]
+@dataclass(frozen=True)
+class ButtonDigit:
+    """The digit a panel button makes current, its sidebar picture and its posterior q(z|x) as (mu, std)."""
+
+    digit: Digit
+    html: str
+    posterior: tuple[list[float], list[float]]
+
+
+@st.cache_resource(max_entries=2048, show_spinner=False)
+def button_digit(weights: str, spec: tuple, width: int, _lm: LoadedModel) -> ButtonDigit:
+    """A button's digit, for every session alike (keyed by the weights' SHA-256, never by session): `spec` is
+    ("test", index), ("mean", class) or ("prior", stream seed, count, seed); `width`, the picture's (presenter
+    mode's is larger). Made once, not on every run: the panel's thirteen pictures and posteriors cost ~5 ms."""
+    kind, *args = spec
+    if kind == "test":
+        digit = mnist_test_digit(args[0])
+    elif kind == "mean":
+        digit = decoded_digit(_lm, _lm.latents["class_centroids"][args[0]], f"mean code of class {args[0]}")
     else:
-        classes = [(f"class_{c}", str(c), f"Mean code of the test digits labelled {c}",
-                    digit_from_code(lm.latents["class_centroids"][c], f"mean code of class {c}")) for c in range(10)]
-    rows: list[tuple[str, list[tuple]]] = [("wrap", classes)]
+        stream, count, base = args
+        z = prior_samples(1, _lm.latent_dim, seed=stream)[0]
+        digit = decoded_digit(_lm, z, f"prior sample #{count} (seed {base})")
+    with torch.no_grad():  # as describe_digit encodes the current digit
+        q = _lm.model.encode(torch.from_numpy(digit.x).reshape(1, -1).float())
+    return ButtonDigit(digit, digit_picture_html(digit), (q.mu[0].tolist(), q.std[0].tolist()))
+
+
+def digit_choices(digit: Digit, kind: str) -> list[tuple[str, list[DigitChoice]]]:
+    """The panel's buttons in rows (views.live.digit_buttons), each with the digit it makes current: the browser
+    shows it, and a latent map marks its posterior, the moment the button is pressed. `kind`: what the buttons 0-9
+    give (REAL or MEAN)."""
+    lm, digits = current_model(), shipped_test_digits()
+    weights, width = lm.card.get("weights_sha256", lm.name), shown_width(28, 112)
+
+    def choice(ident: str, text: str, help_text: str, spec: tuple, prior_count: int | None = None) -> DigitChoice:
+        made = button_digit(weights, spec, width, lm)
+        on_click, args = (use_digit, (made.digit,)) if prior_count is None else (use_prior_digit,
+                                                                                (prior_count, made.digit))
+        return DigitChoice(ident, text, help_text, made.html, made.posterior, on_click, args)
+
+    if kind != MEAN and digits is not None:  # (kind is None while the segmented control has no choice)
+        classes = [choice(f"class_{c}", str(c), f"The first test digit labelled {c}",
+                          ("test", int(digits.of_class(c)[0]))) for c in range(10)]
+    else:
+        classes = [choice(f"class_{c}", str(c), f"Mean code of the test digits labelled {c}", ("mean", c))
+                   for c in range(10)]
+    rows = [("wrap", classes)]
     if digit.test_index is not None and digits is not None:
         same = digits.of_class(digit.label)
         at = int(np.searchsorted(same, digit.test_index))
         rows.append(("pair", [
-            ("previous_of_class", f"← Previous {digit.label}", f"The test digit labelled {digit.label} before this "
-             "one", mnist_test_digit(int(same[(at - 1) % len(same)]))),
-            ("next_of_class", f"Next {digit.label} →", f"The test digit labelled {digit.label} after this one",
-             mnist_test_digit(int(same[(at + 1) % len(same)]))),
+            choice("previous_of_class", f"← Previous {digit.label}", f"The test digit labelled {digit.label} before "
+                   "this one", ("test", int(same[(at - 1) % len(same)]))),
+            choice("next_of_class", f"Next {digit.label} →", f"The test digit labelled {digit.label} after this one",
+                   ("test", int(same[(at + 1) % len(same)]))),
         ]))
-    count, prior = next_prior_digit()
-    rows.append(("wide", [("prior_digit", "Random from the prior", "A new draw z ~ N(0, I), decoded", prior,
-                           use_prior_digit, (count, prior))]))
-    new_digits = [c[3] for _, row in rows for c in row]
-    with torch.no_grad():  # every button's digit in one batch, as describe_digit encodes the current one
-        q = lm.model.encode(torch.from_numpy(np.stack([d.x for d in new_digits])).reshape(len(new_digits), -1).float())
-    posteriors = iter(zip(q.mu.tolist(), q.std.tolist()))
-    choices = []
-    for layout, row in rows:
-        made = []
-        for ident, text, help_text, new, *action in row:
-            on_click, args = action or (use_digit, (new,))
-            made.append(DigitChoice(ident, text, help_text, digit_picture_html(new), next(posteriors), on_click, args))
-        choices.append((layout, made))
-    return choices
+    count = st.session_state.get("prior_draws", 0) + 1  # the prior button's draw: this session's next one
+    rows.append(("wide", [choice("prior_digit", "Random from the prior", "A new draw z ~ N(0, I), decoded",
+                                 ("prior", stream_seed("prior digit", count), count, seed()), prior_count=count)]))
+    return rows
 
 
 def digit_panel() -> None:
@@ -134,10 +161,10 @@ def digit_panel() -> None:
     side = st.sidebar
     side.markdown("**Current digit**")
     digit = get_digit()
-    with side.container(key="vae_digits_twin_picture"):
-        show_picture(to_uint8(digit.x)[0], f"current digit: {digit.name}", caption=digit.source, width=112)
+    html = digit_picture_html(digit)
+    side.container(key="vae_digits_twin_picture").html(html)
     with side:
-        digit_picture(digit_picture_html(digit), key="live_digit_picture")
+        digit_picture(html, key="live_digit_picture")
     digits = shipped_test_digits()
     if digits is None:
         side.warning(f"Real test digits are unavailable: {why_no_test_digits()} The buttons give class means.")
@@ -161,14 +188,7 @@ def digit_panel() -> None:
         digit_buttons(rows, key="live_digit_buttons")
 
 
-def next_prior_digit() -> tuple[int, Digit]:
-    """The prior button's digit: this session's next draw z ~ N(0, I), decoded, and its number."""
-    count = st.session_state.get("prior_draws", 0) + 1
-    z = prior_samples(1, current_model().latent_dim, seed=stream_seed("prior digit", count))[0]
-    return count, digit_from_code(z, f"prior sample #{count} (seed {seed()})")
-
-
 def use_prior_digit(count: int, digit: Digit) -> None:
-    """The prior button's callback: draw number `count` (`digit`) becomes the current digit."""
+    """The prior button's callback: this session's draw number `count` (`digit`) becomes the current digit."""
     st.session_state["prior_draws"] = count
     use_digit(digit)
