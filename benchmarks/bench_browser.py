@@ -18,7 +18,8 @@ the new value sent over the websocket (Streamlit 1.67's react-aria slider commit
 sent -> the websocket message that brought the change (the script run, the transfer); browser, that message ->
 drawn (applying it, decoding the picture, painting). The latent map has no slider. There `map` clicks the
 sidebar's class buttons 0 and 1 alternately (timed from pointerdown), which reruns the whole app and moves the
-current digit's marks over the map; `pick` picks a test digit on the map itself, with the keyboard: an arrow key
+current digit's marks over the map (`digit`: the same buttons on Variance, whose live grid follows the new
+digit); `pick` picks a test digit on the map itself, with the keyboard: an arrow key
 moves the picker's cursor to a neighbouring digit (untimed), Enter picks it (timed from its keydown), which reruns
 the page's fragment, then the whole app. `switch` goes from Variance to Sample and back by the top
 menu (opened untimed; timed from the pointerdown on the page's link; there only a picture the page did not show
@@ -78,6 +79,7 @@ VIEWS = {
     "manifold": View("manifold", "Grid size n (n x n digits)", set_to=MANIFOLD_N,
                      note=f"n = {MANIFOLD_N} and {MANIFOLD_N - 1}"),
     "map": View("map", None, note="sidebar class buttons 0/1: a whole-app rerun"),
+    "digit": View("variance", None, note="sidebar class buttons 0/1 on Variance: a whole-app rerun"),
     "pick": View("map", None, note="a pick on the map: arrow key (untimed), then Enter"),
     "switch": View("variance", None, note="a page switch, Variance <-> Sample, from the top menu: a whole-app rerun"),
 }
@@ -299,7 +301,7 @@ def interactions(page, name: str, view: View, count: int) -> tuple[list, list]:
         return ([lambda menu=menu: nav.get_by_text(menu, exact=True).click() for menu in menus],
                 [lambda target=target: page.get_by_test_id("stTopNavDropdownLink").filter(
                     has_text=re.compile(rf"{target}$")).click() for target in targets])
-    if view.slider is None:  # the map: the sidebar's class buttons
+    if view.slider is None:  # the map, digit: the sidebar's class buttons
         buttons = [page.get_by_test_id("stSidebar").get_by_role("button", name=str(c), exact=True) for c in (0, 1)]
         return [None] * count, [buttons[i % 2].click for i in range(count)]
     return [None] * count, slider_actions(page, view, count)

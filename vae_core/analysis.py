@@ -31,10 +31,16 @@ class DigitReport:
 
 
 @torch.inference_mode()
+def reconstruction_noise(latent_dim: int, n_samples: int, seed: int = 0) -> torch.Tensor:
+    """eps (n_samples, D) of describe_digit's stochastic reconstructions: its own noise stream, apart from the
+    ELBO's sample. A different n_samples draws different noise, not more of the same."""
+    return posterior_samples(torch.zeros(latent_dim), torch.ones(latent_dim), n_samples, seed=seed + 1)
+
+
+@torch.inference_mode()
 def reconstruction_spread(std: torch.Tensor, n_samples: int, seed: int = 0) -> torch.Tensor:
-    """sigma * eps (n_samples, D) of describe_digit's stochastic reconstructions, z_i = mu + spread_i: its own noise
-    stream, apart from the ELBO's sample. A different n_samples draws different noise, not more of the same."""
-    return posterior_samples(torch.zeros_like(std), std, n_samples, seed=seed + 1)
+    """sigma * eps (n_samples, D) of describe_digit's stochastic reconstructions, z_i = mu + spread_i."""
+    return std.reshape(1, -1) * reconstruction_noise(std.numel(), n_samples, seed)
 
 
 def describe_digit(model: VAE, x: torch.Tensor | np.ndarray, n_samples: int = 4, seed: int = 0) -> DigitReport:

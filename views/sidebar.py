@@ -130,7 +130,7 @@ def digit_choices(digit: Digit, kind: str) -> list[tuple[str, list[DigitChoice]]
         made = button_digit(weights, spec, width, lm)
         on_click, args = (use_digit, (made.digit,)) if prior_count is None else (use_prior_digit,
                                                                                 (prior_count, made.digit))
-        return DigitChoice(ident, text, help_text, made.html, made.posterior, on_click, args)
+        return DigitChoice(ident, text, help_text, made.html, made.digit.name, made.posterior, on_click, args)
 
     if kind != MEAN and digits is not None:  # (kind is None while the segmented control has no choice)
         classes = [choice(f"class_{c}", str(c), f"The first test digit labelled {c}",

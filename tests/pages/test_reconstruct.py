@@ -67,13 +67,17 @@ def test_reconstruct_seed_changes_the_numbers_like_describe_digit() -> None:
 
 
 def test_the_live_strip_decodes_the_servers_draws_for_every_count() -> None:
-    """The live strip's data (live.js mode 'count'): for each count k, center + spreads[k] are the very codes whose
-    decodings describe_digit shows as k stochastic reconstructions, and widths[k] is how wide show_grid shows them."""
+    """The live strip's data (live.js mode 'count'): for each count k, mu + sigma * eps[k] are the very codes whose
+    decodings describe_digit shows as k stochastic reconstructions, and widths[k] is how wide show_grid shows them.
+    The posterior is the current digit's, with its name for the text alternative."""
     at = open_page("reconstruct", "mnist-z20")
     data, r, model = mount_data(at, "live_recon_strip"), current_report(at), loaded_model(at).model
     assert (data["mode"], data["key"], data["n"]) == ("count", "recon_samples", None)  # n follows the value
-    assert data["center"] == pytest.approx(r.mu.tolist())
+    posterior = data["posterior"]
+    assert posterior["mu"] == pytest.approx(r.mu.tolist()) and posterior["std"] == pytest.approx(r.std.tolist())
+    assert posterior["name"] == "a handwritten 4" and "{name}" in data["alt"]
     for k in (1, 5, 8):
-        codes = torch.tensor(data["center"]) + torch.tensor(data["spreads"][str(k)]).reshape(k, -1)
+        mu, std = torch.tensor(posterior["mu"]), torch.tensor(posterior["std"])
+        codes = mu + std * torch.tensor(data["eps"][str(k)]).reshape(k, -1)
         assert np.array_equal(decode_images(model, codes), describe_digit(model, r.x, n_samples=k, seed=0).samples)
         assert data["widths"][str(k)] == reconstruct.strip_width(k)

@@ -162,6 +162,12 @@ def live_sliders(model_sha1: str | None, group: str, sliders: Sequence[Slider], 
           on_release_change=functools.partial(_release, key, {s.key: s for s in sliders}))
 
 
+def posterior_params(mu: torch.Tensor, std: torch.Tensor, name: str) -> dict[str, Any]:
+    """A live picture's params for the current digit's q(z|x) = N(mu, diag(std^2)) and its name ({name} in the
+    alt text): a sidebar digit button replaces them at once (digits.js) with the new digit's."""
+    return {"posterior": {"mu": mu.tolist(), "std": std.tolist(), "name": name}}
+
+
 def live_picture(model_sha1: str, group: str, mode: str, params: dict[str, Any], n: int | None, nrow: int,
                  width: int | None, alt: str, caption: str | None, key: str) -> None:
     """A picture of `group` drawn in the browser on every frame its sliders move (live.js MODES: 'shift',
@@ -170,7 +176,7 @@ def live_picture(model_sha1: str, group: str, mode: str, params: dict[str, Any],
     the number of pictures ('count', 'between', 'crossfade'), n and width are None and `params` holds "widths":
     {n: px} (strip_width): the mount's data then stays the same as the value moves, so a release leaves the picture
     as it is rather than mounting it anew. `alt` and `caption` are templates: {value}, {offsets}, {t} are filled
-    with the current values."""
+    with the current values, {name} with the current digit's (posterior_params)."""
     data = {"kind": "picture", "model": model_sha1, "group": group, "mode": mode, "n": n, "nrow": nrow,
             "width": width, "alt": alt, "caption": caption, **params}
     _live(key=key, data=data, width="content")  # as wide as the picture, like its twin in a row of pictures
@@ -271,13 +277,15 @@ def picture_picker(source: PickSource, view: dict[str, Any], choose: Callable[[i
 @dataclass(frozen=True)
 class DigitChoice:
     """A button of the sidebar's digit panel: `html` is the picture it makes current, drawn by the browser at once
-    (as pictures.picture_html draws it), `posterior` that digit's q(z|x) as (mu, std) (a latent map marks it at
-    once, as after a pick), `on_click(*args)` what Python does, the same as the button's Streamlit twin."""
+    (as pictures.picture_html draws it); `name` that digit's (common.Digit.name); `posterior` its q(z|x) as
+    (mu, std): a latent map marks it at once, as after a pick, and live pictures around the current digit redraw
+    with it; `on_click(*args)` is what Python does, the same as the button's Streamlit twin."""
 
     id: str
     text: str
     help: str
     html: str
+    name: str
     posterior: tuple[list[float], list[float]]
     on_click: Callable[..., None]
     args: tuple = ()
@@ -301,8 +309,9 @@ def digit_buttons(rows: Sequence[tuple[str, Sequence[DigitChoice]]], key: str) -
     """The sidebar's digit buttons, rows of (layout, choices): layout "wrap" (a row that wraps: the classes), "pair"
     (two equal halves: previous and next) or "wide" (one full-width button). A press draws its picture in
     digit_picture at once and tells the page's pickers, then Python reruns the app with the choice."""
-    data = {"kind": "digit_buttons", "rows": [
-        {"layout": layout, "choices": [{"id": c.id, "text": c.text, "help": c.help, "html": c.html,
-                                        "posterior": c.posterior} for c in choices]} for layout, choices in rows]}
+    sent = ("id", "text", "help", "html", "name", "posterior")
+    data = {"kind": "digit_buttons", "rows": [{"layout": layout, "choices": [{k: getattr(c, k) for k in sent}
+                                                                           for c in choices]}
+                                              for layout, choices in rows]}
     every = {c.id: c for _, choices in rows for c in choices}
     _live(key=key, data=data, on_choose_change=functools.partial(_choose, key, every))

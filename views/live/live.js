@@ -137,11 +137,18 @@ function mountSliders(data, root, setTriggerValue) {
 const keyedSliders = new Map(); // group -> {key, at}: the slider last moved with a key, and when
 const REFOCUS_MS = 10_000;
 
-// Codes for the group's current values, n * latentDim, by the picture's mode:
-//   shift: z = mu + unit * v, v[d] the value of keys[d] (mean perturbation: one slider per dimension);
-//   scale: z_i = center + v * spread_i (variance: mu + s * (sigma * eps_i); temperature: 0 + T * eps_i);
+// sigma * eps_i for each row eps_i of `eps` (n * D, flat), as float32 like torch's.
+function spreadOf(std, eps) {
+  return Float32Array.from(eps, (e, i) => std[i % std.length] * e);
+}
+
+// Codes for the group's current values, n * latentDim, by the picture's mode. `posterior` {mu, std, name} is the
+// current digit's q(z|x), which a sidebar digit button replaces at once (digits.js):
+//   shift: z = mu + unit * v, v[d] the value of keys[d] (mean perturbation: one slider per dimension; unit "std":
+//          sigma, else the unit vector given);
+//   scale: z_i = mu + v * (sigma * eps_i) (variance), or center + v * spread_i (temperature: 0 + T * eps_i);
 //   path:  z = codes[v] (the interpolation frame);
-//   count: z_i = center + spreads[v]_i, v codes (stochastic reconstructions: the draws describe_digit makes for
+//   count: z_i = mu + sigma * eps[v]_i, v codes (stochastic reconstructions: the draws describe_digit makes for
 //          v samples, which are not the first v of a larger draw);
 //   between: v codes on the path from a to b, "linear" or "slerp" by `method` (the interpolation strip, v steps);
 // the words for the picture's text alternative and caption ({value}, {offsets}, {t}), and n where the number of
@@ -155,16 +162,19 @@ const countOf = (data, values) => Math.round(values.get(data.key) ?? Math.min(..
 const MODES = {
   shift(data, values) {
     const v = data.keys.map((k) => values.get(k) ?? 0);
-    const codes = Float32Array.from(data.mu, (m, d) => m + data.unit[d] * v[d]);
+    const [mu, unit] = [data.posterior.mu, data.unit === "std" ? data.posterior.std : data.unit];
+    const codes = Float32Array.from(mu, (m, d) => m + unit[d] * v[d]);
     const moved = v.map((x, d) => (x ? `z${d} ${x > 0 ? "+" : ""}${x.toFixed(1)}` : "")).filter(Boolean);
     return { codes, words: { offsets: moved.join(", ") || "no offsets" } };
   },
   scale(data, values) {
     const v = values.get(data.key) ?? 0;
-    const d = data.center.length;
+    const [center, spread] = data.eps ? [data.posterior.mu, spreadOf(data.posterior.std, data.eps)]
+      : [data.center, data.spread];
+    const d = center.length;
     const codes = buffer("scale", data.n * d);
     for (let i = 0; i < data.n; i++)
-      for (let j = 0; j < d; j++) codes[i * d + j] = data.center[j] + v * data.spread[i * d + j];
+      for (let j = 0; j < d; j++) codes[i * d + j] = center[j] + v * spread[i * d + j];
     return { codes, words: { value: v.toFixed(decimalsOf(data.step)) } };
   },
   path(data, values) {
@@ -174,10 +184,11 @@ const MODES = {
   },
   count(data, values) {
     const v = countOf(data, values);
-    const spread = data.spreads[v];
-    const d = data.center.length;
+    const { mu, std } = data.posterior;
+    const spread = spreadOf(std, data.eps[v]);
+    const d = mu.length;
     const codes = buffer("count", v * d);
-    for (let i = 0; i < v * d; i++) codes[i] = data.center[i % d] + spread[i];
+    for (let i = 0; i < v * d; i++) codes[i] = mu[i % d] + spread[i];
     return { codes, n: v, words: { value: String(v) } };
   },
   between(data, values) {
@@ -217,7 +228,8 @@ function paintGrid(image, probs, n, nrow) {
   }
 }
 
-function mountPicture(data, root) {
+function mountPicture(mounted, root) {
+  let data = mounted;
   const figure = mountInto(root, '<figure class="vae-live vae-live-picture"><canvas role="img"></canvas><figcaption></figcaption></figure>');
   figure.dataset.group = data.group;
   const [canvas, caption] = [figure.querySelector("canvas"), figure.querySelector("figcaption")];
@@ -244,12 +256,20 @@ function mountPicture(data, root) {
   const loop = frameLoop(frame);
   const redraw = () => ((dirty = true), loop.invalidate());
   group.listeners.add(redraw);
+  // A picture around the current digit's posterior draws a sidebar button's new digit at once; the rerun that
+  // follows mounts it anew with the same.
+  const onDigit = (choice) => {
+    data = { ...data, posterior: { mu: choice.posterior[0], std: choice.posterior[1], name: choice.name } };
+    redraw();
+  };
+  if (data.posterior) digitListeners.add(onDigit);
 
   function frame(at) {
     if (!dirty || !model) return;
     dirty = false;
     const start = performance.now();
-    const { codes, probs, words, n = data.n } = MODES[data.mode](data, group.values);
+    const { codes, probs, words: modeWords, n = data.n } = MODES[data.mode](data, group.values);
+    const words = { ...modeWords, name: data.posterior?.name };
     const { cols, image } = layout(n);
     paintGrid(image, probs ?? decodeCodes(model, codes, n), n, cols);
     ctx.putImageData(image, 0, 0);
@@ -270,5 +290,6 @@ function mountPicture(data, root) {
     alive = false;
     loop.stop();
     group.listeners.delete(redraw);
+    digitListeners.delete(onDigit);
   };
 }

@@ -16,7 +16,7 @@ from vae_core.render import decode_images
 
 from ..common import autoencoder_notice, current_model, current_report, get_digit
 from ..controls import MEAN_SHIFT, MEAN_UNIT, MEAN_UNITS, POSTERIOR_UNIT
-from ..live import Slider, fallback, live_picture, live_sliders, mount_model
+from ..live import Slider, fallback, live_picture, live_sliders, mount_model, posterior_params
 from ..pictures import show_picture, show_table, shown_width
 
 OFFSETS = torch.arange(-3.0, 4.0)  # the traversal table's columns: -3 ... +3
@@ -78,7 +78,7 @@ def reset_sliders(latent_dim: int) -> None:
 
 
 @st.fragment
-def offsets_and_picture(sliders_box: DeltaGenerator, picture_box: DeltaGenerator, unit: torch.Tensor, alt: str,
+def offsets_and_picture(sliders_box: DeltaGenerator, picture_box: DeltaGenerator, posterior_unit: bool, alt: str,
                         caption: str) -> None:
     """The offset sliders (in `sliders_box`) and the one picture they change (in `picture_box`), both containers of
     the page's fragment: a fragment of its own inside the page's, so that a slider's release reruns and sends these
@@ -86,6 +86,7 @@ def offsets_and_picture(sliders_box: DeltaGenerator, picture_box: DeltaGenerator
     fragment calls it on each of its runs, so a new digit, model or unit reaches it. It mounts the model itself (the
     live sliders and picture are its own), so that a browser lacking the weights gets them in a release's rerun."""
     lm, r = current_model(), current_report()
+    unit = offset_unit(r, posterior_unit)
     order, active = active_dims(r.kl_per_dim)
     with sliders_box:
         sha1 = mount_model(lm.model)
@@ -103,10 +104,11 @@ def offsets_and_picture(sliders_box: DeltaGenerator, picture_box: DeltaGenerator
     offsets = torch.tensor([st.session_state[SLIDER_KEY.format(d)] for d in range(lm.latent_dim)])
     moved = ", ".join(f"z{d} {v:+.1f}" for d, v in enumerate(offsets.tolist()) if v) or "no offsets"
     with picture_box:
+        name = get_digit().name
         with fallback("mean_picture"):
-            show_picture(perturbed_digit(lm.model, r.mu, unit, offsets), alt.replace("{offsets}", moved), caption,
-                         280)
-        params = {"mu": r.mu.tolist(), "unit": unit.tolist(),
+            show_picture(perturbed_digit(lm.model, r.mu, unit, offsets),
+                         alt.replace("{offsets}", moved).replace("{name}", name), caption, 280)
+        params = {**posterior_params(r.mu, r.std, name), "unit": "std" if posterior_unit else unit.tolist(),
                   "keys": [SLIDER_KEY.format(d) for d in range(lm.latent_dim)]}
         live_picture(sha1, "mean", "shift", params, 1, 1, shown_width(28, 280), alt, caption, key="live_mean_picture")
 
@@ -132,9 +134,9 @@ def render() -> None:
         cols = st.columns(2)
     unit = offset_unit(r, unit_name == POSTERIOR_UNIT)
     name = get_digit().name
-    alt = f"{name} decoded from mu with offsets {{offsets}} (unit: {unit_name})"
+    alt = f"{{name}} decoded from mu with offsets {{offsets}} (unit: {unit_name})"
     caption = "perturbed: decoded mu + offsets"
-    offsets_and_picture(left, cols[0], unit, alt, caption)
+    offsets_and_picture(left, cols[0], unit_name == POSTERIOR_UNIT, alt, caption)
     table = shared_table(lm.card.get("weights_sha256", lm.name), lm.model, r.mu.numpy(), unit.numpy(), tuple(dims))
     with cols[1]:
         show_picture(r.reconstruction, f"{name} decoded from mu, unperturbed", "unperturbed: decoded mu")

@@ -10,13 +10,13 @@ import pyarrow as pa
 import streamlit as st
 import torch
 
-from vae_core.analysis import ACTIVE_KL_NATS, DigitReport, active_dims, describe_digit, reconstruction_spread
+from vae_core.analysis import ACTIVE_KL_NATS, DigitReport, active_dims, describe_digit, reconstruction_noise
 from vae_core.model import VAE
 from vae_core.render import image_grid, to_uint8
 
 from ..common import autoencoder_notice, current_model, current_report, get_digit, seed
 from ..controls import RECON_SAMPLES
-from ..live import Slider, fallback, live_picture, live_sliders, mount_model, strip_width
+from ..live import Slider, fallback, live_picture, live_sliders, mount_model, posterior_params, strip_width
 from ..pictures import show_grid, show_picture
 
 SIGN_CONVENTION = (
@@ -92,15 +92,15 @@ def stochastic_reconstructions() -> None:
     live_sliders(sha1, "recon", [Slider(RECON_SAMPLES.key, label, RECON_SAMPLES.low, RECON_SAMPLES.high, 1, n)],
                  key="live_recon_samples")
     shown = compute(model, digit.x, n, seed())
-    alt = f"{{value}} stochastic reconstructions of {digit.name}, each decoded from a code drawn from q(z|x)"
+    alt = "{value} stochastic reconstructions of {name}, each decoded from a code drawn from q(z|x)"
     caption = "decoder means at z ~ q(z|x): stochastic reconstructions"
     with fallback("recon_strip"):
-        show_grid(shown.samples, alt.format(value=n), caption)
+        show_grid(shown.samples, alt.format(value=n, name=digit.name), caption)
     # In the browser: for each count, the very draws describe_digit makes for it, around mu.
     r = shown.report
     counts = range(RECON_SAMPLES.low, RECON_SAMPLES.high + 1)
-    spreads = {k: reconstruction_spread(r.std, k, seed()).reshape(-1).tolist() for k in counts}
-    params = {"center": r.mu.tolist(), "spreads": spreads, "widths": {k: strip_width(k) for k in counts},
+    eps = {k: reconstruction_noise(r.mu.numel(), k, seed()).reshape(-1).tolist() for k in counts}
+    params = {**posterior_params(r.mu, r.std, digit.name), "eps": eps, "widths": {k: strip_width(k) for k in counts},
               "key": RECON_SAMPLES.key}
     live_picture(sha1, "recon", "count", params, None, 0, None, alt, caption, key="live_recon_strip")
 

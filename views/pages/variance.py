@@ -25,7 +25,7 @@ from ..common import (
     stream_seed,
 )
 from ..controls import VARIANCE_SCALE
-from ..live import fallback, grid_width, live_picture
+from ..live import fallback, grid_width, live_picture, posterior_params
 from ..pictures import show_grid, show_picture
 
 INTRO = (
@@ -46,13 +46,14 @@ def show_draws(n: int, draw: int, sha1: str, s: float) -> None:
     lm, r = current_model(), current_report()
     eps_seed = stream_seed("variance", draw)
     grid = variance_grid(lm.model, r, s, n, eps_seed)
-    alt = f"grid of {n} digits decoded from codes drawn around {get_digit().name}'s mu with sigma scaled by {{value}}"
+    name = get_digit().name
+    alt = f"grid of {n} digits decoded from codes drawn around {{name}}'s mu with sigma scaled by {{value}}"
     caption = f"{n} decoded samples at s = {{value}} (draw {draw}, seed {seed()})"
     with fallback("variance_grid"):
-        show_grid(grid, alt.format(value=f"{s:.1f}"), caption.format(value=f"{s:.1f}"))
-    # In the browser: z_i = mu + s * (sigma * eps_i), the same eps_i (posterior_samples at scale 1 around 0).
-    spread = posterior_samples(torch.zeros_like(r.mu), r.std, n, seed=eps_seed)
-    params = {"center": r.mu.tolist(), "spread": spread.reshape(-1).tolist(), "key": VARIANCE_SCALE.key,
+        show_grid(grid, alt.format(value=f"{s:.1f}", name=name), caption.format(value=f"{s:.1f}"))
+    # In the browser: z_i = mu + s * (sigma * eps_i), the same eps_i (posterior_samples around 0 with sigma 1).
+    eps = posterior_samples(torch.zeros_like(r.mu), torch.ones_like(r.std), n, seed=eps_seed)
+    params = {**posterior_params(r.mu, r.std, name), "eps": eps.reshape(-1).tolist(), "key": VARIANCE_SCALE.key,
               "step": VARIANCE_SCALE.step}
     live_picture(sha1, "variance", "scale", params, n, math.isqrt(n), grid_width(grid.shape[1]), alt, caption,
                  key="live_variance_grid")
