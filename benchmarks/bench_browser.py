@@ -308,9 +308,11 @@ def interactions(page, name: str, view: View, count: int) -> tuple[list, list]:
 
 
 def measure(page, url: str, name: str, view: View, presses: int, warmup: int, model: str | None,
-            server_pid: int) -> Result:
-    """`warmup` untimed then `presses` timed interactions with one view."""
+            server_pid: int, interaction: str | None = None) -> Result:
+    """`warmup` untimed then `presses` timed interactions with one view (those of `interaction`, by default of
+    the view `name`)."""
     result = Result(name)
+    interaction = interaction or name
     page.goto(f"{url}/{view.path}" + (f"?model={model}" if model else ""))
     wait_idle(page)
     if model:
@@ -318,11 +320,11 @@ def measure(page, url: str, name: str, view: View, presses: int, warmup: int, mo
     if problem := page_problem(page):
         result.error = problem
         return result
-    preparations, actions = interactions(page, name, view, warmup + presses)
+    preparations, actions = interactions(page, interaction, view, warmup + presses)
     for i, (prepare, act) in enumerate(zip(preparations, actions, strict=True)):
         if i == warmup:
             cpu_start = cpu_seconds(server_pid)
-        timestamps = press_once(page, act, prepare, new_page=name == "switch")
+        timestamps = press_once(page, act, prepare, new_page=interaction == "switch")
         if i < warmup:
             continue
         if timestamps is None:
@@ -333,13 +335,14 @@ def measure(page, url: str, name: str, view: View, presses: int, warmup: int, mo
     return result
 
 
-def print_table(floor: Result, results: list[Result]) -> None:
-    f95 = percentiles(floor.phases["synced"])[1]  # the floor has no live picture: shown = synced
+def print_table(floors: list[Result], results: list[Result]) -> None:
+    """Every view's figures against the floor (floors[0]); a page-switch floor (floors[1]) is a reference row."""
+    f95 = percentiles(floors[0].phases["synced"])[1]  # the floor has no live picture: shown = synced
     print(f"\n  {'':<12} {'':>3} {'shown (ms)':>17} {'synced (ms)':>17} {'over':>8} {'p50 of the phases (ms)':>28}"
           f" {'':>6} {'p95 / floor p95':>29}")
     print(f"  {'view':<12} {'n':>3} {'p50':>8} {'p95':>8} {'p50':>8} {'p95':>8} {'p95':>8} {'commit':>9} "
           f"{'server':>9} {'browser':>9} {'CPU':>6} {'shown':>9} {'synced':>9} {'over':>9} {'target':>7}")
-    for r in [floor, *results]:
+    for r in [*floors, *results]:
         if r.error:
             print(f"  {r.name:<12} not measured: {r.error!r}")
             continue
@@ -347,15 +350,17 @@ def print_table(floor: Result, results: list[Result]) -> None:
         totals += f" {percentiles(r.phases['over'])[1]:8.1f}"
         phases = " ".join(f"{percentiles(r.phases[p])[0]:9.1f}" for p in ("commit", "server", "browser"))
         line = f"  {r.name:<12} {len(r.phases['shown']):>3} {totals} {phases} {r.cpu_ms:6.1f}"
-        if r is not floor:
+        if r is not floors[0]:
             shown, synced, over = (percentiles(r.phases[p])[1] / f95 if f95 > 0 else float("nan")
                                    for p in ("shown", "synced", "over"))
             verdict = "PASS" if shown <= FLOOR_RATIO else "FAIL"
             line += f" {shown:9.2f} {synced:9.2f} {over:9.2f} {'<= ' + str(FLOOR_RATIO):>7}  {verdict}"
         if r.misses:
             line += f"  ({r.misses} presses changed no picture)"
-        if r is not floor and VIEWS[r.name].note:
+        if r.name in VIEWS and VIEWS[r.name].note:
             line += f"  [{VIEWS[r.name].note}]"
+        elif r.name == "floor switch":
+            line += "  [benchmarks/floor_pages_app.py: the floor's slider and picture as two pages, switched]"
         print(line)
 
 
@@ -384,6 +389,12 @@ def main() -> None:
         with streamlit_process("benchmarks/floor_app.py", "bench_browser_floor.log") as (server, url):
             floor = measure(page, url, "floor", FLOOR, args.presses, args.warmup, None, server.pid)
         print(f"floor app done: p95 {percentiles(floor.phases['synced'])[1]:.1f} ms", flush=True)
+        floors = [floor]
+        if "switch" in names:  # the least a Streamlit page switch costs, for comparison
+            with streamlit_process("benchmarks/floor_pages_app.py", "bench_browser_floor_pages.log") as (server, url):
+                floors.append(measure(page, url, "floor switch", FLOOR, args.presses, args.warmup, None, server.pid,
+                                      "switch"))
+            print(f"floor switch done: p95 {percentiles(floors[-1].phases['synced'])[1]:.1f} ms", flush=True)
 
         results = []
         with streamlit_process("app.py", "bench_browser_app.log") as (server, url):
@@ -394,7 +405,7 @@ def main() -> None:
                       f"{percentiles(r.phases['synced'])[1]:.1f} ms" if not r.error
                       else f"{name}: not measured", flush=True)
         browser.close()
-    print_table(floor, results)
+    print_table(floors, results)
     print(f"\n(load average now {machine_line().split('load average ')[1]})")
 
 

@@ -86,9 +86,10 @@ DIGIT_KIND_HELP = (
 )
 
 
-def digit_picture_html(digit: Digit) -> str:
-    """The sidebar's picture of `digit`, as show_picture draws it."""
-    return picture_html(to_uint8(digit.x)[0], f"current digit: {digit.name}", digit.source, shown_width(28, 112))
+def digit_picture_html(digit: Digit, width: int | None = None) -> str:
+    """The sidebar's picture of `digit`, as show_picture draws it, `width` px wide (by default this session's)."""
+    return picture_html(to_uint8(digit.x)[0], f"current digit: {digit.name}", digit.source,
+                        width or shown_width(28, 112))
 
 
 @dataclass(frozen=True)
@@ -100,23 +101,37 @@ class ButtonDigit:
     posterior: tuple[list[float], list[float]]
 
 
-@st.cache_resource(max_entries=2048, show_spinner=False)
-def button_digit(weights: str, spec: tuple, width: int, _lm: LoadedModel) -> ButtonDigit:
-    """A button's digit, for every session alike (keyed by the weights' SHA-256, never by session): `spec` is
-    ("test", index), ("mean", class) or ("prior", stream seed, count, seed); `width`, the picture's (presenter
-    mode's is larger). Made once, not on every run: the panel's thirteen pictures and posteriors cost ~5 ms."""
+_button_digits: dict[tuple, ButtonDigit] = {}  # (weights, spec, width) -> its ButtonDigit, for every session
+BUTTON_DIGITS_KEPT = 4096
+
+
+def button_digit(lm: LoadedModel, spec: tuple, width: int) -> ButtonDigit:
+    """A button's digit, made once for every session alike (keyed by the weights' SHA-256, never by session):
+    `spec` is ("test", index), ("mean", class) or ("prior", stream seed, count, seed); `width`, the picture's
+    (presenter mode's is larger). A dict, not st.cache_resource, whose look-up costs ~0.2 ms: thirteen a run."""
+    key = (lm.card.get("weights_sha256", lm.name), spec, width)
+    made = _button_digits.get(key)
+    if made is None:
+        if len(_button_digits) >= BUTTON_DIGITS_KEPT:
+            _button_digits.clear()
+        made = _button_digits[key] = make_button_digit(lm, spec, width)
+    return made
+
+
+def make_button_digit(lm: LoadedModel, spec: tuple, width: int) -> ButtonDigit:
+    """The digit `spec` names (button_digit), its sidebar picture `width` px wide and its posterior."""
     kind, *args = spec
     if kind == "test":
         digit = mnist_test_digit(args[0])
     elif kind == "mean":
-        digit = decoded_digit(_lm, _lm.latents["class_centroids"][args[0]], f"mean code of class {args[0]}")
+        digit = decoded_digit(lm, lm.latents["class_centroids"][args[0]], f"mean code of class {args[0]}")
     else:
         stream, count, base = args
-        z = prior_samples(1, _lm.latent_dim, seed=stream)[0]
-        digit = decoded_digit(_lm, z, f"prior sample #{count} (seed {base})")
+        z = prior_samples(1, lm.latent_dim, seed=stream)[0]
+        digit = decoded_digit(lm, z, f"prior sample #{count} (seed {base})")
     with torch.no_grad():  # as describe_digit encodes the current digit
-        q = _lm.model.encode(torch.from_numpy(digit.x).reshape(1, -1).float())
-    return ButtonDigit(digit, digit_picture_html(digit), (q.mu[0].tolist(), q.std[0].tolist()))
+        q = lm.model.encode(torch.from_numpy(digit.x).reshape(1, -1).float())
+    return ButtonDigit(digit, digit_picture_html(digit, width), (q.mu[0].tolist(), q.std[0].tolist()))
 
 
 def digit_choices(digit: Digit, kind: str) -> list[tuple[str, list[DigitChoice]]]:
@@ -124,10 +139,10 @@ def digit_choices(digit: Digit, kind: str) -> list[tuple[str, list[DigitChoice]]
     shows it, and a latent map marks its posterior, the moment the button is pressed. `kind`: what the buttons 0-9
     give (REAL or MEAN)."""
     lm, digits = current_model(), shipped_test_digits()
-    weights, width = lm.card.get("weights_sha256", lm.name), shown_width(28, 112)
+    width = shown_width(28, 112)
 
     def choice(ident: str, text: str, help_text: str, spec: tuple, prior_count: int | None = None) -> DigitChoice:
-        made = button_digit(weights, spec, width, lm)
+        made = button_digit(lm, spec, width)
         on_click, args = (use_digit, (made.digit,)) if prior_count is None else (use_prior_digit,
                                                                                 (prior_count, made.digit))
         return DigitChoice(ident, text, help_text, made.html, made.digit.name, made.posterior, on_click, args)
@@ -156,8 +171,8 @@ def digit_choices(digit: Digit, kind: str) -> list[tuple[str, list[DigitChoice]]
 
 def digit_panel() -> None:
     """The current digit, shared by every view, and quick ways to replace it. The picture and the buttons are live
-    (views/live/digits.js: a press shows the new digit at once), over their Streamlit twins (shown without a
-    script, and what AppTest presses)."""
+    (views/live/digits.js: a press shows the new digit at once), over their Streamlit twins: shown without a
+    script, and what AppTest presses. Once the browser has drawn the live buttons, the twin buttons are left out."""
     side = st.sidebar
     side.markdown("**Current digit**")
     digit = get_digit()
@@ -174,6 +189,10 @@ def digit_panel() -> None:
         bind="query-params",
     )
     rows = digit_choices(digit, kind)
+    with side:
+        drawn = digit_buttons(rows, key="live_digit_buttons")
+    if drawn:  # this session's browser draws the live buttons: their twins would only cost every run ~3 ms
+        return
     # Each button changes the digit in a callback, before the run it causes: one run, not a run cut short by
     # st.rerun and a second one (benchmarks/RESULTS.md, "One run per digit button").
     with side.container(key="vae_digits_twin_buttons"):
@@ -184,8 +203,6 @@ def digit_panel() -> None:
             for box, c in zip(boxes, choices):
                 box.button(c.text, key=c.id, help=c.help, on_click=c.on_click, args=c.args,
                            width="content" if layout == "wrap" else "stretch")
-    with side:
-        digit_buttons(rows, key="live_digit_buttons")
 
 
 def use_prior_digit(count: int, digit: Digit) -> None:

@@ -305,13 +305,17 @@ def digit_picture(html: str, key: str) -> None:
     _live(key=key, data={"kind": "digit_picture", "html": html})
 
 
-def digit_buttons(rows: Sequence[tuple[str, Sequence[DigitChoice]]], key: str) -> None:
+def digit_buttons(rows: Sequence[tuple[str, Sequence[DigitChoice]]], key: str) -> bool:
     """The sidebar's digit buttons, rows of (layout, choices): layout "wrap" (a row that wraps: the classes), "pair"
     (two equal halves: previous and next) or "wide" (one full-width button). A press draws its picture in
-    digit_picture at once and tells the page's pickers, then Python reruns the app with the choice."""
+    digit_picture at once and tells the page's live elements, then Python reruns the app with the choice. Returns
+    whether this session's browser has drawn them (the state "drawn", set once)."""
     sent = ("id", "text", "help", "html", "name", "posterior")
     data = {"kind": "digit_buttons", "rows": [{"layout": layout, "choices": [{k: getattr(c, k) for k in sent}
                                                                            for c in choices]}
                                               for layout, choices in rows]}
     every = {c.id: c for _, choices in rows for c in choices}
-    _live(key=key, data=data, on_choose_change=functools.partial(_choose, key, every))
+    data["drawn"] = bool((st.session_state.get(key) or {}).get("drawn"))
+    result = _live(key=key, data=data, on_choose_change=functools.partial(_choose, key, every),
+                   on_drawn_change=_ignore)
+    return bool(result.drawn)

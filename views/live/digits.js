@@ -17,7 +17,7 @@ function mountDigitPicture(data, root) {
   };
 }
 
-function mountDigitButtons(data, root, setTriggerValue) {
+function mountDigitButtons(data, root, setTriggerValue, setStateValue) {
   const box = mountInto(root, '<div class="vae-digits vae-digit-buttons"></div>');
   for (const row of data.rows) {
     const line = document.createElement("div");
@@ -37,6 +37,7 @@ function mountDigitButtons(data, root, setTriggerValue) {
     box.append(line);
   }
   box.classList.add("ready");
+  if (!data.drawn) setStateValue("drawn", true); // Python then leaves out the Streamlit twins
   const lost = document.activeElement === document.body || document.activeElement === null;
   if (pressedChoice && lost && performance.now() - pressedChoice.at < REFOCUS_MS)
     box.querySelector(`[data-choice="${pressedChoice.id}"]`)?.focus();
