@@ -42,12 +42,15 @@ def test_every_config_option_is_one_streamlit_knows() -> None:
             assert f"{section}.{option}" in options, f"{section}.{option} is not a Streamlit option"
 
 
-ESCAPING_BUILDERS = {"picture_html", "table_html"}  # build HTML only from html.escape'd text; each has a test below
+# build HTML only from html.escape'd text; each has a test below
+ESCAPING_BUILDERS = {"picture_html", "table_html", "digit_picture_html"}
 
 
 def _is_constant_html(node: ast.expr) -> bool:
     """A plain string literal, a name (or attribute) spelled in UPPER_CASE, i.e. a module constant, or the result
-    of one of the ESCAPING_BUILDERS."""
+    of one of the ESCAPING_BUILDERS (kept by := or not)."""
+    if isinstance(node, ast.NamedExpr):
+        return _is_constant_html(node.value)
     if isinstance(node, ast.Call):
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
         return name in ESCAPING_BUILDERS
@@ -89,8 +92,10 @@ st.markdown(f"<b>{name}</b>", unsafe_allow_html=True)
 st.html(user_text)
 st.markdown(CSS, unsafe_allow_html=True)
 st.markdown(name)
+st.html(markup := f"<b>{name}</b>")
+st.html(markup := picture_html(x, alt, None, 28))
 """
-    assert [_is_constant_html(c.args[0]) for c in unsafe_html_calls(source)] == [False, False, True]
+    assert [_is_constant_html(c.args[0]) for c in unsafe_html_calls(source)] == [False, False, True, False, True]
 
 
 def test_picture_html_escapes_its_text_alternative_and_caption() -> None:
@@ -99,6 +104,14 @@ def test_picture_html_escapes_its_text_alternative_and_caption() -> None:
     markup = picture_html(np.zeros((28, 28), np.uint8), 'a "4" <script>alert(1)</script>', "<b>caption</b>", 196)
     assert "<script>" not in markup and "<b>" not in markup
     assert 'alt="a &quot;4&quot; &lt;script&gt;' in markup and "&lt;b&gt;caption&lt;/b&gt;" in markup
+
+
+def test_digit_picture_html_escapes_the_digits_name_and_source() -> None:
+    from views.common import Digit
+    from views.sidebar import digit_picture_html
+
+    markup = digit_picture_html(Digit(np.zeros(784, np.float32), 'upload "<img src=x onerror=alert(1)>"'), 112)
+    assert "<img src=x" not in markup and "&lt;img src=x onerror=alert(1)&gt;" in markup
 
 
 def test_table_html_escapes_its_headers_text_alternatives_and_caption() -> None:

@@ -176,8 +176,8 @@ def digit_panel() -> None:
     side = st.sidebar
     side.markdown("**Current digit**")
     digit = get_digit()
-    html = digit_picture_html(digit)
-    side.container(key="vae_digits_twin_picture").html(html)
+    twin = side.container(key="vae_digits_twin_picture")
+    twin.html(html := digit_picture_html(digit))
     with side:
         digit_picture(html, key="live_digit_picture")
     digits = shipped_test_digits()

@@ -17,7 +17,9 @@ model in the browser (model.js: the decoder and the encoder; vae_core/export.py 
   paths and cross-fades as vae_core.latent makes them: latent.js), tied by a group name, each placed where its
   Streamlit twin is. `draw_watch`: the Upload page's canvas, encoded as it is drawn (draw.js). `picture_picker`:
   a server-drawn picture to pick from (pick.js; a map pick draws the picked digit's marks at once, latent.js's
-  ellipse).
+  ellipse; the manifold's also holds the grids of the neighbouring sizes, `PickerVariants`). `digit_picture` and
+  `digit_buttons`: the sidebar's current digit and the buttons that replace it (digits.js): a press draws the new
+  digit at once and hands its posterior to the page's live pictures and pickers, which redraw with it.
 
 How a live slider and its `st.slider` coexist (the choice, and why). The page keeps its `st.slider`s exactly as
 before: same keys, same `bind="query-params"`, same pictures drawn by the server, so AppTest, links and lessons
