@@ -136,8 +136,8 @@ def make_button_digit(lm: LoadedModel, spec: tuple, width: int) -> ButtonDigit:
 
 def digit_choices(digit: Digit, kind: str) -> list[tuple[str, list[DigitChoice]]]:
     """The panel's buttons in rows (views.live.digit_buttons), each with the digit it makes current: the browser
-    shows it, and a latent map marks its posterior, the moment the button is pressed. `kind`: what the buttons 0-9
-    give (REAL or MEAN)."""
+    shows it, and the page's live pictures and latent map take its posterior, the moment the button is pressed.
+    `kind`: what the buttons 0-9 give (REAL or MEAN)."""
     lm, digits = current_model(), shipped_test_digits()
     width = shown_width(28, 112)
 
