@@ -172,7 +172,7 @@ def digit_choices(digit: Digit, kind: str) -> list[tuple[str, list[DigitChoice]]
 def digit_panel() -> None:
     """The current digit, shared by every view, and quick ways to replace it. The picture and the buttons are live
     (views/live/digits.js: a press shows the new digit at once), over their Streamlit twins: shown without a
-    script, and what AppTest presses. Once the browser has drawn the live buttons, the twin buttons are left out."""
+    script, and what AppTest presses. Once a live button has been pressed, the twin buttons are left out."""
     side = st.sidebar
     side.markdown("**Current digit**")
     digit = get_digit()
@@ -191,7 +191,7 @@ def digit_panel() -> None:
     rows = digit_choices(digit, kind)
     with side:
         drawn = digit_buttons(rows, key="live_digit_buttons")
-    if drawn:  # this session's browser draws the live buttons: their twins would only cost every run ~3 ms
+    if drawn:  # a live button was pressed: the twins would only cost every run ~3 ms
         return
     # Each button changes the digit in a callback, before the run it causes: one run, not a run cut short by
     # st.rerun and a second one (benchmarks/RESULTS.md, "One run per digit button").

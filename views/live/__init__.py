@@ -295,7 +295,8 @@ class DigitChoice:
 
 def _choose(component_key: str, choices: dict[str, DigitChoice]) -> None:
     """The panel's trigger callback, before the rerun: the chosen button's action (an unknown id, which only a
-    browser could send, is dropped)."""
+    browser could send, is dropped). A press also shows that this session's browser draws the live buttons."""
+    st.session_state[f"{component_key}_drawn"] = True
     chosen = st.session_state[component_key].get("choose")
     choice = choices.get(chosen) if isinstance(chosen, str) else None
     if choice:
@@ -311,13 +312,12 @@ def digit_buttons(rows: Sequence[tuple[str, Sequence[DigitChoice]]], key: str) -
     """The sidebar's digit buttons, rows of (layout, choices): layout "wrap" (a row that wraps: the classes), "pair"
     (two equal halves: previous and next) or "wide" (one full-width button). A press draws its picture in
     digit_picture at once and tells the page's live elements, then Python reruns the app with the choice. Returns
-    whether this session's browser has drawn them (the state "drawn", set once)."""
+    whether this session's browser draws them: known from the first press of one (a state set by the browser on
+    its own would cost every session an extra run when it opens)."""
     sent = ("id", "text", "help", "html", "name", "posterior")
     data = {"kind": "digit_buttons", "rows": [{"layout": layout, "choices": [{k: getattr(c, k) for k in sent}
                                                                            for c in choices]}
                                               for layout, choices in rows]}
     every = {c.id: c for _, choices in rows for c in choices}
-    data["drawn"] = bool((st.session_state.get(key) or {}).get("drawn"))
-    result = _live(key=key, data=data, on_choose_change=functools.partial(_choose, key, every),
-                   on_drawn_change=_ignore)
-    return bool(result.drawn)
+    _live(key=key, data=data, on_choose_change=functools.partial(_choose, key, every))
+    return bool(st.session_state.get(f"{key}_drawn"))

@@ -17,7 +17,7 @@ function mountDigitPicture(data, root) {
   };
 }
 
-function mountDigitButtons(data, root, setTriggerValue, setStateValue) {
+function mountDigitButtons(data, root, setTriggerValue) {
   const box = mountInto(root, '<div class="vae-digits vae-digit-buttons"></div>');
   for (const row of data.rows) {
     const line = document.createElement("div");
@@ -37,7 +37,6 @@ function mountDigitButtons(data, root, setTriggerValue, setStateValue) {
     box.append(line);
   }
   box.classList.add("ready");
-  if (!data.drawn) setStateValue("drawn", true); // Python then leaves out the Streamlit twins
   const lost = document.activeElement === document.body || document.activeElement === null;
   if (pressedChoice && lost && performance.now() - pressedChoice.at < REFOCUS_MS)
     box.querySelector(`[data-choice="${pressedChoice.id}"]`)?.focus();

@@ -29,5 +29,5 @@ export default function (component) {
   }
   if (data?.kind === "draw") return mountDraw(data, parentElement, setStateValue);
   if (data?.kind === "model") return checkModel(data, setTriggerValue);
-  if (data) return MOUNTS[data.kind](data, parentElement, setTriggerValue, setStateValue);
+  if (data) return MOUNTS[data.kind](data, parentElement, setTriggerValue);
 }
