@@ -142,3 +142,23 @@ def test_a_class_button_redraws_the_live_picture_before_the_server_and_the_same(
     assert served["shapes"][0] == served["shapes"][1]
     assert np.abs(np.array(served["livePixels"]) - np.array(at_once["livePixels"])).max() == 0  # as drawn at once
     assert np.abs(np.array(served["livePixels"]) - np.array(served["twinPixels"])).max() <= 1
+
+
+def test_a_class_button_moves_the_pads_base_at_once(page: Page, streamlit_server: str, app_idle):
+    """The latent pad's base (the current digit's mu, decoded in its preview) follows a sidebar button in the
+    next frame, to where the rerun then mounts it."""
+    open_panel(page, streamlit_server, app_idle, "pad")
+    page.wait_for_function("() => window.vaePad")
+    readout = "document.querySelector('.vae-pad .z').textContent"
+    before = page.evaluate(readout)
+    at_once = page.locator(f"{LIVE} button", has_text="3").first.evaluate(
+        f"""async (b) => {{
+            b.click();
+            await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+            return {readout};
+        }}""")
+    assert at_once != before
+    expect(page.locator(DIGIT_CAPTION)).to_have_text(re.compile(r"^test digit #\d+, a 3$"), timeout=RERUN_MS)
+    app_idle(page)
+    page.wait_for_function("() => window.vaePad")
+    assert page.evaluate(readout) == at_once

@@ -164,6 +164,14 @@ function mountPad(data, root, setTriggerValue) {
     },
   };
   for (const [type, fn] of Object.entries(handlers)) pad.addEventListener(type, fn);
+  // A sidebar digit button (digits.js): the new digit's mu is the pad's base at once (the rerun then mounts the
+  // pad anew around the same).
+  const onDigit = (choice) => {
+    base.set(choice.posterior[0]);
+    if (!pointer) z.set(base);
+    redraw();
+  };
+  digitListeners.add(onDigit);
   pad.setAttribute("aria-label", `latent pad over z${dx} (across) and z${dy} (up), from ${lo} to ${hi}`);
   preview.setAttribute("aria-label", "the decoded digit, once the decoder has loaded"); // named before its first draw
 
@@ -195,6 +203,7 @@ function mountPad(data, root, setTriggerValue) {
   return () => {
     alive = false;
     loop.stop();
+    digitListeners.delete(onDigit);
     for (const [type, fn] of Object.entries(handlers)) pad.removeEventListener(type, fn);
     if (api && window.vaePad === api) delete window.vaePad;
   };
