@@ -1,9 +1,9 @@
 // The sidebar's digit panel (views/sidebar.py): the current digit's picture and the buttons that replace it. A
-// press draws the new digit at once (the server sends each button's picture with the panel), tells the page's
-// pickers its posterior (a latent map marks it at once, as after a pick on it), and sends the button's id to Python as
-// the trigger value "choose"; the app's rerun then brings every picture of the page in step.
+// press draws the new digit at once (the server sends each button's picture with the panel), hands its posterior
+// to the page's live pictures, pad and latent map (which redraw with it in the next frame), and sends the
+// button's id to Python as the trigger value "choose"; the app's rerun then brings the rest of the page in step.
 
-const digitListeners = new Set(); // fn(choice) of the page's pickers (pick.js): a choice's posterior [mu, std]
+const digitListeners = new Set(); // fn(choice) of the page's live elements: choice.posterior = [mu, std], .name
 let digitPicture = null; // the mounted current digit's box, which a press draws into
 let pressedChoice = null; // {id, at}: the button last pressed, given the focus back after the rerun remounts it
 
