@@ -102,7 +102,7 @@ class ButtonDigit:
 
 
 _button_digits: dict[tuple, ButtonDigit] = {}  # (weights, spec, width) -> its ButtonDigit, for every session
-BUTTON_DIGITS_KEPT = 4096
+BUTTON_DIGITS_KEPT = 1024  # ~5 kB each
 
 
 def button_digit(lm: LoadedModel, spec: tuple, width: int) -> ButtonDigit:
