@@ -29,7 +29,7 @@ from .common import (
     why_no_test_digits,
 )
 from .controls import MEAN, REAL, SEED
-from .live import DigitChoice, digit_buttons, digit_picture
+from .live import DigitChoice, digit_buttons, digit_picture, scripts_run
 from .pictures import picture_html, shown_width
 
 PICKER_HELP = (
@@ -172,7 +172,8 @@ def digit_choices(digit: Digit, kind: str) -> list[tuple[str, list[DigitChoice]]
 def digit_panel() -> None:
     """The current digit, shared by every view, and quick ways to replace it. The picture and the buttons are live
     (views/live/digits.js: a press shows the new digit at once), over their Streamlit twins: shown without a
-    script, and what AppTest presses. Once a live button has been pressed, the twin buttons are left out."""
+    script, and what AppTest presses. Once the browser is known to run the live elements, the twin buttons are left
+    out (views.live.scripts_run)."""
     side = st.sidebar
     side.markdown("**Current digit**")
     digit = get_digit()
@@ -190,8 +191,8 @@ def digit_panel() -> None:
     )
     rows = digit_choices(digit, kind)
     with side:
-        drawn = digit_buttons(rows, key="live_digit_buttons")
-    if drawn:  # a live button was pressed: the twins would only cost every run ~3 ms
+        digit_buttons(rows, key="live_digit_buttons")
+    if scripts_run():  # the browser runs the live buttons: their twins would only cost every run ~3 ms
         return
     # Each button changes the digit in a callback, before the run it causes: one run, not a run cut short by
     # st.rerun and a second one (benchmarks/RESULTS.md, "One run per digit button").

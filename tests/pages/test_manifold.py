@@ -15,6 +15,8 @@ from tests.apptest import (
     pick,
     pick_source_data,
     picture,
+    pictures,
+    send_trigger,
 )
 from vae_core.latent import grid_axis, manifold_grid
 from views import state_keys
@@ -111,3 +113,15 @@ def test_the_picker_holds_the_neighbouring_grid_sizes_as_the_page_would_draw_the
     assert source(at) == pick_source_data(at, PICKER, variants["views"]["21"]["source"])
     at.slider(key="manifold_n").set_value(30).run()
     assert sorted(view(at)["variants"]["views"]) == ["29", "30"]
+
+
+def test_the_grid_goes_as_a_plain_picture_too_until_the_browser_is_known_to_run_the_live_elements():
+    """For a browser that cannot run the picker (no script), the grid is still there: the picture as a plain
+    picture with the picker's text alternative, its model pixels kept square. Once a release of the live grid size
+    slider has come back from the browser, it is left out."""
+    at = open_latent_space_page("manifold", "mnist-z2")
+    twins = [p for p in pictures(at.main) if p.alt.startswith("Manifold:")]
+    assert [(p.src, p.alt, p.width) for p in twins] == [(source(at)["src"], view(at)["alt"], view(at)["width"])]
+    send_trigger(at, "live_manifold_n", "release", {"manifold_n": 21})
+    assert at.slider(key="manifold_n").value == 21
+    assert not [p for p in pictures(at.main) if p.alt.startswith("Manifold:")]

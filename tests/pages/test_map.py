@@ -15,6 +15,7 @@ from tests.apptest import (
     pick,
     pick_source_data,
     picture,
+    pictures,
 )
 from vae_core.analysis import describe_digit
 from vae_core.digits import load_test_digits
@@ -150,3 +151,14 @@ def test_each_map_target_carries_the_marks_its_pick_will_show(model):
         mahalanobis = np.einsum("ni,ij,nj->n", offsets, np.linalg.inv([[a, b], [b, c]]), offsets)
         # On the 1-sigma contour, to 5%: test_logvar is stored in half precision and the marks to 4 places.
         assert mahalanobis == pytest.approx(1, rel=0.05)
+
+
+def test_the_map_picture_goes_as_a_plain_picture_too_until_the_browser_is_known_to_run_the_picker():
+    """For a browser that cannot run the picker (no script), the map is still there: its picture as a plain
+    picture with the picker's text alternative (a chart, scaled smoothly). Once a pick has come back from the
+    browser, it is left out."""
+    at = open_latent_space_page("map", "mnist-z2")
+    twins = [p for p in pictures(at.main) if p.alt.startswith("Latent map:")]
+    assert [(p.src, p.alt, p.width) for p in twins] == [(source(at)["src"], view(at)["alt"], view(at)["width"])]
+    pick(at, PICKER, source(at)["targets"]["id"][0])
+    assert not [p for p in pictures(at.main) if p.alt.startswith("Latent map:")]

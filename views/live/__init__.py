@@ -38,6 +38,7 @@ path, and the figures and alt text a test reads. The drawing canvas has no twin:
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import json
@@ -55,7 +56,7 @@ from vae_core.export import browser_message
 from vae_core.model import VAE
 from vae_core.render import CLASS_COLOURS, image_grid
 
-from ..pictures import shown_width
+from ..pictures import picture_html, shown_width
 
 HERE = Path(__file__).resolve().parent
 # One module: they share `models` and the slider groups.
@@ -76,11 +77,24 @@ def model_message(model: VAE, part: str = "decoder") -> tuple[str, bytes]:
 
 
 SENT = "vae_live_sent"  # session key: the sha1s of the networks whose bytes this session has mounted
+RUNS = "vae_live_runs"  # session key: True once a live element's trigger came back (scripts_run)
+
+
+def scripts_run() -> bool:
+    """Whether this session's browser runs the live elements: known once one of their triggers has come back (a
+    slider's release, a pick, a digit button, a model check). Until then a twin that only a browser without the
+    script needs is still sent (the digit panel's buttons, a picker's picture); after it, it is left out."""
+    return bool(st.session_state.get(RUNS))
+
+
+def _came_back() -> None:
+    st.session_state[RUNS] = True
 MOUNTS = "vae_live_mounts"  # session key: a count of model mounts, so each small mount differs from the last
 
 
 def _lacking(component_key: str) -> None:
     """The trigger's callback: the browser lacks this network, so the run that follows mounts its bytes again."""
+    _came_back()
     st.session_state.get(SENT, set()).discard(st.session_state[component_key].get("lacking"))
 
 
@@ -147,6 +161,7 @@ class Slider:
 def _release(component_key: str, sliders: dict[str, Slider]) -> None:
     """The trigger's callback, before the rerun: each released value into its widget key, snapped to the slider's
     range and steps (the value came from a browser)."""
+    _came_back()
     released = st.session_state[component_key].get("release") or {}
     for key, value in released.items():
         s = sliders.get(key)
@@ -228,6 +243,11 @@ class PickSource:
     id: str
     message: bytes
 
+    def png(self) -> bytes:
+        """The picture as PNG bytes (read back from the message: kept once, in cached sources)."""
+        src = json.loads(self.message[len(SOURCE_MAGIC):])["src"]
+        return base64.b64decode(src.split(",", 1)[1])
+
 
 def pick_source(src: str, targets: dict[str, list] | None = None) -> PickSource:
     """A picker's picture (a data URI) and, for a picker without a grid, its click targets {x, y, id, label}
@@ -242,6 +262,7 @@ def pick_source(src: str, targets: dict[str, list] | None = None) -> PickSource:
 def _pick(component_key: str, choose: Callable[[int], None]) -> None:
     """The pick trigger's callback, before the rerun: hand the picked item's id to `choose` (the value came from a
     browser: anything but an int is dropped; `choose` checks the range)."""
+    _came_back()
     picked = st.session_state[component_key].get("pick")
     if isinstance(picked, int) and not isinstance(picked, bool):
         choose(picked)
@@ -265,7 +286,12 @@ def picture_picker(source: PickSource, view: dict[str, Any], choose: Callable[[i
     label (the keyboard help), title, x and y ({title, ticks: [[fraction, text], ...]}, y from the top), legend
     ({title, items: [[text, colour], ...]}), marks ({cross, ring: [x, y], ellipse: [[x, y], ...]} in fractions),
     grid ({n, x: [text per column], y: [text per row]}). Each source mount is keyed by its id: a source sent in
-    an earlier run under the same key is the same message, which Streamlit's message cache sends as a reference."""
+    an earlier run under the same key is the same message, which Streamlit's message cache sends as a reference.
+    Until the browser is known to run the picker (scripts_run), the picture also goes as a plain picture, hidden
+    once the picker is drawn (a grid's pixels kept square, a chart's smoothed)."""
+    if not scripts_run():  # the picture alone, for a browser that cannot run the picker (hidden once it does)
+        with fallback(f"{key}_picture"):
+            st.html(picture_html(source.png(), view["alt"], None, view["width"], smooth=not view.get("grid")))
     sources = {source.id: source} | {s.id: s for s, _ in (variants.views.values() if variants else ())}
     for ident, s in sources.items():
         _live(key=f"{key}_source_{ident[:16]}", data=s.message)
@@ -295,8 +321,8 @@ class DigitChoice:
 
 def _choose(component_key: str, choices: dict[str, DigitChoice]) -> None:
     """The panel's trigger callback, before the rerun: the chosen button's action (an unknown id, which only a
-    browser could send, is dropped). A press also shows that this session's browser draws the live buttons."""
-    st.session_state[f"{component_key}_drawn"] = True
+    browser could send, is dropped)."""
+    _came_back()
     chosen = st.session_state[component_key].get("choose")
     choice = choices.get(chosen) if isinstance(chosen, str) else None
     if choice:
@@ -308,16 +334,13 @@ def digit_picture(html: str, key: str) -> None:
     _live(key=key, data={"kind": "digit_picture", "html": html})
 
 
-def digit_buttons(rows: Sequence[tuple[str, Sequence[DigitChoice]]], key: str) -> bool:
+def digit_buttons(rows: Sequence[tuple[str, Sequence[DigitChoice]]], key: str) -> None:
     """The sidebar's digit buttons, rows of (layout, choices): layout "wrap" (a row that wraps: the classes), "pair"
     (two equal halves: previous and next) or "wide" (one full-width button). A press draws its picture in
-    digit_picture at once and tells the page's live elements, then Python reruns the app with the choice. Returns
-    whether this session's browser draws them: known from the first press of one (a state set by the browser on
-    its own would cost every session an extra run when it opens)."""
+    digit_picture at once and tells the page's live elements, then Python reruns the app with the choice."""
     sent = ("id", "text", "help", "html", "name", "posterior")
     data = {"kind": "digit_buttons", "rows": [{"layout": layout, "choices": [{k: getattr(c, k) for k in sent}
                                                                            for c in choices]}
                                               for layout, choices in rows]}
     every = {c.id: c for _, choices in rows for c in choices}
     _live(key=key, data=data, on_choose_change=functools.partial(_choose, key, every))
-    return bool(st.session_state.get(f"{key}_drawn"))

@@ -29,7 +29,8 @@ function receivePickSource(data) {
   }
 }
 
-const PICK_HTML = `<figure class="vae-pick vae-picture">
+// A live element, drawn at once ("ready": it needs no model), so its server-drawn twin, if any, is hidden.
+const PICK_HTML = `<figure class="vae-pick vae-picture vae-live ready">
   <div class="vae-pick-title"></div>
   <div class="vae-pick-body">
     <div class="vae-pick-plot">

@@ -1,0 +1,53 @@
+"""Where the browser cannot run the live component's script (blocked, or failing), every page still shows its
+Streamlit controls and the server's pictures, and they work (issue 16: the server path unchanged)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.live_app import DIGIT_CAPTION
+
+pytestmark = pytest.mark.browser
+
+RERUN_MS = 120_000
+# Streamlit loads a component's script from a blob: URL; refusing to make one is a blocked script.
+BLOCK_COMPONENT_SCRIPTS = """
+const createObjectURL = URL.createObjectURL;
+URL.createObjectURL = function (blob) {
+  if (blob instanceof Blob && blob.type === "text/javascript") throw new Error("component scripts blocked");
+  return createObjectURL.call(this, blob);
+};
+"""
+
+
+@pytest.mark.parametrize(("path", "picture", "control"), [
+    ("variance", "grid of 16 digits", "s (multiplies sigma)"),
+    ("manifold", "Manifold: 20 x 20 digits", "Grid size n (n x n digits)"),
+    ("map", "Latent map:", None),
+])
+def test_without_the_live_script_a_page_keeps_its_streamlit_controls_and_server_pictures(
+    browser: Browser, streamlit_server: str, app_idle, path: str, picture: str, control: str | None
+):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(RERUN_MS)
+    context.add_init_script(BLOCK_COMPONENT_SCRIPTS)
+    try:
+        page = context.new_page()
+        page.goto(f"{streamlit_server}/{path}?model=mnist-z2")
+        app_idle(page)
+        main = page.get_by_test_id("stMain")
+        expect(main.locator(f"figure.vae-picture img[alt^='{picture}']").first).to_be_visible()
+        expect(main.locator(".vae-live")).to_have_count(0)  # nothing live was drawn
+        if control:
+            slider = main.locator("[data-testid=stSlider]").filter(has_text=control).get_by_role("slider")
+            expect(slider).to_be_visible()
+        side = page.get_by_test_id("stSidebar")
+        side.get_by_role("button", name="3", exact=True).click()  # the digit panel's Streamlit buttons
+        expect(page.locator(DIGIT_CAPTION)).to_have_text(re.compile(r"^test digit #\d+, a 3$"))
+        app_idle(page)
+        expect(main.locator(f"figure.vae-picture img[alt^='{picture}']").first).to_be_visible()
+    finally:
+        context.close()
