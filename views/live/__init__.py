@@ -77,6 +77,7 @@ def model_message(model: VAE, part: str = "decoder") -> tuple[str, bytes]:
 
 
 SENT = "vae_live_sent"  # session key: the sha1s of the networks whose bytes this session has mounted
+MOUNTS = "vae_live_mounts"  # session key: a count of model mounts, so each small mount differs from the last
 RUNS = "vae_live_runs"  # session key: True once a live element's trigger came back (scripts_run)
 
 
@@ -88,8 +89,8 @@ def scripts_run() -> bool:
 
 
 def _came_back() -> None:
+    """Every trigger callback's first step: the browser ran a live element (scripts_run)."""
     st.session_state[RUNS] = True
-MOUNTS = "vae_live_mounts"  # session key: a count of model mounts, so each small mount differs from the last
 
 
 def _lacking(component_key: str) -> None:
