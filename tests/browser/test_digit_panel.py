@@ -162,3 +162,50 @@ def test_a_class_button_moves_the_pads_base_at_once(page: Page, streamlit_server
     app_idle(page)
     page.wait_for_function("() => window.vaePad")
     assert page.evaluate(readout) == at_once
+
+
+# Each live picture of a group and its twin (the server's picture in the fallback container `fallback`): grey
+# pixels of both, read in one task.
+GROUP_AND_TWINS = """async (pairs) => {
+    const grey = (cv) => Array.from(cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data
+        .filter((_, i) => i % 4 === 0));
+    const out = [];
+    for (const [group, nth, fallback] of pairs) {
+        const canvas = document.querySelectorAll(`.vae-live-picture.ready[data-group=${group}] canvas`)[nth];
+        const img = document.querySelector(`[class*=st-key-vae_fallback_${fallback}] img`);
+        await img.decode();
+        const c = document.createElement('canvas');
+        [c.width, c.height] = [img.naturalWidth, img.naturalHeight];
+        c.getContext('2d').drawImage(img, 0, 0);
+        out.push({live: grey(canvas), twin: grey(c)});
+    }
+    return out;
+}"""
+INTERPOLATION = [["interp_steps", 0, "interp_latent_strip"], ["interp_steps", 1, "interp_crossfade"],
+                 ["interp", 0, "interp_frame"]]
+
+
+def test_an_interpolation_end_that_is_the_current_digit_follows_a_class_button_at_once(
+    page: Page, streamlit_server: str, app_idle
+):
+    """Interpolate with endpoint A = the current digit: the latent strip, the pixel cross-fade and the frame take
+    a sidebar button's new digit in the next frame (the path's end is its mu, the cross-fade's end its decoded
+    mu), while the server's pictures are still the old ones; after the rerun each is the server's (to one grey
+    level)."""
+    open_panel(page, streamlit_server, app_idle, "interpolate?interp_a=current+digit&interp_t=2")
+    page.wait_for_function("() => document.querySelectorAll('.vae-live-picture.ready').length === 3")
+    before = page.evaluate(GROUP_AND_TWINS, INTERPOLATION)
+    at_once = page.locator(f"{LIVE} button", has_text="3").first.evaluate(
+        f"""async (b) => {{
+            b.click();
+            await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+            return ({GROUP_AND_TWINS})({INTERPOLATION});
+        }}""")
+    for old, new in zip(before, at_once, strict=True):
+        assert new["live"] != old["live"] and new["twin"] == old["twin"]  # the server has not answered yet
+    expect(page.locator(DIGIT_CAPTION)).to_have_text(re.compile(r"^test digit #\d+, a 3$"), timeout=RERUN_MS)
+    app_idle(page)
+    served = page.evaluate(GROUP_AND_TWINS, INTERPOLATION)
+    for new, now in zip(at_once, served, strict=True):
+        assert np.abs(np.array(now["live"]) - np.array(new["live"])).max() <= 1
+        assert np.abs(np.array(now["live"]) - np.array(now["twin"])).max() <= 1

@@ -137,6 +137,12 @@ function mountSliders(data, root, setTriggerValue) {
 const keyedSliders = new Map(); // group -> {key, at}: the slider last moved with a key, and when
 const REFOCUS_MS = 10_000;
 
+// The path's ends, a and b, where an end that is the current digit (Interpolate's "current digit", listed in
+// `follows`) is the posterior's mu: a sidebar digit button moves it at once.
+function endsOf(data) {
+  return ["a", "b"].map((end) => (data.follows?.includes(end) ? data.posterior.mu : data[end]));
+}
+
 // sigma * eps_i for each row eps_i of `eps` (n * D, flat), as float32 like torch's.
 function spreadOf(std, eps) {
   return Float32Array.from(eps, (e, i) => std[i % std.length] * e);
@@ -147,15 +153,17 @@ function spreadOf(std, eps) {
 //   shift: z = mu + unit * v, v[d] the value of keys[d] (mean perturbation: one slider per dimension; unit "std":
 //          sigma, else the unit vector given);
 //   scale: z_i = mu + v * (sigma * eps_i) (variance), or center + v * spread_i (temperature: 0 + T * eps_i);
-//   path:  z = codes[v] (the interpolation frame);
+//   path:  z = codes[v] (the interpolation frame; where an end follows the current digit, the path anew);
 //   count: z_i = mu + sigma * eps[v]_i, v codes (stochastic reconstructions: the draws describe_digit makes for
 //          v samples, which are not the first v of a larger draw);
-//   between: v codes on the path from a to b, "linear" or "slerp" by `method` (the interpolation strip, v steps);
+//   between: v codes on the path from a to b, "linear" or "slerp" by `method` (the interpolation strip, v steps;
+//          endsOf: an end may follow the current digit);
 // the words for the picture's text alternative and caption ({value}, {offsets}, {t}), and n where the number of
 // pictures follows the value. A mode may return `probs` (n * 784 pixel probabilities) instead of codes: they are
 // painted as they are, with nothing decoded:
 //   crossfade: v pictures blending ends[0] into ends[1] pixel by pixel (grey levels 0..255; the interpolation
-//              page's pixel cross-fade of the decoded end pictures, v steps).
+//              page's pixel cross-fade of the decoded end pictures, v steps; an end that follows the current digit
+//              is its mu decoded here).
 // The number of pictures of a mode whose n follows the value: the value, else (its slider not yet mounted; its
 // mount then redraws the group) the smallest count the picture has a width for.
 const countOf = (data, values) => Math.round(values.get(data.key) ?? Math.min(...Object.keys(data.widths)));
@@ -180,7 +188,10 @@ const MODES = {
   path(data, values) {
     const v = Math.round(values.get(data.key) ?? 0);
     const t = Math.min(data.codes.length - 1, Math.max(0, v));
-    return { codes: Float32Array.from(data.codes[t]), words: { value: String(t), t: (t / (data.codes.length - 1)).toFixed(2) } };
+    const words = { value: String(t), t: (t / (data.codes.length - 1)).toFixed(2) };
+    if (!data.follows) return { codes: Float32Array.from(data.codes[t]), words };
+    const d = data.a.length;
+    return { codes: interpolateCodes(...endsOf(data), data.codes.length, data.method).slice(t * d, (t + 1) * d), words };
   },
   count(data, values) {
     const v = countOf(data, values);
@@ -193,14 +204,22 @@ const MODES = {
   },
   between(data, values) {
     const v = countOf(data, values);
-    return { codes: interpolateCodes(data.a, data.b, v, data.method), n: v, words: { value: String(v) } };
+    return { codes: interpolateCodes(...endsOf(data), v, data.method), n: v, words: { value: String(v) } };
   },
-  crossfade(data, values) {
+  crossfade(data, values, model) {
     const v = countOf(data, values);
-    const [a, b] = data.ends.map((grey) => Float32Array.from(grey, (g) => g / 255)); // as interpolation_strip
+    // An end that follows the current digit is its decoded mu, in grey levels as the server's frames.
+    const grey = (end, i) => (data.follows?.includes(end) ? greyLevels(decodeCodes(model, Float32Array.from(
+      data.posterior.mu), 1)) : data.ends[i]);
+    const [a, b] = ["a", "b"].map((end, i) => Float32Array.from(grey(end, i), (g) => g / 255)); // as interpolation_strip
     return { probs: pixelCrossfade(a, b, v), n: v, words: { value: String(v) } };
   },
 };
+
+// Pixel probabilities as 8-bit grey levels, as vae_core.render.grey_to_uint8.
+function greyLevels(probs) {
+  return Uint8Array.from(probs, (p) => Math.floor(Math.min(1, Math.max(0, p)) * 255 + 0.5));
+}
 
 function fill(template, words) {
   return template.replace(/\{(\w+)\}/g, (all, name) => words[name] ?? all);
@@ -268,7 +287,7 @@ function mountPicture(mounted, root) {
     if (!dirty || !model) return;
     dirty = false;
     const start = performance.now();
-    const { codes, probs, words: modeWords, n = data.n } = MODES[data.mode](data, group.values);
+    const { codes, probs, words: modeWords, n = data.n } = MODES[data.mode](data, group.values, model);
     const words = { ...modeWords, name: data.posterior?.name };
     const { cols, image } = layout(n);
     paintGrid(image, probs ?? decodeCodes(model, codes, n), n, cols);

@@ -17,12 +17,22 @@ from .. import state_keys
 from ..common import (
     current_model,
     current_report,
+    get_digit,
     set_digit_from_code,
     shipped_test_digits,
     stream_seed,
 )
 from ..controls import CLASS_CHOICES, CURRENT, INTERP_STEPS, PATHS, PRIOR, REAL_CHOICES, UPLOAD
-from ..live import Slider, fallback, live_picture, live_sliders, model_message, mount_model, strip_width
+from ..live import (
+    Slider,
+    fallback,
+    live_picture,
+    live_sliders,
+    model_message,
+    mount_model,
+    posterior_params,
+    strip_width,
+)
 from ..pictures import show_grid, show_picture, shown_width
 
 DEFAULTS = {"A": "class 4", "B": "class 9"}  # the seed figure: interpolation of 4 and 9
@@ -138,15 +148,22 @@ def render() -> None:
     strip, latent_grid = shown.strip, shown.latent_grid
     # While Steps moves, both strips are drawn in the browser from the path's ends alone (live.js modes 'between'
     # and 'crossfade'); the frame slider, its frame and the downloads follow on release, when this fragment reruns.
+    # An end that is the current digit follows a sidebar digit button at once (live.js endsOf).
+    follows = [end for end, choice in (("a", choice_a), ("b", choice_b)) if choice == CURRENT]
+    following = {}
+    if follows:
+        r = current_report()
+        following = {"follows": follows, **posterior_params(r.mu, r.std, get_digit().name)}
+    ends_of_path = {"a": code_a.tolist(), "b": code_b.tolist(), "method": PATHS[path_name], **following}
     counts = range(INTERP_STEPS.low, INTERP_STEPS.high + 1)
-    live = {"key": INTERP_STEPS.key, "widths": {k: strip_width(k, STRIP_WIDTH) for k in counts}}
+    live = {"key": INTERP_STEPS.key, "widths": {k: strip_width(k, STRIP_WIDTH) for k in counts}, **following}
     left, right = st.columns([3, 1])
     with left:
         st.markdown(f"**Latent interpolation**, {path_name}: A = {choice_a} → B = {choice_b}")
         alt = f"{{value}} digits decoded along the {path_name} path from {choice_a} to {choice_b}"
         with fallback("interp_latent_strip"):
             show_grid(latent_grid, alt.format(value=steps), max_width=STRIP_WIDTH)
-        path = {"a": code_a.tolist(), "b": code_b.tolist(), "method": PATHS[path_name], **live}
+        path = {**ends_of_path, **live}
         live_picture(sha1, "interp_steps", "between", path, None, 0, None, alt, None,
                      key="live_interp_latent_strip")
         st.markdown("**Pixel cross-fade** of the same two end pictures")
@@ -165,16 +182,17 @@ def render() -> None:
         d[1].download_button("Path as animated GIF", gif, f"{name}.gif", "image/gif", key="interp_gif",
                              on_click="ignore")
     with right:
-        frame_view(strip, steps, choice_a, choice_b)
+        frame_view(strip, steps, choice_a, choice_b, ends_of_path if follows else {})
 
 
 @st.fragment
-def frame_view(strip: InterpolationStrip, steps: int, choice_a: str, choice_b: str) -> None:
+def frame_view(strip: InterpolationStrip, steps: int, choice_a: str, choice_b: str, following: dict) -> None:
     """The frame slider (live, with its st.slider twin), the frame it shows and the button that makes it the current
     digit: a fragment of its own inside the page's, so that a release reruns and sends these, not the two strips
     and the downloads (benchmarks/RESULTS.md, "Nested fragments"). The page's fragment calls it on each of its runs,
     so new endpoints, steps or path reach it. It mounts the model itself, so that a browser lacking the weights gets
-    them in the rerun a release causes."""
+    them in the rerun a release causes. `following`: the path's ends where one is the current digit (live.js
+    endsOf), else empty."""
     sha1 = mount_model(current_model().model)
     if st.session_state.get("interp_t", 0) > steps - 1:  # fewer steps than before: stay on the last frame
         st.session_state["interp_t"] = steps - 1
@@ -187,7 +205,7 @@ def frame_view(strip: InterpolationStrip, steps: int, choice_a: str, choice_b: s
     caption = f"frame {{value}} of {steps - 1}: t = {{t}}"
     with fallback("interp_frame"):
         show_picture(strip.frames[t], alt.format(value=t), caption.format(value=t, t=f"{t / (steps - 1):.2f}"))
-    live_picture(sha1, "interp", "path", {"codes": strip.codes.tolist(), "key": "interp_t"}, 1, 1,
+    live_picture(sha1, "interp", "path", {"codes": strip.codes.tolist(), "key": "interp_t", **following}, 1, 1,
                  shown_width(28, 196), alt, caption, key="live_interp_frame")
     if st.button("Use this frame as current digit", key="interp_use_frame"):
         set_digit_from_code(strip.codes[t], f"frame {t}/{steps - 1} from {choice_a} to {choice_b}")
