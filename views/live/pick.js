@@ -289,7 +289,7 @@ function newPicker(root) {
       const value = group.values.get(variants.key);
       const next = value === undefined ? data : variants.views[String(value)];
       figure.classList.toggle("vae-pick-stale", !next);
-      if (next && next !== view) show(next);
+      if (next && next.source !== view.source) show(next); // the same picture is this run's view, already shown
     };
     follow = { group: variants.group, listener };
     group.listeners.add(listener);
