@@ -17,15 +17,15 @@ PRESENTER_TEXT_PX = 24  # the smallest text on a projector (issue 15: read from 
 PRESENTER_CHART_PX = 22  # chart labels in presenter mode (at least 20)
 
 # Every screen: a focus ring that shows on any background (WCAG 2.4.7; on a slider, around its thumb), and touch
-# targets of at least 24 x 24 px (WCAG 2.2 SC 2.5.8): Streamlit's slider thumb (the box holding its value) is 12 px,
-# so a transparent ring around it takes the touch.
-SCREEN_CSS = """
-:focus-visible {outline: 3px solid #1a5fb4 !important; outline-offset: 2px;}
-[data-testid=stButtonGroup] > div {flex-wrap: wrap;}  /* pills wrap onto a new row rather than scroll out of sight */
-[data-testid=stSlider] div:has(> [data-testid=stSliderThumbValue])::before {
-    content: ""; position: absolute; inset: -7px; border-radius: 50%;}
-[data-testid=stSlider] div:has(> [data-testid=stSliderThumbValue]):has(input:focus-visible) {
-    outline: 3px solid #1a5fb4; outline-offset: 3px;}  /* the focused input itself is visually hidden */
+# targets of at least 24 x 24 px (WCAG 2.2 SC 2.5.8): Streamlit's slider thumb (react-aria's, the box holding its
+# value) is 12 px, so a transparent ring around it takes the touch. The thumb by its place and react-aria's data
+# attributes, not by :has(): such rules made every restyle of the page slower (benchmarks/RESULTS.md).
+SLIDER_THUMB = "[data-testid=stSlider] [role=group] > [data-orientation] > [data-rac]"
+SCREEN_CSS = f"""
+:focus-visible {{outline: 3px solid #1a5fb4 !important; outline-offset: 2px;}}
+[data-testid=stButtonGroup] > div {{flex-wrap: wrap;}}  /* pills wrap onto a new row rather than scroll out of sight */
+{SLIDER_THUMB}::before {{content: ""; position: absolute; inset: -7px; border-radius: 50%;}}
+{SLIDER_THUMB}[data-focus-visible] {{outline: 3px solid #1a5fb4; outline-offset: 3px;}}  /* its input is hidden */
 """
 
 # Streamlit's elements that set their text smaller than the root size (captions, widget labels, slider ticks, ...).

@@ -235,3 +235,21 @@ def test_the_weights_come_once_and_again_after_an_eviction_a_model_switch_and_a_
     app_idle(page)
     live_and_drawn()
     assert page.evaluate("window.vaeLive.received()") == [second]
+
+
+def test_the_flag_that_hides_the_twins_follows_the_page(page: Page, streamlit_server: str, app_idle) -> None:
+    """live.css hides the Streamlit twins while a live element is ready, by a flag on the root element (main.js
+    syncReadyFlags): set on a page with live pictures, gone after a switch to a page with none (the sidebar's
+    digit panel has a flag of its own, which stays)."""
+    flag = "f => document.documentElement.hasAttribute(f)"
+    page.goto(f"{streamlit_server}/variance?model={MODEL}")
+    app_idle(page)
+    expect(page.locator(".vae-live-picture.ready")).to_be_visible()
+    expect(page.locator("[class*=st-key-vae_fallback]").first).to_be_hidden()
+    assert page.evaluate(flag, "data-vae-live-ready")
+    page.get_by_test_id("stTopNav").get_by_text("Encode", exact=True).click()
+    page.get_by_test_id("stTopNavDropdownLink").filter(has_text="The maths").click()
+    page.wait_for_function(f"() => !({flag})('data-vae-live-ready')")
+    app_idle(page)
+    assert not page.evaluate(flag, "data-vae-live-ready")
+    assert page.evaluate(flag, "data-vae-digits-ready")

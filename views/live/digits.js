@@ -10,7 +10,7 @@ let pressedChoice = null; // {id, at}: the button last pressed, given the focus 
 function mountDigitPicture(data, root) {
   const box = mountInto(root, '<div class="vae-digits vae-digit-picture"></div>');
   box.innerHTML = data.html;
-  box.classList.add("ready");
+  markReady(box);
   digitPicture = box;
   return () => {
     if (digitPicture === box) digitPicture = null;
@@ -36,7 +36,7 @@ function mountDigitButtons(data, root, setTriggerValue) {
     }
     box.append(line);
   }
-  box.classList.add("ready");
+  markReady(box);
   const lost = document.activeElement === document.body || document.activeElement === null;
   if (pressedChoice && lost && performance.now() - pressedChoice.at < REFOCUS_MS)
     box.querySelector(`[data-choice="${pressedChoice.id}"]`)?.focus();

@@ -307,7 +307,7 @@ function mountDraw(data, root, setStateValue) {
     if (!alive) return;
     [model, encoder, points] = [d, e, p];
     redraw();
-    box.classList.add("ready");
+    markReady(box);
   }, () => {});
   redraw();
   return () => {

@@ -92,7 +92,7 @@ function decimalsOf(step) {
 // the manifold's grid size, whose pictures come from the server).
 function showWhenReady(element, modelId, then = () => {}) {
   const ready = modelId ? modelSlot(modelId).ready : Promise.resolve();
-  ready.then(() => (element.classList.add("ready"), then()), () => {});
+  ready.then(() => (markReady(element), then()), () => {});
 }
 
 function mountSliders(data, root, setTriggerValue) {
@@ -302,7 +302,7 @@ function mountPicture(mounted, root) {
     if (!alive) return;
     model = ready;
     redraw();
-    figure.classList.add("ready");
+    markReady(figure);
   }, () => {});
   redraw();
   return () => {

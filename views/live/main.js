@@ -18,7 +18,30 @@ function receiveModel(bytes) {
 const MOUNTS = { pad: mountPad, sliders: mountSliders, picture: mountPicture, pick: mountPick,
   digit_picture: mountDigitPicture, digit_buttons: mountDigitButtons };
 
+// live.css hides the Streamlit twins while a live element (or the digit panel) is ready, by a flag on the root element
+// that these keep true to the page. Not `body:has(.vae-live.ready)` in the CSS: with that rule Chromium restyled
+// the whole page on every change to it, ~17 ms of each page switch (benchmarks/RESULTS.md).
+const READY_FLAGS = { "data-vae-live-ready": ".vae-live.ready", "data-vae-digits-ready": ".vae-digits.ready" };
+function syncReadyFlags() {
+  for (const [flag, selector] of Object.entries(READY_FLAGS))
+    document.documentElement.toggleAttribute(flag, document.querySelector(selector) !== null);
+}
+
+function markReady(element) {
+  element.classList.add("ready");
+  syncReadyFlags();
+}
+
 export default function (component) {
+  const cleanup = mount(component);
+  syncReadyFlags(); // a picker is ready as it is drawn
+  return () => {
+    if (typeof cleanup === "function") cleanup();
+    setTimeout(syncReadyFlags); // once Streamlit has taken the element away
+  };
+}
+
+function mount(component) {
   const { data, parentElement, setTriggerValue, setStateValue } = component;
   if (data instanceof Uint8Array) {
     // A bytes mount shows nothing: the model's weights, the test digits' codes for the drawing's map, or a picture
