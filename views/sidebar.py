@@ -29,7 +29,7 @@ from .common import (
     why_no_test_digits,
 )
 from .controls import MEAN, REAL, SEED
-from .live import DigitChoice, digit_buttons, digit_picture, scripts_run
+from .live import DigitChoice, ask_whether_scripts_run, digit_buttons, digit_picture, scripts_run
 from .pictures import picture_html, shown_width
 
 PICKER_HELP = (
@@ -192,6 +192,7 @@ def digit_panel() -> None:
     rows = digit_choices(digit, kind)
     with side:
         digit_buttons(rows, key="live_digit_buttons")
+        ask_whether_scripts_run()
     if scripts_run():  # the browser runs the live buttons: their twins would only cost every run ~3 ms
         return
     # Each button changes the digit in a callback, before the run it causes: one run, not a run cut short by

@@ -54,6 +54,23 @@ def test_a_class_button_shows_its_digit_at_once_and_the_rerun_agrees(page: Page,
         "alt", re.compile("3"))  # the page's own pictures follow with the rerun
 
 
+def test_a_browser_that_runs_the_panel_says_so_and_the_next_run_leaves_the_twins_out(
+    page: Page, streamlit_server: str, app_idle
+):
+    """views.live.ask_whether_scripts_run: with nothing pressed, the first run's answer (a fragment run of its own)
+    is enough for a page switch to come without the Streamlit twin buttons."""
+    open_panel(page, streamlit_server, app_idle)
+    twin_buttons = page.locator("[class*=st-key-vae_digits_twin_buttons]")
+    expect(twin_buttons).to_have_count(1)  # the first run cannot know
+    expect(page.locator("[class*=st-key-vae_live_hello]")).to_have_count(0)  # answered, and gone
+    page.get_by_test_id("stTopNav").get_by_text("Perturb", exact=True).click()
+    page.get_by_test_id("stTopNavDropdownLink").filter(has_text="Mean perturbation").click()
+    page.wait_for_url(re.compile(r"/mean"))
+    app_idle(page)
+    expect(page.locator(f"{LIVE}.vae-digit-buttons.ready")).to_be_visible()
+    expect(twin_buttons).to_have_count(0)
+
+
 def test_next_and_previous_step_through_the_class_and_the_keyboard_stays_on_the_button(
     page: Page, streamlit_server: str, app_idle
 ):

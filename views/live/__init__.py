@@ -82,15 +82,24 @@ RUNS = "vae_live_runs"  # session key: True once a live element's trigger came b
 
 
 def scripts_run() -> bool:
-    """Whether this session's browser runs the live elements: known once one of their triggers has come back (a
-    slider's release, a pick, a digit button, a model check). Until then a twin that only a browser without the
-    script needs is still sent (the digit panel's buttons, a picker's picture); after it, it is left out."""
+    """Whether this session's browser runs the live elements: known once one of their triggers has come back
+    (ask_whether_scripts_run's at the latest). Until then a twin that only a browser without the script needs is
+    still sent (the digit panel's buttons, a picker's picture); after it, it is left out."""
     return bool(st.session_state.get(RUNS))
 
 
 def _came_back() -> None:
     """Every trigger callback's first step: the browser ran a live element (scripts_run)."""
     st.session_state[RUNS] = True
+
+
+@st.fragment
+def ask_whether_scripts_run() -> None:
+    """Until scripts_run() is known, a mount that answers as soon as the browser runs it (main.js). A fragment of
+    its own, so that the answer reruns only this, once per session; every run after it leaves out the twins only
+    a browser without the script needs: on a page switch about 20 of 65 messages (benchmarks/RESULTS.md)."""
+    if not scripts_run():
+        _live(key="vae_live_hello", data={"kind": "hello"}, on_hello_change=_came_back)
 
 
 def _lacking(component_key: str) -> None:
