@@ -26,6 +26,10 @@ SCREEN_CSS = f"""
 [data-testid=stButtonGroup] > div {{flex-wrap: wrap;}}  /* pills wrap onto a new row rather than scroll out of sight */
 {SLIDER_THUMB}::before {{content: ""; position: absolute; inset: -7px; border-radius: 50%;}}
 {SLIDER_THUMB}[data-focus-visible] {{outline: 3px solid #1a5fb4; outline-offset: 3px;}}  /* its input is hidden */
+/* Where the live component's script cannot run (blocked, or failing), Streamlit puts an error with a stack trace in
+   each of its mounts; the page works on without them (its Streamlit twins show), so the visitor is not shown them.
+   They stay in the browser's console. Here, not in live.css: that comes with the script. */
+.stBidiComponent [data-testid=stAlertContainer] {{display: none;}}
 """
 
 # Streamlit's elements that set their text smaller than the root size (captions, widget labels, slider ticks, ...).

@@ -41,6 +41,10 @@ def test_without_the_live_script_a_page_keeps_its_streamlit_controls_and_server_
         main = page.get_by_test_id("stMain")
         expect(main.locator(f"figure.vae-picture img[alt^='{picture}']").first).to_be_visible()
         expect(main.locator(".vae-live")).to_have_count(0)  # nothing live was drawn
+        # Streamlit's error in each live mount, with its stack trace, is kept from the visitor (views/screens.py)
+        errors = page.locator(".stBidiComponent [data-testid=stAlertContainer]")
+        expect(errors.first).to_be_attached()
+        assert not [e for e in errors.all() if e.is_visible()]
         if control:
             slider = main.locator("[data-testid=stSlider]").filter(has_text=control).get_by_role("slider")
             expect(slider).to_be_visible()
