@@ -20,18 +20,20 @@ model in the browser (model.js: the decoder and the encoder; vae_core/export.py 
   ellipse; the manifold's also holds the grids of the neighbouring sizes, `PickerVariants`). `digit_picture` and
   `digit_buttons`: the sidebar's current digit and the buttons that replace it (digits.js): a press draws the new
   digit at once and hands its posterior to the page's live pictures and pickers, which redraw with it.
+- `ask_whether_scripts_run`: a mount that only answers, so that Python learns early that the browser runs all
+  this (`scripts_run`) and leaves out the twins only a browser without the script needs.
 
 How a live slider and its `st.slider` coexist (the choice, and why). The page keeps its `st.slider`s exactly as
 before: same keys, same `bind="query-params"`, same pictures drawn by the server, so AppTest, links and lessons
 see no change. Each sits in a container keyed `vae_fallback_*`; the live slider and picture are mounted right
 after it, in the same place. While the browser has not loaded the model (or cannot run the script), the live ones
 stay hidden and the Streamlit ones are what the user sees and uses. Once the model is loaded, live.css hides the
-`vae_fallback_*`
-containers (a rule keyed on the live elements' own `ready` class: no script touches Streamlit's DOM) and shows the
-live ones. Dragging a live slider decodes on every animation frame and never talks to Python; its release (pointer
-up, or each key press) sends {widget key: value} as a trigger whose callback writes the value into that widget key
-before the script reruns, so the hidden `st.slider` takes it, the URL follows, and the server's pictures (and every
-other page) agree with what the user saw. The server still draws its pictures on each run: they are the no-script
+`vae_fallback_*` containers and shows the live ones (a rule keyed on a flag the script sets on the root element
+while a live element is `ready`: it touches no element of Streamlit's). Dragging a live slider decodes on every
+animation frame and never talks to Python; its release (pointer up, or each key press) sends {widget key: value}
+as a trigger whose callback writes the value into that widget key before the script reruns, so the hidden
+`st.slider` takes it, the URL follows, and the server's pictures (and every other page) agree with what the user
+saw. The server still draws its pictures on each run: they are the no-script
 path, and the figures and alt text a test reads. The drawing canvas has no twin: a canvas needs a script anyway
 (the one it replaced did too), and without one the page still takes an upload.
 """
