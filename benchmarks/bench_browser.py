@@ -28,7 +28,8 @@ before counts, as the old page's are first taken away). CPU: the server process'
 the machine.
 
 Target (issue 16): each view's shown p95 within 1.3x of the floor's p95, the manifold (at n = 30) and the map
-included. The synced ratio is printed beside it.
+included. The synced ratio is printed beside it, and a page switch is also put against the bare two-page floor's
+switch (floor_pages_app.py), the least a Streamlit page switch costs.
 
     .venv/bin/python benchmarks/bench_browser.py [--presses 30] [--views reconstruct,mean,...] [--model mnist-z20]
 """
@@ -359,6 +360,9 @@ def print_table(floors: list[Result], results: list[Result]) -> None:
             line += f"  ({r.misses} presses changed no picture)"
         if r.name in VIEWS and VIEWS[r.name].note:
             line += f"  [{VIEWS[r.name].note}]"
+        if r.name == "switch" and len(floors) > 1 and not floors[1].error:  # against what a bare switch costs
+            bare = percentiles(floors[1].phases["shown"])[1]
+            line += f"  ({percentiles(r.phases['shown'])[1] / bare:.2f}x the bare switch's p95)"
         elif r.name == "floor switch":
             line += "  [benchmarks/floor_pages_app.py: the floor's slider and picture as two pages, switched]"
         print(line)
