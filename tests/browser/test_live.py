@@ -4,10 +4,11 @@ Streamlit twin returned)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.live_app import COUNT_SCRIPT_RUNS, PICTURE_CHANGED
 
@@ -15,6 +16,17 @@ pytestmark = pytest.mark.browser
 
 MODEL = "mnist-z2"
 RERUN_MS = 120_000
+PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(**PHONE)
+    context.set_default_timeout(RERUN_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize(("path", "group"), [("mean", "mean"), ("variance", "variance"), ("sample", "sample"),
@@ -52,6 +64,43 @@ def test_dragging_a_live_slider_redraws_live_and_release_reaches_python(
     # The live slider is drawn again from the value the st.slider twin returned in Python's run.
     assert float(page.locator(f".vae-sliders input[data-key={key}]").input_value()) == pytest.approx(released)
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
+
+
+def test_a_finger_dragging_a_live_slider_on_a_phone_redraws_live_and_its_lift_reaches_python(
+    phone: Page, streamlit_server: str, app_idle
+) -> None:
+    """On a phone, a finger on the live slider's track: the picture follows while it moves (no script run), and
+    lifting it is the release. Touch events as the phone's screen sends them (Playwright's touchscreen only taps)."""
+    phone.goto(f"{streamlit_server}/variance?model={MODEL}")
+    app_idle(phone)
+    picture = phone.locator(".vae-live-picture.ready[data-group=variance] canvas")
+    slider = phone.locator(".vae-sliders.ready[data-group=variance] input[type=range]")
+    slider.scroll_into_view_if_needed()
+    phone.wait_for_function("() => window.vaeLive?.stats('variance').drawn > 0")
+    before = picture.evaluate("c => c.toDataURL()")
+    phone.evaluate(COUNT_SCRIPT_RUNS)
+    box = slider.bounding_box()
+    y = box["y"] + box["height"] / 2
+    screen = phone.context.new_cdp_session(phone)
+
+    def touch(kind: str, fraction: float | None = None) -> None:
+        points = [] if fraction is None else [{"x": box["x"] + fraction * box["width"], "y": y}]
+        screen.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    touch("touchStart", 0.3)
+    for step in range(1, 11):
+        touch("touchMove", 0.3 + 0.05 * step)
+    phone.wait_for_function(PICTURE_CHANGED, arg=[picture.element_handle(), before])
+    assert phone.evaluate("window.scriptStateChanges") == 0, "a finger moving should not rerun the script"
+    moved_to = phone.evaluate("window.vaeLive.values('variance')['variance_scale']")
+    assert moved_to == pytest.approx(float(slider.input_value()))
+
+    touch("touchEnd")
+    phone.wait_for_function("() => new URL(location.href).searchParams.has('variance_scale')", timeout=RERUN_MS)
+    app_idle(phone)
+    assert float(parse_qs(urlparse(phone.url).query)["variance_scale"][0]) == pytest.approx(moved_to)
+    assert float(phone.locator(".vae-sliders input[data-key=variance_scale]").input_value()) == pytest.approx(moved_to)
+    expect(phone.locator("[data-testid=stException]")).to_have_count(0)
 
 
 def test_the_live_strip_grows_with_its_slider_and_shows_the_servers_reconstructions(
