@@ -84,7 +84,10 @@ def picture_html(image: np.ndarray | bytes, alt: str, caption: str | None, width
     )
 
 
-def show_picture(image: np.ndarray | bytes, alt: str, caption: str | None = None, width: int = 196,
+SHOWN_PICTURE_WIDTH = 196  # px: a picture's width by default (seven screen pixels to a model pixel)
+
+
+def show_picture(image: np.ndarray | bytes, alt: str, caption: str | None = None, width: int = SHOWN_PICTURE_WIDTH,
                  smooth: bool = False) -> None:
     """Show a uint8 picture, grey (H, W) or RGB (H, W, 3), or PNG bytes, about `width` px wide (see shown_width)
     with its text alternative `alt`: what it shows and the numbers that matter ("reconstruction of a handwritten 4,

@@ -117,9 +117,10 @@ def test_a_tap_on_a_phone_changes_the_digit(browser: Browser, streamlit_server: 
         context.close()
 
 
-# The live picture and its hidden Streamlit twin on a page: (alt text, grey pixels) of each, read in one task.
-LIVE_AND_TWIN = """async ([fallback]) => {
-    const canvas = document.querySelector('[data-testid=stMain] .vae-live-picture.ready canvas');
+# A live picture (of `group`) and its hidden Streamlit twin (in fallback `fallback`) on a page: (alt text, grey
+# pixels) of each, read in one task.
+LIVE_AND_TWIN = """async ([fallback, group]) => {
+    const canvas = document.querySelector(`[data-testid=stMain] .vae-live-picture.ready[data-group=${group}] canvas`);
     const img = document.querySelector(`[class*=st-key-vae_fallback_${fallback}] img`);
     await img.decode();
     const c = document.createElement('canvas');
@@ -132,29 +133,31 @@ LIVE_AND_TWIN = """async ([fallback]) => {
 }"""
 
 
-@pytest.mark.parametrize(("path", "fallback"), [("mean", "mean_picture"), ("variance", "variance_grid"),
-                                                ("reconstruct", "recon_strip")])
+@pytest.mark.parametrize(("path", "fallback", "group"), [
+    ("mean", "mean_picture", "mean"), ("mean", "mean_mu", "mean_mu"), ("variance", "variance_grid", "variance"),
+    ("variance", "variance_mu", "variance_mu"), ("reconstruct", "recon_strip", "recon")])
 def test_a_class_button_redraws_the_live_picture_before_the_server_and_the_same(
-    page: Page, streamlit_server: str, app_idle, path: str, fallback: str
+    page: Page, streamlit_server: str, app_idle, path: str, fallback: str, group: str
 ):
-    """A live picture around the current digit (mean, variance, stochastic reconstructions) takes a sidebar
-    button's new digit at once: in the next frame it shows the new digit while the server's twin still shows the
-    old; after the rerun both are the same pictures (to one grey level) with the same text alternative."""
+    """A live picture around the current digit (mean, variance, stochastic reconstructions, and the decoded mu
+    beside the first two) takes a sidebar button's new digit at once: in the next frame it shows the new digit
+    while the server's twin still shows the old; after the rerun both are the same pictures (to one grey level)
+    with the same text alternative."""
     open_panel(page, streamlit_server, app_idle, path)
-    page.wait_for_function("() => document.querySelector('[data-testid=stMain] .vae-live-picture.ready')")
-    first = page.evaluate(LIVE_AND_TWIN, [fallback])
+    expect(page.locator(f"[data-testid=stMain] .vae-live-picture.ready[data-group={group}]")).to_be_visible()
+    first = page.evaluate(LIVE_AND_TWIN, [fallback, group])
     assert "a handwritten 4" in first["live"] and "a handwritten 4" in first["twin"]
     at_once = page.locator(f"{LIVE} button", has_text="3").first.evaluate(
         f"""async (b) => {{
             b.click();
             await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
-            return ({LIVE_AND_TWIN})(['{fallback}']);
+            return ({LIVE_AND_TWIN})(['{fallback}', '{group}']);
         }}""")
     assert "a handwritten 3" in at_once["live"] and "a handwritten 4" in at_once["twin"]
     assert at_once["livePixels"] != first["livePixels"]
     expect(page.locator(DIGIT_CAPTION)).to_have_text(re.compile(r"^test digit #\d+, a 3$"), timeout=RERUN_MS)
     app_idle(page)
-    served = page.evaluate(LIVE_AND_TWIN, [fallback])
+    served = page.evaluate(LIVE_AND_TWIN, [fallback, group])
     assert served["live"] == served["twin"] == at_once["live"]
     assert served["shapes"][0] == served["shapes"][1]
     assert np.abs(np.array(served["livePixels"]) - np.array(at_once["livePixels"])).max() == 0  # as drawn at once

@@ -58,7 +58,7 @@ from vae_core.export import browser_message
 from vae_core.model import VAE
 from vae_core.render import CLASS_COLOURS, image_grid
 
-from ..pictures import picture_html, shown_width
+from ..pictures import SHOWN_PICTURE_WIDTH, picture_html, show_picture, shown_width
 
 HERE = Path(__file__).resolve().parent
 # One module: they share `models` and the slider groups.
@@ -209,6 +209,17 @@ def live_picture(model_sha1: str, group: str, mode: str, params: dict[str, Any],
     data = {"kind": "picture", "model": model_sha1, "group": group, "mode": mode, "n": n, "nrow": nrow,
             "width": width, "alt": alt, "caption": caption, **params}
     _live(key=key, data=data, width="content")  # as wide as the picture, like its twin in a row of pictures
+
+
+def decoded_mu(model_sha1: str, picture: np.ndarray, mu: torch.Tensor, std: torch.Tensor, name: str, alt: str,
+               caption: str, key: str) -> None:
+    """The current digit's mu decoded (`picture`, uint8), shown like pictures.show_picture: the server's picture (the
+    twin, in fallback `key`) and a live one (group `key`) that a sidebar digit button redraws at once. `alt`: a
+    template, {name} the digit's name."""
+    with fallback(key):
+        show_picture(picture, alt.format(name=name), caption)
+    live_picture(model_sha1, key, "mu", posterior_params(mu, std, name), 1, 1, shown_width(28, SHOWN_PICTURE_WIDTH),
+                 alt, caption, key=f"live_{key}")
 
 
 POINTS_MAGIC = b"VAEp"  # draw.js tells this bytes mount from the model's by it

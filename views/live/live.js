@@ -150,6 +150,7 @@ function spreadOf(std, eps) {
 
 // Codes for the group's current values, n * latentDim, by the picture's mode. `posterior` {mu, std, name} is the
 // current digit's q(z|x), which a sidebar digit button replaces at once (digits.js):
+//   mu:    z = mu (the current digit's decoded mu: no slider moves it, a digit button does);
 //   shift: z = mu + unit * v, v[d] the value of keys[d] (mean perturbation: one slider per dimension; unit "std":
 //          sigma, else the unit vector given);
 //   scale: z_i = mu + v * (sigma * eps_i) (variance), or center + v * spread_i (temperature: 0 + T * eps_i);
@@ -168,6 +169,9 @@ function spreadOf(std, eps) {
 // mount then redraws the group) the smallest count the picture has a width for.
 const countOf = (data, values) => Math.round(values.get(data.key) ?? Math.min(...Object.keys(data.widths)));
 const MODES = {
+  mu(data) {
+    return { codes: Float32Array.from(data.posterior.mu), words: {} };
+  },
   shift(data, values) {
     const v = data.keys.map((k) => values.get(k) ?? 0);
     const [mu, unit] = [data.posterior.mu, data.unit === "std" ? data.posterior.std : data.unit];

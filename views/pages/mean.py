@@ -16,7 +16,16 @@ from vae_core.render import decode_images
 
 from ..common import autoencoder_notice, current_model, current_report, get_digit
 from ..controls import MEAN_SHIFT, MEAN_UNIT, MEAN_UNITS, POSTERIOR_UNIT
-from ..live import Slider, fallback, live_picture, live_sliders, mount_model, posterior_params
+from ..live import (
+    Slider,
+    decoded_mu,
+    fallback,
+    live_picture,
+    live_sliders,
+    model_message,
+    mount_model,
+    posterior_params,
+)
 from ..pictures import show_picture, show_table, shown_width
 
 OFFSETS = torch.arange(-3.0, 4.0)  # the traversal table's columns: -3 ... +3
@@ -139,7 +148,8 @@ def render() -> None:
     offsets_and_picture(left, cols[0], unit_name == POSTERIOR_UNIT, alt, caption)
     table = shared_table(lm.card.get("weights_sha256", lm.name), lm.model, r.mu.numpy(), unit.numpy(), tuple(dims))
     with cols[1]:
-        show_picture(r.reconstruction, f"{name} decoded from mu, unperturbed", "unperturbed: decoded mu")
+        decoded_mu(model_message(lm.model)[0], r.reconstruction, r.mu, r.std, name,
+                   "{name} decoded from mu, unperturbed", "unperturbed: decoded mu", "mean_mu")
 
     st.markdown(f"**Traversal table**: each row moves one dimension by -3 ... +3 {unit_name}, the others stay at mu.")
     show_table(table, [f"z{d}" for d in dims], [f"{o:+g}" for o in OFFSETS.tolist()], "offset",

@@ -25,8 +25,8 @@ from ..common import (
     stream_seed,
 )
 from ..controls import VARIANCE_SCALE
-from ..live import fallback, grid_width, live_picture, posterior_params
-from ..pictures import show_grid, show_picture
+from ..live import decoded_mu, fallback, grid_width, live_picture, model_message, posterior_params
+from ..pictures import show_grid
 
 INTRO = (
     "Codes z = mu + s · sigma ⊙ eps, eps ~ N(0, I), around the current digit's posterior q(z|x) = N(mu, sigma²); "
@@ -70,5 +70,5 @@ def render() -> None:
     slider_and_picture(slider_box, row, "variance", "s (multiplies sigma)", VARIANCE_SCALE,
                        functools.partial(show_draws, n, draw))
     with row:
-        show_picture(r.reconstruction, f"{get_digit().name} decoded from mu, ELBO {r.elbo:.1f} nats",
-                     "mean reconstruction: decoded mu")
+        decoded_mu(model_message(current_model().model)[0], r.reconstruction, r.mu, r.std, get_digit().name,
+                   "{name} decoded from mu", "mean reconstruction: decoded mu", "variance_mu")
