@@ -118,6 +118,17 @@ def page(browser, request: pytest.FixtureRequest):
         context.close()
 
 
+@pytest.fixture
+def phone(browser):
+    """A fresh browser context per test on a phone's screen, with touch (live_app.PHONE)."""
+    context = browser.new_context(**live_app.PHONE)
+    context.set_default_timeout(APP_TIMEOUT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 def wait_for_app(page, timeout_ms: int = APP_TIMEOUT_MS) -> None:
     """Wait until the page is connected, the script run is over and nothing is still loading."""
     page.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout_ms)

@@ -33,6 +33,8 @@ IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"  # the attribute
 BUSY = ("[data-testid=stSkeleton]", "[data-testid=stSpinner]")
 # The caption under the sidebar's current digit: the live one (views/live/digits.js) once it is drawn, else its
 # Streamlit twin (the other is hidden).
+# A phone (an iPhone 12-14's screen in CSS px) with touch, for a browser context's options.
+PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
 DIGIT_CAPTION = "[data-testid=stSidebar] figure.vae-picture figcaption >> visible=true"
 # Page scripts for the live elements' tests: count the app's script runs (a live drag must cause none), and
 # whether a canvas's picture changed since `before` (its data URL).

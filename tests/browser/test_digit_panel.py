@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.live_app import DIGIT_CAPTION
 
@@ -98,23 +98,16 @@ def test_the_prior_button_shows_the_draw_the_server_makes(page: Page, streamlit_
     assert press_at_once(page, "Random from the prior")["caption"] == "prior sample #2 (seed 0)"
 
 
-def test_a_tap_on_a_phone_changes_the_digit(browser: Browser, streamlit_server: str, app_idle):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
-    context.set_default_timeout(RERUN_MS)
-    try:
-        page = context.new_page()
-        page.goto(f"{streamlit_server}/reconstruct?model=mnist-z2")
-        app_idle(page)
-        page.get_by_test_id("stExpandSidebarButton").tap()
-        button = page.locator(f"{LIVE} button", has_text="7")
-        expect(button).to_be_visible()
-        box = button.bounding_box()
-        assert box["width"] >= 24 and box["height"] >= 24  # WCAG 2.2 SC 2.5.8
-        button.tap()
-        expect(page.locator(DIGIT_CAPTION)).to_have_text(re.compile(r"^test digit #\d+, a 7$"), timeout=RERUN_MS)
-    finally:
-        context.close()
+def test_a_tap_on_a_phone_changes_the_digit(phone: Page, streamlit_server: str, app_idle):
+    phone.goto(f"{streamlit_server}/reconstruct?model=mnist-z2")
+    app_idle(phone)
+    phone.get_by_test_id("stExpandSidebarButton").tap()
+    button = phone.locator(f"{LIVE} button", has_text="7")
+    expect(button).to_be_visible()
+    box = button.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24  # WCAG 2.2 SC 2.5.8
+    button.tap()
+    expect(phone.locator(DIGIT_CAPTION)).to_have_text(re.compile(r"^test digit #\d+, a 7$"), timeout=RERUN_MS)
 
 
 # A live picture (of `group`) and its hidden Streamlit twin (in fallback `fallback`) on a page: (alt text, grey

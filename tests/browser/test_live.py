@@ -4,11 +4,10 @@ Streamlit twin returned)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.live_app import COUNT_SCRIPT_RUNS, PICTURE_CHANGED
 
@@ -16,17 +15,6 @@ pytestmark = pytest.mark.browser
 
 MODEL = "mnist-z2"
 RERUN_MS = 120_000
-PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
-
-
-@pytest.fixture
-def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(**PHONE)
-    context.set_default_timeout(RERUN_MS)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize(("path", "group"), [("mean", "mean"), ("variance", "variance"), ("sample", "sample"),
@@ -219,7 +207,7 @@ def test_without_webassembly_the_plain_loop_draws_the_live_grid_and_keys_keep_th
     page.add_init_script("delete window.WebAssembly")  # as in a browser without it: kernel.js falls back
     page.goto(f"{streamlit_server}/variance?model={MODEL}&variance_count=64")
     app_idle(page)
-    picture = page.locator(".vae-live-picture.ready canvas")
+    picture = page.locator(".vae-live-picture.ready[data-group=variance] canvas")
     page.wait_for_function("() => window.vaeLive?.stats('variance').drawn > 0")
     assert page.evaluate("window.vaeLive.simd") is False
     slider = page.locator(".vae-sliders.ready input[type=range]")
@@ -293,7 +281,7 @@ def test_the_flag_that_hides_the_twins_follows_the_page(page: Page, streamlit_se
     flag = "f => document.documentElement.hasAttribute(f)"
     page.goto(f"{streamlit_server}/variance?model={MODEL}")
     app_idle(page)
-    expect(page.locator(".vae-live-picture.ready")).to_be_visible()
+    expect(page.locator(".vae-live-picture.ready[data-group=variance]")).to_be_visible()
     expect(page.locator("[class*=st-key-vae_fallback]").first).to_be_hidden()
     assert page.evaluate(flag, "data-vae-live-ready")
     page.get_by_test_id("stTopNav").get_by_text("Encode", exact=True).click()

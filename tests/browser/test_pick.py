@@ -4,7 +4,6 @@ click, one touch tap on a phone, or the arrow keys and Enter pick; presenter mod
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -15,23 +14,12 @@ from vae_core.latent import grid_axis
 
 pytestmark = pytest.mark.browser
 
-PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
 RERUN_MS = 120_000  # a pick reruns the page's fragment, then the app; slow on a busy machine
 FRAME = "[data-testid=stMain] .vae-pick-frame"
 READOUT = "[data-testid=stMain] .vae-pick-readout"
 PICKED_DIGIT = re.compile(r"^Picked test digit #(\d+), a (\d)\.$")
 PICKED_CELL = re.compile(r"^Picked z0 = (-?\d+\.\d\d), z1 = (-?\d+\.\d\d)\.$")
 AXIS = grid_axis(20, eps=0.05)  # the manifold's default grid on the 2-D model
-
-
-@pytest.fixture
-def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(**PHONE)
-    context.set_default_timeout(RERUN_MS)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 def open_picker(page: Page, url: str, url_path: str, app_idle) -> dict:

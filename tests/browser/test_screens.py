@@ -28,7 +28,7 @@ pytestmark = pytest.mark.browser
 
 AXE = live_app.ROOT / "node_modules" / "axe-core" / "axe.min.js"  # package.json pins it; `npm ci` installs it
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
+PHONE = live_app.PHONE
 PROJECTOR = dict(viewport={"width": 1920, "height": 1080})
 DESKTOP = dict(viewport={"width": 1400, "height": 1000})
 MIN_PRESENTER_TEXT_PX = 24
