@@ -128,12 +128,13 @@ LIVE_AND_TWIN = """async ([fallback, group]) => {
 
 @pytest.mark.parametrize(("path", "fallback", "group"), [
     ("mean", "mean_picture", "mean"), ("mean", "mean_mu", "mean_mu"), ("variance", "variance_grid", "variance"),
-    ("variance", "variance_mu", "variance_mu"), ("reconstruct", "recon_strip", "recon")])
+    ("variance", "variance_mu", "variance_mu"), ("reconstruct", "recon_strip", "recon"),
+    ("reconstruct", "recon_mu", "recon_mu")])
 def test_a_class_button_redraws_the_live_picture_before_the_server_and_the_same(
     page: Page, streamlit_server: str, app_idle, path: str, fallback: str, group: str
 ):
     """A live picture around the current digit (mean, variance, stochastic reconstructions, and the decoded mu
-    beside the first two) takes a sidebar button's new digit at once: in the next frame it shows the new digit
+    beside each) takes a sidebar button's new digit at once: in the next frame it shows the new digit
     while the server's twin still shows the old; after the rerun both are the same pictures (to one grey level)
     with the same text alternative."""
     open_panel(page, streamlit_server, app_idle, path)
@@ -155,6 +156,26 @@ def test_a_class_button_redraws_the_live_picture_before_the_server_and_the_same(
     assert served["shapes"][0] == served["shapes"][1]
     assert np.abs(np.array(served["livePixels"]) - np.array(at_once["livePixels"])).max() == 0  # as drawn at once
     assert np.abs(np.array(served["livePixels"]) - np.array(served["twinPixels"])).max() <= 1
+
+
+def test_a_class_button_shows_its_digit_as_reconstructs_input_at_once(page: Page, streamlit_server: str, app_idle):
+    """Reconstruct's input picture (digits.js mountDigitInput) takes the pressed button's picture in the same task,
+    the sidebar's PNG at the page's size, while the server's twin still shows the old digit; the rerun agrees."""
+    live, twin = ("[data-testid=stMain] .vae-digit-input.ready img",
+                  "[data-testid=stMain] [class*=st-key-vae_fallback_recon_input] img")
+    read = (f"() => ['{live}', '{twin}'].map((s) => document.querySelector(s))"
+            ".map((i) => [i.getAttribute('src'), i.alt, i.width])")
+    open_panel(page, streamlit_server, app_idle)
+    (live_src, live_alt, width), (twin_src, twin_alt, twin_width) = page.evaluate(read)
+    assert (live_src, live_alt, width) == (twin_src, twin_alt, twin_width) and live_alt == "input: a handwritten 4"
+    expect(page.locator(twin)).to_be_hidden()
+    pressed, shown = page.locator(f"{LIVE} button", has_text="3").first.evaluate(
+        f"b => (b.click(), [({SHOWN})(), ({read})()])")
+    (live_src, live_alt, live_width), (old_src, _, _) = shown
+    assert live_src == pressed["src"] != old_src and live_alt == "input: a handwritten 3" and live_width == width
+    expect(page.locator(DIGIT_CAPTION)).to_have_text(re.compile(r"^test digit #\d+, a 3$"), timeout=RERUN_MS)
+    app_idle(page)
+    assert page.evaluate(read) == [[live_src, live_alt, width]] * 2
 
 
 def test_a_class_button_moves_the_pads_base_at_once(page: Page, streamlit_server: str, app_idle):

@@ -56,7 +56,9 @@ MAIN = {
     "start": Main(PICTURE, "[data-testid=stMain] [data-testid=stButton]"),
     "lessons": Main("[data-testid=stMain] h4",
                     "[data-testid=stMain] [data-testid=stButton]"),
-    "reconstruct": Main(f"{PICTURE} >> nth=1", SHOWN_SLIDER),
+    "reconstruct": Main("[data-testid=stMain] [class*=st-key-vae_fallback_recon_mu] img, "  # the reconstruction
+                        "[data-testid=stMain] .vae-live-picture[data-group=recon_mu] canvas >> visible=true",
+                        SHOWN_SLIDER),
     "upload": Main("[data-testid=stMain] canvas.vae-draw-canvas",
                    "[data-testid=stMain] [data-testid=stFileUploaderDropzone]"),
     "maths": Main("[data-testid=stMain] .katex-display", "[data-testid=stMain] [data-testid=stMetric]"),

@@ -20,6 +20,8 @@ model in the browser (model.js: the decoder and the encoder; vae_core/export.py 
   ellipse; the manifold's also holds the grids of the neighbouring sizes, `PickerVariants`). `digit_picture` and
   `digit_buttons`: the sidebar's current digit and the buttons that replace it (digits.js): a press draws the new
   digit at once and hands its posterior to the page's live pictures and pickers, which redraw with it.
+  `digit_input` and `decoded_mu`: a page's own pictures of the current digit and of its decoded mu, which a press
+  redraws the same way.
 - `ask_whether_scripts_run`: a mount that only answers, so that Python learns early that the browser runs all
   this (`scripts_run`) and leaves out the twins only a browser without the script needs.
 
@@ -209,6 +211,16 @@ def live_picture(model_sha1: str, group: str, mode: str, params: dict[str, Any],
     data = {"kind": "picture", "model": model_sha1, "group": group, "mode": mode, "n": n, "nrow": nrow,
             "width": width, "alt": alt, "caption": caption, **params}
     _live(key=key, data=data, width="content")  # as wide as the picture, like its twin in a row of pictures
+
+
+def digit_input(picture: np.ndarray, name: str, alt: str, caption: str, key: str) -> None:
+    """The current digit's picture (`picture`, uint8) on a page, shown like pictures.show_picture: the server's (the
+    twin, in fallback `key`) and a live one that a sidebar digit button replaces at once with the pressed digit's
+    (digits.js). `alt`: a template, {name} the digit's name."""
+    with fallback(key):
+        show_picture(picture, alt.format(name=name), caption)
+    html = picture_html(picture, alt.format(name=name), caption, shown_width(28, SHOWN_PICTURE_WIDTH))
+    _live(key=f"live_{key}", data={"kind": "digit_input", "html": html, "alt": alt})
 
 
 def decoded_mu(model_sha1: str, picture: np.ndarray, mu: torch.Tensor, std: torch.Tensor, name: str, alt: str,

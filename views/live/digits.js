@@ -17,6 +17,24 @@ function mountDigitPicture(data, root) {
   };
 }
 
+// A page's own picture of the current digit (Reconstruct's input): the server's picture at the page's size, whose
+// image a press replaces with the pressed button's (the same PNG as the sidebar's) and whose text alternative it
+// fills in from `alt` ({name}).
+function mountDigitInput(data, root) {
+  const box = mountInto(root, '<div class="vae-live vae-digit-input"></div>');
+  box.innerHTML = data.html;
+  const img = box.querySelector("img");
+  const onDigit = (choice) => {
+    const pressed = document.createElement("template");
+    pressed.innerHTML = choice.html;
+    img.src = pressed.content.querySelector("img").getAttribute("src");
+    img.alt = fill(data.alt, { name: choice.name });
+  };
+  digitListeners.add(onDigit);
+  markReady(box);
+  return () => digitListeners.delete(onDigit);
+}
+
 function mountDigitButtons(data, root, setTriggerValue) {
   const box = mountInto(root, '<div class="vae-digits vae-digit-buttons"></div>');
   for (const row of data.rows) {

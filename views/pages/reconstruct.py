@@ -16,8 +16,19 @@ from vae_core.render import image_grid, to_uint8
 
 from ..common import autoencoder_notice, current_model, current_report, get_digit, seed
 from ..controls import RECON_SAMPLES
-from ..live import Slider, fallback, live_picture, live_sliders, mount_model, posterior_params, strip_width
-from ..pictures import show_grid, show_picture
+from ..live import (
+    Slider,
+    decoded_mu,
+    digit_input,
+    fallback,
+    live_picture,
+    live_sliders,
+    model_message,
+    mount_model,
+    posterior_params,
+    strip_width,
+)
+from ..pictures import show_grid
 
 SIGN_CONVENTION = (
     "ELBO = E_q[log p(x|z)] - KL(q(z|x) || p(z)), in nats; higher is better. "
@@ -114,11 +125,12 @@ def render() -> None:
     left, right = st.columns([3, 2])
     with left:
         cols = st.columns(2)
+        # Live: a sidebar digit button shows its digit in both at once (the ELBO beside them follows with the run).
         with cols[0]:
-            show_picture(to_uint8(r.x)[0], f"input: {digit.name}", "input x")
+            digit_input(to_uint8(r.x)[0], digit.name, "input: {name}", "input x", "recon_input")
         with cols[1]:
-            show_picture(r.reconstruction, f"reconstruction of {digit.name}, ELBO {r.elbo:.1f} nats",
-                         "reconstruction: decoder mean at z = mu")
+            decoded_mu(model_message(current_model().model)[0], r.reconstruction, r.mu, r.std, digit.name,
+                       "reconstruction of {name}", "reconstruction: decoder mean at z = mu", "recon_mu")
         stochastic_reconstructions()
     with right:
         c = st.columns(3)
