@@ -104,7 +104,7 @@ def test_the_live_strip_grows_with_its_slider_and_shows_the_servers_reconstructi
 
     page.goto(f"{streamlit_server}/reconstruct?model={MODEL}")
     app_idle(page)
-    canvas = page.locator(".vae-live-picture.ready canvas")
+    canvas = page.locator(".vae-live-picture.ready[data-group=recon] canvas")
     page.wait_for_function("() => window.vaeLive?.stats('recon').drawn > 0")
     assert canvas.evaluate("c => c.width") == 4 * 30 + 2  # 4 pictures, image_grid's padding of 2
     page.locator(".vae-sliders.ready input[type=range]").focus()
