@@ -3,6 +3,7 @@ reported while the good one is served, presenter mode enlarges the pictures, and
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -79,6 +80,10 @@ def test_presenter_mode_enlarges_pictures() -> None:
 
 
 def rss_mb() -> float:
+    """This process's resident memory after a full collection: what it keeps, not the cyclic garbage (Streamlit's
+    element trees) waiting for the next one, which moved the reading by up to ~100 MB from one interaction to the
+    next (benchmarks/RESULTS.md, "The soak test's memory")."""
+    gc.collect()
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
