@@ -115,7 +115,7 @@ ARM = """(newPage) => {
     // The server's pictures; the sidebar's digit panel and a page's live input picture (views/live/digits.js)
     // draw a pressed button's digit at once: that is shown, not synced.
     const srcs = (root) => (root ? [...root.querySelectorAll('figure.vae-picture img')] : [])
-        .filter((i) => !i.closest('.vae-digits, .vae-live')).map((i) => i.getAttribute('src'));
+        .filter((i) => !i.closest('.vae-digits, .vae-digit-input')).map((i) => i.getAttribute('src'));
     const digitNow = () => side?.querySelector('.vae-digits figure img')?.getAttribute('src');
     const marks = (f) => f.querySelector('svg').innerHTML
         + [...f.querySelectorAll('.vae-pick-cross, .vae-pick-ring')].map((m) => m.style.cssText).join();

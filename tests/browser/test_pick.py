@@ -231,3 +231,39 @@ def test_a_sidebar_class_button_marks_its_test_digit_on_the_map_at_once(page: Pa
     pixel = 1 / box["width"]
     assert served["cross"] == pytest.approx(at_once["cross"], abs=pixel)
     assert distances_to_outline(served["ellipse"], at_once["ellipse"]).max() <= pixel
+
+
+RING = """f => {
+    const ring = f.querySelector('.vae-pick-ring');
+    return ring && !ring.hidden ? ['left', 'top'].map((side) => parseFloat(ring.style[side]) / 100) : null;
+}"""
+
+
+# (model, a class button, whether its first test digit's mu lies inside the default grid)
+@pytest.mark.parametrize(("model", "digit", "inside"), [("mnist-z2", "2", True), ("mnist-z2", "3", False),
+                                                       ("mnist-z20", "1", True)])
+def test_a_digit_button_moves_the_manifolds_ring_at_once_to_where_the_server_draws_it(
+    page: Page, streamlit_server: str, app_idle, model: str, digit: str, inside: bool
+):
+    """pick.js moves the red ring to the pressed button's mu in the very task of the press, or takes it away where
+    that mu lies outside the grid; the rerun's ring (the server's, from the same mu) is the same. On a slice
+    through mu (z20) the cells are the old digit's until the rerun: dimmed meanwhile."""
+    page.goto(f"{streamlit_server}/manifold?model={model}")
+    app_idle(page)
+    frame, figure = page.locator(FRAME), page.locator("[data-testid=stMain] .vae-pick")
+    expect(frame.locator("img")).to_have_attribute("src", re.compile(r"^data:image/png;base64,"))
+    before = frame.evaluate(RING)  # the default digit's (a 4): on z20 its mu lies outside the grid, unmarked
+    at_once, dimmed = page.locator("[data-testid=stSidebar] .vae-digits button", has_text=digit).first.evaluate(
+        f"""b => {{
+            b.click();
+            return [({RING})(document.querySelector('{FRAME}')),
+                    document.querySelector('[data-testid=stMain] .vae-pick').classList.contains('vae-pick-stale')];
+        }}""")
+    assert (at_once is not None) == inside and at_once != before
+    assert dimmed == (model != "mnist-z2")
+    expect(page.locator(live_app.DIGIT_CAPTION)).to_have_text(re.compile(rf"^test digit #\d+, a {digit}$"),
+                                                              timeout=RERUN_MS)
+    app_idle(page)
+    served = frame.evaluate(RING)
+    assert served is None if not inside else served == pytest.approx(at_once, abs=1e-3)
+    expect(figure).not_to_have_class(re.compile("vae-pick-stale"))

@@ -320,7 +320,8 @@ def picture_picker(source: PickSource, view: dict[str, Any], choose: Callable[[i
     rerun. `source` is pick_source's; `view` holds what changes from run to run, all small: width (px), alt,
     label (the keyboard help), title, x and y ({title, ticks: [[fraction, text], ...]}, y from the top), legend
     ({title, items: [[text, colour], ...]}), marks ({cross, ring: [x, y], ellipse: [[x, y], ...]} in fractions),
-    grid ({n, x: [text per column], y: [text per row]}). Each source mount is keyed by its id: a source sent in
+    grid ({n, x: [text per column], y: [text per row]}), and for a grid whose ring follows a sidebar digit button
+    at once, follow ({dims, axis: [z per cell], cell: px, mu, slice}: pick.js onDigit). Each source mount is keyed by its id: a source sent in
     an earlier run under the same key is the same message, which Streamlit's message cache sends as a reference.
     Until the browser is known to run the picker (scripts_run), the picture also goes as a plain picture, hidden
     once the picker is drawn (a grid's pixels kept square, a chart's smoothed)."""

@@ -62,6 +62,19 @@ function mountPick(data, root, setTriggerValue) {
   return picker.update(data, setTriggerValue);
 }
 
+// Where z = `value` lies along a manifold axis (z values of its cells, ascending), in pixels of the tiled picture
+// (cells `cell` px): linear between the cell centres, as vae_core.plot_geometry.axis_position; null outside.
+function axisPosition(value, axis, cell, descending = false) {
+  const n = axis.length;
+  if (!(axis[0] <= value && value <= axis[n - 1])) return null;
+  const centre = (k) => k * cell + (cell - 1) / 2;
+  let i = 0;
+  while (i < n - 2 && value > axis[i + 1]) i++;
+  const t = n < 2 || axis[i + 1] === axis[i] ? 0 : (value - axis[i]) / (axis[i + 1] - axis[i]);
+  const pos = centre(i) + t * (centre(Math.min(i + 1, n - 1)) - centre(i));
+  return descending ? n * cell - 1 - pos : pos;
+}
+
 function newPicker(root) {
   const figure = mountInto(root, PICK_HTML);
   const q = (cls) => figure.querySelector(`.vae-pick-${cls}`);
@@ -126,9 +139,22 @@ function newPicker(root) {
     markTarget(item);
     send("pick", item.id);
   }
-  // The sidebar's digit buttons (digits.js) send the new digit's posterior: a map marks it at once.
+  // The sidebar's digit buttons (digits.js) send the new digit's posterior: a map marks it at once, and the
+  // manifold moves its ring to the new mu. A manifold that is a slice through the digit's mu (more than two latent
+  // dimensions) shows the old digit's cells until the rerun brings the new ones: dimmed, as a size it lacks.
   function onDigit(choice) {
-    if (view?.plane && choice.posterior) markTarget(posteriorOnMap(...choice.posterior, view.plane));
+    if (!choice.posterior) return;
+    if (view?.plane) markTarget(posteriorOnMap(...choice.posterior, view.plane));
+    else if (view?.follow) {
+      const { dims: [d0, d1], axis, cell, mu, slice } = view.follow;
+      const side = axis.length * cell;
+      const [x, y] = [axisPosition(choice.posterior[0][d0], axis, cell), axisPosition(choice.posterior[0][d1], axis, cell, true)];
+      const { ring, ...others } = view.marks || {};
+      view = { ...view, marks: x === null || y === null ? others : { ...others, ring: [(x + 0.5) / side, (y + 0.5) / side] } };
+      drawMarks();
+      // (the same digit again: no new cells come, and the rerun may not mount the picker anew)
+      if (slice && choice.posterior[0].some((m, d) => Math.abs(m - mu[d]) > 1e-5)) figure.classList.add("vae-pick-stale");
+    }
   }
 
   // The cursor starts on the item at the current digit's mark, else in the middle.

@@ -106,6 +106,10 @@ def manifold_view(axis: torch.Tensor, dims: tuple[int, int], mu: torch.Tensor) -
         "x": x_axis, "y": y_axis,
         "grid": {"n": n, "x": [f"{v:.2f}" for v in axis.tolist()], "y": [f"{v:.2f}" for v in axis.flip(0).tolist()]},
         "marks": {"ring": [round((px + 0.5) / side, 4), round((py + 0.5) / side, 4)]} if inside else {},
+        # A sidebar digit button moves the ring at once (pick.js onDigit); where the grid is a slice through mu (more
+        # than two dimensions) its cells wait for the rerun.
+        "follow": {"dims": [d0, d1], "axis": axis.tolist(), "cell": CELL_PX, "mu": mu.tolist(),
+                   "slice": mu.numel() > 2},
         "alt": (f"Manifold: {n} x {n} digits decoded from a grid of codes, z{d0} from {low} to {high} across and "
                 f"z{d1} from {high} at the top to {low} at the bottom"
                 + ("; a red ring marks the current digit's mu." if inside else ".")),
