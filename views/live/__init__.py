@@ -80,6 +80,11 @@ def model_message(model: VAE, part: str = "decoder") -> tuple[str, bytes]:
     return browser_message(model, part)
 
 
+def model_sha1(model: VAE) -> str:
+    """The sha1 live mounts name the model's decoder by (mount_model sends it)."""
+    return model_message(model)[0]
+
+
 SENT = "vae_live_sent"  # session key: the sha1s of the networks whose bytes this session has mounted
 MOUNTS = "vae_live_mounts"  # session key: a count of model mounts, so each small mount differs from the last
 RUNS = "vae_live_runs"  # session key: True once a live element's trigger came back (scripts_run)
@@ -217,9 +222,9 @@ def digit_input(picture: np.ndarray, name: str, alt: str, caption: str, key: str
     """The current digit's picture (`picture`, uint8) on a page, shown like pictures.show_picture: the server's (the
     twin, in fallback `key`) and a live one that a sidebar digit button replaces at once with the pressed digit's
     (digits.js). `alt`: a template, {name} the digit's name."""
-    with fallback(key):
-        show_picture(picture, alt.format(name=name), caption)
     html = picture_html(picture, alt.format(name=name), caption, shown_width(28, SHOWN_PICTURE_WIDTH))
+    with fallback(key):
+        st.html(html)
     _live(key=f"live_{key}", data={"kind": "digit_input", "html": html, "alt": alt})
 
 
@@ -321,8 +326,9 @@ def picture_picker(source: PickSource, view: dict[str, Any], choose: Callable[[i
     label (the keyboard help), title, x and y ({title, ticks: [[fraction, text], ...]}, y from the top), legend
     ({title, items: [[text, colour], ...]}), marks ({cross, ring: [x, y], ellipse: [[x, y], ...]} in fractions),
     grid ({n, x: [text per column], y: [text per row]}), and for a grid whose ring follows a sidebar digit button
-    at once, follow ({dims, axis: [z per cell], cell: px, mu, slice}: pick.js onDigit). Each source mount is keyed by its id: a source sent in
-    an earlier run under the same key is the same message, which Streamlit's message cache sends as a reference.
+    at once, follow ({dims, axis: [z per cell], cell: px, mu, slice}: pick.js onDigit). Each source mount is keyed
+    by its id: a source sent in an earlier run under the same key is the same message, which Streamlit's message
+    cache sends as a reference.
     Until the browser is known to run the picker (scripts_run), the picture also goes as a plain picture, hidden
     once the picker is drawn (a grid's pixels kept square, a chart's smoothed)."""
     if not scripts_run():  # the picture alone, for a browser that cannot run the picker (hidden once it does)

@@ -147,13 +147,14 @@ function newPicker(root) {
     if (view?.plane) markTarget(posteriorOnMap(...choice.posterior, view.plane));
     else if (view?.follow) {
       const { dims: [d0, d1], axis, cell, mu, slice } = view.follow;
-      const side = axis.length * cell;
-      const [x, y] = [axisPosition(choice.posterior[0][d0], axis, cell), axisPosition(choice.posterior[0][d1], axis, cell, true)];
+      const [newMu, side] = [choice.posterior[0], axis.length * cell];
+      const [x, y] = [axisPosition(newMu[d0], axis, cell), axisPosition(newMu[d1], axis, cell, true)];
       const { ring, ...others } = view.marks || {};
-      view = { ...view, marks: x === null || y === null ? others : { ...others, ring: [(x + 0.5) / side, (y + 0.5) / side] } };
+      const inside = x !== null && y !== null;
+      view = { ...view, marks: inside ? { ...others, ring: [(x + 0.5) / side, (y + 0.5) / side] } : others };
       drawMarks();
       // (the same digit again: no new cells come, and the rerun may not mount the picker anew)
-      if (slice && choice.posterior[0].some((m, d) => Math.abs(m - mu[d]) > 1e-5)) figure.classList.add("vae-pick-stale");
+      if (slice && newMu.some((m, d) => Math.abs(m - mu[d]) > 1e-5)) figure.classList.add("vae-pick-stale");
     }
   }
 

@@ -28,7 +28,7 @@ from ..live import (
     fallback,
     live_picture,
     live_sliders,
-    model_message,
+    model_sha1,
     mount_model,
     posterior_params,
     strip_width,
@@ -129,7 +129,7 @@ def render() -> None:
     st.caption(INTRO)
     # The decoder's id for the live Steps slider and strips; frame_view, called in every run of this fragment,
     # mounts the model (one mount per run: a second with the same key would clash).
-    sha1 = model_message(lm.model)[0]
+    sha1 = model_sha1(lm.model)
     cols = st.columns([1, 1, 2, 1])
     with cols[0]:
         choice_a = endpoint_select("A")

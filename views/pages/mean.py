@@ -22,7 +22,7 @@ from ..live import (
     fallback,
     live_picture,
     live_sliders,
-    model_message,
+    model_sha1,
     mount_model,
     posterior_params,
 )
@@ -148,7 +148,7 @@ def render() -> None:
     offsets_and_picture(left, cols[0], unit_name == POSTERIOR_UNIT, alt, caption)
     table = shared_table(lm.card.get("weights_sha256", lm.name), lm.model, r.mu.numpy(), unit.numpy(), tuple(dims))
     with cols[1]:
-        decoded_mu(model_message(lm.model)[0], r.reconstruction, r.mu, r.std, name,
+        decoded_mu(model_sha1(lm.model), r.reconstruction, r.mu, r.std, name,
                    "{name} decoded from mu, unperturbed", "unperturbed: decoded mu", "mean_mu")
 
     st.markdown(f"**Traversal table**: each row moves one dimension by -3 ... +3 {unit_name}, the others stay at mu.")

@@ -23,7 +23,7 @@ from ..live import (
     fallback,
     live_picture,
     live_sliders,
-    model_message,
+    model_sha1,
     mount_model,
     posterior_params,
     strip_width,
@@ -129,7 +129,7 @@ def render() -> None:
         with cols[0]:
             digit_input(to_uint8(r.x)[0], digit.name, "input: {name}", "input x", "recon_input")
         with cols[1]:
-            decoded_mu(model_message(current_model().model)[0], r.reconstruction, r.mu, r.std, digit.name,
+            decoded_mu(model_sha1(current_model().model), r.reconstruction, r.mu, r.std, digit.name,
                        "reconstruction of {name}", "reconstruction: decoder mean at z = mu", "recon_mu")
         stochastic_reconstructions()
     with right:

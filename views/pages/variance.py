@@ -25,7 +25,7 @@ from ..common import (
     stream_seed,
 )
 from ..controls import VARIANCE_SCALE
-from ..live import decoded_mu, fallback, grid_width, live_picture, model_message, posterior_params
+from ..live import decoded_mu, fallback, grid_width, live_picture, model_sha1, posterior_params
 from ..pictures import show_grid
 
 INTRO = (
@@ -70,5 +70,5 @@ def render() -> None:
     slider_and_picture(slider_box, row, "variance", "s (multiplies sigma)", VARIANCE_SCALE,
                        functools.partial(show_draws, n, draw))
     with row:
-        decoded_mu(model_message(current_model().model)[0], r.reconstruction, r.mu, r.std, get_digit().name,
+        decoded_mu(model_sha1(current_model().model), r.reconstruction, r.mu, r.std, get_digit().name,
                    "{name} decoded from mu", "mean reconstruction: decoded mu", "variance_mu")
