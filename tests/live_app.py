@@ -31,10 +31,10 @@ CHROMIUM_ARGS = [
 ]
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"  # the attribute the frontend sets (index.*.js)
 BUSY = ("[data-testid=stSkeleton]", "[data-testid=stSpinner]")
-# The caption under the sidebar's current digit: the live one (views/live/digits.js) once it is drawn, else its
-# Streamlit twin (the other is hidden).
 # A phone (an iPhone 12-14's screen in CSS px) with touch, for a browser context's options.
 PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
+# The caption under the sidebar's current digit: the live one (views/live/digits.js) once it is drawn, else its
+# Streamlit twin (the other is hidden).
 DIGIT_CAPTION = "[data-testid=stSidebar] figure.vae-picture figcaption >> visible=true"
 # Page scripts for the live elements' tests: count the app's script runs (a live drag must cause none), and
 # whether a canvas's picture changed since `before` (its data URL).

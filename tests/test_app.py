@@ -81,8 +81,8 @@ def test_presenter_mode_enlarges_pictures() -> None:
 
 def rss_mb() -> float:
     """This process's resident memory after a full collection: what it keeps, not the cyclic garbage (Streamlit's
-    element trees) waiting for the next one, which moved the reading by up to ~100 MB from one interaction to the
-    next (benchmarks/RESULTS.md, "The soak test's memory")."""
+    element trees) waiting for the next one, which made the reading a sawtooth of 80-100 MB over the interactions
+    (benchmarks/RESULTS.md, "The soak test's memory")."""
     gc.collect()
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
