@@ -25,6 +25,7 @@ URL.createObjectURL = function (blob) {
 
 @pytest.mark.parametrize(("path", "picture", "control"), [
     ("variance", "grid of 16 digits", "s (multiplies sigma)"),
+    ("reconstruct", "reconstruction of a handwritten", "Stochastic reconstructions"),
     ("manifold", "Manifold: 20 x 20 digits", "Grid size n (n x n digits)"),
     ("map", "Latent map:", None),
 ])
