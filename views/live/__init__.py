@@ -222,9 +222,8 @@ def digit_input(picture: np.ndarray, name: str, alt: str, caption: str, key: str
     """The current digit's picture (`picture`, uint8) on a page, shown like pictures.show_picture: the server's (the
     twin, in fallback `key`) and a live one that a sidebar digit button replaces at once with the pressed digit's
     (digits.js). `alt`: a template, {name} the digit's name."""
-    html = picture_html(picture, alt.format(name=name), caption, shown_width(28, SHOWN_PICTURE_WIDTH))
     with fallback(key):
-        st.html(html)
+        st.html(html := picture_html(picture, alt.format(name=name), caption, shown_width(28, SHOWN_PICTURE_WIDTH)))
     _live(key=f"live_{key}", data={"kind": "digit_input", "html": html, "alt": alt})
 
 
