@@ -4,6 +4,7 @@ Streamlit twin returned)."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -290,3 +291,46 @@ def test_the_flag_that_hides_the_twins_follows_the_page(page: Page, streamlit_se
     app_idle(page)
     assert not page.evaluate(flag, "data-vae-live-ready")
     assert page.evaluate(flag, "data-vae-digits-ready")
+
+
+def test_dragging_the_replays_epoch_slider_swaps_in_each_epochs_pictures_and_release_reaches_python(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    """The Training replay's live epoch slider runs over the snapshots: while it is dragged, the map and the
+    manifold show the epoch under the thumb (pictures the server drew ahead), with no script run; on release the
+    epoch reaches Python: the URL, the slider drawn again, the ELBO curve's marker."""
+    page.goto(f"{streamlit_server}/replay?model={MODEL}")
+    app_idle(page)
+    slider = page.locator(".vae-sliders.ready[data-group=replay] input[type=range]")
+    alts = page.locator(".vae-frames[data-group=replay] figure img")
+    expect(alts).to_have_count(2)
+    expect(page.locator("[class*=st-key-vae_fallback]").first).to_be_hidden()  # one slider on screen, not two
+
+    def at_epoch(epoch: object) -> bool:  # both pictures say they show that epoch
+        return all(re.search(rf"at training epoch {epoch}\b", a) for a in alts.evaluate_all("i => i.map(e => e.alt)"))
+
+    last = slider.get_attribute("aria-valuetext")
+    assert at_epoch(last)
+    page.evaluate(COUNT_SCRIPT_RUNS)
+
+    box = slider.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] - 4, y)
+    page.mouse.down()
+    shown = set()
+    for fraction in (0.75, 0.5, 0.3):
+        page.mouse.move(box["x"] + fraction * box["width"], y, steps=4)
+        epoch = page.evaluate("window.vaeLive.values('replay')['replay_epoch']")
+        assert slider.get_attribute("aria-valuetext") == str(epoch)  # a screen reader hears the epoch
+        assert at_epoch(epoch)
+        shown.add(epoch)
+    assert len(shown) == 3 and str(last) not in map(str, shown)
+    assert page.evaluate("window.scriptStateChanges") == 0, "dragging should not rerun the script"
+
+    page.mouse.up()
+    page.wait_for_function("e => new URL(location.href).searchParams.get('replay_epoch') === e", arg=str(epoch),
+                           timeout=RERUN_MS)
+    app_idle(page)
+    assert slider.get_attribute("aria-valuetext") == str(epoch)  # drawn again from the twin's value
+    expect(page.get_by_test_id("stPlotlyChart").locator("text.annotation-text")).to_have_text(f"epoch {epoch}")
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)

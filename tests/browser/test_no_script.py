@@ -28,6 +28,7 @@ URL.createObjectURL = function (blob) {
     ("reconstruct", "reconstruction of a handwritten", "Stochastic reconstructions"),
     ("manifold", "Manifold: 20 x 20 digits", "Grid size n (n x n digits)"),
     ("map", "Latent map:", None),
+    ("replay", "latent map of mnist-z2 at training epoch 300", "Epoch"),
 ])
 def test_without_the_live_script_a_page_keeps_its_streamlit_controls_and_server_pictures(
     browser: Browser, streamlit_server: str, app_idle, path: str, picture: str, control: str | None

@@ -1,21 +1,25 @@
 """AppTest checks of the Training replay page: it renders at every snapshot epoch of the shipped mnist-z2, and
 falls back to it from a model without snapshots; its latent map draws each test digit as its label's digit; the
+live pictures hold every epoch's pictures, as the server draws them; a release of the live epoch slider; the
 ELBO curve's marker on its log axis."""
 
 from __future__ import annotations
 
+import html
 import io
+import json
 import math
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from tests.apptest import image_picture, image_url, open_page
+from tests.apptest import PICTURE, image_picture, image_url, mount, mount_data, open_page, pictures, send_trigger
 from vae_core.registry import PRETRAINED_DIR, load
 from vae_core.render import CLASS_RGB, class_scatter
 from vae_core.snapshots import load_snapshot, snapshot_epochs
 from views import state_keys
+from views.live import SOURCE_MAGIC
 from views.pages.replay import MAP_GLYPH_RADIUS, MAP_PX, Z_RANGE, elbo_figure, map_png
 from views.pictures import CLASS_KEY_HTML
 
@@ -77,3 +81,45 @@ def test_elbo_curve_marks_epoch_0_left_of_epoch_1() -> None:
     assert 0 < 10 ** fig.layout.annotations[0].x < 1  # an annotation's x on a log axis is in log10 units
     fig = elbo_figure(rows, 2)
     assert fig.layout.shapes[0].x0 == 2 and math.isclose(10 ** fig.layout.annotations[0].x, 2)
+
+
+def frames(at, key: str) -> dict[str, str]:
+    """The frames {epoch: picture HTML} of the live picture mounted with `key` (views.live.live_frames)."""
+    message = mount(at, f"{key}_source_{mount_data(at, key)['source'][:16]}").proto.bytes
+    assert message[:4] == SOURCE_MAGIC
+    return json.loads(message[4:])["frames"]
+
+
+@needs_snapshots
+def test_the_live_pictures_hold_every_epochs_pictures_as_the_server_draws_them() -> None:
+    """Each live picture (map, manifold) holds a frame per snapshot epoch: at each epoch, its frame is the picture
+    the server draws there for a browser without the script (same PNG, alt text, caption and width)."""
+    at = open_page("replay", Z2)
+    maps, manifolds = frames(at, "live_replay_map"), frames(at, "live_replay_manifold")
+    assert sorted(maps, key=int) == sorted(manifolds, key=int) == [str(e) for e in EPOCHS]
+    for epoch in (EPOCHS[0], EPOCHS[len(EPOCHS) // 2]):
+        at.select_slider(key="replay_epoch").set_value(epoch).run()
+        served = [(p.src, p.alt, p.caption, p.width) for p in pictures(at.main)]
+        live = [PICTURE.search(frame).groups() for frame in (maps[str(epoch)], manifolds[str(epoch)])]
+        assert [(src, html.unescape(alt), html.unescape(caption), int(width)) for src, alt, width, caption in live] \
+            == served
+        assert mount_data(at, "live_replay_map")["value"] == epoch
+
+
+@needs_snapshots
+def test_a_release_of_the_live_epoch_slider_sets_the_epoch_and_a_value_off_its_options_is_dropped() -> None:
+    """The live slider runs over the snapshots' positions and releases an epoch: Python takes it (the twin
+    select_slider, the curve's marker), and no longer sends the server's own pictures (the browser runs the live
+    ones); an epoch that has no snapshot, which only a browser could send, changes nothing."""
+    at = open_page("replay", Z2)
+    [slider] = mount_data(at, "live_replay_slider")["sliders"]
+    assert (slider["min"], slider["max"], slider["options"]) == (0, len(EPOCHS) - 1, EPOCHS)
+    send_trigger(at, "live_replay_slider", "release", {"replay_epoch": EPOCHS[-2]})
+    assert at.select_slider(key="replay_epoch").value == EPOCHS[-2]
+    assert mount_data(at, "live_replay_map")["value"] == EPOCHS[-2]
+    assert at.get("plotly_chart")[0].proto.spec.count(f"epoch {EPOCHS[-2]}") == 1
+    assert not pictures(at.main), "the server's pictures are left out once the browser runs the live ones"
+    missing = next(e for e in range(max(EPOCHS)) if e not in EPOCHS)
+    for sent in (missing, str(EPOCHS[2]), True):
+        send_trigger(at, "live_replay_slider", "release", {"replay_epoch": sent})
+        assert at.select_slider(key="replay_epoch").value == EPOCHS[-2]

@@ -17,7 +17,9 @@ model in the browser (model.js: the decoder and the encoder; vae_core/export.py 
   paths and cross-fades as vae_core.latent makes them: latent.js), tied by a group name, each placed where its
   Streamlit twin is. `draw_watch`: the Upload page's canvas, encoded as it is drawn (draw.js). `picture_picker`:
   a server-drawn picture to pick from (pick.js; a map pick draws the picked digit's marks at once, latent.js's
-  ellipse; the manifold's also holds the grids of the neighbouring sizes, `PickerVariants`). `digit_picture` and
+  ellipse; the manifold's also holds the grids of the neighbouring sizes, `PickerVariants`). `live_frames`: a
+  picture that swaps in, as its slider moves, one of the pictures the server drew ahead for every value (the Training
+  replay's epochs; the slider's `options` are a select_slider's). `digit_picture` and
   `digit_buttons`: the sidebar's current digit and the buttons that replace it (digits.js): a press draws the new
   digit at once and hands its posterior to the page's live pictures and pickers, which redraw with it.
   `digit_input` and `decoded_mu`: a page's own pictures of the current digit and of its decoded mu, which a press
@@ -167,14 +169,17 @@ def latent_pad(
 
 @dataclass(frozen=True)
 class Slider:
-    """A live slider: the widget `key` of its `st.slider` twin, whose value it writes on release."""
+    """A live slider: the widget `key` of its `st.slider` twin, whose value it writes on release. With `options`
+    (the values of an `st.select_slider` twin) it runs over their positions (min 0, max len - 1, step 1) and stands
+    for the option there; `value` is then one of them."""
 
     key: str
     label: str
     min: float
     max: float
     step: float
-    value: float
+    value: Any
+    options: tuple | None = None
 
 
 def _release(component_key: str, sliders: dict[str, Slider]) -> None:
@@ -184,7 +189,11 @@ def _release(component_key: str, sliders: dict[str, Slider]) -> None:
     released = st.session_state[component_key].get("release") or {}
     for key, value in released.items():
         s = sliders.get(key)
-        if s is None or not isinstance(value, int | float):
+        if s is None or not isinstance(value, int | float) or isinstance(value, bool):
+            continue
+        if s.options is not None:
+            if value in s.options:
+                st.session_state[key] = s.options[s.options.index(value)]
             continue
         snapped = s.min + round((min(s.max, max(s.min, float(value))) - s.min) / s.step) * s.step
         st.session_state[key] = type(s.value)(round(snapped, 6))
@@ -276,14 +285,14 @@ SOURCE_MAGIC = b"VAEs"  # main.js tells a picker's source from the other bytes m
 
 @dataclass(frozen=True)
 class PickSource:
-    """A picker's picture and click targets as the bytes its source mount carries (SOURCE_MAGIC, then the JSON
-    {id, src, targets}), and the id that pickers name it by."""
+    """A source mount's bytes (SOURCE_MAGIC, then JSON) and the id that mounts name it by: a picker's picture and
+    click targets ({id, src, targets}: pick_source), or a flipbook's frames ({id, frames}: frames_source)."""
 
     id: str
     message: bytes
 
     def png(self) -> bytes:
-        """The picture as PNG bytes (read back from the message: kept once, in cached sources)."""
+        """A picker's picture as PNG bytes (read back from the message: kept once, in cached sources)."""
         src = json.loads(self.message[len(SOURCE_MAGIC):])["src"]
         return base64.b64decode(src.split(",", 1)[1])
 
@@ -296,6 +305,23 @@ def pick_source(src: str, targets: dict[str, list] | None = None) -> PickSource:
     the map's 330 kB; bytes it only hashes."""
     ident = hashlib.sha1(src.encode() + json.dumps(targets).encode()).hexdigest()
     return PickSource(ident, SOURCE_MAGIC + json.dumps({"id": ident, "src": src, "targets": targets}).encode())
+
+
+def frames_source(frames: dict[Any, str]) -> PickSource:
+    """A flipbook's pictures (live_frames), {slider value: pictures.picture_html}, as a source mount's bytes like a
+    picker's (pick_source): build it where the pictures are cached; Streamlit's message cache then sends it once."""
+    body = {str(value): html for value, html in frames.items()}
+    ident = hashlib.sha1(json.dumps(body).encode()).hexdigest()
+    return PickSource(ident, SOURCE_MAGIC + json.dumps({"id": ident, "frames": body}).encode())
+
+
+def live_frames(group: str, slider_key: str, value: Any, source: PickSource, key: str) -> None:
+    """A picture that shows, at once as the live slider `slider_key` of `group` moves, the frame of `source`
+    (frames_source) for its value: pictures the server drew ahead for every value (the Training replay's epochs), so
+    nothing is decoded here and nothing waits for Python. `value`: the frame shown until the slider is mounted."""
+    _live(key=f"{key}_source_{source.id[:16]}", data=source.message)
+    _live(key=key, data={"kind": "frames", "group": group, "key": slider_key, "source": source.id, "value": value},
+          width="content")
 
 
 def _pick(component_key: str, choose: Callable[[int], None]) -> None:

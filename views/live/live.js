@@ -102,6 +102,9 @@ function mountSliders(data, root, setTriggerValue) {
   const notify = () => group.listeners.forEach((fn) => fn());
   for (const s of data.sliders) {
     const decimals = decimalsOf(s.step);
+    // A slider over `options` (a select_slider's, e.g. the replay's epochs) runs over their positions and stands
+    // for the option at its position: the readout, the group's value, the release and what a screen reader says.
+    const optionAt = (position) => (s.options ? s.options[position] : position);
     const label = document.createElement("label");
     label.className = "vae-slider";
     // The readout is no <output>: a label names its first labelable element, which would be the readout, leaving
@@ -111,16 +114,18 @@ function mountSliders(data, root, setTriggerValue) {
     const [name, readout, input] = [label.querySelector("span span"), label.querySelector(".vae-slider-value"),
       label.querySelector("input")];
     name.textContent = s.label;
-    Object.assign(input, { min: s.min, max: s.max, step: s.step, value: s.value });
+    Object.assign(input, { min: s.min, max: s.max, step: s.step,
+      value: s.options ? s.options.indexOf(s.value) : s.value });
     input.dataset.key = s.key;
     const show = () => {
-      const v = Number(input.value);
-      readout.textContent = v.toFixed(decimals);
+      const v = optionAt(Number(input.value));
+      readout.textContent = s.options ? String(v) : v.toFixed(decimals);
+      if (s.options) input.setAttribute("aria-valuetext", String(v));
       group.values.set(s.key, v);
     };
     show();
     input.addEventListener("input", () => (show(), notify())); // every move of the thumb: pictures redraw
-    input.addEventListener("change", () => setTriggerValue("release", { [s.key]: Number(input.value) }));
+    input.addEventListener("change", () => setTriggerValue("release", { [s.key]: optionAt(Number(input.value)) }));
     input.addEventListener("keydown", () => keyedSliders.set(data.group, { key: s.key, at: performance.now() }));
     box.append(label);
   }
@@ -314,5 +319,47 @@ function mountPicture(mounted, root) {
     loop.stop();
     group.listeners.delete(redraw);
     digitListeners.delete(onDigit);
+  };
+}
+
+// A flipbook: one of the pictures of its source (pick.js sources: {frames: {value: picture_html}}), the one for
+// the value of its group's slider `key`, swapped in at once as the slider moves (the Training replay's epochs: the
+// server drew every epoch's pictures once). Each frame is parsed once and kept, with its image decoded ahead, so
+// moving back and forth never waits for a decode. Until the slider is mounted, the frame of `value`.
+function mountFrames(data, root) {
+  const box = mountInto(root, '<div class="vae-live vae-frames ready"></div>');
+  box.dataset.group = data.group; // for tests and benchmarks
+  const group = liveGroup(data.group);
+  const source = pickSource(data.source);
+  const figures = new Map(); // String(value) -> its parsed <figure>
+  let shown;
+  const figureOf = (value) => {
+    const html = source.data?.frames[value];
+    if (html !== undefined && !figures.has(value)) {
+      const template = document.createElement("template");
+      template.innerHTML = html;
+      figures.set(value, template.content.firstElementChild);
+    }
+    return figures.get(value);
+  };
+  const show = () => {
+    const value = String(group.values.get(data.key) ?? data.value);
+    const figure = figureOf(value);
+    if (!figure || value === shown) return;
+    shown = value;
+    box.replaceChildren(figure);
+    lastFrameAt = performance.now();
+  };
+  const received = () => {
+    show();
+    for (const value of Object.keys(source.data?.frames ?? {}))
+      figureOf(value).querySelector("img")?.decode().catch(() => {});
+  };
+  group.listeners.add(show);
+  source.listeners.add(received);
+  if (source.data) received();
+  return () => {
+    group.listeners.delete(show);
+    source.listeners.delete(received);
   };
 }

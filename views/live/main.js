@@ -16,8 +16,8 @@ function receiveModel(bytes) {
 }
 
 // "hello": the browser runs the live elements (views/live ask_whether_scripts_run); it draws nothing.
-const MOUNTS = { pad: mountPad, sliders: mountSliders, picture: mountPicture, pick: mountPick,
-  digit_picture: mountDigitPicture, digit_input: mountDigitInput, digit_buttons: mountDigitButtons,
+const MOUNTS = { pad: mountPad, sliders: mountSliders, picture: mountPicture, frames: mountFrames,
+  pick: mountPick, digit_picture: mountDigitPicture, digit_input: mountDigitInput, digit_buttons: mountDigitButtons,
   hello: (data, root, setTriggerValue) => setTriggerValue("hello", true) };
 
 // live.css hides the Streamlit twins while a live element (or the digit panel) is ready, by a flag on the root element

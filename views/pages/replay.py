@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +20,8 @@ from vae_core.render import class_scatter, decode_images, image_grid, to_png_col
 from vae_core.snapshots import Snapshot, load_snapshot, snapshot_epochs, snapshot_path
 
 from ..common import current_model, load_model, model_entries, model_error
-from ..pictures import CLASS_KEY_HTML, show_grid, show_picture
+from ..live import PickSource, Slider, fallback, frames_source, grid_width, live_frames, live_sliders, scripts_run
+from ..pictures import CLASS_KEY_HTML, picture_html, show_grid, show_picture, shown_width
 from ..screens import for_screen
 
 GRID_N, GRID_EPS = 15, 0.05  # Kingma & Welling's Fig. 4 spacing: gaussian quantiles eps ... 1 - eps
@@ -26,6 +29,8 @@ EPOCH_KEY = "replay_epoch"
 Z_RANGE = (-4.0, 4.0)  # fixed axes, so the map's movement between epochs is visible
 MAP_PX, MAP_SHOWN_PX = 720, 360  # the map's picture, drawn 2x the size it is shown at (1.33x in presenter mode)
 MAP_GLYPH_RADIUS = 3.5  # glyphs 21 picture px tall: about 10 px on screen, 16 in presenter mode
+MANIFOLD_MAX_PX = 440
+LIVE_GROUP = "replay"  # the live epoch slider and the pictures that follow it
 
 
 @st.cache_resource(show_spinner="Loading snapshot...", max_entries=32)
@@ -37,11 +42,6 @@ def snapshot_mtime(folder: Path, epoch: int) -> float:
     """The snapshot file's time (0 if it is missing): part of the cache keys, so a re-recorded one is picked up."""
     path = snapshot_path(folder, epoch)
     return path.stat().st_mtime if path.exists() else 0.0
-
-
-def cached_snapshot(folder: Path, epoch: int, config: VAEConfig) -> Snapshot:
-    """Cached per folder, epoch and file time."""
-    return _snapshot(str(folder), epoch, snapshot_mtime(folder, epoch), config)
 
 
 def snapshot_manifold(model: VAE) -> np.ndarray:
@@ -56,13 +56,6 @@ def map_png(test_mu: torch.Tensor, labels: torch.Tensor) -> bytes:
     picture = class_scatter(test_mu.numpy(), labels.long().numpy(), Z_RANGE, Z_RANGE, MAP_PX, MAP_GLYPH_RADIUS,
                             grid_step=1.0)
     return to_png_colour(picture)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def cached_map_png(folder: str, epoch: int, mtime: float, _test_mu: torch.Tensor, _labels: torch.Tensor) -> bytes:
-    """map_png once per snapshot (folder, epoch and file time: a folder has one set of labels), so scrubbing
-    back through the epochs only sends pictures already drawn."""
-    return map_png(_test_mu, _labels)
 
 
 def map_alt(name: str, epoch: int, test_mu: torch.Tensor) -> str:
@@ -110,29 +103,99 @@ def replay_model() -> ModelEntry | None:
     return fallback
 
 
+@dataclass(frozen=True)
+class EpochPictures:
+    """What the replay shows of one snapshot: the latent map (PNG bytes) and the manifold (a uint8 grid), each
+    with its text alternative and caption; or, for a snapshot that cannot be loaded, why (`error`)."""
+
+    map_png: bytes = b""
+    map_alt: str = ""
+    map_caption: str = ""
+    manifold: np.ndarray | None = None
+    manifold_alt: str = ""
+    manifold_caption: str = ""
+    error: str | None = None
+
+
+@st.cache_resource(show_spinner="Drawing every epoch of the replay...", max_entries=8)
+def _replay_pictures(folder: str, mtimes: tuple[float, ...], name: str, _config: VAEConfig,
+                     _labels: torch.Tensor) -> dict[int, EpochPictures]:
+    epochs, pictures = snapshot_epochs(Path(folder)), {}
+    for epoch, mtime in zip(epochs, mtimes, strict=True):
+        try:
+            snap = _snapshot(folder, epoch, mtime, _config)
+        except CheckpointError as e:
+            pictures[epoch] = EpochPictures(error=str(e))
+            continue
+        pictures[epoch] = EpochPictures(
+            map_png(snap.test_mu, _labels), map_alt(name, epoch, snap.test_mu),
+            f"test digits' mu at epoch {epoch}: z0 across, z1 up, {Z_RANGE[0]:g} to {Z_RANGE[1]:g}, a grey line at "
+            "each whole unit",
+            snapshot_manifold(snap.model), f"{GRID_N} by {GRID_N} grid of digits decoded across the first two latent "
+            f"dimensions by {name} at training epoch {epoch}",
+            f"manifold at epoch {epoch}: {GRID_N} x {GRID_N} codes, gaussian spacing, eps {GRID_EPS}")
+    return pictures
+
+
+def replay_pictures(folder: Path, name: str, config: VAEConfig, labels: torch.Tensor) -> dict[int, EpochPictures]:
+    """Every snapshot's pictures, drawn once for every session (keyed by the snapshots' file times, so re-recorded
+    ones are picked up): the live pictures hold them all, so moving the epoch slider never waits for Python."""
+    epochs = snapshot_epochs(folder)
+    return _replay_pictures(str(folder), tuple(snapshot_mtime(folder, e) for e in epochs), name, config, labels)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _frame_sources(folder: str, mtimes: tuple[float, ...], name: str, map_width: int, manifold_width: int,
+                   _config: VAEConfig, _labels: torch.Tensor) -> tuple[PickSource, PickSource]:
+    pictures = _replay_pictures(folder, mtimes, name, _config, _labels)
+
+    def frames(draw) -> PickSource:
+        return frames_source({e: f'<p class="vae-frame-error">{html.escape(p.error)}</p>' if p.error else draw(p)
+                              for e, p in pictures.items()})
+
+    return (frames(lambda p: picture_html(p.map_png, p.map_alt, p.map_caption, map_width, smooth=True)),
+            frames(lambda p: picture_html(p.manifold, p.manifold_alt, p.manifold_caption, manifold_width)))
+
+
+def frame_sources(folder: Path, name: str, config: VAEConfig, labels: torch.Tensor) -> tuple[PickSource, PickSource]:
+    """The live map's and manifold's frames (views.live.frames_source): every epoch's picture as show_picture and
+    show_grid draw it (larger in presenter mode), made once for every session."""
+    mtimes = tuple(snapshot_mtime(folder, e) for e in snapshot_epochs(folder))
+    map_width = shown_width(1, MAP_SHOWN_PX)  # as show_picture shows the square map (smooth)
+    manifold_width = grid_width(GRID_N * 28, MANIFOLD_MAX_PX)  # as show_grid shows the manifold
+    return _frame_sources(str(folder), mtimes, name, map_width, manifold_width, config, labels)
+
+
 @st.fragment
 def replay(folder: Path, name: str, config: VAEConfig, labels: torch.Tensor) -> None:
-    """The epoch slider and, at that epoch, the latent map, the manifold and the ELBO curve."""
+    """The epoch slider and, at that epoch, the latent map, the manifold and the ELBO curve. The slider is live,
+    and so are the two pictures (views.live.live_frames): they hold every epoch's, and follow the thumb as it
+    moves; a release reruns this, and the curve's marker follows."""
     epochs = snapshot_epochs(folder)
     if EPOCH_KEY in st.session_state and st.session_state[EPOCH_KEY] not in epochs:
         del st.session_state[EPOCH_KEY]
-    epoch = st.select_slider("Epoch", epochs, value=epochs[-1], key=EPOCH_KEY, bind="query-params",
-                             help="The snapshots recorded during training; epoch 0 is the untrained network.")
-    try:
-        snap = cached_snapshot(folder, epoch, config)
-    except CheckpointError as e:
-        model_error(e)
-        return
+    with fallback(EPOCH_KEY):
+        epoch = st.select_slider("Epoch", epochs, value=epochs[-1], key=EPOCH_KEY, bind="query-params",
+                                 help="The snapshots recorded during training; epoch 0 is the untrained network.")
+    live_sliders(None, LIVE_GROUP, [Slider(EPOCH_KEY, "Epoch", 0, len(epochs) - 1, 1, epoch, tuple(epochs))],
+                 key="live_replay_slider")
+    pictures = replay_pictures(folder, name, config, labels)
+    if pictures[epoch].error:
+        st.error(f"The snapshot of epoch {epoch} cannot be loaded: {pictures[epoch].error}")
+    map_frames, manifold_frames = frame_sources(folder, name, config, labels)
+    at = pictures[epoch]
     left, right = st.columns(2)
     with left:
-        png = cached_map_png(str(folder), epoch, snapshot_mtime(folder, epoch), snap.test_mu, labels)
-        show_picture(png, map_alt(name, epoch, snap.test_mu), f"test digits' mu at epoch {epoch}: z0 across, z1 up, "
-                     f"{Z_RANGE[0]:g} to {Z_RANGE[1]:g}, a grey line at each whole unit", MAP_SHOWN_PX, smooth=True)
+        if not scripts_run() and not at.error:  # the server's picture, for a browser without the live script
+            with fallback("replay_map"):
+                show_picture(at.map_png, at.map_alt, at.map_caption, MAP_SHOWN_PX, smooth=True)
+        live_frames(LIVE_GROUP, EPOCH_KEY, epoch, map_frames, key="live_replay_map")
         st.html(CLASS_KEY_HTML)
     with right:
-        caption = f"manifold at epoch {epoch}: {GRID_N} x {GRID_N} codes, gaussian spacing, eps {GRID_EPS}"
-        show_grid(snapshot_manifold(snap.model), f"{GRID_N} by {GRID_N} grid of digits decoded across the first two "
-                  f"latent dimensions by {name} at training epoch {epoch}", caption, max_width=440)
+        if not scripts_run() and not at.error:
+            with fallback("replay_manifold"):
+                show_grid(at.manifold, at.manifold_alt, at.manifold_caption, max_width=MANIFOLD_MAX_PX)
+        live_frames(LIVE_GROUP, EPOCH_KEY, epoch, manifold_frames, key="live_replay_manifold")
     rows = read_metrics(folder)
     if rows:
         st.plotly_chart(for_screen(elbo_figure(rows, epoch)), key="replay_elbo")
@@ -144,7 +207,8 @@ def render() -> None:
     st.subheader("Training replay")
     st.caption(
         "How the latent space takes shape during training: the encoder's means of the 10,000 test digits, the "
-        "decoded manifold, and the ELBO, at the epochs where a snapshot was kept. The latent map uses the "
+        "decoded manifold, and the ELBO, at the epochs where a snapshot was kept (epoch 0 is the untrained network). "
+        "Drag the epoch slider and watch the training unfold. The latent map uses the "
         "snapshot's encoder means; the manifold uses the snapshot's decoder."
     )
     entry = replay_model()
