@@ -79,6 +79,7 @@ VIEWS = {
     "frame": View("interpolate", "Frame*", note="the Interpolate page's frame slider"),
     "manifold": View("manifold", "Grid size n (n x n digits)", set_to=MANIFOLD_N,
                      note=f"n = {MANIFOLD_N} and {MANIFOLD_N - 1}"),
+    "eps": View("manifold", "eps*", note="the manifold's eps slider (n = 20)"),
     "replay": View("replay", "Epoch", set_to=8, note="the Training replay's epoch slider, snapshots 8 and 7"),
     "map": View("map", None, note="sidebar class buttons 0/1: a whole-app rerun"),
     "digit": View("variance", None, note="sidebar class buttons 0/1 on Variance: a whole-app rerun"),

@@ -182,7 +182,7 @@ MANIFOLD_SHOWS = """f => ({src: f.querySelector('img').getAttribute('src'), alt:
     stale: f.closest('.vae-pick').classList.contains('vae-pick-stale')})"""
 
 
-def move_live_slider(page: Page, label: str, value: int) -> dict:
+def move_live_slider(page: Page, label: str, value: float) -> dict:
     """In one task: move the live slider `label` to `value` (its input event, as a drag's move) and read what the
     manifold's picker shows then, before any reply can arrive; then release it (its change event)."""
     slider = page.locator(".vae-sliders.ready .vae-slider").filter(has_text=label).locator("input")
@@ -214,6 +214,30 @@ def test_a_grid_size_one_step_away_shows_at_once_and_the_release_brings_the_next
     app_idle(page)
     served = frame.evaluate(MANIFOLD_SHOWS)
     assert served["alt"].startswith("Manifold: 26 x 26 digits") and not served["stale"]
+
+
+def test_an_eps_one_step_away_shows_at_once_and_a_grid_size_moved_too_dims(
+    page: Page, streamlit_server: str, app_idle
+):
+    """The manifold's live eps slider: the picker holds the grids of eps -/+ one step, so one step shows the new
+    grid (new axes) in the same task, as the release's rerun draws it. Moving the grid size as well before a rerun
+    asks for a grid the picker lacks: dimmed until the release brings it."""
+    open_picker(page, streamlit_server, "manifold", app_idle)
+    frame = page.locator(FRAME)
+    before = frame.evaluate(MANIFOLD_SHOWS)
+    at_once = move_live_slider(page, "eps", 0.06)
+    assert at_once["src"] != before["src"] and at_once["ticks"] != before["ticks"] and not at_once["stale"]
+    page.wait_for_url(re.compile(r"manifold_eps=0.06"))
+    app_idle(page)
+    assert frame.evaluate(MANIFOLD_SHOWS) == at_once  # the rerun's picture, axes and text are the ones shown
+    slider = page.locator(".vae-sliders.ready .vae-slider").filter(has_text="eps").locator("input")
+    both = slider.evaluate(f"""(s) => {{
+        const n = document.querySelector('.vae-sliders.ready input[data-key=manifold_n]');
+        n.value = 21; n.dispatchEvent(new Event('input', {{bubbles: true}}));
+        s.value = 0.07; s.dispatchEvent(new Event('input', {{bubbles: true}}));
+        return ({MANIFOLD_SHOWS})(document.querySelector('{FRAME}'));
+    }}""")
+    assert both["stale"] and both["alt"].startswith("Manifold: 21 x 21")  # the size's grid, then dimmed
 
 
 def test_a_sidebar_class_button_marks_its_test_digit_on_the_map_at_once(page: Page, streamlit_server: str, app_idle):

@@ -104,15 +104,35 @@ def test_the_picker_holds_the_neighbouring_grid_sizes_as_the_page_would_draw_the
     """The live grid size slider's neighbours (n - 1, n + 1) come with the picker, each with its source, and each
     is what the page shows once n is that size; at the ends of the range only the one inside it."""
     at = open_latent_space_page("manifold", "mnist-z2")
-    variants = view(at)["variants"]
-    assert (variants["group"], variants["key"], sorted(variants["views"])) == ("manifold", "manifold_n",
-                                                                            ["19", "20", "21"])
+    variants = view(at)["variants"][0]
+    assert (variants["group"], variants["key"], variants["value"], sorted(variants["views"])) == (
+        "manifold", "manifold_n", "20", ["19", "20", "21"])
     at.slider(key="manifold_n").set_value(21).run()
     shown = view(at)
     assert {k: v for k, v in shown.items() if k not in ("kind", "variants")} == variants["views"]["21"]
     assert source(at) == pick_source_data(at, PICKER, variants["views"]["21"]["source"])
     at.slider(key="manifold_n").set_value(30).run()
-    assert sorted(view(at)["variants"]["views"]) == ["29", "30"]
+    assert sorted(view(at)["variants"][0]["views"]) == ["29", "30"]
+
+
+@pytest.mark.parametrize(("spacing", "key", "steps"), [("gaussian (equal prior mass per cell)", "manifold_eps",
+                                                        ["0.04", "0.05", "0.06"]),
+                                                       ("linear", "manifold_zmax", ["2.75", "3", "3.25"])])
+def test_the_picker_holds_the_grids_of_the_neighbouring_eps_or_z_range_as_the_page_would_draw_them(
+        spacing: str, key: str, steps: list[str]):
+    """The spacing's live slider (eps for gaussian spacing, the z-range for linear) has its neighbouring values'
+    grids in the picker too, keyed as the browser writes the slider's value; each is what the page shows once the
+    slider is there, and a release of the live slider sets it."""
+    at = open_latent_space_page("manifold", "mnist-z2")
+    at.radio(key="manifold_spacing").set_value(spacing).run()
+    [variants] = [v for v in view(at)["variants"] if v["key"] == key]
+    assert (variants["group"], variants["value"], sorted(variants["views"], key=float)) == ("manifold", steps[1],
+                                                                                         steps)
+    send_trigger(at, f"live_{key}", "release", {key: float(steps[2])})
+    assert at.slider(key=key).value == pytest.approx(float(steps[2]))
+    shown = view(at)
+    assert {k: v for k, v in shown.items() if k not in ("kind", "variants")} == variants["views"][steps[2]]
+    assert source(at) == pick_source_data(at, PICKER, variants["views"][steps[2]]["source"])
 
 
 def test_the_grid_goes_as_a_plain_picture_too_until_the_browser_is_known_to_run_the_live_elements():

@@ -335,16 +335,24 @@ def _pick(component_key: str, choose: Callable[[int], None]) -> None:
 
 @dataclass(frozen=True)
 class PickerVariants:
-    """The pictures a picker shows at once when the live slider `key` of `group` moves to one of their values
-    (the manifold's neighbouring grid sizes): value -> (source, view). The release's rerun then sends the new ones."""
+    """The pictures a picker shows at once when the live slider `key` of `group` moves from this run's `value` to
+    one of theirs (the manifold's grids of the neighbouring sizes, eps or ranges): value -> (source, view). The
+    release's rerun then sends the new ones."""
 
     group: str
     key: str
-    views: dict[int, tuple[PickSource, dict[str, Any]]]
+    value: float
+    views: dict[float, tuple[PickSource, dict[str, Any]]]
+
+
+def value_text(value: float) -> str:
+    """A slider value as the browser writes the number (String(Number(...))): 20, 0.06, 2.5; the key its variant
+    goes by."""
+    return f"{value:g}"
 
 
 def picture_picker(source: PickSource, view: dict[str, Any], choose: Callable[[int], None], key: str,
-                   variants: PickerVariants | None = None) -> None:
+                   variants: Sequence[PickerVariants] = ()) -> None:
     """A picture the user picks from with one click, one tap, or the arrow keys and Enter (pick.js); `choose`
     gets the picked item's id (a cell's index when `view` has a grid, else a target's id) in a callback before the
     rerun. `source` is pick_source's; `view` holds what changes from run to run, all small: width (px), alt,
@@ -359,13 +367,14 @@ def picture_picker(source: PickSource, view: dict[str, Any], choose: Callable[[i
     if not scripts_run():  # the picture alone, for a browser that cannot run the picker (hidden once it does)
         with fallback(f"{key}_picture"):
             st.html(picture_html(source.png(), view["alt"], None, view["width"], smooth=not view.get("grid")))
-    sources = {source.id: source} | {s.id: s for s, _ in (variants.views.values() if variants else ())}
+    sources = {source.id: source} | {s.id: s for v in variants for s, _ in v.views.values()}
     for ident, s in sources.items():
         _live(key=f"{key}_source_{ident[:16]}", data=s.message)
     data = {"kind": "pick", "source": source.id, **view}
     if variants:
-        data["variants"] = {"group": variants.group, "key": variants.key,
-                            "views": {str(v): {"source": s.id, **w} for v, (s, w) in variants.views.items()}}
+        data["variants"] = [{"group": v.group, "key": v.key, "value": value_text(v.value),
+                             "views": {value_text(k): {"source": s.id, **w} for k, (s, w) in v.views.items()}}
+                            for v in variants]
     _live(key=key, data=data, on_pick_change=functools.partial(_pick, key, choose))
 
 

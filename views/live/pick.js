@@ -302,23 +302,26 @@ function newPicker(root) {
     showSource();
   }
 
-  // Variants (the manifold's neighbouring grid sizes): the view for the live slider's value where the picker has
-  // it, shown as the slider moves; a value it lacks dims the picture until the release's rerun brings it.
+  // Variants (the manifold's grids of the neighbouring sizes, eps or ranges): for each live slider of the picker's
+  // group, this run's value and the views for some others. As one slider moves, the view for its value where the
+  // picker has it; a value it lacks, or two sliders moved since the run, dims the picture until a release's rerun
+  // brings it.
   let follow = null; // {group, listener}
   function followVariants(data) {
     if (follow) liveGroup(follow.group).listeners.delete(follow.listener);
     follow = null;
     figure.classList.remove("vae-pick-stale");
-    const variants = data.variants;
-    if (!variants) return show(data);
-    const group = liveGroup(variants.group);
+    const variants = data.variants ?? [];
+    if (!variants.length) return show(data);
+    const group = liveGroup(variants[0].group);
     const listener = () => {
-      const value = group.values.get(variants.key);
-      const next = value === undefined ? data : variants.views[String(value)];
+      const now = (v) => String(group.values.get(v.key) ?? v.value);
+      const moved = variants.filter((v) => now(v) !== v.value);
+      const next = moved.length === 0 ? data : moved.length === 1 ? moved[0].views[now(moved[0])] : undefined;
       figure.classList.toggle("vae-pick-stale", !next);
       if (next && next.source !== view.source) show(next); // the same picture is this run's view, already shown
     };
-    follow = { group: variants.group, listener };
+    follow = { group: variants[0].group, listener };
     group.listeners.add(listener);
     show(data);
     listener(); // a key press since the run that sent this: its value's view where there is one

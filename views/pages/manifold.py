@@ -19,7 +19,7 @@ from vae_core.render import decode_images, image_grid, to_png
 
 from ..common import autoencoder_notice, current_model, current_report, set_digit_from_code, slice_notice
 from ..controls import MANIFOLD_EPS as EPS
-from ..controls import MANIFOLD_N, SPACINGS
+from ..controls import MANIFOLD_N, SPACINGS, Control
 from ..controls import MANIFOLD_ZMAX as ZMAX
 from ..live import PickerVariants, PickSource, Slider, fallback, live_sliders, pick_source, picture_picker
 from ..picking import request_app_rerun, rerun_app_if_requested
@@ -43,10 +43,12 @@ PICKING = (
 )
 
 
-def settings_axis(n: int) -> torch.Tensor:
-    """grid_axis for the spacing settings chosen on this page (defaults if never opened)."""
+def settings_axis(n: int, eps: float | None = None, z_max: float | None = None) -> torch.Tensor:
+    """grid_axis for the spacing settings chosen on this page (defaults if never opened); `eps` or `z_max`, where
+    given, in place of the chosen one."""
     spacing = SPACINGS.get(st.session_state.get(MANIFOLD_SPACING, ""), DEFAULT_SPACING)
-    eps, z_max = st.session_state.get(MANIFOLD_EPS, EPS.default), st.session_state.get(MANIFOLD_ZMAX, ZMAX.default)
+    eps = st.session_state.get(MANIFOLD_EPS, EPS.default) if eps is None else eps
+    z_max = st.session_state.get(MANIFOLD_ZMAX, ZMAX.default) if z_max is None else z_max
     return grid_axis(n, eps, spacing, z_max)
 
 
@@ -150,10 +152,12 @@ def use_cell(codes: torch.Tensor, dims: tuple[int, int], index: int) -> None:
     request_app_rerun()
 
 
-def grid_picture(n: int, dims: tuple[int, int], mu: torch.Tensor) -> tuple[torch.Tensor, PickSource, dict]:
-    """The n x n grid for the current settings: its codes, the picker's source and its view."""
+def grid_picture(n: int, dims: tuple[int, int], mu: torch.Tensor, **spacing: float) -> tuple[torch.Tensor,
+                                                                                               PickSource, dict]:
+    """The n x n grid for the current settings (`spacing`: eps or z_max in place of the chosen one): its codes,
+    the picker's source and its view."""
     lm = current_model()
-    axis = settings_axis(n)
+    axis = settings_axis(n, **spacing)
     codes, source = shared_compute(lm.card.get("weights_sha256", lm.name), lm.model, mu.numpy(), axis.numpy(), dims)
     return codes, source, manifold_view(axis, dims, mu)
 
@@ -166,8 +170,9 @@ def grid_and_picker(n_box: DeltaGenerator, picture_box: DeltaGenerator, dims: tu
     spacing, range, pair of dimensions or digit reaches it. A pick reruns this fragment first.
 
     The slider is a live one (views/live) over its `st.slider` twin, and the picker also holds the grids of the
-    neighbouring sizes: a key press (one step) shows the new grid at once, and its release's rerun brings the
-    next neighbours. A drag to a size further away dims the picture until its release brings it."""
+    neighbouring sizes, and of the neighbouring eps or z-ranges (spacing_slider's, also live): a key press (one
+    step) on either shows the new grid at once, and its release's rerun brings the next neighbours. A drag further
+    away dims the picture until its release brings it."""
     rerun_app_if_requested()
     r = current_report()
     label = "Grid size n (n x n digits)"
@@ -182,13 +187,41 @@ def grid_and_picker(n_box: DeltaGenerator, picture_box: DeltaGenerator, dims: tu
         return
     codes, source, view = grid_picture(n, dims, r.mu)
     sizes = [m for m in (n - 1, n + 1) if MANIFOLD_N.low <= m <= MANIFOLD_N.high]
-    neighbours = {n: (source, view)} | {m: grid_picture(m, dims, r.mu)[1:] for m in sizes}
+    by_size = {n: (source, view)} | {m: grid_picture(m, dims, r.mu)[1:] for m in sizes}
+    control, name = spacing_control()
+    value = st.session_state.get(control.key, control.default)
+    near = [v for v in (round(value - control.step, 6), round(value + control.step, 6))
+            if control.low <= v <= control.high]
+    by_spacing = {value: (source, view)} | {v: grid_picture(n, dims, r.mu, **{name: v})[1:] for v in near}
     with picture_box:
         picture_picker(source, view, partial(use_cell, codes, dims), PICKER_KEY,
-                       PickerVariants(LIVE_GROUP, MANIFOLD_N.key, neighbours))
+                       [PickerVariants(LIVE_GROUP, MANIFOLD_N.key, n, by_size),
+                        PickerVariants(LIVE_GROUP, control.key, value, by_spacing)])
         if not view["marks"]:
             where = ", ".join(f"z{d} = {r.mu[d]:.2f}" for d in dims)
             st.caption(f"The current digit's mu ({where}) lies outside this grid, so it is not marked.")
+
+
+SPACING_LABELS = {MANIFOLD_EPS: "eps: grid covers the prior's quantiles eps ... 1 - eps",
+                  MANIFOLD_ZMAX: "z-range: -z ... +z"}
+
+
+def spacing_control() -> tuple[Control, str]:
+    """The chosen spacing's setting, and its name in settings_axis: gaussian's eps, or linear's z-range."""
+    gaussian = SPACINGS.get(st.session_state.get(MANIFOLD_SPACING, ""), DEFAULT_SPACING) == "gaussian"
+    return (EPS, "eps") if gaussian else (ZMAX, "z_max")
+
+
+def spacing_slider() -> None:
+    """The chosen spacing's slider, live over its `st.slider` twin (views/live): the picker holds the grids of its
+    neighbouring values (grid_and_picker), so a key press shows the new grid at once."""
+    control, _ = spacing_control()
+    label = SPACING_LABELS[control.key]
+    with fallback(control.key):
+        value = st.slider(label, control.low, control.high, control.default, control.step, key=control.key,
+                          persist_state="session", bind="query-params")
+    live_sliders(None, LIVE_GROUP, [Slider(control.key, label, control.low, control.high, control.step, value)],
+                 key=f"live_{control.key}")
 
 
 @st.fragment
@@ -203,13 +236,7 @@ def render() -> None:
     with left:  # the notice beside the picture, not above it: the picture stays in view on a projector
         slice_notice("two of its dimensions at a time, the others held at the current digit's mu")
         n_box = st.container()
-        spacing = SPACINGS[st.radio("Spacing", list(SPACINGS), key=MANIFOLD_SPACING, persist_state="session",
-                                     bind="query-params")]
-        if spacing == "gaussian":
-            st.slider("eps: grid covers the prior's quantiles eps ... 1 - eps", EPS.low, EPS.high, EPS.default,
-                      EPS.step, key=MANIFOLD_EPS, persist_state="session", bind="query-params")
-        else:
-            st.slider("z-range: -z ... +z", ZMAX.low, ZMAX.high, ZMAX.default, ZMAX.step, key=MANIFOLD_ZMAX,
-                      persist_state="session", bind="query-params")
+        st.radio("Spacing", list(SPACINGS), key=MANIFOLD_SPACING, persist_state="session", bind="query-params")
+        spacing_slider()
         dims = dimension_pair(lm.latent_dim, r.kl_per_dim)
     grid_and_picker(n_box, right, dims)
