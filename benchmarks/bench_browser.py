@@ -21,7 +21,9 @@ sidebar's class buttons 0 and 1 alternately (timed from pointerdown), which reru
 current digit's marks over the map (`digit`: the same buttons on Variance, whose live grid follows the new
 digit); `pick` picks a test digit on the map itself, with the keyboard: an arrow key
 moves the picker's cursor to a neighbouring digit (untimed), Enter picks it (timed from its keydown), which reruns
-the page's fragment, then the whole app. `switch` goes from Variance to Sample and back by the top
+the page's fragment, then the whole app. `eps` presses the manifold's eps slider (live, like the grid size: the
+picker holds the grids one step away); `replay` the Training replay's epoch slider (live over its snapshots,
+whose pictures the page holds). `switch` goes from Variance to Sample and back by the top
 menu (opened untimed; timed from the pointerdown on the page's link; there only a picture the page did not show
 before counts, as the old page's are first taken away). CPU: the server process's CPU time (user
 + system, /proc) per timed press, settling included; unlike wall-clock times it hardly moves when other jobs load
