@@ -20,5 +20,17 @@ export default function ({ parentElement }) {
   };
   const doc = parentElement.ownerDocument;
   doc.addEventListener("keydown", onKey);
-  return () => doc.removeEventListener("keydown", onKey);
+  // A count on the root element says the keys work now: a rerun may mount the next listener before it takes
+  // this one away. Tests wait for it before they press a key.
+  const root = doc.documentElement;
+  const listening = (change) => {
+    const count = Number(root.dataset.vaeLessonKeys || 0) + change;
+    if (count > 0) root.dataset.vaeLessonKeys = String(count);
+    else delete root.dataset.vaeLessonKeys;
+  };
+  listening(1);
+  return () => {
+    doc.removeEventListener("keydown", onKey);
+    listening(-1);
+  };
 }

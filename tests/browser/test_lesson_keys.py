@@ -21,6 +21,7 @@ def step_caption(page: Page):
 
 
 def press(page: Page, key: str, app_idle) -> None:
+    page.wait_for_selector("html[data-vae-lesson-keys]", state="attached")  # the lesson's key listener is on
     page.keyboard.press(key)
     time.sleep(SETTLE_S)
     app_idle(page)
