@@ -5,6 +5,7 @@ Streamlit twin returned)."""
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -297,14 +298,17 @@ def test_dragging_the_replays_epoch_slider_swaps_in_each_epochs_pictures_and_rel
     page: Page, streamlit_server: str, app_idle
 ) -> None:
     """The Training replay's live epoch slider runs over the snapshots: while it is dragged, the map and the
-    manifold show the epoch under the thumb (pictures the server drew ahead), with no script run; on release the
-    epoch reaches Python: the URL, the slider drawn again, the ELBO curve's marker."""
+    manifold show the epoch under the thumb (pictures the server drew ahead) and the ELBO chart's marker stands
+    there, with no script run; on release the epoch reaches Python: the URL, the slider drawn again."""
     page.goto(f"{streamlit_server}/replay?model={MODEL}")
     app_idle(page)
     slider = page.locator(".vae-sliders.ready[data-group=replay] input[type=range]")
     alts = page.locator(".vae-frames[data-group=replay] figure img")
     expect(alts).to_have_count(2)
     expect(page.locator("[class*=st-key-vae_fallback]").first).to_be_hidden()  # one slider on screen, not two
+    chart = page.locator(".vae-chart[data-group=replay] svg")
+    marker = chart.locator("text.marker")
+    expect(page.get_by_test_id("stPlotlyChart")).to_be_hidden()  # the server's chart is the live one's twin
 
     def at_epoch(epoch: object) -> bool:  # both pictures say they show that epoch
         return all(re.search(rf"at training epoch {epoch}\b", a) for a in alts.evaluate_all("i => i.map(e => e.alt)"))
@@ -323,6 +327,8 @@ def test_dragging_the_replays_epoch_slider_swaps_in_each_epochs_pictures_and_rel
         epoch = page.evaluate("window.vaeLive.values('replay')['replay_epoch']")
         assert slider.get_attribute("aria-valuetext") == str(epoch)  # a screen reader hears the epoch
         assert at_epoch(epoch)
+        assert marker.text_content() == (f"epoch {epoch}" if epoch else "epoch 0 (untrained)")
+        assert f"Marked: epoch {epoch}," in chart.get_attribute("aria-label")
         shown.add(epoch)
     assert len(shown) == 3 and str(last) not in map(str, shown)
     assert page.evaluate("window.scriptStateChanges") == 0, "dragging should not rerun the script"
@@ -332,5 +338,50 @@ def test_dragging_the_replays_epoch_slider_swaps_in_each_epochs_pictures_and_rel
                            timeout=RERUN_MS)
     app_idle(page)
     assert slider.get_attribute("aria-valuetext") == str(epoch)  # drawn again from the twin's value
-    expect(page.get_by_test_id("stPlotlyChart").locator("text.annotation-text")).to_have_text(f"epoch {epoch}")
+    expect(marker).to_have_text(f"epoch {epoch}")
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)
+
+
+def test_play_walks_the_replay_through_every_epoch_and_pause_releases_where_it_stopped(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    """The replay's Play button, from the last epoch, starts again at epoch 0 and steps through every snapshot with
+    no script run, the pictures following; at the end the last epoch reaches Python. Pause stops it where it is and
+    releases that epoch."""
+    page.goto(f"{streamlit_server}/replay?model={MODEL}")
+    app_idle(page)
+    slider = page.locator(".vae-sliders.ready[data-group=replay] input[type=range]")
+    play = page.locator(".vae-sliders.ready[data-group=replay] button.vae-play")
+    img = page.locator(".vae-frames[data-group=replay] figure img").first
+    chart = page.locator(".vae-chart[data-group=replay] svg")
+    last = slider.get_attribute("aria-valuetext")  # the page opens at the last snapshot
+    expect(play).to_have_accessible_name("Play")
+    page.evaluate(COUNT_SCRIPT_RUNS)
+    play.click()
+    expect(play).to_have_accessible_name("Pause")
+    shown, deadline = [], time.monotonic() + 30
+    while page.evaluate("window.scriptStateChanges") == 0:  # until the last epoch's release runs the script
+        assert time.monotonic() < deadline, f"no release after {shown}"
+        epoch = slider.get_attribute("aria-valuetext")
+        if not shown or shown[-1] != epoch:
+            shown.append(epoch)
+            assert re.search(rf"at training epoch {epoch}\b", img.get_attribute("alt"))
+            assert f"Marked: epoch {epoch}," in chart.get_attribute("aria-label")  # the chart's marker with it
+        page.wait_for_timeout(150)
+    snapshots = int(slider.get_attribute("max")) + 1
+    assert shown[0] == "0" and len(shown) >= snapshots - 1, shown  # each shown (a 150 ms look may miss one)
+    app_idle(page)  # the run of the last epoch's release (the slider's default, so the link leaves it out)
+    assert slider.get_attribute("aria-valuetext") == last and "replay_epoch" not in page.url
+    expect(play).to_have_accessible_name("Play")
+    expect(chart.locator("text.marker")).to_have_text(f"epoch {last}")
+
+    play.click()  # from the end: back to epoch 0, then on
+    page.wait_for_function("() => window.vaeLive.values('replay')['replay_epoch'] >= 2")
+    play.click()
+    expect(play).to_have_accessible_name("Play")
+    stopped = slider.get_attribute("aria-valuetext")
+    page.wait_for_function("e => new URL(location.href).searchParams.get('replay_epoch') === e", arg=stopped,
+                           timeout=RERUN_MS)
+    app_idle(page)
+    assert slider.get_attribute("aria-valuetext") == stopped
     expect(page.locator("[data-testid=stException]")).to_have_count(0)

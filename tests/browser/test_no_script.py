@@ -50,6 +50,8 @@ def test_without_the_live_script_a_page_keeps_its_streamlit_controls_and_server_
         if control:
             slider = main.locator("[data-testid=stSlider]").filter(has_text=control).get_by_role("slider")
             expect(slider).to_be_visible()
+        if path == "replay":  # the server's ELBO chart, in place of the live one
+            expect(main.get_by_test_id("stPlotlyChart")).to_be_visible()
         side = page.get_by_test_id("stSidebar")
         side.get_by_role("button", name="3", exact=True).click()  # the digit panel's Streamlit buttons
         expect(page.locator(DIGIT_CAPTION)).to_have_text(re.compile(r"^test digit #\d+, a 3$"))

@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from tests.apptest import PICTURE, image_picture, image_url, mount, mount_data, open_page, pictures, send_trigger
+from vae_core.checkpoint import read_metrics
 from vae_core.registry import PRETRAINED_DIR, load
 from vae_core.render import CLASS_RGB, class_scatter
 from vae_core.snapshots import load_snapshot, snapshot_epochs
@@ -79,8 +80,42 @@ def test_elbo_curve_marks_epoch_0_left_of_epoch_1() -> None:
     [line] = [s for s in fig.layout.shapes if s.type == "line"]
     assert 0 < line.x0 < 1 and math.isclose(line.x0, line.x1)
     assert 0 < 10 ** fig.layout.annotations[0].x < 1  # an annotation's x on a log axis is in log10 units
+    assert fig.layout.xaxis.ticktext[:3] == ("0", "1", "2") and fig.layout.xaxis.tickvals[0] == line.x0
+    assert fig.layout.annotations[0].xanchor == "left"
     fig = elbo_figure(rows, 2)
     assert fig.layout.shapes[0].x0 == 2 and math.isclose(10 ** fig.layout.annotations[0].x, 2)
+    assert fig.layout.annotations[0].xanchor == "right"  # at the right edge: the label ends at the line
+
+
+@needs_snapshots
+def test_the_live_elbo_chart_marks_each_snapshot_epoch_with_its_logged_figures() -> None:
+    """The live chart's marker has a place, a label and a text alternative for each snapshot epoch (epoch 0 at
+    its tick "0", left of epoch 1), and the alternative gives that epoch's test and train ELBO from the log; the
+    series are the log's, and the y axis holds every value."""
+    at = open_page("replay", Z2)
+    chart = mount_data(at, "live_replay_elbo")
+    rows = read_metrics(PRETRAINED_DIR / Z2)
+    test = {r["epoch"]: r["test_elbo"] for r in rows}
+    assert sorted(map(int, chart["marks"])) == EPOCHS and chart["value"] == EPOCHS[-1]
+    assert chart["marks"]["0"]["x"] == chart["x"]["ticks"][0][0] < 1 and chart["x"]["ticks"][0][1] == "0"
+    assert chart["marks"]["0"]["label"] == "epoch 0 (untrained)" and "untrained" in chart["marks"]["0"]["alt"]
+    for epoch in EPOCHS[1:]:
+        mark = chart["marks"][str(epoch)]
+        assert mark["x"] == epoch and mark["label"] == f"epoch {epoch}"
+        assert f"Marked: epoch {epoch}, test ELBO {test[epoch]:.1f}, train " in mark["alt"]
+    [train, test_series] = chart["series"]
+    assert test_series["x"] == [r["epoch"] for r in rows] and test_series["y"][-1] == round(rows[-1]["test_elbo"], 3)
+    values = train["y"] + test_series["y"]
+    assert chart["y"]["lo"] < min(values) and max(values) < chart["y"]["hi"]
+    assert all(chart["y"]["lo"] <= v <= chart["y"]["hi"] for v, _ in chart["y"]["ticks"])
+    assert 10 ** chart["x"]["lo"] < 0.5 and 10 ** chart["x"]["hi"] > max(EPOCHS)
+
+
+@needs_snapshots
+def test_the_server_draws_the_elbo_chart_until_the_browser_is_known_to_run_the_live_one() -> None:
+    at = open_page("replay", Z2)
+    [chart] = at.get("plotly_chart")  # the no-script twin, at the epoch shown
+    assert chart.proto.spec.count(f"epoch {EPOCHS[-1]}") == 1
 
 
 def frames(at, key: str) -> dict[str, str]:
@@ -117,8 +152,9 @@ def test_a_release_of_the_live_epoch_slider_sets_the_epoch_and_a_value_off_its_o
     send_trigger(at, "live_replay_slider", "release", {"replay_epoch": EPOCHS[-2]})
     assert at.select_slider(key="replay_epoch").value == EPOCHS[-2]
     assert mount_data(at, "live_replay_map")["value"] == EPOCHS[-2]
-    assert at.get("plotly_chart")[0].proto.spec.count(f"epoch {EPOCHS[-2]}") == 1
+    assert mount_data(at, "live_replay_elbo")["value"] == EPOCHS[-2]
     assert not pictures(at.main), "the server's pictures are left out once the browser runs the live ones"
+    assert not at.get("plotly_chart"), "and so is the server's ELBO chart"
     missing = next(e for e in range(max(EPOCHS)) if e not in EPOCHS)
     for sent in (missing, str(EPOCHS[2]), True):
         send_trigger(at, "live_replay_slider", "release", {"replay_epoch": sent})

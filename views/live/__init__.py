@@ -66,7 +66,8 @@ from ..pictures import SHOWN_PICTURE_WIDTH, picture_html, show_picture, shown_wi
 
 HERE = Path(__file__).resolve().parent
 # One module: they share `models` and the slider groups.
-JS_FILES = ("model.js", "kernel.js", "latent.js", "live.js", "pad.js", "draw.js", "digits.js", "pick.js", "main.js")
+JS_FILES = ("model.js", "kernel.js", "latent.js", "live.js", "chart.js", "pad.js", "draw.js", "digits.js", "pick.js",
+            "main.js")
 
 _live = st.components.v2.component(
     "vae_live",
@@ -171,7 +172,8 @@ def latent_pad(
 class Slider:
     """A live slider: the widget `key` of its `st.slider` twin, whose value it writes on release. With `options`
     (the values of an `st.select_slider` twin) it runs over their positions (min 0, max len - 1, step 1) and stands
-    for the option there; `value` is then one of them."""
+    for the option there; `value` is then one of them. With `play_ms`, a Play button beside it steps it one
+    position every `play_ms` ms and releases where it stops (live.js playButton)."""
 
     key: str
     label: str
@@ -180,6 +182,7 @@ class Slider:
     step: float
     value: Any
     options: tuple | None = None
+    play_ms: int | None = None
 
 
 def _release(component_key: str, sliders: dict[str, Slider]) -> None:
@@ -322,6 +325,15 @@ def live_frames(group: str, slider_key: str, value: Any, source: PickSource, key
     _live(key=f"{key}_source_{source.id[:16]}", data=source.message)
     _live(key=key, data={"kind": "frames", "group": group, "key": slider_key, "source": source.id, "value": value},
           width="content")
+
+
+def live_chart(group: str, slider_key: str, value: Any, chart: dict[str, Any], key: str) -> None:
+    """A line chart drawn in the browser at its column's width (chart.js), with a marker at the value of the live
+    slider `slider_key` of `group` that moves as the thumb does (`value`: where it stands until the slider is
+    mounted). `chart`: "series" [{name, colour, x, y}], axes "x" and "y" {lo, hi, log, ticks [[v, text]], title}
+    (a log axis's lo and hi in log10 units), "marks" {str(slider value): {x, label, alt}} (the marker's place,
+    its label and the chart's text alternative there), "width" and "height" (px, at most)."""
+    _live(key=key, data={"kind": "chart", "group": group, "key": slider_key, "value": value, **chart})
 
 
 def _pick(component_key: str, choose: Callable[[int], None]) -> None:

@@ -124,10 +124,16 @@ function mountSliders(data, root, setTriggerValue) {
       group.values.set(s.key, v);
     };
     show();
+    const release = () => setTriggerValue("release", { [s.key]: optionAt(Number(input.value)) });
     input.addEventListener("input", () => (show(), notify())); // every move of the thumb: pictures redraw
-    input.addEventListener("change", () => setTriggerValue("release", { [s.key]: optionAt(Number(input.value)) }));
+    input.addEventListener("change", release);
     input.addEventListener("keydown", () => keyedSliders.set(data.group, { key: s.key, at: performance.now() }));
-    box.append(label);
+    if (s.play_ms) {
+      const row = document.createElement("div");
+      row.className = "vae-slider-row";
+      row.append(playButton(input, s.play_ms, () => (show(), notify()), release), label);
+      box.append(row);
+    } else box.append(label);
   }
   notify(); // the values may have changed with this mount (a rerun after a release, a reset)
   // Each key press is a release that reruns the page, which mounts the sliders anew (the old ones, focus and all,
@@ -140,6 +146,44 @@ function mountSliders(data, root, setTriggerValue) {
   });
 }
 const keyedSliders = new Map(); // group -> {key, at}: the slider last moved with a key, and when
+
+// Play: steps the slider one position every `everyMs`, its pictures following as on a drag, from the start when it
+// stands at the end. The last position, or the one where Pause was pressed, is released to Python (one rerun, not
+// one per step). Taking the thumb stops it; that drag's own release then counts.
+function playButton(input, everyMs, moved, release) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "vae-play";
+  let timer = 0;
+  const show = (playing) => {
+    button.innerHTML = playing ? '<span aria-hidden="true">&#10074;&#10074;</span> Pause'
+      : '<span aria-hidden="true">&#9654;</span> Play';
+  };
+  const stop = (send) => {
+    if (!timer) return;
+    clearInterval(timer);
+    timer = 0;
+    show(false);
+    if (send) release();
+  };
+  const step = () => {
+    if (!input.isConnected) return stop(false); // a rerun mounted the sliders anew
+    const next = Number(input.value) + Number(input.step);
+    if (next > Number(input.max)) return stop(true);
+    input.value = String(next);
+    moved();
+    if (next + Number(input.step) > Number(input.max)) stop(true); // the last position: released as it shows
+  };
+  button.addEventListener("click", () => {
+    if (timer) return stop(true);
+    if (Number(input.value) + Number(input.step) > Number(input.max)) (input.value = input.min, moved());
+    timer = setInterval(step, everyMs);
+    show(true);
+  });
+  for (const taken of ["pointerdown", "keydown"]) input.addEventListener(taken, () => stop(false));
+  show(false);
+  return button;
+}
 const REFOCUS_MS = 10_000;
 
 // The path's ends, a and b, where an end that is the current digit (Interpolate's "current digit", listed in

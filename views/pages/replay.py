@@ -15,12 +15,23 @@ import torch
 from vae_core.checkpoint import CheckpointError, read_metrics
 from vae_core.latent import grid_axis, manifold_grid
 from vae_core.model import VAE, VAEConfig
+from vae_core.plot_geometry import nice_ticks
 from vae_core.registry import ModelEntry
 from vae_core.render import class_scatter, decode_images, image_grid, to_png_colour
 from vae_core.snapshots import Snapshot, load_snapshot, snapshot_epochs, snapshot_path
 
 from ..common import current_model, load_model, model_entries, model_error
-from ..live import PickSource, Slider, fallback, frames_source, grid_width, live_frames, live_sliders, scripts_run
+from ..live import (
+    PickSource,
+    Slider,
+    fallback,
+    frames_source,
+    grid_width,
+    live_chart,
+    live_frames,
+    live_sliders,
+    scripts_run,
+)
 from ..pictures import CLASS_KEY_HTML, picture_html, show_grid, show_picture, shown_width
 from ..screens import for_screen
 
@@ -30,7 +41,9 @@ Z_RANGE = (-4.0, 4.0)  # fixed axes, so the map's movement between epochs is vis
 MAP_PX, MAP_SHOWN_PX = 720, 360  # the map's picture, drawn 2x the size it is shown at (1.33x in presenter mode)
 MAP_GLYPH_RADIUS = 3.5  # glyphs 21 picture px tall: about 10 px on screen, 16 in presenter mode
 MANIFOLD_MAX_PX = 440
+EPOCH_0_AT = 0.5  # where the ELBO chart's log axis puts epoch 0
 LIVE_GROUP = "replay"  # the live epoch slider and the pictures that follow it
+PLAY_MS = 900  # Play's time on each snapshot: long enough to see what changed, ten snapshots in nine seconds
 
 
 @st.cache_resource(show_spinner="Loading snapshot...", max_entries=32)
@@ -70,22 +83,79 @@ def map_alt(name: str, epoch: int, test_mu: torch.Tensor) -> str:
 
 
 def elbo_figure(rows: list[dict], epoch: int) -> go.Figure:
-    """Train and test ELBO per epoch on a log x axis, which cannot show epoch 0: the chosen epoch's line
-    sits at 0.5 then, left of epoch 1 (the log of 0 does not exist; the metrics start at epoch 1 anyway)."""
+    """Train and test ELBO per epoch on a log x axis, which cannot show epoch 0: its tick "0" and the chosen
+    epoch's line then sit at EPOCH_0_AT, left of epoch 1 (the log of 0 does not exist; the metrics start at epoch
+    1 anyway). The ticks are 1, 2, 5 per decade, all labelled at one size (a log axis draws 2-9 smaller)."""
     fig = go.Figure()
-    for name, key in (("train ELBO", "train_elbo"), ("test ELBO", "test_elbo")):
-        pts = [(r["epoch"], r[key]) for r in rows if r.get("epoch", 0) >= 1 and r.get(key) is not None]
-        fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines", name=name))
+    for name, key, colour in ELBO_SERIES:
+        pts = elbo_series(rows, key)
+        fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines", name=name,
+                                 line=dict(color=colour)))
     last = max([r.get("epoch", 1) for r in rows] + [epoch, 1])
-    marker = max(epoch, 0.5)
+    marker = max(epoch, EPOCH_0_AT)
+    left, right = math.log10(0.4), math.log10(last * 1.15)
     fig.add_vline(x=marker, line=dict(color="#ff4b4b", width=2, dash="dash"))
-    # on a log axis an annotation's x is in log10 units (a shape's is not)
+    # on a log axis an annotation's x is in log10 units (a shape's is not); in the right half the label ends at
+    # the line, so that it stays inside a phone's narrow chart
     fig.add_annotation(x=math.log10(marker), y=1, yref="paper", yanchor="bottom", showarrow=False,
+                       xanchor="right" if math.log10(marker) > (left + right) / 2 else "left",
                        text=f"epoch {epoch}" if epoch else "epoch 0 (untrained)", font=dict(color="#ff4b4b"))
-    fig.update_xaxes(type="log", title="epoch (log scale)", range=[math.log10(0.4), math.log10(last * 1.15)])
+    ticks = epoch_ticks(last)
+    fig.update_xaxes(type="log", title="epoch (log scale)", range=[left, right], tickmode="array", tickvals=ticks,
+                     ticktext=["0" if t == EPOCH_0_AT else f"{t:g}" for t in ticks])
     fig.update_yaxes(title="ELBO per digit (nats; higher is better)")
     fig.update_layout(height=360, margin=dict(l=60, r=10, t=40, b=40), legend=dict(x=0.99, xanchor="right", y=0.02))
     return fig
+
+
+ELBO_SERIES = (("train ELBO", "train_elbo", "#0068c9"), ("test ELBO", "test_elbo", "#83c9ff"))
+CHART_WIDTH, CHART_HEIGHT = 900, 360  # px, at most: the live chart fills its column up to this
+
+
+def elbo_series(rows: list[dict], key: str) -> list[tuple[int, float]]:
+    """(epoch, value) of `key` for each logged epoch (from 1) that has it."""
+    return [(r["epoch"], r[key]) for r in rows if r.get("epoch", 0) >= 1 and r.get(key) is not None]
+
+
+def epoch_ticks(last: int) -> list[float]:
+    """1, 2, 5 per decade up to the axis's end, after EPOCH_0_AT (labelled 0)."""
+    return [EPOCH_0_AT] + [t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000) if t <= last * 1.15]
+
+
+def elbo_chart(rows: list[dict], epochs: list[int], name: str) -> dict:
+    """The live ELBO chart's data (views.live.live_chart): train and test ELBO per epoch on a log axis (epoch 0 at
+    EPOCH_0_AT) and, for each snapshot epoch, the marker's place and label and the chart's text alternative."""
+    series = {key: elbo_series(rows, key) for _, key, _ in ELBO_SERIES}
+    values = [v for points in series.values() for _, v in points]
+    last = max([r.get("epoch", 1) for r in rows] + epochs + [1])
+    pad = 0.05 * ((max(values) - min(values)) or 1.0)
+    lo, hi = min(values) - pad, max(values) + pad
+    test = dict(series["test_elbo"])
+    train = dict(series["train_elbo"])
+    span = (f"the test ELBO goes from {test[min(test)]:.1f} at epoch {min(test)} to {test[max(test)]:.1f} nats at "
+            f"epoch {max(test)}" if test else "no test ELBO was logged")
+
+    def mark(epoch: int) -> dict:
+        if epoch == 0:
+            here = "the untrained network, before the first epoch's figures"
+        elif epoch in test:
+            here = f"test ELBO {test[epoch]:.1f}" + (f", train {train[epoch]:.1f}" if epoch in train else "")
+        else:
+            here = "not in the training log"
+        return {"x": max(epoch, EPOCH_0_AT), "label": f"epoch {epoch}" if epoch else "epoch 0 (untrained)",
+                "alt": f"ELBO per digit of {name} during training, train and test, epochs 1 to {last} on a log "
+                       f"scale: {span}. Marked: epoch {epoch}, {here}."}
+
+    return {
+        "series": [{"name": label, "colour": colour, "x": [e for e, _ in series[key]],
+                    "y": [round(v, 3) for _, v in series[key]]} for label, key, colour in ELBO_SERIES],
+        "x": {"lo": math.log10(0.4), "hi": math.log10(last * 1.15), "log": True, "title": "epoch (log scale)",
+              "ticks": [[t, "0" if t == EPOCH_0_AT else f"{t:g}"] for t in epoch_ticks(last)]},
+        "y": {"lo": lo, "hi": hi, "log": False, "title": "ELBO per digit (nats; higher is better)",
+              "ticks": [[t, f"{t:g}"] for t in nice_ticks(lo, hi)]},
+        "marks": {str(e): mark(e) for e in epochs},
+        "width": CHART_WIDTH, "height": CHART_HEIGHT,
+    }
 
 
 def replay_model() -> ModelEntry | None:
@@ -177,8 +247,8 @@ def replay(folder: Path, name: str, config: VAEConfig, labels: torch.Tensor) -> 
     with fallback(EPOCH_KEY):
         epoch = st.select_slider("Epoch", epochs, value=epochs[-1], key=EPOCH_KEY, bind="query-params",
                                  help="The snapshots recorded during training; epoch 0 is the untrained network.")
-    live_sliders(None, LIVE_GROUP, [Slider(EPOCH_KEY, "Epoch", 0, len(epochs) - 1, 1, epoch, tuple(epochs))],
-                 key="live_replay_slider")
+    live_sliders(None, LIVE_GROUP, [Slider(EPOCH_KEY, "Epoch", 0, len(epochs) - 1, 1, epoch, tuple(epochs),
+                                           play_ms=PLAY_MS)], key="live_replay_slider")
     pictures = replay_pictures(folder, name, config, labels)
     if pictures[epoch].error:
         st.error(f"The snapshot of epoch {epoch} cannot be loaded: {pictures[epoch].error}")
@@ -198,7 +268,10 @@ def replay(folder: Path, name: str, config: VAEConfig, labels: torch.Tensor) -> 
         live_frames(LIVE_GROUP, EPOCH_KEY, epoch, manifold_frames, key="live_replay_manifold")
     rows = read_metrics(folder)
     if rows:
-        st.plotly_chart(for_screen(elbo_figure(rows, epoch)), key="replay_elbo")
+        if not scripts_run():
+            with fallback("replay_elbo"):
+                st.plotly_chart(for_screen(elbo_figure(rows, epoch)), key="replay_elbo")
+        live_chart(LIVE_GROUP, EPOCH_KEY, epoch, elbo_chart(rows, epochs, name), key="live_replay_elbo")
     else:
         st.caption("This model has no training log (metrics.jsonl), so no ELBO curve.")
 
@@ -208,7 +281,7 @@ def render() -> None:
     st.caption(
         "How the latent space takes shape during training: the encoder's means of the 10,000 test digits, the "
         "decoded manifold, and the ELBO, at the epochs where a snapshot was kept (epoch 0 is the untrained network). "
-        "Drag the epoch slider and watch the training unfold. The latent map uses the "
+        "Drag the epoch slider, or press Play, and watch the training unfold. The latent map uses the "
         "snapshot's encoder means; the manifold uses the snapshot's decoder."
     )
     entry = replay_model()
