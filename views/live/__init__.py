@@ -19,7 +19,9 @@ model in the browser (model.js: the decoder and the encoder; vae_core/export.py 
   a server-drawn picture to pick from (pick.js; a map pick draws the picked digit's marks at once, latent.js's
   ellipse; the manifold's also holds the grids of the neighbouring sizes, `PickerVariants`). `live_frames`: a
   picture that swaps in, as its slider moves, one of the pictures the server drew ahead for every value (the Training
-  replay's epochs; the slider's `options` are a select_slider's). `digit_picture` and
+  replay's epochs; the slider's `options` are a select_slider's; `play_ms` gives a slider a Play button), and
+  `live_chart`: a line chart drawn here whose marker stands at the slider's value (chart.js; the replay's ELBO
+  curve). `digit_picture` and
   `digit_buttons`: the sidebar's current digit and the buttons that replace it (digits.js): a press draws the new
   digit at once and hands its posterior to the page's live pictures and pickers, which redraw with it.
   `digit_input` and `decoded_mu`: a page's own pictures of the current digit and of its decoded mu, which a press
