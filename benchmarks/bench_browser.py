@@ -87,7 +87,14 @@ VIEWS = {
     "digit": View("variance", None, note="sidebar class buttons 0/1 on Variance: a whole-app rerun"),
     "pick": View("map", None, note="a pick on the map: arrow key (untimed), then Enter"),
     "switch": View("variance", None, note="a page switch, Variance <-> Sample, from the top menu: a whole-app rerun"),
+    "resample": View("variance", None, note="Variance's Resample button (live): the next random draws"),
+    "count": View("variance", None, note="Variance's Samples box, 16 <-> 36 (opened untimed)"),
+    "unit": View("mean", None, note="Mean's unit radio, prior <-> posterior sigma"),
+    "spacing": View("manifold", None, note="the manifold's spacing radio, gaussian <-> linear"),
 }
+# The choices the choice views click in turn (radio labels, select box options).
+CHOICES = {"count": ("36", "16"), "unit": ("posterior sigma_i", "prior sigma (= 1)"),
+           "spacing": ("linear", "gaussian (equal prior mass per cell)")}
 # (menu, page) of the top navigation, visited in turn from Variance: each shows a picture the other does not.
 SWITCH_PAGES = (("Generate", "Sample"), ("Perturb", "Variance perturbation"))
 FLOOR = View("", "Value")
@@ -116,9 +123,9 @@ window.WebSocket = class extends WebSocket {
 ARM = """(newPage) => {
     const main = document.querySelector('[data-testid=stMain]') || document.body;
     const side = document.querySelector('[data-testid=stSidebar]');
-    // The server's pictures; the sidebar's digit panel and a page's live input picture (views/live/digits.js)
-    // draw a pressed button's digit at once: that is shown, not synced.
-    const srcs = (root) => (root ? [...root.querySelectorAll('figure.vae-picture img')] : [])
+    // The server's pictures (tables of pictures among them); the sidebar's digit panel and a page's live input
+    // picture (views/live/digits.js) draw a pressed button's digit at once: that is shown, not synced.
+    const srcs = (root) => (root ? [...root.querySelectorAll('figure.vae-picture img, .vae-table img')] : [])
         .filter((i) => !i.closest('.vae-digits, .vae-digit-input')).map((i) => i.getAttribute('src'));
     const digitNow = () => side?.querySelector('.vae-digits figure img')?.getAttribute('src');
     const marks = (f) => f.querySelector('svg').innerHTML
@@ -306,6 +313,19 @@ def interactions(page, name: str, view: View, count: int) -> tuple[list, list]:
         return ([lambda menu=menu: nav.get_by_text(menu, exact=True).click() for menu in menus],
                 [lambda target=target: page.get_by_test_id("stTopNavDropdownLink").filter(
                     has_text=re.compile(rf"{target}$")).click() for target in targets])
+    main = page.get_by_test_id("stMain")
+    if name == "resample":
+        # the live button (views/live: a stepper), or its Streamlit twin where the browser has no model yet
+        button = page.locator(".vae-stepper[data-group=variance] button, .st-key-variance_resample button"
+                              " >> visible=true").first
+        return [None] * count, [button.click] * count
+    if name == "count":  # open the select box (untimed), click the option
+        box = main.get_by_role("combobox", name="Samples")
+        return ([box.click] * count, [lambda o=CHOICES[name][i % 2]: page.get_by_role("option", name=o, exact=True)
+                                      .click() for i in range(count)])
+    if name in CHOICES:  # a radio
+        return [None] * count, [lambda o=CHOICES[name][i % 2]: main.get_by_text(o, exact=True).click()
+                                for i in range(count)]
     if view.slider is None:  # the map, digit: the sidebar's class buttons
         buttons = [page.get_by_test_id("stSidebar").get_by_role("button", name=str(c), exact=True) for c in (0, 1)]
         return [None] * count, [buttons[i % 2].click for i in range(count)]

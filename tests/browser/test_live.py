@@ -126,6 +126,54 @@ def test_the_live_strip_grows_with_its_slider_and_shows_the_servers_reconstructi
     assert canvas.get_attribute("aria-label").startswith("5 stochastic reconstructions")
 
 
+def test_the_live_resample_button_shows_the_next_draws_at_once_and_the_server_draws_the_same(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    """Variance's Resample button is live: in the animation frame after a press the grid shows the next draw (the
+    live picture held its noise), before any reply; the release then reaches Python (the URL, the Draw box), and
+    the server's grid for that draw is the same picture (to one grey level). Pressed from the keyboard, the button
+    keeps the focus over the rerun."""
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    page.goto(f"{streamlit_server}/variance?model={MODEL}")
+    app_idle(page)
+    grid = page.locator(".st-key-live_variance_grid .vae-live-picture.ready")
+    button = page.locator(".vae-stepper.ready[data-group=variance] button")
+    expect(button).to_have_text("Resample")
+    expect(page.locator(".st-key-variance_resample")).to_be_hidden()  # the Streamlit twin
+    page.wait_for_function("() => window.vaeLive?.stats('variance').drawn > 0")
+    before = grid.locator("canvas").evaluate("c => c.toDataURL()")
+    caption, after = button.evaluate("""async (b) => {
+        b.click();
+        await new Promise((frame) => requestAnimationFrame(frame));  // after the picture's own frame callback
+        const figure = document.querySelector('.st-key-live_variance_grid .vae-live-picture');
+        return [figure.querySelector('figcaption').textContent, figure.querySelector('canvas').toDataURL()];
+    }""")
+    assert "(draw 1," in caption and after != before
+    page.wait_for_function("() => new URL(location.href).searchParams.get('variance_draws') === '1'",
+                           timeout=RERUN_MS)
+    app_idle(page)
+    expect(page.get_by_role("spinbutton", name="Draw")).to_have_value("1")
+    canvas = grid.locator("canvas")
+    live = np.array(canvas.evaluate(
+        "c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0))"
+    ), dtype=int).reshape(122, 122)
+    src = page.locator("img[alt^='grid of 16 digits']").get_attribute("src")
+    server = np.asarray(Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("L"), dtype=int)
+    assert np.abs(server - live).max() <= 1
+    button.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => new URL(location.href).searchParams.get('variance_draws') === '2'",
+                           timeout=RERUN_MS)
+    app_idle(page)
+    page.wait_for_function("() => document.activeElement?.closest('.vae-stepper') !== null")
+    expect(grid.locator("figcaption")).to_contain_text("(draw 2,")
+
+
 def test_the_interpolation_strips_follow_the_steps_slider_and_show_the_servers_strips(
     page: Page, streamlit_server: str, app_idle
 ) -> None:

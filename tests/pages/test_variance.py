@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.apptest import MODELS, assert_each_redraws, image_url, open_page
+from tests.apptest import MODELS, assert_each_redraws, captions, image_url, mount_data, open_page, send_trigger
 from vae_core.analysis import describe_digit
 from vae_core.model import VAE, VAEConfig
 from views import controls, state_keys
@@ -50,3 +50,26 @@ def test_variance_grid_at_scale_zero_is_the_mean_reconstruction_in_every_cell(n:
             tile = grid[pad + i * cell : pad + i * cell + 28, pad + j * cell : pad + j * cell + 28]
             assert np.array_equal(tile, report.reconstruction), f"cell ({i}, {j})"
     assert not np.array_equal(variance.variance_grid(model, report, 1.0, n, eps_seed=123), grid)
+
+
+@pytest.mark.parametrize(("path", "button", "field"), [("variance", "variance_resample", "eps"),
+                                                       ("sample", "sample_new", "spread")])
+def test_the_live_grid_holds_the_next_draws_that_the_live_resample_button_moves_to(path: str, button: str,
+                                                                                   field: str) -> None:
+    """Variance's and Sample's live grids hold the next draw number's noise (their live Resample button shows it
+    at once): the noise, and the caption's draw number, that the page mounts once the button's release has moved
+    the draw there. A release past MAX_DRAW stops at it, where no next draw is held."""
+    at = open_page(path, "mnist-z2")
+    grid = mount_data(at, f"live_{path}_grid")
+    held = grid["variants"][f"{path}_draws"]
+    assert held["value"] == 0 and list(held["held"]) == ["1"] and grid["words"] == {"draw": "0"}
+    next_draws = held["held"]["1"]
+    assert next_draws[field] != grid[field] and next_draws["words"] == {"draw": "1"}
+    send_trigger(at, f"live_{button}", "release", {f"{path}_draws": 1})
+    assert at.number_input(key=f"{path}_draws").value == 1
+    now = mount_data(at, f"live_{path}_grid")
+    assert now[field] == next_draws[field] and now["words"] == {"draw": "1"}
+    assert any("(draw 1," in c for c in captions(at))  # the server's twin picture agrees
+    send_trigger(at, f"live_{button}", "release", {f"{path}_draws": controls.MAX_DRAW + 5})
+    assert at.number_input(key=f"{path}_draws").value == controls.MAX_DRAW
+    assert mount_data(at, f"live_{path}_grid")["variants"][f"{path}_draws"]["held"] == {}

@@ -212,6 +212,24 @@ def live_sliders(model_sha1: str | None, group: str, sliders: Sequence[Slider], 
           on_release_change=functools.partial(_release, key, {s.key: s for s in sliders}))
 
 
+def live_stepper(model_sha1: str | None, group: str, key: str, label: str, value: int, high: int,
+                 component_key: str) -> None:
+    """A button that moves the value of widget `key` (an int, at most `high`) one up at once for the pictures of
+    `group` that hold the next value's params (`picture_variants`), and releases it to Python like a slider: the live
+    twin of a Resample button. Mount it after its twin's fallback container."""
+    data = {"kind": "stepper", "model": model_sha1, "group": group, "key": key, "label": label, "value": value,
+            "max": high}
+    _live(key=component_key, data=data,
+          on_release_change=functools.partial(_release, component_key, {key: Slider(key, label, 0, high, 1, value)}))
+
+
+def picture_variants(key: str, value: int, held: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """A live picture's params (live_picture) for values of its group's `key` other than this run's `value`, shown
+    at once when a live stepper moves there (the next draw number): `held` {value: the params that differ there,
+    "words" among them for the alt and caption templates}."""
+    return {"variants": {key: {"value": value, "held": {str(v): p for v, p in held.items()}}}}
+
+
 def posterior_params(mu: torch.Tensor, std: torch.Tensor, name: str) -> dict[str, Any]:
     """A live picture's params for the current digit's q(z|x) = N(mu, diag(std^2)) and its name ({name} in the
     alt text): a sidebar digit button replaces them at once (digits.js) with the new digit's."""

@@ -184,6 +184,33 @@ function playButton(input, everyMs, moved, release) {
   show(false);
   return button;
 }
+
+// A button that moves its group's value `key` one up (to `max` at most) at once, so that the group's pictures
+// holding that value's params (paramsNow) show it in the next frame, and sends it to Python as a release (the
+// Resample buttons: the next draw number). A press reruns the page, which mounts the button anew: one pressed
+// from the keyboard gets the focus back.
+function mountStepper(data, root, setTriggerValue) {
+  const box = mountInto(root, '<div class="vae-live vae-stepper"><button type="button"></button></div>');
+  box.dataset.group = data.group; // for tests
+  const button = box.querySelector("button");
+  button.textContent = data.label;
+  const group = liveGroup(data.group);
+  const notify = () => group.listeners.forEach((fn) => fn());
+  group.values.set(data.key, data.value);
+  notify();
+  button.addEventListener("click", () => {
+    const next = Math.min(data.max, (group.values.get(data.key) ?? data.value) + 1);
+    if (document.activeElement === button) pressedStepper = { key: data.key, at: performance.now() };
+    group.values.set(data.key, next);
+    notify();
+    setTriggerValue("release", { [data.key]: next });
+  });
+  showWhenReady(box, data.model, () => {
+    const lost = document.activeElement === document.body || document.activeElement === null;
+    if (pressedStepper?.key === data.key && lost && performance.now() - pressedStepper.at < REFOCUS_MS) button.focus();
+  });
+}
+let pressedStepper = null; // {key, at}: the stepper last pressed with the focus on it, and when
 const REFOCUS_MS = 10_000;
 
 // The path's ends, a and b, where an end that is the current digit (Interpolate's "current digit", listed in
@@ -300,6 +327,20 @@ function paintGrid(image, probs, n, nrow) {
   }
 }
 
+// A picture may hold its params for other values of a key of its group (`variants`: {key: {value: the run's,
+// held: {value: params}}}): the draws of the next draw number, which a live Resample button moves to before
+// Python knows. The params for the values now; null where a value is neither the run's nor held.
+function paramsNow(data, values) {
+  let params = data;
+  for (const [key, { value, held }] of Object.entries(data.variants ?? {})) {
+    const now = String(values.get(key) ?? value);
+    if (now === String(value)) continue;
+    if (!held[now]) return null;
+    params = { ...params, ...held[now] };
+  }
+  return params;
+}
+
 function mountPicture(mounted, root) {
   let data = mounted;
   const figure = mountInto(root, '<figure class="vae-live vae-live-picture"><canvas role="img"></canvas><figcaption></figcaption></figure>');
@@ -340,8 +381,10 @@ function mountPicture(mounted, root) {
     if (!dirty || !model) return;
     dirty = false;
     const start = performance.now();
-    const { codes, probs, words: modeWords, n = data.n } = MODES[data.mode](data, group.values, model);
-    const words = { ...modeWords, name: data.posterior?.name };
+    const params = paramsNow(data, group.values);
+    if (!params) return; // a value it does not hold (a second Resample before the run): the frame stays
+    const { codes, probs, words: modeWords, n = data.n } = MODES[data.mode](params, group.values, model);
+    const words = { ...params.words, ...modeWords, name: data.posterior?.name };
     const { cols, image } = layout(n);
     paintGrid(image, probs ?? decodeCodes(model, codes, n), n, cols);
     ctx.putImageData(image, 0, 0);

@@ -17,6 +17,7 @@ from ..common import (
     autoencoder_notice,
     current_model,
     draw_controls,
+    next_draw_variants,
     seed,
     set_digit_from_code,
     slider_and_picture,
@@ -45,13 +46,16 @@ def show_draws(latent_dim: int, n: int, draw: int, sha1: str, temperature: float
     _, grid = compute(model, n, temperature, stream_seed("sample", draw))
     side = math.isqrt(n)
     alt = f"{side} by {side} grid of {n} digits decoded from codes drawn from the prior at temperature {{value}}"
-    caption = f"{n} draws at T = {{value}} (draw {draw}, seed {seed()}), numbered row by row from 1"
+    caption = f"{n} draws at T = {{value}} (draw {{draw}}, seed {seed()}), numbered row by row from 1"
     with fallback("sample_grid"):
-        show_grid(grid, alt.format(value=f"{temperature:.1f}"), caption.format(value=f"{temperature:.1f}"))
-    # In the browser: z_i = T * eps_i, the same eps_i (the draws at T = 1).
-    eps = prior_samples(n, latent_dim, seed=stream_seed("sample", draw))
-    params = {"center": [0.0] * latent_dim, "spread": eps.reshape(-1).tolist(), "key": SAMPLE_TEMPERATURE.key,
-              "step": SAMPLE_TEMPERATURE.step}
+        show_grid(grid, alt.format(value=f"{temperature:.1f}"), caption.format(value=f"{temperature:.1f}", draw=draw))
+
+    def draws(number: int) -> dict:  # in the browser: z_i = T * eps_i, the same eps_i (the draws at T = 1)
+        eps = prior_samples(n, latent_dim, seed=stream_seed("sample", number))
+        return {"spread": eps.reshape(-1).tolist(), "words": {"draw": str(number)}}
+
+    params = {"center": [0.0] * latent_dim, **draws(draw), "key": SAMPLE_TEMPERATURE.key,
+              "step": SAMPLE_TEMPERATURE.step, **next_draw_variants("sample", draw, draws)}
     live_picture(sha1, "sample", "scale", params, n, side, grid_width(grid.shape[1]), alt, caption,
                  key="live_sample_grid")
 

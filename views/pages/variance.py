@@ -20,6 +20,7 @@ from ..common import (
     current_report,
     draw_controls,
     get_digit,
+    next_draw_variants,
     seed,
     slider_and_picture,
     stream_seed,
@@ -44,17 +45,20 @@ def show_draws(n: int, draw: int, sha1: str, s: float) -> None:
     """The grid of n draws at scale s: the server's picture (the live picture's twin) and the live picture, which
     decodes the same draws in the browser as the slider moves."""
     lm, r = current_model(), current_report()
-    eps_seed = stream_seed("variance", draw)
-    grid = variance_grid(lm.model, r, s, n, eps_seed)
+    grid = variance_grid(lm.model, r, s, n, stream_seed("variance", draw))
     name = get_digit().name
     alt = f"grid of {n} digits decoded from codes drawn around {{name}}'s mu with sigma scaled by {{value}}"
-    caption = f"{n} decoded samples at s = {{value}} (draw {draw}, seed {seed()})"
+    caption = f"{n} decoded samples at s = {{value}} (draw {{draw}}, seed {seed()})"
     with fallback("variance_grid"):
-        show_grid(grid, alt.format(value=f"{s:.1f}", name=name), caption.format(value=f"{s:.1f}"))
-    # In the browser: z_i = mu + s * (sigma * eps_i), the same eps_i (posterior_samples around 0 with sigma 1).
-    eps = posterior_samples(torch.zeros_like(r.mu), torch.ones_like(r.std), n, seed=eps_seed)
-    params = {**posterior_params(r.mu, r.std, name), "eps": eps.reshape(-1).tolist(), "key": VARIANCE_SCALE.key,
-              "step": VARIANCE_SCALE.step}
+        show_grid(grid, alt.format(value=f"{s:.1f}", name=name), caption.format(value=f"{s:.1f}", draw=draw))
+
+    def draws(number: int) -> dict:  # in the browser: z_i = mu + s * (sigma * eps_i), the same eps_i
+        eps = posterior_samples(torch.zeros_like(r.mu), torch.ones_like(r.std), n,
+                                seed=stream_seed("variance", number))
+        return {"eps": eps.reshape(-1).tolist(), "words": {"draw": str(number)}}
+
+    params = {**posterior_params(r.mu, r.std, name), **draws(draw), "key": VARIANCE_SCALE.key,
+              "step": VARIANCE_SCALE.step, **next_draw_variants("variance", draw, draws)}
     live_picture(sha1, "variance", "scale", params, n, math.isqrt(n), grid_width(grid.shape[1]), alt, caption,
                  key="live_variance_grid")
 
