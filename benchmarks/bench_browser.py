@@ -88,7 +88,7 @@ VIEWS = {
     "pick": View("map", None, note="a pick on the map: arrow key (untimed), then Enter"),
     "switch": View("variance", None, note="a page switch, Variance <-> Sample, from the top menu: a whole-app rerun"),
     "resample": View("variance", None, note="Variance's Resample button (live): the next random draws"),
-    "count": View("variance", None, note="Variance's Samples box, 16 <-> 36 (opened untimed)"),
+    "count": View("variance", None, note="Variance's Samples choice (live), 16 <-> 36"),
     "unit": View("mean", None, note="Mean's unit radio, prior <-> posterior sigma"),
     "spacing": View("manifold", None, note="the manifold's spacing radio, gaussian <-> linear"),
 }
@@ -319,7 +319,10 @@ def interactions(page, name: str, view: View, count: int) -> tuple[list, list]:
         button = page.locator(".vae-stepper[data-group=variance] button, .st-key-variance_resample button"
                               " >> visible=true").first
         return [None] * count, [button.click] * count
-    if name == "count":  # open the select box (untimed), click the option
+    if name == "count":  # the live choice (views/live), or its Streamlit select box, opened untimed
+        if page.locator(".vae-choices.ready[data-group=variance]").count():
+            return [None] * count, [lambda o=CHOICES[name][i % 2]: page.locator(
+                ".vae-choices[data-group=variance] label").filter(has_text=o).click() for i in range(count)]
         box = main.get_by_role("combobox", name="Samples")
         return ([box.click] * count, [lambda o=CHOICES[name][i % 2]: page.get_by_role("option", name=o, exact=True)
                                       .click() for i in range(count)])

@@ -20,7 +20,16 @@ from vae_core.render import decode_probs
 
 from . import controls, state_keys
 from .controls import SAMPLE_COUNTS
-from .live import Slider, fallback, live_sliders, live_stepper, model_sha1, mount_model, picture_variants
+from .live import (
+    Slider,
+    fallback,
+    live_choices,
+    live_sliders,
+    live_stepper,
+    model_sha1,
+    mount_model,
+    picture_variants,
+)
 from .picking import request_app_rerun
 
 DEFAULT_SEED = 0  # where the sidebar's seed input starts (its minimum)
@@ -180,27 +189,35 @@ def count_draw(key: str) -> None:
 def draw_controls(prefix: str, redraw: tuple[str, str]) -> tuple[DeltaGenerator, int, int]:
     """One row of controls for a grid of random draws: room for a slider (filled by `slider_and_picture`), the
     number of draws (one of SAMPLE_COUNTS, key f"{prefix}_count"), the draw number (key f"{prefix}_draws") and a
-    button (label, key) that moves to the next draw: live (views.live.live_stepper, group `prefix`), so the page's
-    live picture shows the next draws at once where it holds them (next_draw_variants). Returns the slider's
-    column, the number of draws and the draw number, for the caller to seed its draws with (stream_seed)."""
+    button (label, key) that moves to the next draw. The number and the button are live (views.live.live_choices
+    and live_stepper, group `prefix`): the page's live grid shows another number of draws, or the next draws, at
+    once where it holds them (draws_variants). Returns the slider's column, the number of draws and the draw
+    number, for the caller to seed its draws with (stream_seed)."""
     c = st.columns([3, 1, 1, 1])
-    n = c[1].selectbox("Samples", SAMPLE_COUNTS, key=f"{prefix}_count", bind="query-params")
+    sha1 = model_sha1(current_model().model)
+    with c[1]:
+        with fallback(f"{prefix}_count"):
+            n = st.selectbox("Samples", SAMPLE_COUNTS, key=f"{prefix}_count", bind="query-params")
+        live_choices(sha1, prefix, f"{prefix}_count", "Samples", SAMPLE_COUNTS, n, component_key=f"live_{prefix}_count")
     # The draw number is a visible, bound input, so a link reopens on the same random draws.
     draw = c[2].number_input("Draw", 0, controls.MAX_DRAW, 0, key=f"{prefix}_draws", bind="query-params",
                              help="Which random draw: the same seed and draw number give everyone the same digits.")
     with c[3]:
         with fallback(redraw[1]):
             st.button(redraw[0], key=redraw[1], on_click=count_draw, args=(f"{prefix}_draws",), width="stretch")
-        live_stepper(model_sha1(current_model().model), prefix, f"{prefix}_draws", redraw[0], int(draw),
-                     controls.MAX_DRAW, component_key=f"live_{redraw[1]}")
+        live_stepper(sha1, prefix, f"{prefix}_draws", redraw[0], int(draw), controls.MAX_DRAW,
+                     component_key=f"live_{redraw[1]}")
     return c[0], n, int(draw)
 
 
-def next_draw_variants(prefix: str, draw: int, draws: Callable[[int], dict]) -> dict:
-    """A live picture's params for the next draw number too (`draws(number)`: the params of that draw), so the live
-    Resample button of draw_controls shows the next draws at once (views.live.picture_variants)."""
-    held = {draw + 1: draws(draw + 1)} if draw < controls.MAX_DRAW else {}
-    return picture_variants(f"{prefix}_draws", draw, held)
+def draws_variants(prefix: str, n: int, draw: int, draws: Callable[[int, int], dict]) -> dict:
+    """A live grid's params for the next draw number and for the other numbers of draws too (`draws(number, n)`:
+    the params of n draws of that number, with its words and layout), so that the live Resample button and
+    Samples choice of draw_controls show at once (views.live.picture_variants)."""
+    return picture_variants({
+        f"{prefix}_draws": (draw, {draw + 1: draws(draw + 1, n)} if draw < controls.MAX_DRAW else {}),
+        f"{prefix}_count": (n, {count: draws(draw, count) for count in SAMPLE_COUNTS if count != n}),
+    })
 
 
 @st.fragment

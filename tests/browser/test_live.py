@@ -174,6 +174,50 @@ def test_the_live_resample_button_shows_the_next_draws_at_once_and_the_server_dr
     expect(grid.locator("figcaption")).to_contain_text("(draw 2,")
 
 
+def test_the_live_samples_choice_shows_another_number_of_draws_at_once_and_the_server_draws_the_same(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    """Sample's number of draws is a live choice: in the animation frame after a choice the grid has that many
+    draws (the live picture held them), and after the run it is the server's grid (to one grey level); the arrow
+    keys move the choice like any radio group's and keep the focus over the rerun."""
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    page.goto(f"{streamlit_server}/sample?model={MODEL}")
+    app_idle(page)
+    choices = page.locator(".vae-choices.ready[data-group=sample]")
+    expect(choices.get_by_role("radio", name="16")).to_be_checked()
+    expect(page.locator(".st-key-sample_count")).to_be_hidden()  # the Streamlit select box, the twin
+    page.wait_for_function("() => window.vaeLive?.stats('sample').drawn > 0")
+    width, caption = choices.get_by_role("radio", name="64").evaluate("""async (radio) => {
+        radio.click();
+        await new Promise((frame) => requestAnimationFrame(frame));  // after the picture's own frame callback
+        const figure = document.querySelector('.st-key-live_sample_grid .vae-live-picture');
+        return [figure.querySelector('canvas').width, figure.querySelector('figcaption').textContent];
+    }""")
+    assert width == 8 * 30 + 2 and caption.startswith("64 draws at T = 1.0 (draw 0,")
+    page.wait_for_function("() => new URL(location.href).searchParams.get('sample_count') === '64'",
+                           timeout=RERUN_MS)
+    app_idle(page)
+    canvas = page.locator(".st-key-live_sample_grid canvas")
+    live = np.array(canvas.evaluate(
+        "c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0))"
+    ), dtype=int).reshape(242, 242)
+    src = page.locator("img[alt^='8 by 8 grid of 64 digits']").get_attribute("src")
+    server = np.asarray(Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("L"), dtype=int)
+    assert np.abs(server - live).max() <= 1
+    choices.get_by_role("radio", name="64").focus()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => new URL(location.href).searchParams.get('sample_count') === '36'",
+                           timeout=RERUN_MS)
+    app_idle(page)
+    expect(page.locator(".st-key-live_sample_grid figcaption")).to_contain_text("36 draws")
+    page.wait_for_function("() => document.activeElement?.matches('.vae-choices input[value=\"36\"]')")
+
+
 def test_the_interpolation_strips_follow_the_steps_slider_and_show_the_servers_strips(
     page: Page, streamlit_server: str, app_idle
 ) -> None:

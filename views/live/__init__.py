@@ -223,11 +223,24 @@ def live_stepper(model_sha1: str | None, group: str, key: str, label: str, value
           on_release_change=functools.partial(_release, component_key, {key: Slider(key, label, 0, high, 1, value)}))
 
 
-def picture_variants(key: str, value: int, held: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    """A live picture's params (live_picture) for values of its group's `key` other than this run's `value`, shown
-    at once when a live stepper moves there (the next draw number): `held` {value: the params that differ there,
-    "words" among them for the alt and caption templates}."""
-    return {"variants": {key: {"value": value, "held": {str(v): p for v, p in held.items()}}}}
+def live_choices(model_sha1: str | None, group: str, key: str, label: str, options: Sequence[Any], value: Any,
+                 component_key: str) -> None:
+    """Radio buttons over `options` for widget `key` (an st.selectbox twin's): a choice shows at once in the
+    pictures of `group` that hold that value's params (`picture_variants`) and is released to Python like a slider
+    (values outside `options` are dropped). Mount it after its twin's fallback container."""
+    data = {"kind": "choices", "model": model_sha1, "group": group, "key": key, "label": label,
+            "options": list(options), "value": value}
+    spec = Slider(key, label, 0, len(options) - 1, 1, value, tuple(options))
+    _live(key=component_key, data=data, on_release_change=functools.partial(_release, component_key, {key: spec}))
+
+
+def picture_variants(variants: dict[str, tuple[Any, dict[Any, dict[str, Any]]]]) -> dict[str, Any]:
+    """A live picture's params (live_picture) for values of its group's keys other than this run's, shown at once
+    when a live stepper or choice moves there (the next draw number, another number of draws): `variants` {key:
+    (this run's value, {value: the params that differ there, "words" among them for the alt and caption
+    templates})}."""
+    return {"variants": {key: {"value": value, "held": {str(v): p for v, p in held.items()}}
+                         for key, (value, held) in variants.items()}}
 
 
 def posterior_params(mu: torch.Tensor, std: torch.Tensor, name: str) -> dict[str, Any]:

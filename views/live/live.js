@@ -210,7 +210,40 @@ function mountStepper(data, root, setTriggerValue) {
     if (pressedStepper?.key === data.key && lost && performance.now() - pressedStepper.at < REFOCUS_MS) button.focus();
   });
 }
-let pressedStepper = null; // {key, at}: the stepper last pressed with the focus on it, and when
+let pressedStepper = null; // {key, at}: the stepper or choice last used with the focus on it, and when
+
+// A choice among a few values (the number of draws), as radio buttons side by side: a choice shows at once in
+// the group's pictures that hold that value's params (paramsNow) and goes to Python as a release. The arrow keys
+// move the choice, as in any radio group; the focus comes back after the rerun mounts it anew.
+function mountChoices(data, root, setTriggerValue) {
+  const box = mountInto(root, '<fieldset class="vae-live vae-choices"><legend></legend><div></div></fieldset>');
+  box.dataset.group = data.group; // for tests
+  box.querySelector("legend").textContent = data.label;
+  const group = liveGroup(data.group);
+  const notify = () => group.listeners.forEach((fn) => fn());
+  group.values.set(data.key, data.value);
+  notify();
+  const name = `vae-choice-${data.key}`;
+  for (const option of data.options) {
+    const label = document.createElement("label");
+    label.innerHTML = '<input type="radio"><span></span>';
+    const input = label.querySelector("input");
+    Object.assign(input, { name, value: String(option), checked: option === data.value });
+    label.querySelector("span").textContent = String(option);
+    input.addEventListener("change", () => {
+      if (document.activeElement === input) pressedStepper = { key: data.key, at: performance.now() };
+      group.values.set(data.key, option);
+      notify();
+      setTriggerValue("release", { [data.key]: option });
+    });
+    box.querySelector("div").append(label);
+  }
+  showWhenReady(box, data.model, () => {
+    const lost = document.activeElement === document.body || document.activeElement === null;
+    if (pressedStepper?.key === data.key && lost && performance.now() - pressedStepper.at < REFOCUS_MS)
+      box.querySelector("input:checked")?.focus();
+  });
+}
 const REFOCUS_MS = 10_000;
 
 // The path's ends, a and b, where an end that is the current digit (Interpolate's "current digit", listed in
@@ -327,15 +360,16 @@ function paintGrid(image, probs, n, nrow) {
   }
 }
 
-// A picture may hold its params for other values of a key of its group (`variants`: {key: {value: the run's,
-// held: {value: params}}}): the draws of the next draw number, which a live Resample button moves to before
-// Python knows. The params for the values now; null where a value is neither the run's nor held.
+// A picture may hold its params for other values of keys of its group (`variants`: {key: {value: the run's,
+// held: {value: params}}}): the next draw number's noise, or another number of draws, which a live Resample
+// button or Samples choice moves to before Python knows. The params for the values now; null where a value is
+// neither the run's nor held, or where two keys moved before the run (the frame then stays as it is).
 function paramsNow(data, values) {
   let params = data;
   for (const [key, { value, held }] of Object.entries(data.variants ?? {})) {
     const now = String(values.get(key) ?? value);
     if (now === String(value)) continue;
-    if (!held[now]) return null;
+    if (!held[now] || params !== data) return null;
     params = { ...params, ...held[now] };
   }
   return params;
@@ -351,15 +385,16 @@ function mountPicture(mounted, root) {
   // n pictures, `nrow` per row (0: all in one row), shown data.widths[n] px wide (or data.width): sized anew
   // whenever the mode's n changes.
   let shape = null;
-  function layout(n) {
-    if (shape?.n === n) return shape;
-    const cols = Math.min(data.nrow || n, n);
+  function layout(n, params = data) {
+    const width = params.widths?.[n] ?? params.width;
+    if (shape?.n === n && shape.width === width) return shape;
+    const cols = Math.min(params.nrow || n, n);
     const rows = Math.ceil(n / cols);
     const pad = n > 1 ? PAD : 0;
     canvas.width = cols * (28 + pad) + pad;
     canvas.height = rows * (28 + pad) + pad;
-    canvas.style.width = `${data.widths?.[n] ?? data.width}px`;
-    return (shape = { n, cols, image: ctx.createImageData(canvas.width, canvas.height) });
+    canvas.style.width = `${width}px`;
+    return (shape = { n, width, cols, image: ctx.createImageData(canvas.width, canvas.height) });
   }
   layout(data.n ?? 1); // where the mode says n (data.n is null), its first frame sizes the picture
   const group = liveGroup(data.group);
@@ -383,9 +418,9 @@ function mountPicture(mounted, root) {
     const start = performance.now();
     const params = paramsNow(data, group.values);
     if (!params) return; // a value it does not hold (a second Resample before the run): the frame stays
-    const { codes, probs, words: modeWords, n = data.n } = MODES[data.mode](params, group.values, model);
+    const { codes, probs, words: modeWords, n = params.n } = MODES[data.mode](params, group.values, model);
     const words = { ...params.words, ...modeWords, name: data.posterior?.name };
-    const { cols, image } = layout(n);
+    const { cols, image } = layout(n, params);
     paintGrid(image, probs ?? decodeCodes(model, codes, n), n, cols);
     ctx.putImageData(image, 0, 0);
     lastFrameAt = performance.now();

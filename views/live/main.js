@@ -16,8 +16,8 @@ function receiveModel(bytes) {
 }
 
 // "hello": the browser runs the live elements (views/live ask_whether_scripts_run); it draws nothing.
-const MOUNTS = { pad: mountPad, sliders: mountSliders, stepper: mountStepper, picture: mountPicture, frames: mountFrames,
-  chart: mountChart,
+const MOUNTS = { pad: mountPad, sliders: mountSliders, stepper: mountStepper, choices: mountChoices,
+  picture: mountPicture, frames: mountFrames, chart: mountChart,
   pick: mountPick, digit_picture: mountDigitPicture, digit_input: mountDigitInput, digit_buttons: mountDigitButtons,
   hello: (data, root, setTriggerValue) => setTriggerValue("hello", true) };
 

@@ -17,7 +17,7 @@ from ..common import (
     autoencoder_notice,
     current_model,
     draw_controls,
-    next_draw_variants,
+    draws_variants,
     seed,
     set_digit_from_code,
     slider_and_picture,
@@ -41,22 +41,25 @@ def compute(model: VAE, n: int, temperature: float, draw_seed: int) -> tuple[tor
 
 def show_draws(latent_dim: int, n: int, draw: int, sha1: str, temperature: float) -> None:
     """The grid of n draws at `temperature`: the server's picture (the live picture's twin) and the live picture,
-    which decodes the same draws in the browser as the slider moves."""
+    which decodes the same draws in the browser as the slider moves, and holds those of the next draw and of the
+    other numbers of draws for the live buttons."""
     model = current_model().model
     _, grid = compute(model, n, temperature, stream_seed("sample", draw))
-    side = math.isqrt(n)
-    alt = f"{side} by {side} grid of {n} digits decoded from codes drawn from the prior at temperature {{value}}"
-    caption = f"{n} draws at T = {{value}} (draw {{draw}}, seed {seed()}), numbered row by row from 1"
+    alt = "{side} by {side} grid of {count} digits decoded from codes drawn from the prior at temperature {value}"
+    caption = f"{{count}} draws at T = {{value}} (draw {{draw}}, seed {seed()}), numbered row by row from 1"
     with fallback("sample_grid"):
-        show_grid(grid, alt.format(value=f"{temperature:.1f}"), caption.format(value=f"{temperature:.1f}", draw=draw))
+        show_grid(grid, alt.format(side=math.isqrt(n), count=n, value=f"{temperature:.1f}"),
+                  caption.format(count=n, value=f"{temperature:.1f}", draw=draw))
 
-    def draws(number: int) -> dict:  # in the browser: z_i = T * eps_i, the same eps_i (the draws at T = 1)
-        eps = prior_samples(n, latent_dim, seed=stream_seed("sample", number))
-        return {"spread": eps.reshape(-1).tolist(), "words": {"draw": str(number)}}
+    def draws(number: int, count: int) -> dict:  # in the browser: z_i = T * eps_i, the same eps_i (at T = 1)
+        eps = prior_samples(count, latent_dim, seed=stream_seed("sample", number))
+        side = math.isqrt(count)
+        return {"spread": eps.reshape(-1).tolist(), "n": count, "nrow": side, "width": grid_width(side * 30 + 2),
+                "words": {"draw": str(number), "count": str(count), "side": str(side)}}
 
-    params = {"center": [0.0] * latent_dim, **draws(draw), "key": SAMPLE_TEMPERATURE.key,
-              "step": SAMPLE_TEMPERATURE.step, **next_draw_variants("sample", draw, draws)}
-    live_picture(sha1, "sample", "scale", params, n, side, grid_width(grid.shape[1]), alt, caption,
+    params = {"center": [0.0] * latent_dim, **draws(draw, n), "key": SAMPLE_TEMPERATURE.key,
+              "step": SAMPLE_TEMPERATURE.step, **draws_variants("sample", n, draw, draws)}
+    live_picture(sha1, "sample", "scale", params, n, math.isqrt(n), grid_width(grid.shape[1]), alt, caption,
                  key="live_sample_grid")
 
 

@@ -19,8 +19,8 @@ from ..common import (
     current_model,
     current_report,
     draw_controls,
+    draws_variants,
     get_digit,
-    next_draw_variants,
     seed,
     slider_and_picture,
     stream_seed,
@@ -43,22 +43,25 @@ def variance_grid(model: VAE, report: DigitReport, scale: float, n: int, eps_see
 
 def show_draws(n: int, draw: int, sha1: str, s: float) -> None:
     """The grid of n draws at scale s: the server's picture (the live picture's twin) and the live picture, which
-    decodes the same draws in the browser as the slider moves."""
+    decodes the same draws in the browser as the slider moves, and holds those of the next draw and of the other
+    numbers of draws for the live buttons."""
     lm, r = current_model(), current_report()
     grid = variance_grid(lm.model, r, s, n, stream_seed("variance", draw))
     name = get_digit().name
-    alt = f"grid of {n} digits decoded from codes drawn around {{name}}'s mu with sigma scaled by {{value}}"
-    caption = f"{n} decoded samples at s = {{value}} (draw {{draw}}, seed {seed()})"
+    alt = "grid of {count} digits decoded from codes drawn around {name}'s mu with sigma scaled by {value}"
+    caption = f"{{count}} decoded samples at s = {{value}} (draw {{draw}}, seed {seed()})"
     with fallback("variance_grid"):
-        show_grid(grid, alt.format(value=f"{s:.1f}", name=name), caption.format(value=f"{s:.1f}", draw=draw))
+        show_grid(grid, alt.format(count=n, value=f"{s:.1f}", name=name),
+                  caption.format(count=n, value=f"{s:.1f}", draw=draw))
 
-    def draws(number: int) -> dict:  # in the browser: z_i = mu + s * (sigma * eps_i), the same eps_i
-        eps = posterior_samples(torch.zeros_like(r.mu), torch.ones_like(r.std), n,
+    def draws(number: int, count: int) -> dict:  # in the browser: z_i = mu + s * (sigma * eps_i), the same eps_i
+        eps = posterior_samples(torch.zeros_like(r.mu), torch.ones_like(r.std), count,
                                 seed=stream_seed("variance", number))
-        return {"eps": eps.reshape(-1).tolist(), "words": {"draw": str(number)}}
+        return {"eps": eps.reshape(-1).tolist(), "n": count, "nrow": math.isqrt(count),
+                "width": grid_width(math.isqrt(count) * 30 + 2), "words": {"draw": str(number), "count": str(count)}}
 
-    params = {**posterior_params(r.mu, r.std, name), **draws(draw), "key": VARIANCE_SCALE.key,
-              "step": VARIANCE_SCALE.step, **next_draw_variants("variance", draw, draws)}
+    params = {**posterior_params(r.mu, r.std, name), **draws(draw, n), "key": VARIANCE_SCALE.key,
+              "step": VARIANCE_SCALE.step, **draws_variants("variance", n, draw, draws)}
     live_picture(sha1, "variance", "scale", params, n, math.isqrt(n), grid_width(grid.shape[1]), alt, caption,
                  key="live_variance_grid")
 
