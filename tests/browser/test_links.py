@@ -64,9 +64,14 @@ class Sender:
         self.settle()
 
     def choose(self, label: str, option: str) -> None:
-        """Pick `option` in the select box labelled `label`."""
-        main(self.page).locator("[data-testid=stSelectbox]").filter(has_text=label).click()
-        self.page.get_by_role("option", name=option, exact=True).click()
+        """Pick `option` in the choice labelled `label`: the live one (views/live) where the page has it, else the
+        Streamlit select box."""
+        live = main(self.page).locator(".vae-choices.ready").filter(has_text=label)
+        if live.count():
+            live.get_by_role("radio", name=option, exact=True).check()
+        else:
+            main(self.page).locator("[data-testid=stSelectbox]").filter(has_text=label).click()
+            self.page.get_by_role("option", name=option, exact=True).click()
         self.settle()
 
     def click(self, text: str) -> None:

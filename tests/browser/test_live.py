@@ -4,12 +4,16 @@ Streamlit twin returned)."""
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 import time
 from urllib.parse import parse_qs, urlparse
 
+import numpy as np
 import pytest
-from playwright.sync_api import Page, expect
+from PIL import Image
+from playwright.sync_api import Locator, Page, expect
 
 from tests.live_app import COUNT_SCRIPT_RUNS, PICTURE_CHANGED
 
@@ -17,6 +21,19 @@ pytestmark = pytest.mark.browser
 
 MODEL = "mnist-z2"
 RERUN_MS = 120_000
+
+
+def canvas_grey(canvas: Locator) -> np.ndarray:
+    """A live picture's canvas as grey levels (H, W), as it is drawn now."""
+    shape = canvas.evaluate("c => [c.height, c.width]")
+    return np.array(canvas.evaluate(
+        "c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0))"
+    ), dtype=int).reshape(shape)
+
+
+def picture_grey(src: str) -> np.ndarray:
+    """A server picture (a PNG data URI, pictures.picture_html) as grey levels (H, W)."""
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("L"), dtype=int)
 
 
 @pytest.mark.parametrize(("path", "group"), [("mean", "mean"), ("variance", "variance"), ("sample", "sample"),
@@ -98,12 +115,6 @@ def test_the_live_strip_grows_with_its_slider_and_shows_the_servers_reconstructi
 ) -> None:
     """Reconstruct's live strip (live.js mode 'count'): a key press adds a picture at once, and the strip drawn in
     the browser is, pixel for pixel (to one grey level), the one the server draws for the released count."""
-    import base64
-    import io
-
-    import numpy as np
-    from PIL import Image
-
     page.goto(f"{streamlit_server}/reconstruct?model={MODEL}")
     app_idle(page)
     canvas = page.locator(".vae-live-picture.ready[data-group=recon] canvas")
@@ -116,12 +127,9 @@ def test_the_live_strip_grows_with_its_slider_and_shows_the_servers_reconstructi
                            timeout=RERUN_MS)
     app_idle(page)
     page.wait_for_function("() => window.vaeLive.stats('recon').drawn > 1")
-    live = np.array(canvas.evaluate(
-        "c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0))"
-    ), dtype=int).reshape(32, 152)
-    src = page.locator("img[alt^='5 stochastic reconstructions']").get_attribute("src")
-    server = np.asarray(Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("L"), dtype=int)
-    assert server.shape == live.shape
+    live = canvas_grey(canvas)
+    server = picture_grey(page.locator("img[alt^='5 stochastic reconstructions']").get_attribute("src"))
+    assert server.shape == live.shape == (32, 152)
     assert np.abs(server - live).max() <= 1
     assert canvas.get_attribute("aria-label").startswith("5 stochastic reconstructions")
 
@@ -133,12 +141,6 @@ def test_the_live_resample_button_shows_the_next_draws_at_once_and_the_server_dr
     live picture held its noise), before any reply; the release then reaches Python (the URL, the Draw box), and
     the server's grid for that draw is the same picture (to one grey level). Pressed from the keyboard, the button
     keeps the focus over the rerun."""
-    import base64
-    import io
-
-    import numpy as np
-    from PIL import Image
-
     page.goto(f"{streamlit_server}/variance?model={MODEL}")
     app_idle(page)
     grid = page.locator(".st-key-live_variance_grid .vae-live-picture.ready")
@@ -158,13 +160,9 @@ def test_the_live_resample_button_shows_the_next_draws_at_once_and_the_server_dr
                            timeout=RERUN_MS)
     app_idle(page)
     expect(page.get_by_role("spinbutton", name="Draw")).to_have_value("1")
-    canvas = grid.locator("canvas")
-    live = np.array(canvas.evaluate(
-        "c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0))"
-    ), dtype=int).reshape(122, 122)
-    src = page.locator("img[alt^='grid of 16 digits']").get_attribute("src")
-    server = np.asarray(Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("L"), dtype=int)
-    assert np.abs(server - live).max() <= 1
+    live = canvas_grey(grid.locator("canvas"))
+    server = picture_grey(page.locator("img[alt^='grid of 16 digits']").get_attribute("src"))
+    assert server.shape == live.shape == (122, 122) and np.abs(server - live).max() <= 1
     button.focus()
     page.keyboard.press("Enter")
     page.wait_for_function("() => new URL(location.href).searchParams.get('variance_draws') === '2'",
@@ -180,12 +178,6 @@ def test_the_live_samples_choice_shows_another_number_of_draws_at_once_and_the_s
     """Sample's number of draws is a live choice: in the animation frame after a choice the grid has that many
     draws (the live picture held them), and after the run it is the server's grid (to one grey level); the arrow
     keys move the choice like any radio group's and keep the focus over the rerun."""
-    import base64
-    import io
-
-    import numpy as np
-    from PIL import Image
-
     page.goto(f"{streamlit_server}/sample?model={MODEL}")
     app_idle(page)
     choices = page.locator(".vae-choices.ready[data-group=sample]")
@@ -202,13 +194,9 @@ def test_the_live_samples_choice_shows_another_number_of_draws_at_once_and_the_s
     page.wait_for_function("() => new URL(location.href).searchParams.get('sample_count') === '64'",
                            timeout=RERUN_MS)
     app_idle(page)
-    canvas = page.locator(".st-key-live_sample_grid canvas")
-    live = np.array(canvas.evaluate(
-        "c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0))"
-    ), dtype=int).reshape(242, 242)
-    src = page.locator("img[alt^='8 by 8 grid of 64 digits']").get_attribute("src")
-    server = np.asarray(Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("L"), dtype=int)
-    assert np.abs(server - live).max() <= 1
+    live = canvas_grey(page.locator(".st-key-live_sample_grid canvas"))
+    server = picture_grey(page.locator("img[alt^='8 by 8 grid of 64 digits']").get_attribute("src"))
+    assert server.shape == live.shape == (242, 242) and np.abs(server - live).max() <= 1
     choices.get_by_role("radio", name="64").focus()
     page.keyboard.press("ArrowLeft")
     page.wait_for_function("() => new URL(location.href).searchParams.get('sample_count') === '36'",
@@ -224,12 +212,6 @@ def test_the_interpolation_strips_follow_the_steps_slider_and_show_the_servers_s
     """Interpolate's live strips (live.js modes 'between' and 'crossfade'): a key press on Steps adds a frame to
     both at once, and each strip drawn in the browser is, pixel for pixel (to one grey level), the one the server
     draws for the released count, shown as wide."""
-    import base64
-    import io
-
-    import numpy as np
-    from PIL import Image
-
     page.goto(f"{streamlit_server}/interpolate?model={MODEL}")
     app_idle(page)
     strips = page.locator(".vae-live-picture.ready[data-group=interp_steps] canvas")
@@ -245,12 +227,10 @@ def test_the_interpolation_strips_follow_the_steps_slider_and_show_the_servers_s
     app_idle(page)
     page.wait_for_function("n => window.vaeLive.stats('interp_steps').drawn >= n + 2", arg=drawn)  # key, rerun
     for canvas, alt in zip(strips.all(), ("11 digits decoded along", "11 pictures fading pixel by pixel")):
-        live = np.array(canvas.evaluate("c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height)"
-                                        ".data.filter((_, i) => i % 4 === 0))"), dtype=int).reshape(32, 332)
+        live = canvas_grey(canvas)
         img = page.locator(f"img[alt^='{alt}']")
-        server = np.asarray(Image.open(io.BytesIO(base64.b64decode(img.get_attribute("src").split(",", 1)[1])))
-                            .convert("L"), dtype=int)
-        assert server.shape == live.shape
+        server = picture_grey(img.get_attribute("src"))
+        assert server.shape == live.shape == (32, 332)
         assert np.abs(server - live).max() <= 1, alt
         assert canvas.get_attribute("aria-label").startswith(alt)
         assert canvas.evaluate("c => c.style.width") == f"{img.get_attribute('width')}px"  # no jump on release
@@ -260,12 +240,6 @@ def test_the_interpolation_strips_follow_the_steps_slider_and_show_the_servers_s
 def test_drawing_moves_the_posterior_live_and_the_server_reads_the_same_digit(
     page: Page, streamlit_server: str, app_idle
 ) -> None:
-    import base64
-    import io
-
-    import numpy as np
-    from PIL import Image
-
     page.goto(f"{streamlit_server}/upload?model={MODEL}")
     app_idle(page)
     canvas, digit_map = page.locator(".vae-draw.ready .vae-draw-canvas"), page.locator(".vae-draw-map canvas")
@@ -289,8 +263,8 @@ def test_drawing_moves_the_posterior_live_and_the_server_reads_the_same_digit(
     expect(page.get_by_text("From your drawing")).to_be_visible(timeout=RERUN_MS)
     app_idle(page)
     browser_x = np.array(page.evaluate("window.vaeLive.drawing.x")).reshape(28, 28)
-    src = page.locator("img[alt='preprocessing step: centred by mass in 28 x 28']").get_attribute("src")
-    server = np.asarray(Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("L"))
+    centred = page.locator("img[alt='preprocessing step: centred by mass in 28 x 28']")
+    server = picture_grey(centred.get_attribute("src"))
     assert np.array_equal(np.round(browser_x * 255).astype(np.uint8), server)  # the model read the same input
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
 
