@@ -89,7 +89,7 @@ VIEWS = {
     "switch": View("variance", None, note="a page switch, Variance <-> Sample, from the top menu: a whole-app rerun"),
     "resample": View("variance", None, note="Variance's Resample button (live): the next random draws"),
     "count": View("variance", None, note="Variance's Samples choice (live), 16 <-> 36"),
-    "unit": View("mean", None, note="Mean's unit radio, prior <-> posterior sigma"),
+    "unit": View("mean", None, note="Mean's unit choice (live), prior <-> posterior sigma"),
     "spacing": View("manifold", None, note="the manifold's spacing radio, gaussian <-> linear"),
 }
 # The choices the choice views click in turn (radio labels, select box options).
@@ -326,9 +326,11 @@ def interactions(page, name: str, view: View, count: int) -> tuple[list, list]:
         box = main.get_by_role("combobox", name="Samples")
         return ([box.click] * count, [lambda o=CHOICES[name][i % 2]: page.get_by_role("option", name=o, exact=True)
                                       .click() for i in range(count)])
-    if name in CHOICES:  # a radio
-        return [None] * count, [lambda o=CHOICES[name][i % 2]: main.get_by_text(o, exact=True).click()
-                                for i in range(count)]
+    if name in CHOICES:  # a radio: the live choice (views/live) where the page has one, else Streamlit's
+        live = main.locator(".vae-choices.ready")
+        return [None] * count, [lambda o=CHOICES[name][i % 2]: (
+            live.get_by_role("radio", name=o, exact=True).check() if live.count()
+            else main.get_by_text(o, exact=True).click()) for i in range(count)]
     if view.slider is None:  # the map, digit: the sidebar's class buttons
         buttons = [page.get_by_test_id("stSidebar").get_by_role("button", name=str(c), exact=True) for c in (0, 1)]
         return [None] * count, [buttons[i % 2].click for i in range(count)]

@@ -107,6 +107,11 @@ def pick_source_data(at: AppTest, picker: str, source: str | None = None) -> dic
     return json.loads(message[4:])
 
 
+def frames_data(at: AppTest, key: str) -> dict[str, str]:
+    """The frames {value: HTML} of the flipbook mounted with `key` (views.live.live_frames)."""
+    return pick_source_data(at, key)["frames"]
+
+
 def pick(at: AppTest, key: str, value: object) -> AppTest:
     """Rerun as after a pick on the picture picker `key` (views.live.picture_picker): the browser sends the
     trigger value "pick" = `value` in the component's trigger widget (its id: the mount's id and "events", see

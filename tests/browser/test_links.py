@@ -65,7 +65,7 @@ class Sender:
 
     def choose(self, label: str, option: str) -> None:
         """Pick `option` in the choice labelled `label`: the live one (views/live) where the page has it, else the
-        Streamlit select box."""
+        Streamlit select box (a Streamlit radio: `click` its option)."""
         live = main(self.page).locator(".vae-choices.ready").filter(has_text=label)
         if live.count():
             live.get_by_role("radio", name=option, exact=True).check()
@@ -108,7 +108,8 @@ CASES = [
     Case("lessons", "", lambda s: None),
     Case("reconstruct", "?seed=7", lambda s: s.slide("Stochastic reconstructions", 3)),
     Case("maths", "?seed=11", lambda s: None),
-    Case("mean", "?model=mnist-z2", lambda s: (s.click("posterior sigma_i"), s.slide("z", 7))),
+    Case("mean", "?model=mnist-z2", lambda s: (s.choose("Unit of the offsets", "posterior sigma_i"),
+                                               s.slide("z", 7))),
     Case("variance", "", lambda s: (s.slide("s (multiplies sigma)", 6), s.choose("Samples", "36"),
                                     s.press("Resample"))),
     Case("sample", "?seed=3", lambda s: (s.slide("Temperature T", 4, "ArrowLeft"), s.press("New draws"))),

@@ -206,6 +206,37 @@ def test_the_live_samples_choice_shows_another_number_of_draws_at_once_and_the_s
     page.wait_for_function("() => document.activeElement?.matches('.vae-choices input[value=\"36\"]')")
 
 
+def test_the_live_unit_choice_swaps_the_traversal_table_and_the_moved_digit_at_once(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    """Mean's unit of the offsets is a live choice: in the animation frame after a choice the traversal table is
+    the other unit's and the moved digit is redrawn with the other unit's step (both held by the page); the
+    release then reaches Python (the URL)."""
+    page.goto(f"{streamlit_server}/mean?model={MODEL}")
+    app_idle(page)
+    live_slider = page.locator(".vae-sliders.ready[data-group=mean] input[type=range]").first
+    live_slider.focus()
+    page.keyboard.press("ArrowRight")  # an offset, so that the unit changes the moved digit
+    page.wait_for_function("() => new URL(location.href).search.includes('mean_shift_')", timeout=RERUN_MS)
+    app_idle(page)
+    expect(page.locator(".st-key-mean_unit")).to_be_hidden()  # the Streamlit radio, the twin
+    posterior = page.locator(".vae-choices.ready[data-group=mean]").get_by_role("radio", name="posterior sigma_i")
+    before = page.locator(".st-key-live_mean_picture canvas").evaluate("c => c.toDataURL()")
+    alt, caption, after = posterior.evaluate("""async (radio) => {
+        radio.click();
+        await new Promise((frame) => requestAnimationFrame(frame));  // after the picture's own frame callback
+        const table = document.querySelector('.st-key-live_mean_table .vae-table');
+        const canvas = document.querySelector('.st-key-live_mean_picture canvas');
+        return [table.querySelector('td img').alt, table.querySelector('caption').textContent, canvas.toDataURL()];
+    }""")
+    assert alt.endswith("posterior sigma_i") and caption.startswith("traversal table in posterior sigma_i")
+    assert after != before
+    page.wait_for_function("() => new URL(location.href).searchParams.get('mean_unit') === 'posterior sigma_i'",
+                           timeout=RERUN_MS)
+    app_idle(page)
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)
+
+
 def test_the_interpolation_strips_follow_the_steps_slider_and_show_the_servers_strips(
     page: Page, streamlit_server: str, app_idle
 ) -> None:

@@ -9,9 +9,21 @@ import numpy as np
 import pytest
 import torch
 
-from tests.apptest import MODELS, current_digit, current_report, image_url, loaded_model, open_page, picture, pictures
+from tests.apptest import (
+    MODELS,
+    current_digit,
+    current_report,
+    frames_data,
+    image_url,
+    loaded_model,
+    mount_data,
+    open_page,
+    picture,
+    pictures,
+    send_trigger,
+)
 from vae_core.analysis import active_dims
-from views.controls import MEAN_UNIT, POSTERIOR_UNIT
+from views.controls import MEAN_UNIT, MEAN_UNITS, POSTERIOR_UNIT
 from views.pages import mean
 
 
@@ -96,3 +108,28 @@ def test_mean_traversal_table_from_the_shared_cache_is_computes_for_each_unit_an
             for col, offset in enumerate(mean.OFFSETS.tolist()):
                 src = cells[f"{name} decoded with z{d} moved {offset:+g} {unit}"]
                 assert np.array_equal(np.asarray(picture(src)), expected.table[row, col])
+
+
+def test_the_live_unit_choice_holds_the_table_and_the_step_of_each_unit() -> None:
+    """Mean's unit is a live choice: the live table holds the traversal table in each unit exactly as the server
+    draws it for that unit, and the live picture holds the other unit's step; a release sets the radio, and a
+    label that is not a unit (which only a browser could send) changes nothing."""
+    at = open_page("mean", "mnist-z2")
+    prior = at.radio(key=MEAN_UNIT.key).value
+    tables = frames_data(at, "live_mean_table")
+    assert set(tables) == set(MEAN_UNITS)
+    served = [h.proto.body for h in at.main.get("html") if "<table>" in h.proto.body]
+    assert served == [tables[prior]]  # the server's table, for a browser without the script: the same HTML
+    variants = mount_data(at, "live_mean_picture")["variants"][MEAN_UNIT.key]
+    assert variants == {"value": prior, "held": {POSTERIOR_UNIT: {"unit": "std", "words": {"unit": POSTERIOR_UNIT}}}}
+    send_trigger(at, "live_mean_unit", "release", {MEAN_UNIT.key: POSTERIOR_UNIT})
+    assert at.radio(key=MEAN_UNIT.key).value == POSTERIOR_UNIT
+    assert frames_data(at, "live_mean_table") == tables
+    assert mount_data(at, "live_mean_picture")["unit"] == "std"
+    at.radio(key=MEAN_UNIT.key).set_value(prior).run()  # the server's table in the other unit: the held one
+    at_posterior = open_page("mean", "mnist-z2", mean_unit=POSTERIOR_UNIT)
+    assert [h.proto.body for h in at_posterior.main.get("html") if "<table>" in h.proto.body] == [
+        tables[POSTERIOR_UNIT]]
+    for sent in ("metres", True, 1):
+        send_trigger(at, "live_mean_unit", "release", {MEAN_UNIT.key: sent})
+        assert at.radio(key=MEAN_UNIT.key).value == prior

@@ -7,20 +7,18 @@ from __future__ import annotations
 
 import html
 import io
-import json
 import math
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from tests.apptest import PICTURE, image_picture, image_url, mount, mount_data, open_page, pictures, send_trigger
+from tests.apptest import PICTURE, frames_data, image_picture, image_url, mount_data, open_page, pictures, send_trigger
 from vae_core.checkpoint import read_metrics
 from vae_core.registry import PRETRAINED_DIR, load
 from vae_core.render import CLASS_RGB, class_scatter
 from vae_core.snapshots import load_snapshot, snapshot_epochs
 from views import state_keys
-from views.live import SOURCE_MAGIC
 from views.pages.replay import MAP_GLYPH_RADIUS, MAP_PX, Z_RANGE, elbo_figure, map_png
 from views.pictures import CLASS_KEY_HTML
 
@@ -118,19 +116,12 @@ def test_the_server_draws_the_elbo_chart_until_the_browser_is_known_to_run_the_l
     assert chart.proto.spec.count(f"epoch {EPOCHS[-1]}") == 1
 
 
-def frames(at, key: str) -> dict[str, str]:
-    """The frames {epoch: picture HTML} of the live picture mounted with `key` (views.live.live_frames)."""
-    message = mount(at, f"{key}_source_{mount_data(at, key)['source'][:16]}").proto.bytes
-    assert message[:4] == SOURCE_MAGIC
-    return json.loads(message[4:])["frames"]
-
-
 @needs_snapshots
 def test_the_live_pictures_hold_every_epochs_pictures_as_the_server_draws_them() -> None:
     """Each live picture (map, manifold) holds a frame per snapshot epoch: at each epoch, its frame is the picture
     the server draws there for a browser without the script (same PNG, alt text, caption and width)."""
     at = open_page("replay", Z2)
-    maps, manifolds = frames(at, "live_replay_map"), frames(at, "live_replay_manifold")
+    maps, manifolds = frames_data(at, "live_replay_map"), frames_data(at, "live_replay_manifold")
     assert sorted(maps, key=int) == sorted(manifolds, key=int) == [str(e) for e in EPOCHS]
     for epoch in (EPOCHS[0], EPOCHS[len(EPOCHS) // 2]):
         at.select_slider(key="replay_epoch").set_value(epoch).run()

@@ -50,6 +50,7 @@ import base64
 import functools
 import hashlib
 import json
+import math
 import struct
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -149,6 +150,13 @@ def strip_width(count: int, max_width: int = 560) -> int:
     """The width pictures.show_grid shows a strip of `count` pictures tiled in one row at (render.image_grid's
     layout), within `max_width`: what a live strip whose number of pictures follows a slider sizes itself by."""
     height, width = image_grid(np.zeros((count, 28, 28), np.uint8), nrow=count).shape
+    return grid_width(width, max_width, aspect=height / width)
+
+
+def square_grid_width(count: int, max_width: int = 560) -> int:
+    """The width pictures.show_grid shows `count` pictures tiled in a square at (render.image_grid's layout): what
+    a live grid whose number of pictures a live choice changes sizes itself by."""
+    height, width = image_grid(np.zeros((count, 28, 28), np.uint8), nrow=math.isqrt(count)).shape
     return grid_width(width, max_width, aspect=height / width)
 
 

@@ -24,7 +24,7 @@ from ..common import (
     stream_seed,
 )
 from ..controls import SAMPLE_TEMPERATURE
-from ..live import fallback, grid_width, live_picture
+from ..live import fallback, grid_width, live_picture, square_grid_width
 from ..pictures import show_grid
 
 INTRO = (
@@ -54,7 +54,7 @@ def show_draws(latent_dim: int, n: int, draw: int, sha1: str, temperature: float
     def draws(number: int, count: int) -> dict:  # in the browser: z_i = T * eps_i, the same eps_i (at T = 1)
         eps = prior_samples(count, latent_dim, seed=stream_seed("sample", number))
         side = math.isqrt(count)
-        return {"spread": eps.reshape(-1).tolist(), "n": count, "nrow": side, "width": grid_width(side * 30 + 2),
+        return {"spread": eps.reshape(-1).tolist(), "n": count, "nrow": side, "width": square_grid_width(count),
                 "words": {"draw": str(number), "count": str(count), "side": str(side)}}
 
     params = {"center": [0.0] * latent_dim, **draws(draw, n), "key": SAMPLE_TEMPERATURE.key,

@@ -26,7 +26,15 @@ from ..common import (
     stream_seed,
 )
 from ..controls import VARIANCE_SCALE
-from ..live import decoded_mu, fallback, grid_width, live_picture, model_sha1, posterior_params
+from ..live import (
+    decoded_mu,
+    fallback,
+    grid_width,
+    live_picture,
+    model_sha1,
+    posterior_params,
+    square_grid_width,
+)
 from ..pictures import show_grid
 
 INTRO = (
@@ -58,7 +66,7 @@ def show_draws(n: int, draw: int, sha1: str, s: float) -> None:
         eps = posterior_samples(torch.zeros_like(r.mu), torch.ones_like(r.std), count,
                                 seed=stream_seed("variance", number))
         return {"eps": eps.reshape(-1).tolist(), "n": count, "nrow": math.isqrt(count),
-                "width": grid_width(math.isqrt(count) * 30 + 2), "words": {"draw": str(number), "count": str(count)}}
+                "width": square_grid_width(count), "words": {"draw": str(number), "count": str(count)}}
 
     params = {**posterior_params(r.mu, r.std, name), **draws(draw, n), "key": VARIANCE_SCALE.key,
               "step": VARIANCE_SCALE.step, **draws_variants("variance", n, draw, draws)}
