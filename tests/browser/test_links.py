@@ -25,11 +25,11 @@ def main(page: Page) -> Locator:
 def view(page: Page) -> dict[str, object]:
     """What a viewer sees on the page and in the sidebar: texts, widget values and every picture."""
     area = page.locator("[data-testid=stMain], [data-testid=stSidebar]")
-    # A picker's and the replay's plain twin pictures go only until the browser is known to run the live elements
-    # (views.live.scripts_run): a fresh receiver has them, hidden, and the sender no longer; the live ones are
-    # compared.
-    pictures = area.locator("img").evaluate_all("els => els.filter(e => !e.closest("
-                                                "'[class*=_picker_picture], [class*=vae_fallback_replay_]'))"
+    # A picker's, the replay's and Mean's table's plain twin pictures go only until the browser is known to run the
+    # live elements (views.live.scripts_run): a fresh receiver has them, hidden, and the sender no longer; the live
+    # ones are compared.
+    pictures = area.locator("img").evaluate_all("els => els.filter(e => !e.closest('[class*=_picker_picture], "
+                                                "[class*=vae_fallback_replay_], [class*=vae_fallback_mean_table]'))"
                                                 ".map(e => e.getAttribute('src'))")
     plot_pictures = area.locator("svg image").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     values = area.locator("[role=slider]").evaluate_all("els => els.map(e => e.getAttribute('aria-valuetext'))")

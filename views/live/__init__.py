@@ -202,11 +202,13 @@ def _release(component_key: str, sliders: dict[str, Slider]) -> None:
     released = st.session_state[component_key].get("release") or {}
     for key, value in released.items():
         s = sliders.get(key)
-        if s is None or not isinstance(value, int | float) or isinstance(value, bool):
+        if s is None or isinstance(value, bool):  # a bool equals 0 or 1: never an option, never a value
             continue
-        if s.options is not None:
+        if s.options is not None:  # numbers, or the labels of a live choice
             if value in s.options:
                 st.session_state[key] = s.options[s.options.index(value)]
+            continue
+        if not isinstance(value, int | float):
             continue
         snapped = s.min + round((min(s.max, max(s.min, float(value))) - s.min) / s.step) * s.step
         st.session_state[key] = type(s.value)(round(snapped, 6))

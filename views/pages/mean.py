@@ -12,6 +12,7 @@ from streamlit.delta_generator import DeltaGenerator
 from vae_core.analysis import ACTIVE_KL_NATS, DigitReport, active_dims
 from vae_core.latent import shift, traversal
 from vae_core.model import VAE
+from vae_core.registry import LoadedModel
 from vae_core.render import decode_images
 
 from ..common import autoencoder_notice, current_model, current_report, get_digit
@@ -20,13 +21,18 @@ from ..live import (
     Slider,
     decoded_mu,
     fallback,
+    frames_source,
+    live_choices,
+    live_frames,
     live_picture,
     live_sliders,
     model_sha1,
     mount_model,
+    picture_variants,
     posterior_params,
+    scripts_run,
 )
-from ..pictures import show_picture, show_table, shown_width
+from ..pictures import show_picture, shown_width, table_html
 
 OFFSETS = torch.arange(-3.0, 4.0)  # the traversal table's columns: -3 ... +3
 SLIDER_KEY = MEAN_SHIFT.key.replace("{d}", "{}")  # .format(dimension)
@@ -80,6 +86,20 @@ def shared_table(weights: str, _model: VAE, mu: np.ndarray, unit: np.ndarray, di
     return traversal_table(_model, torch.from_numpy(mu), torch.from_numpy(unit), list(dims))
 
 
+def traversal_tables(lm: LoadedModel, r: DigitReport, dims: list[int], name: str) -> dict[str, str]:
+    """The traversal table in each unit (MEAN_UNITS), as table_html: the live unit choice swaps them at once."""
+    weights = lm.card.get("weights_sha256", lm.name)
+    tables = {}
+    for unit_name in MEAN_UNITS:
+        unit = offset_unit(r, unit_name == POSTERIOR_UNIT)
+        cells = shared_table(weights, lm.model, r.mu.numpy(), unit.numpy(), tuple(dims))
+        tables[unit_name] = table_html(cells, [f"z{d}" for d in dims], [f"{o:+g}" for o in OFFSETS.tolist()],
+                                       "offset", f"{name} decoded with {{row}} moved {{column}} {unit_name}",
+                                       f"traversal table in {unit_name}: rows z_i, largest KL first; columns: offset",
+                                       shown_width(28, TABLE_CELL_PX))
+    return tables
+
+
 def reset_sliders(latent_dim: int) -> None:
     """The Reset button's callback: every offset back to 0."""
     for d in range(latent_dim):
@@ -87,15 +107,16 @@ def reset_sliders(latent_dim: int) -> None:
 
 
 @st.fragment
-def offsets_and_picture(sliders_box: DeltaGenerator, picture_box: DeltaGenerator, posterior_unit: bool, alt: str,
+def offsets_and_picture(sliders_box: DeltaGenerator, picture_box: DeltaGenerator, unit_name: str, alt: str,
                         caption: str) -> None:
     """The offset sliders (in `sliders_box`) and the one picture they change (in `picture_box`), both containers of
     the page's fragment: a fragment of its own inside the page's, so that a slider's release reruns and sends these
     rather than the whole page with its traversal table (benchmarks/RESULTS.md, "Nested fragments"). The page's
     fragment calls it on each of its runs, so a new digit, model or unit reaches it. It mounts the model itself (the
-    live sliders and picture are its own), so that a browser lacking the weights gets them in a release's rerun."""
+    live sliders and picture are its own), so that a browser lacking the weights gets them in a release's rerun.
+    The live picture holds the other unit too, which the live unit choice shows at once."""
     lm, r = current_model(), current_report()
-    unit = offset_unit(r, posterior_unit)
+    unit = offset_unit(r, unit_name == POSTERIOR_UNIT)
     order, active = active_dims(r.kl_per_dim)
     with sliders_box:
         sha1 = mount_model(lm.model)
@@ -116,9 +137,12 @@ def offsets_and_picture(sliders_box: DeltaGenerator, picture_box: DeltaGenerator
         name = get_digit().name
         with fallback("mean_picture"):
             show_picture(perturbed_digit(lm.model, r.mu, unit, offsets),
-                         alt.replace("{offsets}", moved).replace("{name}", name), caption, 280)
-        params = {**posterior_params(r.mu, r.std, name), "unit": "std" if posterior_unit else unit.tolist(),
-                  "keys": [SLIDER_KEY.format(d) for d in range(lm.latent_dim)]}
+                         alt.format(offsets=moved, name=name, unit=unit_name), caption, 280)
+        units = {u: {"unit": "std" if u == POSTERIOR_UNIT else [1.0] * lm.latent_dim, "words": {"unit": u}}
+                 for u in MEAN_UNITS}  # live.js MODES.shift: "std" is the posterior's sigma
+        params = {**posterior_params(r.mu, r.std, name), **units[unit_name],
+                  "keys": [SLIDER_KEY.format(d) for d in range(lm.latent_dim)],
+                  **picture_variants({MEAN_UNIT.key: (unit_name, {u: p for u, p in units.items() if u != unit_name})})}
         live_picture(sha1, "mean", "shift", params, 1, 1, shown_width(28, 280), alt, caption, key="live_mean_picture")
 
 
@@ -134,24 +158,29 @@ def render() -> None:
         "moved code is shown. Dimensions are sorted by their KL to the prior, largest first: the inactive ones "
         f"(KL < {ACTIVE_KL_NATS} nats) are ignored by the decoder, so moving them changes (almost) nothing."
     )
-    unit_name = st.radio("Unit of the offsets", MEAN_UNITS, horizontal=True, key=MEAN_UNIT.key, bind="query-params")
+    with fallback(MEAN_UNIT.key):
+        unit_name = st.radio("Unit of the offsets", MEAN_UNITS, horizontal=True, key=MEAN_UNIT.key,
+                             bind="query-params")
+    live_choices(model_sha1(lm.model), "mean", MEAN_UNIT.key, "Unit of the offsets", MEAN_UNITS, unit_name,
+                 component_key="live_mean_unit")
 
     left, right = st.columns([2, 3])
     with left:
         st.button("Reset", key="mean_reset", on_click=reset_sliders, args=(lm.latent_dim,))
     with right:
         cols = st.columns(2)
-    unit = offset_unit(r, unit_name == POSTERIOR_UNIT)
     name = get_digit().name
-    alt = f"{{name}} decoded from mu with offsets {{offsets}} (unit: {unit_name})"
+    alt = "{name} decoded from mu with offsets {offsets} (unit: {unit})"
     caption = "perturbed: decoded mu + offsets"
-    offsets_and_picture(left, cols[0], unit_name == POSTERIOR_UNIT, alt, caption)
-    table = shared_table(lm.card.get("weights_sha256", lm.name), lm.model, r.mu.numpy(), unit.numpy(), tuple(dims))
+    offsets_and_picture(left, cols[0], unit_name, alt, caption)
     with cols[1]:
         decoded_mu(model_sha1(lm.model), r.reconstruction, r.mu, r.std, name,
                    "{name} decoded from mu, unperturbed", "unperturbed: decoded mu", "mean_mu")
 
-    st.markdown(f"**Traversal table**: each row moves one dimension by -3 ... +3 {unit_name}, the others stay at mu.")
-    show_table(table, [f"z{d}" for d in dims], [f"{o:+g}" for o in OFFSETS.tolist()], "offset",
-               f"{name} decoded with {{row}} moved {{column}} {unit_name}",
-               "traversal table: rows z_i, largest KL first; columns: offset", TABLE_CELL_PX)
+    st.markdown("**Traversal table**: each row moves one dimension by -3 ... +3 units of the offsets, the others "
+                "stay at mu.")
+    tables = traversal_tables(lm, r, dims, name)
+    if not scripts_run():  # the server's table, for a browser without the live script
+        with fallback("mean_table"):
+            st.html(tables[unit_name])
+    live_frames("mean", MEAN_UNIT.key, unit_name, frames_source(tables), key="live_mean_table")
