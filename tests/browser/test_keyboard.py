@@ -96,6 +96,9 @@ CONTROLS = """() => {""" + HELPERS + """
             return false;
         }
         if (el.type === "hidden") return false;
+        // a radio group is one Tab stop, its checked radio (the arrow keys move the choice within it)
+        if (el.type === "radio" && el.name && !el.checked
+            && [...document.getElementsByName(el.name)].some(other => other.checked)) return false;
         const drawn = shown(el), r = drawn.getBoundingClientRect(), s = getComputedStyle(drawn);
         return r.width > 0 && r.height > 0 && s.visibility !== "hidden";
     }).map(el => {

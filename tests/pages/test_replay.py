@@ -19,7 +19,7 @@ from vae_core.registry import PRETRAINED_DIR, load
 from vae_core.render import CLASS_RGB, class_scatter
 from vae_core.snapshots import load_snapshot, snapshot_epochs
 from views import state_keys
-from views.pages.replay import MAP_GLYPH_RADIUS, MAP_PX, Z_RANGE, elbo_figure, map_png
+from views.pages.replay import MAP_GLYPH_RADIUS, MAP_PX, Z_RANGE, elbo_chart, elbo_figure, map_png
 from views.pictures import CLASS_KEY_HTML
 
 Z2 = "mnist-z2"
@@ -107,6 +107,11 @@ def test_the_live_elbo_chart_marks_each_snapshot_epoch_with_its_logged_figures()
     assert chart["y"]["lo"] < min(values) and max(values) < chart["y"]["hi"]
     assert all(chart["y"]["lo"] <= v <= chart["y"]["hi"] for v, _ in chart["y"]["ticks"])
     assert 10 ** chart["x"]["lo"] < 0.5 and 10 ** chart["x"]["hi"] > max(EPOCHS)
+
+
+def test_a_training_log_without_elbo_gives_no_chart() -> None:
+    assert elbo_chart([], [0, 1], "m") is None
+    assert elbo_chart([{"epoch": 1, "loss": 170.0}], [0, 1], "m") is None
 
 
 @needs_snapshots

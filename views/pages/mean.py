@@ -32,7 +32,7 @@ from ..live import (
     posterior_params,
     scripts_run,
 )
-from ..pictures import show_picture, shown_width, table_html
+from ..pictures import show_picture, show_table, shown_width, table_html
 
 OFFSETS = torch.arange(-3.0, 4.0)  # the traversal table's columns: -3 ... +3
 SLIDER_KEY = MEAN_SHIFT.key.replace("{d}", "{}")  # .format(dimension)
@@ -86,18 +86,18 @@ def shared_table(weights: str, _model: VAE, mu: np.ndarray, unit: np.ndarray, di
     return traversal_table(_model, torch.from_numpy(mu), torch.from_numpy(unit), list(dims))
 
 
-def traversal_tables(lm: LoadedModel, r: DigitReport, dims: list[int], name: str) -> dict[str, str]:
-    """The traversal table in each unit (MEAN_UNITS), as table_html: the live unit choice swaps them at once."""
+def traversal_table_parts(lm: LoadedModel, r: DigitReport, dims: list[int], name: str) -> dict[str, tuple]:
+    """The traversal table in each unit (MEAN_UNITS), as show_table's arguments: cells, row and column headers,
+    corner, alt and caption."""
     weights = lm.card.get("weights_sha256", lm.name)
-    tables = {}
+    parts = {}
     for unit_name in MEAN_UNITS:
         unit = offset_unit(r, unit_name == POSTERIOR_UNIT)
-        cells = shared_table(weights, lm.model, r.mu.numpy(), unit.numpy(), tuple(dims))
-        tables[unit_name] = table_html(cells, [f"z{d}" for d in dims], [f"{o:+g}" for o in OFFSETS.tolist()],
-                                       "offset", f"{name} decoded with {{row}} moved {{column}} {unit_name}",
-                                       f"traversal table in {unit_name}: rows z_i, largest KL first; columns: offset",
-                                       shown_width(28, TABLE_CELL_PX))
-    return tables
+        parts[unit_name] = (shared_table(weights, lm.model, r.mu.numpy(), unit.numpy(), tuple(dims)),
+                            [f"z{d}" for d in dims], [f"{o:+g}" for o in OFFSETS.tolist()], "offset",
+                            f"{name} decoded with {{row}} moved {{column}} {unit_name}",
+                            f"traversal table in {unit_name}: rows z_i, largest KL first; columns: offset")
+    return parts
 
 
 def reset_sliders(latent_dim: int) -> None:
@@ -179,8 +179,10 @@ def render() -> None:
 
     st.markdown("**Traversal table**: each row moves one dimension by -3 ... +3 units of the offsets, the others "
                 "stay at mu.")
-    tables = traversal_tables(lm, r, dims, name)
+    parts = traversal_table_parts(lm, r, dims, name)
     if not scripts_run():  # the server's table, for a browser without the live script
         with fallback("mean_table"):
-            st.html(tables[unit_name])
+            show_table(*parts[unit_name], TABLE_CELL_PX)
+    # the live table holds both units' (as show_table draws them), so the live unit choice swaps them at once
+    tables = {u: table_html(*p, shown_width(28, TABLE_CELL_PX)) for u, p in parts.items()}
     live_frames("mean", MEAN_UNIT.key, unit_name, frames_source(tables), key="live_mean_table")

@@ -44,6 +44,8 @@ MANIFOLD_MAX_PX = 440
 EPOCH_0_AT = 0.5  # where the ELBO chart's log axis puts epoch 0
 LIVE_GROUP = "replay"  # the live epoch slider and the pictures that follow it
 PLAY_MS = 900  # Play's time on each snapshot: long enough to see what changed, ten snapshots in nine seconds
+ELBO_SERIES = (("train ELBO", "train_elbo", "#0068c9"), ("test ELBO", "test_elbo", "#83c9ff"))
+CHART_WIDTH, CHART_HEIGHT = 900, 360  # px, at most: the live chart fills its column up to this
 
 
 @st.cache_resource(show_spinner="Loading snapshot...", max_entries=32)
@@ -93,7 +95,7 @@ def elbo_figure(rows: list[dict], epoch: int) -> go.Figure:
                                  line=dict(color=colour)))
     last = max([r.get("epoch", 1) for r in rows] + [epoch, 1])
     marker = max(epoch, EPOCH_0_AT)
-    left, right = math.log10(0.4), math.log10(last * 1.15)
+    left, right = epoch_axis(last)
     fig.add_vline(x=marker, line=dict(color="#ff4b4b", width=2, dash="dash"))
     # on a log axis an annotation's x is in log10 units (a shape's is not); in the right half the label ends at
     # the line, so that it stays inside a phone's narrow chart
@@ -108,13 +110,14 @@ def elbo_figure(rows: list[dict], epoch: int) -> go.Figure:
     return fig
 
 
-ELBO_SERIES = (("train ELBO", "train_elbo", "#0068c9"), ("test ELBO", "test_elbo", "#83c9ff"))
-CHART_WIDTH, CHART_HEIGHT = 900, 360  # px, at most: the live chart fills its column up to this
-
-
 def elbo_series(rows: list[dict], key: str) -> list[tuple[int, float]]:
     """(epoch, value) of `key` for each logged epoch (from 1) that has it."""
     return [(r["epoch"], r[key]) for r in rows if r.get("epoch", 0) >= 1 and r.get(key) is not None]
+
+
+def epoch_axis(last: int) -> tuple[float, float]:
+    """The ELBO chart's log epoch axis, in log10 units: from left of EPOCH_0_AT to past the last epoch."""
+    return math.log10(0.4), math.log10(last * 1.15)
 
 
 def epoch_ticks(last: int) -> list[float]:
@@ -122,11 +125,14 @@ def epoch_ticks(last: int) -> list[float]:
     return [EPOCH_0_AT] + [t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000) if t <= last * 1.15]
 
 
-def elbo_chart(rows: list[dict], epochs: list[int], name: str) -> dict:
+def elbo_chart(rows: list[dict], epochs: list[int], name: str) -> dict | None:
     """The live ELBO chart's data (views.live.live_chart): train and test ELBO per epoch on a log axis (epoch 0 at
-    EPOCH_0_AT) and, for each snapshot epoch, the marker's place and label and the chart's text alternative."""
+    EPOCH_0_AT) and, for each snapshot epoch, the marker's place and label and the chart's text alternative; None
+    where the training log has no ELBO at all."""
     series = {key: elbo_series(rows, key) for _, key, _ in ELBO_SERIES}
     values = [v for points in series.values() for _, v in points]
+    if not values:
+        return None
     last = max([r.get("epoch", 1) for r in rows] + epochs + [1])
     pad = 0.05 * ((max(values) - min(values)) or 1.0)
     lo, hi = min(values) - pad, max(values) + pad
@@ -149,7 +155,7 @@ def elbo_chart(rows: list[dict], epochs: list[int], name: str) -> dict:
     return {
         "series": [{"name": label, "colour": colour, "x": [e for e, _ in series[key]],
                     "y": [round(v, 3) for _, v in series[key]]} for label, key, colour in ELBO_SERIES],
-        "x": {"lo": math.log10(0.4), "hi": math.log10(last * 1.15), "log": True, "title": "epoch (log scale)",
+        "x": {"lo": epoch_axis(last)[0], "hi": epoch_axis(last)[1], "log": True, "title": "epoch (log scale)",
               "ticks": [[t, "0" if t == EPOCH_0_AT else f"{t:g}"] for t in epoch_ticks(last)]},
         "y": {"lo": lo, "hi": hi, "log": False, "title": "ELBO per digit (nats; higher is better)",
               "ticks": [[t, f"{t:g}"] for t in nice_ticks(lo, hi)]},
@@ -267,13 +273,14 @@ def replay(folder: Path, name: str, config: VAEConfig, labels: torch.Tensor) -> 
                 show_grid(at.manifold, at.manifold_alt, at.manifold_caption, max_width=MANIFOLD_MAX_PX)
         live_frames(LIVE_GROUP, EPOCH_KEY, epoch, manifold_frames, key="live_replay_manifold")
     rows = read_metrics(folder)
-    if rows:
+    chart = elbo_chart(rows, epochs, name)
+    if chart is not None:
         if not scripts_run():
             with fallback("replay_elbo"):
                 st.plotly_chart(for_screen(elbo_figure(rows, epoch)), key="replay_elbo")
-        live_chart(LIVE_GROUP, EPOCH_KEY, epoch, elbo_chart(rows, epochs, name), key="live_replay_elbo")
+        live_chart(LIVE_GROUP, EPOCH_KEY, epoch, chart, key="live_replay_elbo")
     else:
-        st.caption("This model has no training log (metrics.jsonl), so no ELBO curve.")
+        st.caption("This model's training log (metrics.jsonl) is missing or has no ELBO, so no ELBO curve.")
 
 
 def render() -> None:
