@@ -19,9 +19,11 @@ model in the browser (model.js: the decoder and the encoder; vae_core/export.py 
   a server-drawn picture to pick from (pick.js; a map pick draws the picked digit's marks at once, latent.js's
   ellipse; the manifold's also holds the grids of the neighbouring sizes, `PickerVariants`). `live_frames`: a
   picture that swaps in, as its slider moves, one of the pictures the server drew ahead for every value (the Training
-  replay's epochs; the slider's `options` are a select_slider's; `play_ms` gives a slider a Play button), and
-  `live_chart`: a line chart drawn here whose marker stands at the slider's value (chart.js; the replay's ELBO
-  curve). `digit_picture` and
+  replay's epochs, Mean's traversal table in each unit; the slider's `options` are a select_slider's; `play_ms`
+  gives a slider a Play button), and `live_chart`: a line chart drawn here whose marker stands at the slider's
+  value (chart.js; the replay's ELBO curve). `live_stepper` and `live_choices`: a Resample button and a choice
+  among a few values, shown at once by the pictures that hold the other values' params (`picture_variants`).
+  `digit_picture` and
   `digit_buttons`: the sidebar's current digit and the buttons that replace it (digits.js): a press draws the new
   digit at once and hands its posterior to the page's live pictures and pickers, which redraw with it.
   `digit_input` and `decoded_mu`: a page's own pictures of the current digit and of its decoded mu, which a press
@@ -235,9 +237,9 @@ def live_stepper(model_sha1: str | None, group: str, key: str, label: str, value
 
 def live_choices(model_sha1: str | None, group: str, key: str, label: str, options: Sequence[Any], value: Any,
                  component_key: str) -> None:
-    """Radio buttons over `options` for widget `key` (an st.selectbox twin's): a choice shows at once in the
-    pictures of `group` that hold that value's params (`picture_variants`) and is released to Python like a slider
-    (values outside `options` are dropped). Mount it after its twin's fallback container."""
+    """Radio buttons over `options` for widget `key` (its twin an st.selectbox or st.radio): a choice shows at once
+    in the pictures of `group` that hold that value's params (`picture_variants`) and is released to Python like a
+    slider (values outside `options` are dropped). Mount it after its twin's fallback container."""
     data = {"kind": "choices", "model": model_sha1, "group": group, "key": key, "label": label,
             "options": list(options), "value": value}
     spec = Slider(key, label, 0, len(options) - 1, 1, value, tuple(options))
