@@ -187,8 +187,7 @@ function playButton(input, everyMs, moved, release) {
 
 // A button that moves its group's value `key` one up (to `max` at most) at once, so that the group's pictures
 // holding that value's params (paramsNow) show it in the next frame, and sends it to Python as a release (the
-// Resample buttons: the next draw number). A press reruns the page, which mounts the button anew: one pressed
-// from the keyboard gets the focus back.
+// Resample buttons: the next draw number).
 function mountStepper(data, root, setTriggerValue) {
   const box = mountInto(root, '<div class="vae-live vae-stepper"><button type="button"></button></div>');
   box.dataset.group = data.group; // for tests
@@ -200,21 +199,28 @@ function mountStepper(data, root, setTriggerValue) {
   notify();
   button.addEventListener("click", () => {
     const next = Math.min(data.max, (group.values.get(data.key) ?? data.value) + 1);
-    if (document.activeElement === button) pressedStepper = { key: data.key, at: performance.now() };
+    noteFocus(data.key, button);
     group.values.set(data.key, next);
     notify();
     setTriggerValue("release", { [data.key]: next });
   });
-  showWhenReady(box, data.model, () => {
-    const lost = document.activeElement === document.body || document.activeElement === null;
-    if (pressedStepper?.key === data.key && lost && performance.now() - pressedStepper.at < REFOCUS_MS) button.focus();
-  });
+  showWhenReady(box, data.model, () => focusAgain(data.key, button));
 }
-let pressedStepper = null; // {key, at}: the stepper or choice last used with the focus on it, and when
+
+// A stepper's or choice's press reruns the page, which mounts it anew (the old one, focus and all, is gone): the
+// new one gets the focus if the old had it when used, unless the focus went somewhere else meanwhile.
+const usedWithFocus = new Map(); // key -> when its control was last used with the focus on it
+function noteFocus(key, element) {
+  if (document.activeElement === element) usedWithFocus.set(key, performance.now());
+}
+function focusAgain(key, element) {
+  const lost = document.activeElement === document.body || document.activeElement === null;
+  if (element && lost && performance.now() - (usedWithFocus.get(key) ?? -Infinity) < REFOCUS_MS) element.focus();
+}
 
 // A choice among a few values (the number of draws), as radio buttons side by side: a choice shows at once in
 // the group's pictures that hold that value's params (paramsNow) and goes to Python as a release. The arrow keys
-// move the choice, as in any radio group; the focus comes back after the rerun mounts it anew.
+// move the choice, as in any radio group.
 function mountChoices(data, root, setTriggerValue) {
   const box = mountInto(root, '<fieldset class="vae-live vae-choices"><legend></legend><div></div></fieldset>');
   box.dataset.group = data.group; // for tests
@@ -231,18 +237,14 @@ function mountChoices(data, root, setTriggerValue) {
     Object.assign(input, { name, value: String(option), checked: option === data.value });
     label.querySelector("span").textContent = String(option);
     input.addEventListener("change", () => {
-      if (document.activeElement === input) pressedStepper = { key: data.key, at: performance.now() };
+      noteFocus(data.key, input);
       group.values.set(data.key, option);
       notify();
       setTriggerValue("release", { [data.key]: option });
     });
     box.querySelector("div").append(label);
   }
-  showWhenReady(box, data.model, () => {
-    const lost = document.activeElement === document.body || document.activeElement === null;
-    if (pressedStepper?.key === data.key && lost && performance.now() - pressedStepper.at < REFOCUS_MS)
-      box.querySelector("input:checked")?.focus();
-  });
+  showWhenReady(box, data.model, () => focusAgain(data.key, box.querySelector("input:checked")));
 }
 const REFOCUS_MS = 10_000;
 
