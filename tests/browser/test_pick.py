@@ -240,6 +240,28 @@ def test_an_eps_one_step_away_shows_at_once_and_a_grid_size_moved_too_dims(
     assert both["stale"] and both["alt"].startswith("Manifold: 21 x 21")  # the size's grid, then dimmed
 
 
+def test_the_other_spacing_shows_at_once_and_the_rerun_draws_the_same(page: Page, streamlit_server: str, app_idle):
+    """The manifold's spacing is a live choice: the picker holds the other spacing's grid, so a click on it shows
+    the new grid and axes in the same task, and the release's rerun draws the same, with the z-range slider in
+    place of eps."""
+    open_picker(page, streamlit_server, "manifold", app_idle)
+    frame = page.locator(FRAME)
+    expect(page.locator(".st-key-manifold_spacing")).to_be_hidden()  # the Streamlit radio, the twin
+    before = frame.evaluate(MANIFOLD_SHOWS)
+    linear = page.locator(".vae-choices.ready[data-group=manifold]").get_by_role("radio", name="linear")
+    at_once = linear.evaluate(f"""(radio) => {{
+        radio.click();
+        return ({MANIFOLD_SHOWS})(document.querySelector('{FRAME}'));
+    }}""")
+    assert at_once["src"] != before["src"] and not at_once["stale"]
+    assert at_once["ticks"][0] == "-3.00"  # linear's default z-range, where gaussian's first tick is a quantile
+    page.wait_for_url(re.compile(r"manifold_spacing=linear"))
+    app_idle(page)
+    assert frame.evaluate(MANIFOLD_SHOWS) == at_once  # the rerun's picture, axes and text are the ones shown
+    expect(page.locator(".vae-sliders.ready .vae-slider").filter(has_text="z-range")).to_be_visible()
+    expect(linear).to_be_checked()
+
+
 def test_a_sidebar_class_button_marks_its_test_digit_on_the_map_at_once(page: Page, streamlit_server: str, app_idle):
     """The digit panel tells the map which test digit a button makes current: its marks move in the press's own
     task, to where the rerun then draws them."""

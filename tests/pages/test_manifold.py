@@ -135,6 +135,28 @@ def test_the_picker_holds_the_grids_of_the_neighbouring_eps_or_z_range_as_the_pa
     assert source(at) == pick_source_data(at, PICKER, variants["views"][steps[2]]["source"])
 
 
+def test_the_picker_holds_the_other_spacings_grid_as_the_page_would_draw_it():
+    """The spacing is a live choice: the picker holds the grid of the other spacing (at that spacing's own eps or
+    z-range), keyed by its label, and a release of the choice sets the spacing and shows exactly that grid; a
+    label that is not a spacing is dropped."""
+    at = open_latent_space_page("manifold", "mnist-z2")
+    gaussian, linear = "gaussian (equal prior mass per cell)", "linear"
+    at.session_state[state_keys.MANIFOLD_ZMAX] = 2.5  # as left there the last time linear spacing was chosen
+    at.run()
+    [variants] = [v for v in view(at)["variants"] if v["key"] == state_keys.MANIFOLD_SPACING]
+    assert (variants["group"], variants["value"], sorted(variants["views"])) == ("manifold", gaussian,
+                                                                                 sorted([gaussian, linear]))
+    assert mount_data(at, "live_manifold_spacing")["options"] == [gaussian, linear]
+    send_trigger(at, "live_manifold_spacing", "release", {state_keys.MANIFOLD_SPACING: "spiral"})
+    assert at.radio(key=state_keys.MANIFOLD_SPACING).value == gaussian
+    send_trigger(at, "live_manifold_spacing", "release", {state_keys.MANIFOLD_SPACING: linear})
+    assert at.radio(key=state_keys.MANIFOLD_SPACING).value == linear
+    shown = view(at)
+    assert {k: v for k, v in shown.items() if k not in ("kind", "variants")} == variants["views"][linear]
+    assert source(at) == pick_source_data(at, PICKER, variants["views"][linear]["source"])
+    assert shown["x"]["ticks"][0][1] == "-2.50"  # linear's own z-range, not gaussian's quantiles
+
+
 def test_the_grid_goes_as_a_plain_picture_too_until_the_browser_is_known_to_run_the_live_elements():
     """For a browser that cannot run the picker (no script), the grid is still there: the picture as a plain
     picture with the picker's text alternative, its model pixels kept square. Once a release of the live grid size

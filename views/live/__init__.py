@@ -392,20 +392,20 @@ def _pick(component_key: str, choose: Callable[[int], None]) -> None:
 
 @dataclass(frozen=True)
 class PickerVariants:
-    """The pictures a picker shows at once when the live slider `key` of `group` moves from this run's `value` to
-    one of theirs (the manifold's grids of the neighbouring sizes, eps or ranges): value -> (source, view). The
-    release's rerun then sends the new ones."""
+    """The pictures a picker shows at once when the live slider or choice `key` of `group` moves from this run's
+    `value` to one of theirs (the manifold's grids of the neighbouring sizes, eps or ranges, and of its other
+    spacing): value -> (source, view). The release's rerun then sends the new ones."""
 
     group: str
     key: str
-    value: float
-    views: dict[float, tuple[PickSource, dict[str, Any]]]
+    value: float | str
+    views: dict[float | str, tuple[PickSource, dict[str, Any]]]
 
 
-def value_text(value: float) -> str:
-    """A slider value as the browser writes the number (String(Number(...))): 20, 0.06, 2.5; the key its variant
-    goes by."""
-    return f"{value:g}"
+def value_text(value: float | str) -> str:
+    """A slider value as the browser writes the number (String(Number(...))): 20, 0.06, 2.5, or a live choice's
+    label as it is; the key its variant goes by."""
+    return value if isinstance(value, str) else f"{value:g}"
 
 
 def picture_picker(source: PickSource, view: dict[str, Any], choose: Callable[[int], None], key: str,

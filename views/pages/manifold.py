@@ -21,7 +21,16 @@ from ..common import autoencoder_notice, current_model, current_report, set_digi
 from ..controls import MANIFOLD_EPS as EPS
 from ..controls import MANIFOLD_N, SPACINGS, Control
 from ..controls import MANIFOLD_ZMAX as ZMAX
-from ..live import PickerVariants, PickSource, Slider, fallback, live_sliders, pick_source, picture_picker
+from ..live import (
+    PickerVariants,
+    PickSource,
+    Slider,
+    fallback,
+    live_choices,
+    live_sliders,
+    pick_source,
+    picture_picker,
+)
 from ..picking import request_app_rerun, rerun_app_if_requested
 from ..pictures import shown_width
 from ..state_keys import MANIFOLD_EPS, MANIFOLD_SPACING, MANIFOLD_ZMAX
@@ -31,7 +40,6 @@ FIGURE_PX = 640  # side of the shown picture in screen px (presenter mode: pictu
 PICKER_KEY = "manifold_picker"
 LIVE_GROUP = "manifold"  # the live grid size slider and the picker it moves
 # The map view draws its axes over the same z-range, so these settings outlive this page (persist_state).
-DEFAULT_SPACING = SPACINGS[next(iter(SPACINGS))]
 DIM_KEYS = ("manifold_dim_x", "manifold_dim_y")
 INTRO = (
     "Kingma & Welling (2014), Fig. 4: a grid of codes over two latent dimensions, each decoded (decoder mean). "
@@ -43,10 +51,17 @@ PICKING = (
 )
 
 
-def settings_axis(n: int, eps: float | None = None, z_max: float | None = None) -> torch.Tensor:
-    """grid_axis for the spacing settings chosen on this page (defaults if never opened); `eps` or `z_max`, where
-    given, in place of the chosen one."""
-    spacing = SPACINGS.get(st.session_state.get(MANIFOLD_SPACING, ""), DEFAULT_SPACING)
+def chosen_spacing() -> str:
+    """The spacing chosen on this page, by its label (the default if never opened)."""
+    label = st.session_state.get(MANIFOLD_SPACING, "")
+    return label if label in SPACINGS else next(iter(SPACINGS))
+
+
+def settings_axis(n: int, eps: float | None = None, z_max: float | None = None,
+                  spacing: str | None = None) -> torch.Tensor:
+    """grid_axis for the spacing settings chosen on this page (defaults if never opened); `eps`, `z_max` or
+    `spacing` (a label of SPACINGS), where given, in place of the chosen one."""
+    spacing = SPACINGS[spacing or chosen_spacing()]
     eps = st.session_state.get(MANIFOLD_EPS, EPS.default) if eps is None else eps
     z_max = st.session_state.get(MANIFOLD_ZMAX, ZMAX.default) if z_max is None else z_max
     return grid_axis(n, eps, spacing, z_max)
@@ -152,10 +167,10 @@ def use_cell(codes: torch.Tensor, dims: tuple[int, int], index: int) -> None:
     request_app_rerun()
 
 
-def grid_picture(n: int, dims: tuple[int, int], mu: torch.Tensor, **spacing: float) -> tuple[torch.Tensor,
-                                                                                               PickSource, dict]:
-    """The n x n grid for the current settings (`spacing`: eps or z_max in place of the chosen one): its codes,
-    the picker's source and its view."""
+def grid_picture(n: int, dims: tuple[int, int], mu: torch.Tensor, **spacing: float | str) -> tuple[torch.Tensor,
+                                                                                                     PickSource, dict]:
+    """The n x n grid for the current settings (`spacing`: eps, z_max or the spacing's label in place of the
+    chosen one): its codes, the picker's source and its view."""
     lm = current_model()
     axis = settings_axis(n, **spacing)
     codes, source = shared_compute(lm.card.get("weights_sha256", lm.name), lm.model, mu.numpy(), axis.numpy(), dims)
@@ -192,11 +207,15 @@ def grid_and_picker(n_box: DeltaGenerator, picture_box: DeltaGenerator, dims: tu
     value = st.session_state.get(control.key, control.default)
     near = [v for v in (round(value - control.step, 6), round(value + control.step, 6))
             if control.low <= v <= control.high]
-    by_spacing = {value: (source, view)} | {v: grid_picture(n, dims, r.mu, **{name: v})[1:] for v in near}
+    by_value = {value: (source, view)} | {v: grid_picture(n, dims, r.mu, **{name: v})[1:] for v in near}
+    spacing = chosen_spacing()
+    by_spacing = {label: (source, view) if label == spacing else grid_picture(n, dims, r.mu, spacing=label)[1:]
+                  for label in SPACINGS}
     with picture_box:
         picture_picker(source, view, partial(use_cell, codes, dims), PICKER_KEY,
                        [PickerVariants(LIVE_GROUP, MANIFOLD_N.key, n, by_size),
-                        PickerVariants(LIVE_GROUP, control.key, value, by_spacing)])
+                        PickerVariants(LIVE_GROUP, control.key, value, by_value),
+                        PickerVariants(LIVE_GROUP, MANIFOLD_SPACING, spacing, by_spacing)])
         if not view["marks"]:
             where = ", ".join(f"z{d} = {r.mu[d]:.2f}" for d in dims)
             st.caption(f"The current digit's mu ({where}) lies outside this grid, so it is not marked.")
@@ -208,7 +227,7 @@ SPACING_LABELS = {MANIFOLD_EPS: "eps: grid covers the prior's quantiles eps ... 
 
 def spacing_control() -> tuple[Control, str]:
     """The chosen spacing's setting, and its name in settings_axis: gaussian's eps, or linear's z-range."""
-    gaussian = SPACINGS.get(st.session_state.get(MANIFOLD_SPACING, ""), DEFAULT_SPACING) == "gaussian"
+    gaussian = SPACINGS[chosen_spacing()] == "gaussian"
     return (EPS, "eps") if gaussian else (ZMAX, "z_max")
 
 
@@ -236,7 +255,11 @@ def render() -> None:
     with left:  # the notice beside the picture, not above it: the picture stays in view on a projector
         slice_notice("two of its dimensions at a time, the others held at the current digit's mu")
         n_box = st.container()
-        st.radio("Spacing", list(SPACINGS), key=MANIFOLD_SPACING, persist_state="session", bind="query-params")
+        with fallback(MANIFOLD_SPACING):
+            spacing = st.radio("Spacing", list(SPACINGS), key=MANIFOLD_SPACING, persist_state="session",
+                               bind="query-params")
+        live_choices(None, LIVE_GROUP, MANIFOLD_SPACING, "Spacing", list(SPACINGS), spacing,
+                     component_key="live_manifold_spacing")
         spacing_slider()
         dims = dimension_pair(lm.latent_dim, r.kl_per_dim)
     grid_and_picker(n_box, right, dims)
