@@ -70,6 +70,7 @@ class View:
     slider: str | None  # the aria-label (the widget label) of the main slider, or its start if it ends with '*'
     set_to: float | None = None  # move the slider to this value first (arrow presses, each waited for)
     note: str = ""
+    model: str | None = None  # open the view on this model, unless --model says otherwise
 
 
 VIEWS = {
@@ -91,10 +92,20 @@ VIEWS = {
     "count": View("variance", None, note="Variance's Samples choice (live), 16 <-> 36"),
     "unit": View("mean", None, note="Mean's unit choice (live), prior <-> posterior sigma"),
     "spacing": View("manifold", None, note="the manifold's spacing radio, gaussian <-> linear"),
+    "dims": View("manifold", None, model="mnist-z20", note="the manifold's Horizontal dimension, z0 <-> z1 (z20)"),
+    "endpoint": View("interpolate", None, note="Interpolate's Endpoint A, class 3 <-> class 5"),
+    "path": View("interpolate", None, note="Interpolate's path, linear <-> slerp"),
+    "classes": View("map", None, note="the map's class pill 3, off <-> on"),
+    "range": View("map", None, model="mnist-z2", note="the map's z-range toggle, off <-> on (z2)"),
+    "reset": View("mean", None, note="Mean's Reset, after an offset moved (untimed)"),
 }
-# The choices the choice views click in turn (radio labels, select box options).
+# The choices the choice views click in turn (radio labels, select box options; a pill or toggle: its label).
 CHOICES = {"count": ("36", "16"), "unit": ("posterior sigma_i", "prior sigma (= 1)"),
-           "spacing": ("linear", "gaussian (equal prior mass per cell)")}
+           "spacing": ("linear", "gaussian (equal prior mass per cell)"), "dims": ("z0", "z1"),
+           "endpoint": ("class 3", "class 5"), "path": ("spherical (slerp)", "linear"), "classes": ("3", "3"),
+           "range": ("Same z-range as the manifold",) * 2}
+# The select boxes (label) of the choice views that have one: opened untimed, an option clicked.
+SELECTS = {"count": "Samples", "dims": "Horizontal dimension", "endpoint": "Endpoint A"}
 # (menu, page) of the top navigation, visited in turn from Variance: each shows a picture the other does not.
 SWITCH_PAGES = (("Generate", "Sample"), ("Perturb", "Variance perturbation"))
 FLOOR = View("", "Value")
@@ -319,15 +330,27 @@ def interactions(page, name: str, view: View, count: int) -> tuple[list, list]:
         button = page.locator(".vae-stepper[data-group=variance] button, .st-key-variance_resample button"
                               " >> visible=true").first
         return [None] * count, [button.click] * count
-    if name == "count":  # the live choice (views/live), or its Streamlit select box, opened untimed
-        if page.locator(".vae-choices.ready[data-group=variance]").count():
-            return [None] * count, [lambda o=CHOICES[name][i % 2]: page.locator(
-                ".vae-choices[data-group=variance] label").filter(has_text=o).click() for i in range(count)]
-        box = main.get_by_role("combobox", name="Samples")
-        return ([box.click] * count, [lambda o=CHOICES[name][i % 2]: page.get_by_role("option", name=o, exact=True)
-                                      .click() for i in range(count)])
+    if name == "reset":  # an offset slider's arrow key (untimed, waited for), then Reset
+        def move_offset():
+            main_slider(page, "z*").focus()
+            page.keyboard.press("ArrowRight")
+            wait_idle(page)
+            page.wait_for_timeout(SETTLE_MS)
+        return [move_offset] * count, [main.get_by_role("button", name="Reset", exact=True).click] * count
+    live = main.locator(".vae-choices.ready").filter(has_text=SELECTS.get(name, ""))
+    if name in SELECTS and not live.count():  # a Streamlit select box, opened untimed
+        box = main.get_by_role("combobox", name=SELECTS[name])
+
+        def open_box():  # mid-screen: at the window's bottom edge a click leaves the list closed
+            box.evaluate("e => e.scrollIntoView({block: 'center'})")
+            box.click()
+        return ([open_box] * count, [lambda o=CHOICES[name][i % 2]: page.get_by_role("option", name=o, exact=True)
+                                     .click() for i in range(count)])
+    if name in ("classes", "range"):  # a pill or a toggle: the same label, clicked off and on
+        target = (main.get_by_role("button", name=CHOICES[name][0], exact=True) if name == "classes"
+                  else main.get_by_text(CHOICES[name][0], exact=True))
+        return [None] * count, [target.click] * count
     if name in CHOICES:  # a radio: the live choice (views/live) where the page has one, else Streamlit's
-        live = main.locator(".vae-choices.ready")
         return [None] * count, [lambda o=CHOICES[name][i % 2]: (
             live.get_by_role("radio", name=o, exact=True).check() if live.count()
             else main.get_by_text(o, exact=True).click()) for i in range(count)]
@@ -343,6 +366,7 @@ def measure(page, url: str, name: str, view: View, presses: int, warmup: int, mo
     the view `name`)."""
     result = Result(name)
     interaction = interaction or name
+    model = model or view.model
     page.goto(f"{url}/{view.path}" + (f"?model={model}" if model else ""))
     wait_idle(page)
     if model:

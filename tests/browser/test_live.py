@@ -237,6 +237,40 @@ def test_the_live_unit_choice_swaps_the_traversal_table_and_the_moved_digit_at_o
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
 
 
+def test_the_live_reset_moves_the_offsets_and_the_picture_back_at_once_and_python_follows(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    """Mean's Reset is live: in the task of the click every offset slider's thumb and readout are back at 0 and the
+    moved digit is the unmoved one again; the release then clears the offsets in Python (the URL) in one rerun, and
+    keyboard focus stays on Reset."""
+    page.goto(f"{streamlit_server}/mean?model={MODEL}")
+    app_idle(page)
+    canvas = page.locator(".st-key-live_mean_picture canvas")
+    page.wait_for_function("() => window.vaeLive?.stats('mean').drawn > 0")
+    unmoved = canvas.evaluate("c => c.toDataURL()")
+    sliders = page.locator(".vae-sliders.ready[data-group=mean] input[type=range]")
+    sliders.first.evaluate("s => { s.value = 1.5; s.dispatchEvent(new Event('input', {bubbles: true}));"
+                           " s.dispatchEvent(new Event('change', {bubbles: true})); }")
+    page.wait_for_function("() => new URL(location.href).search.includes('mean_shift_')", timeout=RERUN_MS)
+    app_idle(page)
+    assert canvas.evaluate("c => c.toDataURL()") != unmoved
+    expect(page.locator(".st-key-mean_reset")).to_be_hidden()  # the Streamlit button, the twin
+    reset = page.locator(".vae-stepper.ready[data-group=mean] button")
+    reset.focus()
+    values, readouts = reset.evaluate("""(button) => {
+        button.click();
+        const all = (what) => [...document.querySelectorAll(`.vae-sliders[data-group=mean] ${what}`)];
+        return [all('input[type=range]').map((s) => +s.value), all('.vae-slider-value').map((r) => r.innerText)];
+    }""")
+    assert values == [0, 0] and readouts == ["0.0", "0.0"]
+    page.evaluate("() => new Promise((frame) => requestAnimationFrame(() => requestAnimationFrame(frame)))")
+    assert canvas.evaluate("c => c.toDataURL()") == unmoved
+    page.wait_for_function("() => !new URL(location.href).search.includes('mean_shift_')", timeout=RERUN_MS)
+    app_idle(page)
+    assert canvas.evaluate("c => c.toDataURL()") == unmoved
+    page.wait_for_function("() => document.activeElement?.matches('.vae-stepper[data-group=mean] button')")
+
+
 def test_the_interpolation_strips_follow_the_steps_slider_and_show_the_servers_strips(
     page: Page, streamlit_server: str, app_idle
 ) -> None:

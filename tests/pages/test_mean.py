@@ -54,6 +54,22 @@ def test_mean_slider_changes_the_perturbed_image_and_reset_restores_it(model: st
     assert image_url(at, "perturbed") == unperturbed
 
 
+def test_the_live_reset_sends_every_offset_to_zero_and_releases_them_in_one_rerun() -> None:
+    """The live Reset (views.live.live_reset) holds every offset slider of the page at 0; its release sets them
+    all, snapped like a slider's, and drops what is not an offset slider."""
+    at = open_page("mean", "mnist-z20")
+    top, second = active_dims(current_report(at).kl_per_dim)[0][:2].tolist()
+    unperturbed = image_url(at, "perturbed")
+    keys = [mean.SLIDER_KEY.format(d) for d in range(20)]
+    assert mount_data(at, "live_mean_reset")["values"] == dict.fromkeys(keys, 0.0)
+    for d in (top, second):
+        at.slider(key=mean.SLIDER_KEY.format(d)).set_value(1.5).run()
+    send_trigger(at, "live_mean_reset", "release", {**dict.fromkeys(keys, 0.0), "seed": 7})
+    assert [at.slider(key=k).value for k in keys] == [0.0] * 20
+    assert image_url(at, "perturbed") == unperturbed
+    assert at.number_input(key="seed").value == 0
+
+
 def test_mean_perturbed_image_at_zero_offsets_is_the_reconstruction() -> None:
     at = open_page("mean", "mnist-z20")
     assert image_url(at, "perturbed") == image_url(at, "unperturbed")  # same bytes; shown at two sizes

@@ -235,6 +235,17 @@ def live_stepper(model_sha1: str | None, group: str, key: str, label: str, value
           on_release_change=functools.partial(_release, component_key, {key: Slider(key, label, 0, high, 1, value)}))
 
 
+def live_reset(model_sha1: str | None, group: str, label: str, sliders: Sequence[Slider], value: float,
+               component_key: str) -> None:
+    """A button that moves every one of the live `sliders` of `group` to `value` at once, their thumbs and the
+    pictures following, and releases them to Python in one rerun: the live twin of a Reset button. Mount it after
+    its twin's fallback container."""
+    data = {"kind": "stepper", "model": model_sha1, "group": group, "label": label,
+            "values": {s.key: value for s in sliders}}
+    _live(key=component_key, data=data,
+          on_release_change=functools.partial(_release, component_key, {s.key: s for s in sliders}))
+
+
 def live_choices(model_sha1: str | None, group: str, key: str, label: str, options: Sequence[Any], value: Any,
                  component_key: str) -> None:
     """Radio buttons over `options` for widget `key` (its twin an st.selectbox or st.radio): a choice shows at once

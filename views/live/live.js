@@ -126,6 +126,7 @@ function mountSliders(data, root, setTriggerValue) {
     show();
     const release = () => setTriggerValue("release", { [s.key]: optionAt(Number(input.value)) });
     input.addEventListener("input", () => (show(), notify())); // every move of the thumb: pictures redraw
+    input.addEventListener("vae-follow", show);
     input.addEventListener("change", release);
     input.addEventListener("keydown", () => keyedSliders.set(data.group, { key: s.key, at: performance.now() }));
     if (s.play_ms) {
@@ -136,6 +137,17 @@ function mountSliders(data, root, setTriggerValue) {
     } else box.append(label);
   }
   notify(); // the values may have changed with this mount (a rerun after a release, a reset)
+  // A value set by another control of the group (a live Reset) moves the thumb there.
+  const follow = () => box.querySelectorAll("input[type=range]").forEach((input) => {
+    const s = data.sliders.find((t) => t.key === input.dataset.key);
+    const value = group.values.get(s.key);
+    const position = s.options ? s.options.indexOf(value) : value;
+    if (value !== undefined && position !== -1 && Number(input.value) !== Number(position)) {
+      input.value = String(position);
+      input.dispatchEvent(new Event("vae-follow"));
+    }
+  });
+  group.listeners.add(follow);
   // Each key press is a release that reruns the page, which mounts the sliders anew (the old ones, focus and all,
   // are gone): the keyboard user is put back on the slider, unless the focus went somewhere else meanwhile.
   showWhenReady(box, data.model, () => {
@@ -144,6 +156,7 @@ function mountSliders(data, root, setTriggerValue) {
     if (keyed && lost && performance.now() - keyed.at < REFOCUS_MS)
       box.querySelector(`input[data-key="${keyed.key}"]`)?.focus();
   });
+  return () => group.listeners.delete(follow);
 }
 const keyedSliders = new Map(); // group -> {key, at}: the slider last moved with a key, and when
 
@@ -188,23 +201,30 @@ function playButton(input, everyMs, moved, release) {
 // A button that moves its group's value `key` one up (to `max` at most) at once, so that the group's pictures
 // holding that value's params (paramsNow) show it in the next frame, and sends it to Python as a release (the
 // Resample buttons: the next draw number).
+// A button that moves values of its group at once: the next draw number (`key`, at most `max`: a Resample), or
+// the given `values` ({key: value}: a Reset). The pictures that hold the new values show them (paramsNow), the
+// group's sliders move there, and the values go to Python as one release.
 function mountStepper(data, root, setTriggerValue) {
   const box = mountInto(root, '<div class="vae-live vae-stepper"><button type="button"></button></div>');
   box.dataset.group = data.group; // for tests
+  box.classList.toggle("fit", Boolean(data.values));
   const button = box.querySelector("button");
   button.textContent = data.label;
   const group = liveGroup(data.group);
   const notify = () => group.listeners.forEach((fn) => fn());
-  group.values.set(data.key, data.value);
-  notify();
-  button.addEventListener("click", () => {
-    const next = Math.min(data.max, (group.values.get(data.key) ?? data.value) + 1);
-    noteFocus(data.key, button);
-    group.values.set(data.key, next);
+  if (data.key) {
+    group.values.set(data.key, data.value);
     notify();
-    setTriggerValue("release", { [data.key]: next });
+  }
+  const focusKey = data.key ?? data.label;
+  button.addEventListener("click", () => {
+    const values = data.values ?? { [data.key]: Math.min(data.max, (group.values.get(data.key) ?? data.value) + 1) };
+    noteFocus(focusKey, button);
+    for (const [key, value] of Object.entries(values)) group.values.set(key, value);
+    notify();
+    setTriggerValue("release", values);
   });
-  showWhenReady(box, data.model, () => focusAgain(data.key, button));
+  showWhenReady(box, data.model, () => focusAgain(focusKey, button));
 }
 
 // A stepper's or choice's press reruns the page, which mounts it anew (the old one, focus and all, is gone): the
@@ -244,6 +264,12 @@ function mountChoices(data, root, setTriggerValue) {
     });
     box.querySelector("div").append(label);
   }
+  // Side by side where they fit on one line, else one under the other (a long label, a narrow column, a phone).
+  const labels = box.querySelector("div").children;
+  new ResizeObserver(() => {
+    box.classList.remove("stacked");
+    box.classList.toggle("stacked", labels[labels.length - 1].offsetTop > labels[0].offsetTop);
+  }).observe(box);
   showWhenReady(box, data.model, () => focusAgain(data.key, box.querySelector("input:checked")));
 }
 const REFOCUS_MS = 10_000;

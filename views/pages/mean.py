@@ -25,6 +25,7 @@ from ..live import (
     live_choices,
     live_frames,
     live_picture,
+    live_reset,
     live_sliders,
     model_sha1,
     mount_model,
@@ -120,6 +121,7 @@ def offsets_and_picture(sliders_box: DeltaGenerator, picture_box: DeltaGenerator
     order, active = active_dims(r.kl_per_dim)
     with sliders_box:
         sha1 = mount_model(lm.model)
+    reset_box = sliders_box.container()
     with sliders_box, st.container(height=430 if lm.latent_dim > 5 else "content"):
         live = []
         with fallback("mean_sliders"):
@@ -131,6 +133,10 @@ def offsets_and_picture(sliders_box: DeltaGenerator, picture_box: DeltaGenerator
                                   step=MEAN_SHIFT.step, format="%.1f", key=key, bind="query-params")
                 live.append(Slider(key, label, MEAN_SHIFT.low, MEAN_SHIFT.high, MEAN_SHIFT.step, value))
         live_sliders(sha1, "mean", live, key="live_mean_sliders")
+    with reset_box:  # above the sliders; the live Reset moves them and the picture at once
+        with fallback("mean_reset"):
+            st.button("Reset", key="mean_reset", on_click=reset_sliders, args=(lm.latent_dim,))
+        live_reset(sha1, "mean", "Reset", live, MEAN_SHIFT.default, component_key="live_mean_reset")
     offsets = torch.tensor([st.session_state[SLIDER_KEY.format(d)] for d in range(lm.latent_dim)])
     moved = ", ".join(f"z{d} {v:+.1f}" for d, v in enumerate(offsets.tolist()) if v) or "no offsets"
     with picture_box:
@@ -165,8 +171,6 @@ def render() -> None:
                  component_key="live_mean_unit")
 
     left, right = st.columns([2, 3])
-    with left:
-        st.button("Reset", key="mean_reset", on_click=reset_sliders, args=(lm.latent_dim,))
     with right:
         cols = st.columns(2)
     name = get_digit().name
