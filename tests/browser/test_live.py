@@ -271,6 +271,36 @@ def test_the_live_reset_moves_the_offsets_and_the_picture_back_at_once_and_pytho
     page.wait_for_function("() => document.activeElement?.matches('.vae-stepper[data-group=mean] button')")
 
 
+def test_the_live_path_choice_redraws_the_strip_and_the_frame_at_once_and_the_rerun_draws_the_same(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    """Interpolate's path is a live choice: in the animation frame after a choice of slerp the latent strip (its
+    text alternative names the path) and the large frame are redrawn along the great circle, the cross-fade is
+    left as it is; after the release's rerun the three pictures are the same."""
+    page.goto(f"{streamlit_server}/interpolate?model=mnist-z20&interp_t=4")
+    app_idle(page)
+    expect(page.locator(".st-key-interp_method")).to_be_hidden()  # the Streamlit radio, the twin
+    page.wait_for_function("() => window.vaeLive?.stats('interp').drawn > 0")
+    read = """() => ['latent_strip', 'crossfade', 'frame'].map((name) => {
+        const canvas = document.querySelector(`.st-key-live_interp_${name} canvas`);
+        return [canvas.toDataURL(), canvas.getAttribute('aria-label')];
+    })"""
+    before = page.evaluate(read)
+    slerp = page.locator(".vae-choices.ready[data-group~=interp]").get_by_role("radio", name="spherical (slerp)")
+    at_once = slerp.evaluate(f"""async (radio) => {{
+        radio.click();
+        await new Promise((frame) => requestAnimationFrame(frame));  // after the pictures' own frame callbacks
+        return ({read})();
+    }}""")
+    (strip, strip_alt), fade, frame = at_once
+    assert strip != before[0][0] and "along the spherical (slerp) path" in strip_alt
+    assert fade == before[1] and frame[0] != before[2][0]
+    page.wait_for_function("() => new URL(location.href).searchParams.get('interp_method') === 'spherical (slerp)'",
+                           timeout=RERUN_MS)
+    app_idle(page)
+    assert page.evaluate(read) == at_once
+
+
 def test_the_interpolation_strips_follow_the_steps_slider_and_show_the_servers_strips(
     page: Page, streamlit_server: str, app_idle
 ) -> None:

@@ -17,6 +17,7 @@ from tests.apptest import (
     loaded_model,
     mount_data,
     open_latent_space_page,
+    send_trigger,
 )
 from vae_core.analysis import encode_mean, interpolation_strip
 from vae_core.digits import load_test_digits
@@ -115,3 +116,25 @@ def test_the_live_strips_draw_the_servers_strips_for_every_count(path_name: str)
         assert np.array_equal(decode_images(model, interpolate(a, b, k, method)), server.frames)
         assert np.array_equal(to_uint8(pixel_crossfade(ends[0], ends[1], k)), server.crossfade)
         assert path["widths"][str(k)] == fade["widths"][str(k)] == strip_width(k, STRIP_WIDTH)
+
+
+def test_the_live_path_choice_holds_the_other_paths_strip_and_frame_as_the_page_then_draws_them() -> None:
+    """The path is a live choice for both the strips' group and the frame's: the latent strip holds the other
+    path's method and words, the frame that path's codes, and a release of the choice sets the path and mounts
+    exactly those (a label that is not a path is dropped)."""
+    at = open_latent_space_page("interpolate", "mnist-z20")
+    slerp = "spherical (slerp)"
+    strip, frame = mount_data(at, "live_interp_latent_strip"), mount_data(at, "live_interp_frame")
+    assert mount_data(at, "live_interp_method")["group"] == ["interp_steps", "interp"]
+    assert strip["words"] == {"path": "linear"} and "{path}" in strip["alt"]
+    held_strip, held_frame = (data["variants"]["interp_method"]["held"][slerp] for data in (strip, frame))
+    send_trigger(at, "live_interp_method", "release", {"interp_method": "great circle"})
+    assert at.radio(key="interp_method").value == "linear"
+    send_trigger(at, "live_interp_method", "release", {"interp_method": slerp})
+    assert at.radio(key="interp_method").value == slerp
+    strip, frame = mount_data(at, "live_interp_latent_strip"), mount_data(at, "live_interp_frame")
+    assert (strip["method"], strip["words"]) == (held_strip["method"], held_strip["words"]) == ("slerp",
+                                                                                               {"path": slerp})
+    assert frame["codes"] == held_frame["codes"] and held_frame["method"] == "slerp"
+    assert frame["codes"] != mount_data(at, "live_interp_frame")["variants"]["interp_method"]["held"]["linear"][
+        "codes"]

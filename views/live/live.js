@@ -241,14 +241,18 @@ function focusAgain(key, element) {
 // A choice among a few values (the number of draws), as radio buttons side by side: a choice shows at once in
 // the group's pictures that hold that value's params (paramsNow) and goes to Python as a release. The arrow keys
 // move the choice, as in any radio group.
+// A choice may change the pictures of several groups (Interpolate's path: the strip's and the frame's): `group` is
+// then a list.
 function mountChoices(data, root, setTriggerValue) {
   const box = mountInto(root, '<fieldset class="vae-live vae-choices"><legend></legend><div></div></fieldset>');
-  box.dataset.group = data.group; // for tests
+  const groups = [data.group].flat();
+  box.dataset.group = groups.join(" "); // for tests
   box.querySelector("legend").textContent = data.label;
-  const group = liveGroup(data.group);
-  const notify = () => group.listeners.forEach((fn) => fn());
-  group.values.set(data.key, data.value);
-  notify();
+  const choose = (value) => groups.map(liveGroup).forEach((group) => {
+    group.values.set(data.key, value);
+    group.listeners.forEach((fn) => fn());
+  });
+  choose(data.value);
   const name = `vae-choice-${data.key}`;
   for (const option of data.options) {
     const label = document.createElement("label");
@@ -258,8 +262,7 @@ function mountChoices(data, root, setTriggerValue) {
     label.querySelector("span").textContent = String(option);
     input.addEventListener("change", () => {
       noteFocus(data.key, input);
-      group.values.set(data.key, option);
-      notify();
+      choose(option);
       setTriggerValue("release", { [data.key]: option });
     });
     box.querySelector("div").append(label);

@@ -9,7 +9,7 @@ import streamlit as st
 import torch
 
 from vae_core.analysis import InterpolationStrip, encode_mean, interpolation_strip
-from vae_core.latent import prior_samples
+from vae_core.latent import interpolate, prior_samples
 from vae_core.model import VAE
 from vae_core.render import image_grid, to_gif, to_png
 
@@ -26,10 +26,12 @@ from ..controls import CLASS_CHOICES, CURRENT, INTERP_STEPS, PATHS, PRIOR, REAL_
 from ..live import (
     Slider,
     fallback,
+    live_choices,
     live_picture,
     live_sliders,
     model_sha1,
     mount_model,
+    picture_variants,
     posterior_params,
     strip_width,
 )
@@ -48,7 +50,7 @@ CROSSFADE_CAPTION = (
 INTRO = (
     "Two codes are joined by a path; every step on it is decoded (the decoder mean). Class endpoints are the "
     "mean code of the test digits of that class; 'real' endpoints the posterior mean mu of the first handwritten "
-    "test digit of that class; 'current digit' uses the posterior mean mu of the sidebar's digit."
+    "test digit of that class; 'current digit' uses the posterior mean mu of the sidebar's digit. "
 )
 SLERP_HELP = (
     "Spherical interpolation (White, 2016) follows the great circle between the two codes, so the code's length "
@@ -126,7 +128,7 @@ def download_files(
 def render() -> None:
     lm = current_model()
     st.subheader("Interpolation in latent space")
-    st.caption(INTRO)
+    st.caption(INTRO + SLERP_HELP)
     # The decoder's id for the live Steps slider and strips; frame_view, called in every run of this fragment,
     # mounts the model (one mount per run: a second with the same key would clash).
     sha1 = model_sha1(lm.model)
@@ -141,7 +143,12 @@ def render() -> None:
                               key=INTERP_STEPS.key, bind="query-params")
         live_sliders(sha1, "interp_steps", [Slider(INTERP_STEPS.key, "Steps", INTERP_STEPS.low, INTERP_STEPS.high, 1,
                                                    steps)], key="live_interp_steps")
-    path_name = cols[3].radio("Path", list(PATHS), key="interp_method", help=SLERP_HELP, bind="query-params")
+    with cols[3]:
+        with fallback("interp_method"):
+            path_name = st.radio("Path", list(PATHS), key="interp_method", help=SLERP_HELP, bind="query-params")
+        # the strips and the frame hold the other path, so a choice shows at once
+        live_choices(sha1, ("interp_steps", "interp"), "interp_method", "Path", list(PATHS), path_name,
+                     component_key="live_interp_method")
 
     code_a, code_b = endpoint_code(choice_a, "A"), endpoint_code(choice_b, "B")
     shown = compute(lm.model, code_a, code_b, steps, PATHS[path_name])
@@ -155,15 +162,18 @@ def render() -> None:
         r = current_report()
         following = {"follows": follows, **posterior_params(r.mu, r.std, get_digit().name)}
     ends_of_path = {"a": code_a.tolist(), "b": code_b.tolist(), "method": PATHS[path_name], **following}
+    other_paths = {name: interpolate(code_a, code_b, steps, PATHS[name]) for name in PATHS if name != path_name}
     counts = range(INTERP_STEPS.low, INTERP_STEPS.high + 1)
     live = {"key": INTERP_STEPS.key, "widths": {k: strip_width(k, STRIP_WIDTH) for k in counts}, **following}
     left, right = st.columns([3, 1])
     with left:
-        st.markdown(f"**Latent interpolation**, {path_name}: A = {choice_a} → B = {choice_b}")
-        alt = f"{{value}} digits decoded along the {path_name} path from {choice_a} to {choice_b}"
+        st.markdown(f"**Latent interpolation**: A = {choice_a} → B = {choice_b}")
+        alt = f"{{value}} digits decoded along the {{path}} path from {choice_a} to {choice_b}"
         with fallback("interp_latent_strip"):
-            show_grid(latent_grid, alt.format(value=steps), max_width=STRIP_WIDTH)
-        path = {**ends_of_path, **live}
+            show_grid(latent_grid, alt.format(value=steps, path=path_name), max_width=STRIP_WIDTH)
+        path = {**ends_of_path, **live, "words": {"path": path_name},
+                **picture_variants({"interp_method": (path_name, {name: {"method": PATHS[name], "words": {"path": name}}
+                                                                  for name in other_paths})})}
         live_picture(sha1, "interp_steps", "between", path, None, 0, None, alt, None,
                      key="live_interp_latent_strip")
         st.markdown("**Pixel cross-fade** of the same two end pictures")
@@ -182,17 +192,19 @@ def render() -> None:
         d[1].download_button("Path as animated GIF", gif, f"{name}.gif", "image/gif", key="interp_gif",
                              on_click="ignore")
     with right:
-        frame_view(strip, steps, choice_a, choice_b, ends_of_path if follows else {})
+        frame_view(strip, steps, choice_a, choice_b, ends_of_path if follows else {}, path_name, other_paths)
 
 
 @st.fragment
-def frame_view(strip: InterpolationStrip, steps: int, choice_a: str, choice_b: str, following: dict) -> None:
+def frame_view(strip: InterpolationStrip, steps: int, choice_a: str, choice_b: str, following: dict, path_name: str,
+               other_paths: dict[str, torch.Tensor]) -> None:
     """The frame slider (live, with its st.slider twin), the frame it shows and the button that makes it the current
     digit: a fragment of its own inside the page's, so that a release reruns and sends these, not the two strips
     and the downloads (benchmarks/RESULTS.md, "Nested fragments"). The page's fragment calls it on each of its runs,
     so new endpoints, steps or path reach it. It mounts the model itself, so that a browser lacking the weights gets
     them in the rerun a release causes. `following`: the path's ends where one is the current digit (live.js
-    endsOf), else empty."""
+    endsOf), else empty. `other_paths`: the codes of the paths not chosen (`path_name` is), by name, which the
+    live frame holds for the live path choice."""
     sha1 = mount_model(current_model().model)
     if st.session_state.get("interp_t", 0) > steps - 1:  # fewer steps than before: stay on the last frame
         st.session_state["interp_t"] = steps - 1
@@ -205,8 +217,10 @@ def frame_view(strip: InterpolationStrip, steps: int, choice_a: str, choice_b: s
     caption = f"frame {{value}} of {steps - 1}: t = {{t}}"
     with fallback("interp_frame"):
         show_picture(strip.frames[t], alt.format(value=t), caption.format(value=t, t=f"{t / (steps - 1):.2f}"))
-    live_picture(sha1, "interp", "path", {"codes": strip.codes.tolist(), "key": "interp_t", **following}, 1, 1,
-                 shown_width(28, 196), alt, caption, key="live_interp_frame")
+    held = {name: {"codes": codes.tolist(), "method": PATHS[name]} for name, codes in other_paths.items()}
+    params = {"codes": strip.codes.tolist(), "key": "interp_t", **following,
+              **picture_variants({"interp_method": (path_name, held)})}
+    live_picture(sha1, "interp", "path", params, 1, 1, shown_width(28, 196), alt, caption, key="live_interp_frame")
     if st.button("Use this frame as current digit", key="interp_use_frame"):
         set_digit_from_code(strip.codes[t], f"frame {t}/{steps - 1} from {choice_a} to {choice_b}")
         st.rerun(scope="app")  # the sidebar shows the current digit
