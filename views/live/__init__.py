@@ -436,15 +436,18 @@ def picture_picker(source: PickSource, view: dict[str, Any], choose: Callable[[i
     if not scripts_run():  # the picture alone, for a browser that cannot run the picker (hidden once it does)
         with fallback(f"{key}_picture"):
             st.html(picture_html(source.png(), view["alt"], None, view["width"], smooth=not view.get("grid")))
-    sources = {source.id: source} | {s.id: s for v in variants for s, _ in v.views.values()}
-    for ident, s in sources.items():
-        _live(key=f"{key}_source_{ident[:16]}", data=s.message)
+    # The picture's source, the picker, then the variants' sources: the browser draws the picture as soon as the
+    # first two arrive; the variants' (new ones on a new pair of dimensions or digit) follow.
+    _live(key=f"{key}_source_{source.id[:16]}", data=source.message)
     data = {"kind": "pick", "source": source.id, **view}
     if variants:
         data["variants"] = [{"group": v.group, "key": v.key, "value": value_text(v.value),
                              "views": {value_text(k): {"source": s.id, **w} for k, (s, w) in v.views.items()}}
                             for v in variants]
     _live(key=key, data=data, on_pick_change=functools.partial(_pick, key, choose))
+    held = {s.id: s for v in variants for s, _ in v.views.values() if s.id != source.id}
+    for ident, s in held.items():
+        _live(key=f"{key}_source_{ident[:16]}", data=s.message)
 
 
 @dataclass(frozen=True)
