@@ -301,6 +301,41 @@ def test_the_live_path_choice_redraws_the_strip_and_the_frame_at_once_and_the_re
     assert page.evaluate(read) == at_once
 
 
+def test_a_live_endpoint_choice_redraws_all_three_pictures_at_once_and_the_rerun_draws_the_same(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    """Interpolate's endpoint A is a live select box: in the animation frame after choosing class 1 the latent
+    strip, the cross-fade (its end decoded in the browser) and the frame show the new path, and their text
+    alternatives name it; after the release's rerun the strip and the frame are the same and the cross-fade, now
+    from the server's end pictures, within one grey level."""
+    page.goto(f"{streamlit_server}/interpolate?model=mnist-z20")
+    app_idle(page)
+    expect(page.locator(".st-key-interp_a")).to_be_hidden()  # the Streamlit select box, the twin
+    page.wait_for_function("() => window.vaeLive?.stats('interp').drawn > 0")
+    read = """() => ['latent_strip', 'crossfade', 'frame'].map((name) => {
+        const canvas = document.querySelector(`.st-key-live_interp_${name} canvas`);
+        return [canvas.toDataURL(), canvas.getAttribute('aria-label')];
+    })"""
+    before = page.evaluate(read)
+    select = page.locator(".vae-choices.ready[data-group~=interp] select[aria-label='Endpoint A']")
+    at_once = select.evaluate(f"""async (select) => {{
+        select.value = 'class 1';
+        select.dispatchEvent(new Event('change', {{bubbles: true}}));
+        await new Promise((frame) => requestAnimationFrame(frame));  // after the pictures' own frame callbacks
+        return ({read})();
+    }}""")
+    assert all(now[0] != then[0] for now, then in zip(at_once, before, strict=True))
+    assert "from class 1 to class 9" in at_once[0][1] and "from class 1 to class 9" in at_once[1][1]
+    fade_at_once = canvas_grey(page.locator(".st-key-live_interp_crossfade canvas"))
+    page.wait_for_function("() => new URL(location.href).searchParams.get('interp_a') === 'class 1'",
+                           timeout=RERUN_MS)
+    app_idle(page)
+    after = page.evaluate(read)
+    assert (after[0], after[2]) == (at_once[0], at_once[2]) and after[1][1] == at_once[1][1]
+    assert np.abs(canvas_grey(page.locator(".st-key-live_interp_crossfade canvas")) - fade_at_once).max() <= 1
+    expect(select).to_have_value("class 1")
+
+
 def test_the_interpolation_strips_follow_the_steps_slider_and_show_the_servers_strips(
     page: Page, streamlit_server: str, app_idle
 ) -> None:

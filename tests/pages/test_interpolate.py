@@ -126,15 +126,41 @@ def test_the_live_path_choice_holds_the_other_paths_strip_and_frame_as_the_page_
     slerp = "spherical (slerp)"
     strip, frame = mount_data(at, "live_interp_latent_strip"), mount_data(at, "live_interp_frame")
     assert mount_data(at, "live_interp_method")["group"] == ["interp_steps", "interp"]
-    assert strip["words"] == {"path": "linear"} and "{path}" in strip["alt"]
+    assert strip["words"] == {"a": "class 4", "b": "class 9", "path": "linear"} and "{path}" in strip["alt"]
     held_strip, held_frame = (data["variants"]["interp_method"]["held"][slerp] for data in (strip, frame))
     send_trigger(at, "live_interp_method", "release", {"interp_method": "great circle"})
     assert at.radio(key="interp_method").value == "linear"
     send_trigger(at, "live_interp_method", "release", {"interp_method": slerp})
     assert at.radio(key="interp_method").value == slerp
     strip, frame = mount_data(at, "live_interp_latent_strip"), mount_data(at, "live_interp_frame")
-    assert (strip["method"], strip["words"]) == (held_strip["method"], held_strip["words"]) == ("slerp",
-                                                                                               {"path": slerp})
+    assert (strip["method"], strip["words"]) == (held_strip["method"], held_strip["words"]) == (
+        "slerp", {"a": "class 4", "b": "class 9", "path": slerp})
     assert frame["codes"] == held_frame["codes"] and held_frame["method"] == "slerp"
     assert frame["codes"] != mount_data(at, "live_interp_frame")["variants"]["interp_method"]["held"]["linear"][
         "codes"]
+
+
+def test_the_live_endpoint_selects_hold_every_other_endpoint_as_the_page_then_draws_it() -> None:
+    """Each endpoint is a live select box for the strips' and the frame's groups: all three pictures hold, for
+    every other choice of that end, its code (decoded in the browser where the picture shows decoded ends), the
+    ends that then follow the current digit and the words of the text alternatives; a release sets the end and
+    mounts exactly those, and the cross-fade's end picture is that code decoded. A label that is not a choice is
+    dropped."""
+    at = open_latent_space_page("interpolate", "mnist-z20")
+    model = loaded_model(at).model
+    select = mount_data(at, "live_interp_a")
+    assert select["select"] and select["group"] == ["interp_steps", "interp"] and select["value"] == "class 4"
+    mounts = ("live_interp_latent_strip", "live_interp_crossfade", "live_interp_frame")
+    held = [mount_data(at, k)["variants"]["interp_a"]["held"] for k in mounts]
+    assert held[0] == held[1] == held[2] and sorted(held[0]) == sorted(set(select["options"]) - {"class 4"})
+    assert held[0]["current digit"]["follows"] == ["a"] and held[0]["real 7"]["decode"] == ["a"]
+    send_trigger(at, "live_interp_a", "release", {"interp_a": "class 42"})
+    assert at.selectbox(key="interp_a").value == "class 4"
+    send_trigger(at, "live_interp_a", "release", {"interp_a": "real 7"})
+    assert at.selectbox(key="interp_a").value == "real 7"
+    strip, fade, frame = (mount_data(at, k) for k in mounts)
+    wanted = held[0]["real 7"]
+    assert strip["a"] == fade["a"] == frame["a"] == wanted["a"] and strip["follows"] == wanted["follows"] == []
+    assert strip["words"] == wanted["words"] == {"a": "real 7", "b": "class 9", "path": "linear"}
+    decoded = decode_images(model, torch.tensor(wanted["a"])[None])[0]
+    assert fade["ends"][0] == decoded.ravel().tolist()

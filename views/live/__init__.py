@@ -247,13 +247,13 @@ def live_reset(model_sha1: str | None, group: str, label: str, sliders: Sequence
 
 
 def live_choices(model_sha1: str | None, group: str | Sequence[str], key: str, label: str, options: Sequence[Any],
-                 value: Any, component_key: str) -> None:
-    """Radio buttons over `options` for widget `key` (its twin an st.selectbox or st.radio): a choice shows at once
-    in the pictures of `group` (or of each group listed) that hold that value's params (`picture_variants`) and is
-    released to Python like a slider (values outside `options` are dropped). Mount it after its twin's fallback
-    container."""
+                 value: Any, component_key: str, select: bool = False) -> None:
+    """Radio buttons over `options` (with `select`, a native select box: many options) for widget `key` (its twin
+    an st.selectbox or st.radio): a choice shows at once in the pictures of `group` (or of each group listed) that
+    hold that value's params (`picture_variants`) and is released to Python like a slider (values outside
+    `options` are dropped). Mount it after its twin's fallback container."""
     data = {"kind": "choices", "model": model_sha1, "group": group if isinstance(group, str) else list(group),
-            "key": key, "label": label, "options": list(options), "value": value}
+            "key": key, "label": label, "options": list(options), "value": value, "select": select}
     spec = Slider(key, label, 0, len(options) - 1, 1, value, tuple(options))
     _live(key=component_key, data=data, on_release_change=functools.partial(_release, component_key, {key: spec}))
 

@@ -253,6 +253,7 @@ function mountChoices(data, root, setTriggerValue) {
     group.listeners.forEach((fn) => fn());
   });
   choose(data.value);
+  if (data.select) return mountSelect(data, box, choose, setTriggerValue);
   const name = `vae-choice-${data.key}`;
   for (const option of data.options) {
     const label = document.createElement("label");
@@ -277,6 +278,24 @@ function mountChoices(data, root, setTriggerValue) {
 }
 const REFOCUS_MS = 10_000;
 
+// A choice among many (Interpolate's endpoints): a native select box in place of the radio buttons. A closed
+// select changes with the arrow keys, each change a release, as the radios'.
+function mountSelect(data, box, choose, setTriggerValue) {
+  box.classList.add("vae-select");
+  const select = document.createElement("select");
+  select.setAttribute("aria-label", data.label);
+  select.append(...data.options.map((option) => new Option(String(option), String(option), false,
+    option === data.value)));
+  select.addEventListener("change", () => {
+    const option = data.options[select.selectedIndex];
+    noteFocus(data.key, select);
+    choose(option);
+    setTriggerValue("release", { [data.key]: option });
+  });
+  box.querySelector("div").append(select);
+  showWhenReady(box, data.model, () => focusAgain(data.key, select));
+}
+
 // The path's ends, a and b, where an end that is the current digit (Interpolate's "current digit", listed in
 // `follows`) is the posterior's mu: a sidebar digit button moves it at once.
 function endsOf(data) {
@@ -294,7 +313,8 @@ function spreadOf(std, eps) {
 //   shift: z = mu + unit * v, v[d] the value of keys[d] (mean perturbation: one slider per dimension; unit "std":
 //          sigma, else the unit vector given);
 //   scale: z_i = mu + v * (sigma * eps_i) (variance), or center + v * spread_i (temperature: 0 + T * eps_i);
-//   path:  z = codes[v] (the interpolation frame; where an end follows the current digit, the path anew);
+//   path:  z = codes[v] (the interpolation frame; where an end follows the current digit or moved (`decode`), the
+//          path anew);
 //   count: z_i = mu + sigma * eps[v]_i, v codes (stochastic reconstructions: the draws describe_digit makes for
 //          v samples, which are not the first v of a larger draw);
 //   between: v codes on the path from a to b, "linear" or "slerp" by `method` (the interpolation strip, v steps;
@@ -304,7 +324,7 @@ function spreadOf(std, eps) {
 // painted as they are, with nothing decoded:
 //   crossfade: v pictures blending ends[0] into ends[1] pixel by pixel (grey levels 0..255; the interpolation
 //              page's pixel cross-fade of the decoded end pictures, v steps; an end that follows the current digit
-//              is its mu decoded here).
+//              is its mu decoded here, an end listed in `decode` its code).
 // The number of pictures of a mode whose n follows the value: the value, else (its slider not yet mounted; its
 // mount then redraws the group) the smallest count the picture has a width for.
 const countOf = (data, values) => Math.round(values.get(data.key) ?? Math.min(...Object.keys(data.widths)));
@@ -333,7 +353,7 @@ const MODES = {
     const v = Math.round(values.get(data.key) ?? 0);
     const t = Math.min(data.codes.length - 1, Math.max(0, v));
     const words = { value: String(t), t: (t / (data.codes.length - 1)).toFixed(2) };
-    if (!data.follows) return { codes: Float32Array.from(data.codes[t]), words };
+    if (!data.follows?.length && !data.decode) return { codes: Float32Array.from(data.codes[t]), words };
     const d = data.a.length;
     return { codes: interpolateCodes(...endsOf(data), data.codes.length, data.method).slice(t * d, (t + 1) * d), words };
   },
@@ -353,8 +373,10 @@ const MODES = {
   crossfade(data, values, model) {
     const v = countOf(data, values);
     // An end that follows the current digit is its decoded mu, in grey levels as the server's frames.
-    const grey = (end, i) => (data.follows?.includes(end) ? greyLevels(decodeCodes(model, Float32Array.from(
-      data.posterior.mu), 1)) : data.ends[i]);
+    // An end whose code changed since the run (`decode`: a live endpoint choice), its code decoded.
+    const decoded = (code) => greyLevels(decodeCodes(model, Float32Array.from(code), 1));
+    const grey = (end, i) => (data.follows?.includes(end) ? decoded(data.posterior.mu)
+      : data.decode?.includes(end) ? decoded(data[end]) : data.ends[i]);
     const [a, b] = ["a", "b"].map((end, i) => Float32Array.from(grey(end, i), (g) => g / 255)); // as interpolation_strip
     return { probs: pixelCrossfade(a, b, v), n: v, words: { value: String(v) } };
   },

@@ -101,15 +101,38 @@ def endpoint_code(choice: str, side: str) -> torch.Tensor:
     return prior_samples(1, lm.latent_dim, seed=stream_seed(f"interpolation end {side}"))[0]
 
 
-def endpoint_select(side: str) -> str:
-    """The select of one end of the path; back to its default when its choice is gone."""
+def endpoint_select(side: str, sha1: str) -> tuple[str, dict[str, torch.Tensor]]:
+    """The select of one end of the path, live over its st.selectbox twin (back to its default when its choice is
+    gone); the choice, and the code of every choice, which the live pictures hold."""
     key = f"interp_{side.lower()}"
     choices = endpoint_choices(side)
     if key in st.session_state and st.session_state[key] not in choices:  # e.g. the uploaded picture is gone
         del st.session_state[key]
-    # The default is the widget's own (index), not preset state: a bound widget leaves its default out of the URL,
-    # so any other choice, the first option included, travels in a link.
-    return st.selectbox(f"Endpoint {side}", choices, index=choices.index(DEFAULTS[side]), key=key, bind="query-params")
+    label = f"Endpoint {side}"
+    with fallback(key):
+        # The default is the widget's own (index), not preset state: a bound widget leaves its default out of the
+        # URL, so any other choice, the first option included, travels in a link.
+        choice = st.selectbox(label, choices, index=choices.index(DEFAULTS[side]), key=key, bind="query-params")
+    live_choices(sha1, ("interp_steps", "interp"), key, label, choices, choice, component_key=f"live_{key}",
+                 select=True)
+    return choice, {c: endpoint_code(c, side) for c in choices}
+
+
+def ends_variants(choices: dict[str, str], codes: dict[str, dict[str, torch.Tensor]], path_name: str) -> dict:
+    """The live pictures' variants (picture_variants) for every other choice of either end: that end's code (to
+    `decode` where the picture shows decoded ends), which ends then follow the current digit, and the words of the
+    text alternative. `choices`: {"a": choice, "b": choice}; `codes`: each end's {choice: code}."""
+    variants = {}
+    for end, choice in choices.items():
+        held = {}
+        for other, code in codes[end].items():
+            if other == choice:
+                continue
+            now = choices | {end: other}
+            held[other] = {end: code.tolist(), "decode": [end], "words": {**now, "path": path_name},
+                           "follows": [e for e, c in now.items() if c == CURRENT]}
+        variants[f"interp_{end}"] = (choice, held)
+    return variants
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -134,9 +157,9 @@ def render() -> None:
     sha1 = model_sha1(lm.model)
     cols = st.columns([1, 1, 2, 1])
     with cols[0]:
-        choice_a = endpoint_select("A")
+        choice_a, codes_a = endpoint_select("A", sha1)
     with cols[1]:
-        choice_b = endpoint_select("B")
+        choice_b, codes_b = endpoint_select("B", sha1)
     with cols[2]:
         with fallback(INTERP_STEPS.key):
             steps = st.slider("Steps", INTERP_STEPS.low, INTERP_STEPS.high, INTERP_STEPS.default,
@@ -150,37 +173,38 @@ def render() -> None:
         live_choices(sha1, ("interp_steps", "interp"), "interp_method", "Path", list(PATHS), path_name,
                      component_key="live_interp_method")
 
-    code_a, code_b = endpoint_code(choice_a, "A"), endpoint_code(choice_b, "B")
+    code_a, code_b = codes_a[choice_a], codes_b[choice_b]
     shown = compute(lm.model, code_a, code_b, steps, PATHS[path_name])
     strip, latent_grid = shown.strip, shown.latent_grid
     # While Steps moves, both strips are drawn in the browser from the path's ends alone (live.js modes 'between'
     # and 'crossfade'); the frame slider, its frame and the downloads follow on release, when this fragment reruns.
-    # An end that is the current digit follows a sidebar digit button at once (live.js endsOf).
-    follows = [end for end, choice in (("a", choice_a), ("b", choice_b)) if choice == CURRENT]
-    following = {}
-    if follows:
-        r = current_report()
-        following = {"follows": follows, **posterior_params(r.mu, r.std, get_digit().name)}
-    ends_of_path = {"a": code_a.tolist(), "b": code_b.tolist(), "method": PATHS[path_name], **following}
+    # An end that is the current digit follows a sidebar digit button at once (live.js endsOf). All three pictures
+    # hold every other choice of either end (ends_variants) and the other path, shown at once when chosen.
+    r = current_report()
+    words = {"a": choice_a, "b": choice_b, "path": path_name}
+    ends_of_path = {"a": code_a.tolist(), "b": code_b.tolist(), "method": PATHS[path_name], "words": words,
+                    "follows": [end for end, choice in (("a", choice_a), ("b", choice_b)) if choice == CURRENT],
+                    **posterior_params(r.mu, r.std, get_digit().name)}
+    variants = ends_variants({"a": choice_a, "b": choice_b}, {"a": codes_a, "b": codes_b}, path_name)
     other_paths = {name: interpolate(code_a, code_b, steps, PATHS[name]) for name in PATHS if name != path_name}
     counts = range(INTERP_STEPS.low, INTERP_STEPS.high + 1)
-    live = {"key": INTERP_STEPS.key, "widths": {k: strip_width(k, STRIP_WIDTH) for k in counts}, **following}
+    live = {**ends_of_path, "key": INTERP_STEPS.key, "widths": {k: strip_width(k, STRIP_WIDTH) for k in counts}}
     left, right = st.columns([3, 1])
     with left:
         st.markdown(f"**Latent interpolation**: A = {choice_a} → B = {choice_b}")
-        alt = f"{{value}} digits decoded along the {{path}} path from {choice_a} to {choice_b}"
+        alt = "{value} digits decoded along the {path} path from {a} to {b}"
         with fallback("interp_latent_strip"):
-            show_grid(latent_grid, alt.format(value=steps, path=path_name), max_width=STRIP_WIDTH)
-        path = {**ends_of_path, **live, "words": {"path": path_name},
-                **picture_variants({"interp_method": (path_name, {name: {"method": PATHS[name], "words": {"path": name}}
-                                                                  for name in other_paths})})}
+            show_grid(latent_grid, alt.format(value=steps, **words), max_width=STRIP_WIDTH)
+        path_variant = {name: {"method": PATHS[name], "words": words | {"path": name}} for name in other_paths}
+        path = {**live, **picture_variants(variants | {"interp_method": (path_name, path_variant)})}
         live_picture(sha1, "interp_steps", "between", path, None, 0, None, alt, None,
                      key="live_interp_latent_strip")
         st.markdown("**Pixel cross-fade** of the same two end pictures")
-        alt = f"{{value}} pictures fading pixel by pixel from {choice_a} to {choice_b}"
+        alt = "{value} pictures fading pixel by pixel from {a} to {b}"
         with fallback("interp_crossfade"):
-            show_grid(shown.crossfade_grid, alt.format(value=steps), max_width=STRIP_WIDTH)
-        ends = {"ends": [strip.frames[0].ravel().tolist(), strip.frames[-1].ravel().tolist()], **live}
+            show_grid(shown.crossfade_grid, alt.format(value=steps, **words), max_width=STRIP_WIDTH)
+        ends = {**live, "ends": [strip.frames[0].ravel().tolist(), strip.frames[-1].ravel().tolist()],
+                **picture_variants(variants)}
         live_picture(sha1, "interp_steps", "crossfade", ends, None, 0, None, alt, None,
                      key="live_interp_crossfade")
         st.caption(CROSSFADE_CAPTION)
@@ -192,19 +216,19 @@ def render() -> None:
         d[1].download_button("Path as animated GIF", gif, f"{name}.gif", "image/gif", key="interp_gif",
                              on_click="ignore")
     with right:
-        frame_view(strip, steps, choice_a, choice_b, ends_of_path if follows else {}, path_name, other_paths)
+        held = {name: {"codes": codes.tolist(), "method": PATHS[name]} for name, codes in other_paths.items()}
+        frame_view(strip, steps, ends_of_path, variants | {"interp_method": (path_name, held)})
 
 
 @st.fragment
-def frame_view(strip: InterpolationStrip, steps: int, choice_a: str, choice_b: str, following: dict, path_name: str,
-               other_paths: dict[str, torch.Tensor]) -> None:
+def frame_view(strip: InterpolationStrip, steps: int, ends_of_path: dict, variants: dict) -> None:
     """The frame slider (live, with its st.slider twin), the frame it shows and the button that makes it the current
     digit: a fragment of its own inside the page's, so that a release reruns and sends these, not the two strips
     and the downloads (benchmarks/RESULTS.md, "Nested fragments"). The page's fragment calls it on each of its runs,
     so new endpoints, steps or path reach it. It mounts the model itself, so that a browser lacking the weights gets
-    them in the rerun a release causes. `following`: the path's ends where one is the current digit (live.js
-    endsOf), else empty. `other_paths`: the codes of the paths not chosen (`path_name` is), by name, which the
-    live frame holds for the live path choice."""
+    them in the rerun a release causes. `ends_of_path`: the path's ends, method, words and the current digit's
+    posterior (live.js endsOf); `variants`: the other endpoints and the other path (its codes), held for the live
+    choices."""
     sha1 = mount_model(current_model().model)
     if st.session_state.get("interp_t", 0) > steps - 1:  # fewer steps than before: stay on the last frame
         st.session_state["interp_t"] = steps - 1
@@ -213,14 +237,13 @@ def frame_view(strip: InterpolationStrip, steps: int, choice_a: str, choice_b: s
                       bind="query-params")
     live_sliders(sha1, "interp", [Slider("interp_t", "Frame (0 is A, the last is B)", 0, steps - 1, 1, t)],
                  key="live_interp_t")
-    alt = f"frame {{value}} of the path from {choice_a} to {choice_b}"
+    words = ends_of_path["words"]
+    alt = "frame {value} of the path from {a} to {b}"
     caption = f"frame {{value}} of {steps - 1}: t = {{t}}"
     with fallback("interp_frame"):
-        show_picture(strip.frames[t], alt.format(value=t), caption.format(value=t, t=f"{t / (steps - 1):.2f}"))
-    held = {name: {"codes": codes.tolist(), "method": PATHS[name]} for name, codes in other_paths.items()}
-    params = {"codes": strip.codes.tolist(), "key": "interp_t", **following,
-              **picture_variants({"interp_method": (path_name, held)})}
+        show_picture(strip.frames[t], alt.format(value=t, **words), caption.format(value=t, t=f"{t / (steps - 1):.2f}"))
+    params = {**ends_of_path, "codes": strip.codes.tolist(), "key": "interp_t", **picture_variants(variants)}
     live_picture(sha1, "interp", "path", params, 1, 1, shown_width(28, 196), alt, caption, key="live_interp_frame")
     if st.button("Use this frame as current digit", key="interp_use_frame"):
-        set_digit_from_code(strip.codes[t], f"frame {t}/{steps - 1} from {choice_a} to {choice_b}")
+        set_digit_from_code(strip.codes[t], f"frame {t}/{steps - 1} from {words['a']} to {words['b']}")
         st.rerun(scope="app")  # the sidebar shows the current digit
