@@ -64,10 +64,12 @@ class Sender:
         self.settle()
 
     def choose(self, label: str, option: str) -> None:
-        """Pick `option` in the choice labelled `label`: the live one (views/live) where the page has it, else the
-        Streamlit select box (a Streamlit radio: `click` its option)."""
+        """Pick `option` in the choice labelled `label`: the live one (views/live: radios or a select box) where the
+        page has it, else the Streamlit select box (a Streamlit radio: `click` its option)."""
         live = main(self.page).locator(".vae-choices.ready").filter(has_text=label)
-        if live.count():
+        if live.locator("select").count():
+            live.locator("select").select_option(option)
+        elif live.count():
             live.get_by_role("radio", name=option, exact=True).check()
         else:
             main(self.page).locator("[data-testid=stSelectbox]").filter(has_text=label).click()
@@ -98,7 +100,7 @@ class Case:
 def interpolate(s: Sender) -> None:
     s.choose("Endpoint A", "class 0")  # the first option, not the widget's default: it must be in the link too
     s.choose("Endpoint B", "real 1")
-    s.click("spherical (slerp)")
+    s.choose("Path", "spherical (slerp)")
     s.slide("Steps", 2)
     s.slide("Frame", 3)
 
@@ -114,8 +116,8 @@ CASES = [
                                     s.press("Resample"))),
     Case("sample", "?seed=3", lambda s: (s.slide("Temperature T", 4, "ArrowLeft"), s.press("New draws"))),
     Case("interpolate", "", interpolate),
-    Case("manifold", "?model=mnist-z2", lambda s: (s.slide("Grid size n", 3, "ArrowLeft"), s.click("linear"),
-                                                   s.slide("z-range", 2))),
+    Case("manifold", "?model=mnist-z2", lambda s: (s.slide("Grid size n", 3, "ArrowLeft"),
+                                                   s.choose("Spacing", "linear"), s.slide("z-range", 2))),
     Case("map", "?model=mnist-z2", lambda s: (s.press("3"), s.click("Same z-range as the manifold"))),
     Case("pad", "?model=mnist-z2", lambda s: s.slide("Range of both axes", 2)),
     Case("compare", "", lambda s: None),
