@@ -93,7 +93,7 @@ VIEWS = {
     "unit": View("mean", None, note="Mean's unit choice (live), prior <-> posterior sigma"),
     "spacing": View("manifold", None, note="the manifold's spacing radio, gaussian <-> linear"),
     "dims": View("manifold", None, model="mnist-z20", note="the manifold's Horizontal dimension, z0 <-> z1 (z20)"),
-    "endpoint": View("interpolate", None, note="Interpolate's Endpoint A, class 3 <-> class 5"),
+    "endpoint": View("interpolate", None, note="Interpolate's Endpoint A, class 4 <-> 5 (the live select's arrows)"),
     "path": View("interpolate", None, note="Interpolate's path, linear <-> slerp"),
     "classes": View("map", None, note="the map's class pill 3, off <-> on"),
     "range": View("map", None, model="mnist-z2", note="the map's z-range toggle, off <-> on (z2)"),
@@ -338,6 +338,10 @@ def interactions(page, name: str, view: View, count: int) -> tuple[list, list]:
             page.wait_for_timeout(SETTLE_MS)
         return [move_offset] * count, [main.get_by_role("button", name="Reset", exact=True).click] * count
     live = main.locator(".vae-choices.ready").filter(has_text=SELECTS.get(name, ""))
+    if name in SELECTS and live.locator("select").count():  # a live select box: focused (untimed), arrow keys
+        select = live.locator("select")
+        return ([select.focus] * count, [lambda key=("ArrowDown", "ArrowUp")[i % 2]: page.keyboard.press(key)
+                                         for i in range(count)])
     if name in SELECTS and not live.count():  # a Streamlit select box, opened untimed
         box = main.get_by_role("combobox", name=SELECTS[name])
 

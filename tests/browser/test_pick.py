@@ -216,6 +216,23 @@ def test_a_grid_size_one_step_away_shows_at_once_and_the_release_brings_the_next
     assert served["alt"].startswith("Manifold: 26 x 26 digits") and not served["stale"]
 
 
+def test_steps_back_and_forth_keep_showing_the_held_grids_at_once(page: Page, streamlit_server: str, app_idle):
+    """Each run holds six grids (its own, two sizes, two eps, the other spacing): going back and forth between two
+    sizes sends more than the browser keeps of pictures no picker shows, yet every step shows its grid at once (the
+    picker holds its variants' sources, pick.js holdSources): the picture itself, not only its text."""
+    open_picker(page, streamlit_server, "manifold", app_idle)
+    move_live_slider(page, "Grid size n", 30)  # the largest size: the run holds one other size, not two
+    page.wait_for_url(re.compile(r"manifold_n=30"))
+    app_idle(page)
+    for n in (29, 30, 29, 30, 29, 30):
+        before = page.locator(FRAME).evaluate(MANIFOLD_SHOWS)
+        at_once = move_live_slider(page, "Grid size n", n)
+        assert at_once["alt"].startswith(f"Manifold: {n} x {n} digits") and not at_once["stale"], (n, at_once)
+        assert at_once["src"] != before["src"], n  # the picture itself, not only its text
+        page.wait_for_url(re.compile(rf"manifold_n={n}"))
+        app_idle(page)
+
+
 def test_an_eps_one_step_away_shows_at_once_and_a_grid_size_moved_too_dims(
     page: Page, streamlit_server: str, app_idle
 ):

@@ -307,11 +307,21 @@ function newPicker(root) {
   // picker has it; a value it lacks, or two sliders moved since the run, dims the picture until a release's rerun
   // brings it.
   let follow = null; // {group, listener}
+  // The variants' sources are held (a listener on their slots) while this view may show them: a source mount that a
+  // rerun sends again unchanged is not received again, so one let go to make room would be gone for good.
+  const hold = () => {};
+  let heldSlots = [];
+  function holdSources(variants) {
+    heldSlots.forEach((slot) => slot.listeners.delete(hold));
+    heldSlots = variants.flatMap((v) => Object.values(v.views)).map((view) => pickSource(view.source));
+    heldSlots.forEach((slot) => slot.listeners.add(hold));
+  }
   function followVariants(data) {
     if (follow) liveGroup(follow.group).listeners.delete(follow.listener);
     follow = null;
     figure.classList.remove("vae-pick-stale");
     const variants = data.variants ?? [];
+    holdSources(variants);
     if (!variants.length) return show(data);
     const group = liveGroup(variants[0].group);
     const listener = () => {
@@ -337,6 +347,7 @@ function newPicker(root) {
     return () => {
       digitListeners.delete(onDigit);
       shownSlot?.listeners.delete(showSource);
+      holdSources([]);
       if (follow) liveGroup(follow.group).listeners.delete(follow.listener);
     };
   }
