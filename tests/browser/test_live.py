@@ -271,6 +271,14 @@ def test_the_live_reset_moves_the_offsets_and_the_picture_back_at_once_and_pytho
     page.wait_for_function("() => document.activeElement?.matches('.vae-stepper[data-group=mean] button')")
 
 
+# Interpolate's three live pictures (the latent strip, the cross-fade, the frame): each canvas's pixels and text
+# alternative.
+INTERP_PICTURES = """() => ['latent_strip', 'crossfade', 'frame'].map((name) => {
+    const canvas = document.querySelector(`.st-key-live_interp_${name} canvas`);
+    return [canvas.toDataURL(), canvas.getAttribute('aria-label')];
+})"""
+
+
 def test_the_live_path_choice_redraws_the_strip_and_the_frame_at_once_and_the_rerun_draws_the_same(
     page: Page, streamlit_server: str, app_idle
 ) -> None:
@@ -281,10 +289,7 @@ def test_the_live_path_choice_redraws_the_strip_and_the_frame_at_once_and_the_re
     app_idle(page)
     expect(page.locator(".st-key-interp_method")).to_be_hidden()  # the Streamlit radio, the twin
     page.wait_for_function("() => window.vaeLive?.stats('interp').drawn > 0")
-    read = """() => ['latent_strip', 'crossfade', 'frame'].map((name) => {
-        const canvas = document.querySelector(`.st-key-live_interp_${name} canvas`);
-        return [canvas.toDataURL(), canvas.getAttribute('aria-label')];
-    })"""
+    read = INTERP_PICTURES
     before = page.evaluate(read)
     slerp = page.locator(".vae-choices.ready[data-group~=interp]").get_by_role("radio", name="spherical (slerp)")
     at_once = slerp.evaluate(f"""async (radio) => {{
@@ -312,10 +317,7 @@ def test_a_live_endpoint_choice_redraws_all_three_pictures_at_once_and_the_rerun
     app_idle(page)
     expect(page.locator(".st-key-interp_a")).to_be_hidden()  # the Streamlit select box, the twin
     page.wait_for_function("() => window.vaeLive?.stats('interp').drawn > 0")
-    read = """() => ['latent_strip', 'crossfade', 'frame'].map((name) => {
-        const canvas = document.querySelector(`.st-key-live_interp_${name} canvas`);
-        return [canvas.toDataURL(), canvas.getAttribute('aria-label')];
-    })"""
+    read = INTERP_PICTURES
     before = page.evaluate(read)
     select = page.locator(".vae-choices.ready[data-group~=interp] select[aria-label='Endpoint A']")
     at_once = select.evaluate(f"""async (select) => {{
