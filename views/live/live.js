@@ -198,9 +198,6 @@ function playButton(input, everyMs, moved, release) {
   return button;
 }
 
-// A button that moves its group's value `key` one up (to `max` at most) at once, so that the group's pictures
-// holding that value's params (paramsNow) show it in the next frame, and sends it to Python as a release (the
-// Resample buttons: the next draw number).
 // A button that moves values of its group at once: the next draw number (`key`, at most `max`: a Resample), or
 // the given `values` ({key: value}: a Reset). The pictures that hold the new values show them (paramsNow), the
 // group's sliders move there, and the values go to Python as one release.
@@ -240,9 +237,8 @@ function focusAgain(key, element) {
 
 // A choice among a few values (the number of draws), as radio buttons side by side: a choice shows at once in
 // the group's pictures that hold that value's params (paramsNow) and goes to Python as a release. The arrow keys
-// move the choice, as in any radio group.
-// A choice may change the pictures of several groups (Interpolate's path: the strip's and the frame's): `group` is
-// then a list.
+// move the choice, as in any radio group. A choice may change the pictures of several groups (Interpolate's path:
+// the strip's and the frame's): `group` is then a list.
 function mountChoices(data, root, setTriggerValue) {
   const box = mountInto(root, '<fieldset class="vae-live vae-choices"><legend></legend><div></div></fieldset>');
   const groups = [data.group].flat();

@@ -38,7 +38,7 @@ from ..state_keys import MANIFOLD_EPS, MANIFOLD_SPACING, MANIFOLD_ZMAX
 CELL_PX = 28  # one decoded digit per cell, no padding
 FIGURE_PX = 640  # side of the shown picture in screen px (presenter mode: pictures.shown_width)
 PICKER_KEY = "manifold_picker"
-LIVE_GROUP = "manifold"  # the live grid size slider and the picker it moves
+LIVE_GROUP = "manifold"  # the live grid size, eps or z-range sliders, the spacing choice, and the picker they move
 # The map view draws its axes over the same z-range, so these settings outlive this page (persist_state).
 DIM_KEYS = ("manifold_dim_x", "manifold_dim_y")
 INTRO = (
