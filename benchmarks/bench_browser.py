@@ -25,7 +25,10 @@ the page's fragment, then the whole app. `eps` presses the manifold's eps slider
 picker holds the grids one step away); `replay` the Training replay's epoch slider (live over its snapshots,
 whose pictures the page holds). `switch` goes from Variance to Sample and back by the top
 menu (opened untimed; timed from the pointerdown on the page's link; there only a picture the page did not show
-before counts, as the old page's are first taken away). CPU: the server process's CPU time (user
+before counts, as the old page's are first taken away). The choice views (`resample`, `count`, `unit`, `spacing`,
+`dims`, `endpoint`, `path`, `classes`, `range`, `reset`; each one's note says what it presses) click a button, a
+radio or a pill, pick a select box's option (opened untimed), or press an arrow key on a live select box, timed
+from the pointerdown or keydown. CPU: the server process's CPU time (user
 + system, /proc) per timed press, settling included; unlike wall-clock times it hardly moves when other jobs load
 the machine.
 

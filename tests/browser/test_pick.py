@@ -217,7 +217,7 @@ def test_a_grid_size_one_step_away_shows_at_once_and_the_release_brings_the_next
 
 
 def test_steps_back_and_forth_keep_showing_the_held_grids_at_once(page: Page, streamlit_server: str, app_idle):
-    """Each run holds six grids (its own, two sizes, two eps, the other spacing): going back and forth between two
+    """Each run holds up to six grids (its own, two sizes, two eps, the other spacing): going back and forth between two
     sizes sends more than the browser keeps of pictures no picker shows, yet every step shows its grid at once (the
     picker holds its variants' sources, pick.js holdSources): the picture itself, not only its text."""
     open_picker(page, streamlit_server, "manifold", app_idle)

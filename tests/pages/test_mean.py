@@ -56,7 +56,7 @@ def test_mean_slider_changes_the_perturbed_image_and_reset_restores_it(model: st
 
 def test_the_live_reset_sends_every_offset_to_zero_and_releases_them_in_one_rerun() -> None:
     """The live Reset (views.live.live_reset) holds every offset slider of the page at 0; its release sets them
-    all, snapped like a slider's, and drops what is not an offset slider."""
+    all in one rerun and drops what is not an offset slider."""
     at = open_page("mean", "mnist-z20")
     top, second = active_dims(current_report(at).kl_per_dim)[0][:2].tolist()
     unperturbed = image_url(at, "perturbed")
