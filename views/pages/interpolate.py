@@ -87,13 +87,15 @@ def endpoint_choices(side: str) -> list[str]:
 
 
 def endpoint_code(choice: str, side: str) -> torch.Tensor:
-    """The code of one end of the path: a class centroid, an encoded picture (its mu) or a prior sample."""
+    """The code of one end of the path: a class centroid, an encoded picture (its mu) or a prior sample. A real
+    test digit's mu is the one the model's latents already hold (the map's): the page asks for every choice's code
+    on each run, for the live selects."""
     lm = current_model()
     if choice in CLASS_CHOICES:
         return lm.latents["class_centroids"][CLASS_CHOICES.index(choice)]
     if choice in REAL_CHOICES:
         digits = shipped_test_digits()
-        return encode_mean(lm.model, digits.grey(int(digits.of_class(REAL_CHOICES.index(choice))[0])))
+        return lm.latents["test_mu"][int(digits.of_class(REAL_CHOICES.index(choice))[0])]
     if choice == CURRENT:
         return current_report().mu
     if choice == UPLOAD:
