@@ -145,6 +145,9 @@ ARM = """(newPage) => {
     const marks = (f) => f.querySelector('svg').innerHTML
         + [...f.querySelectorAll('.vae-pick-cross, .vae-pick-ring')].map((m) => m.style.cssText).join();
     const marksNow = () => [...main.querySelectorAll('.vae-pick-frame')].map(marks).join('|');
+    // A latent map drawn in the browser (views/live/scatter.js) changes no server picture: its run is over when the
+    // picker's view from the server names what it shows.
+    const viewsNow = () => [...main.querySelectorAll('.vae-pick')].map((f) => f.dataset.view ?? '').join('|');
     // Pictures changed: their srcs in order differ from before. After a page switch (newPage), only a picture the
     // page did not show before counts: the old page's pictures are first taken away.
     const changed = (roots) => {
@@ -153,11 +156,12 @@ ARM = """(newPage) => {
         return newPage ? now.some((src) => !before.includes(src)) : now.join('|') !== before.join('|');
     };
     const both = [main, side];
-    const [mainBefore, bothBefore, marksBefore, digitBefore] = [srcs(main), both.flatMap(srcs), marksNow(), digitNow()];
+    const [mainBefore, bothBefore, marksBefore, digitBefore, viewsBefore] =
+        [srcs(main), both.flatMap(srcs), marksNow(), digitNow(), viewsNow()];
     // synced: the server's pictures changed, in the main area (a picker's picture among them) or the sidebar (the
     // current digit). shown: the main area's pictures changed, or a picker's marks moved (pick.js draws a pick's),
     // or the sidebar's live digit.
-    const synced = () => changed(both);
+    const synced = () => changed(both) || viewsNow() !== viewsBefore;
     const shown = () => changed([main]) || marksNow() !== marksBefore || digitNow() !== digitBefore;
     const s = {t0: null, sent: null, received: null, changed: null, drawn: null, shown: null, done: false};
     window.__bench = s;
@@ -172,7 +176,7 @@ ARM = """(newPage) => {
     // after the frame that drew it (that frame's paint is on screen by then). A frame's timestamp is its start, so
     // a frame that began after the drawing is a later one.
     const live = window.vaeLive;
-    if (live?.lastFrame && document.querySelector('.vae-live-picture.ready')) {
+    if (live?.lastFrame && document.querySelector('.vae-live-picture.ready, .vae-pick-canvas:not([hidden])')) {
         const poll = (at) => {
             if (s.done) return;
             const drew = live.lastFrame();
@@ -353,9 +357,11 @@ def interactions(page, name: str, view: View, count: int) -> tuple[list, list]:
             box.click()
         return ([open_box] * count, [lambda o=CHOICES[name][i % 2]: page.get_by_role("option", name=o, exact=True)
                                      .click() for i in range(count)])
-    if name in ("classes", "range"):  # a pill or a toggle: the same label, clicked off and on
-        target = (main.get_by_role("button", name=CHOICES[name][0], exact=True) if name == "classes"
-                  else main.get_by_text(CHOICES[name][0], exact=True))
+    if name in ("classes", "range"):  # a pill or a switch: the same label, clicked off and on
+        live = main.locator(".vae-choices.ready label").filter(has=page.get_by_role(
+            "checkbox" if name == "classes" else "switch", name=CHOICES[name][0], exact=True))
+        target = (live if live.count() else main.get_by_role("button", name=CHOICES[name][0], exact=True)
+                  if name == "classes" else main.get_by_text(CHOICES[name][0], exact=True))
         return [None] * count, [target.click] * count
     if name in CHOICES:  # a radio: the live choice (views/live) where the page has one, else Streamlit's
         return [None] * count, [lambda o=CHOICES[name][i % 2]: (

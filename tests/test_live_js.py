@@ -16,9 +16,20 @@ import torch
 from tests.conftest import skip_or_fail
 from vae_core.digits import load_test_digits
 from vae_core.export import browser_message
-from vae_core.latent import ellipse, interpolate, pixel_crossfade, project, projected_cov
+from vae_core.latent import ellipse, grid_axis, interpolate, pixel_crossfade, project, projected_cov
+from vae_core.plot_geometry import cell_representatives
 from vae_core.registry import PRETRAINED_DIR, load
-from views.pages.map import to_fractions
+from vae_core.render import CLASS_COLOURS, class_scatter
+from views.pages.map import (
+    DOT_PX,
+    TARGET_CELLS,
+    manifold_range,
+    map_points,
+    plane_points,
+    square_range,
+    to_fractions,
+    which_classes,
+)
 
 LIVE = Path(__file__).resolve().parent.parent / "views" / "live"
 SHIPPED = ["mnist-z2", "mnist-z5", "mnist-z10", "mnist-z20"]
@@ -223,3 +234,58 @@ def test_browser_posterior_on_the_map_is_where_the_server_marks_it(tmp_path: Pat
     for browser, want in zip(out, expected, strict=True):
         got = [browser["x"], browser["y"], *browser["cov"]]
         assert np.allclose(got, [float(v) for v in want], atol=1e-4)  # to_fractions rounds to 4 places
+
+
+SCATTER_HARNESS = """
+const fs = require("fs");
+const [pointsPath, casesPath, outDir] = process.argv.slice(2);
+receivePoints(new Uint8Array(fs.readFileSync(pointsPath)));
+const points = [...pointSets.values()][0].value;
+const cases = JSON.parse(fs.readFileSync(casesPath, "utf8"));
+console.log(JSON.stringify(cases.map(({ classes, box, px, radius, cells, colours }, k) => {
+  const shown = shownPoints(points, new Set(classes));
+  const pixels = new Uint8ClampedArray(px * px * 4);
+  paintScatter(pixels, px, points, shown, box, radius, colours);
+  fs.writeFileSync(`${outDir}/picture${k}.rgba`, pixels);
+  return { targets: scatterTargets(points, shown, box, cells), which: whichClasses(classes) };
+})));
+"""
+
+
+@pytest.mark.parametrize("name", ["mnist-z2", "mnist-z20"])
+def test_browser_map_paints_the_servers_picture_and_picks_its_targets(name: str, tmp_path: Path) -> None:
+    """scatter.js, from the map's points message (views/pages/map.py map_points), against the server's own map:
+    class_scatter's picture pixel for pixel (glyphs clipped at the edges among them), cell_representatives' click
+    targets with to_fractions' places and the covariance in fractions, and which_classes' words, for every class,
+    two classes over all the points, and none."""
+    lm = load(PRETRAINED_DIR / name)
+    points, labels = plane_points(lm), lm.latents["test_labels"].long()
+    comps = lm.latents["pca_components"] if lm.latent_dim > 2 else None
+    source = map_points(f"test-{name}", points, labels, lm.latents["test_logvar"], comps)
+    (tmp_path / "points.bin").write_bytes(source.message)
+    px = 240  # the picture's size does not change the arithmetic; a small one keeps the test fast
+    boxes = [square_range(points, manifold_range(grid_axis(2, eps=0.05))), square_range(points, None)]
+    cases = [{"classes": classes, "box": list(box), "px": px, "radius": DOT_PX, "cells": TARGET_CELLS,
+              "colours": CLASS_COLOURS} for classes, box in ((list(range(10)), boxes[0]), ([3, 5], boxes[1]),
+                                                            ([], boxes[1]))]
+    (tmp_path / "cases.json").write_text(json.dumps(cases))
+    out = run_js(["model.js", "draw.js", "scatter.js"], SCATTER_HARNESS,
+                 [str(tmp_path / "points.bin"), str(tmp_path / "cases.json"), str(tmp_path)], tmp_path)
+    logvar = lm.latents["test_logvar"]
+    for k, (case, browser) in enumerate(zip(cases, out, strict=True)):
+        box, shown = case["box"], torch.nonzero(torch.isin(labels, torch.tensor(case["classes"]))).reshape(-1)
+        painted = np.fromfile(tmp_path / f"picture{k}.rgba", np.uint8).reshape(px, px, 4)[..., :3]
+        server = class_scatter(points[shown, :2].numpy(), labels[shown].numpy(), box[:2], box[2:], px, DOT_PX)
+        np.testing.assert_array_equal(painted, server)
+        rows = cell_representatives(points[shown], box[:2], box[2:], TARGET_CELLS)
+        t = browser["targets"]
+        assert t["id"] == shown[rows].tolist() and t["label"] == labels[shown[rows]].tolist()
+        x, y = to_fractions(points[shown[rows], 0].numpy(), points[shown[rows], 1].numpy(), tuple(box))
+        assert np.allclose(t["x"], x, atol=1e-4) and np.allclose(t["y"], y, atol=1e-4)
+        if len(rows):
+            cov = projected_cov((0.5 * logvar[shown[rows]].float()).exp(), comps)
+            sx, sy = 1 / (box[1] - box[0]), 1 / (box[3] - box[2])
+            want = torch.stack([cov[:, 0, 0] * sx * sx, -cov[:, 0, 1] * sx * sy, cov[:, 1, 1] * sy * sy], 1)
+            assert np.allclose(t["cov"], want.numpy(), rtol=1e-5, atol=1e-9)  # sent as float32
+        assert browser["which"] == which_classes(case["classes"])
+    assert len(out[0]["targets"]["id"]) > 300 and out[2]["targets"]["id"] == []

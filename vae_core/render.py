@@ -164,6 +164,15 @@ def class_scatter(
                            glyphs=[str(label) for label in labels.tolist()], grid_step=grid_step)
 
 
+def class_glyph_masks(radius_px: float, opacity: float = 0.7) -> np.ndarray:
+    """The masks class_scatter pastes each label's colour through, (10, s, s) uint8 for the digits 0-9, s =
+    round(6 * radius_px): a browser that draws the latent map itself blends them as Pillow does
+    (views/live/scatter.js)."""
+    size = round(6 * radius_px)
+    masks = glyph_masks([str(c) for c in range(10)], size, round(opacity * 255))
+    return np.stack([np.asarray(masks[str(c)]) for c in range(10)])
+
+
 def glyph_masks(glyphs: list[str], size_px: int, alpha: int) -> dict[str, Image.Image]:
     """Each text drawn once, centred in a size_px square greyscale mask whose ink is `alpha` (Pillow's own
     scalable font, so no font file is needed)."""

@@ -77,11 +77,15 @@ class Sender:
         self.settle()
 
     def click(self, text: str) -> None:
-        main(self.page).get_by_text(text, exact=True).first.click()
+        """Click the text `text`, or the live switch (views/live) of that name where the page has one."""
+        switch = main(self.page).locator(".vae-choices.ready").get_by_role("switch", name=text, exact=True)
+        (switch if switch.count() else main(self.page).get_by_text(text, exact=True).first).click()
         self.settle()
 
     def press(self, name: str) -> None:
-        main(self.page).get_by_role("button", name=name, exact=True).first.click()
+        """Press the button `name`, or the live pill (views/live) of that name where the page has one."""
+        pill = main(self.page).locator(".vae-choices.ready").get_by_role("checkbox", name=name, exact=True)
+        (pill if pill.count() else main(self.page).get_by_role("button", name=name, exact=True).first).click()
         self.settle()
 
     def next_digit(self) -> None:

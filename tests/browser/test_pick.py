@@ -27,7 +27,10 @@ def open_picker(page: Page, url: str, url_path: str, app_idle) -> dict:
     page.goto(f"{url}/{url_path}?model=mnist-z2")
     app_idle(page)
     frame = page.locator(FRAME)
-    expect(frame.locator("img")).to_have_attribute("src", re.compile(r"^data:image/png;base64,"))
+    if url_path == "map":  # drawn here from the test digits' points (scatter.js)
+        expect(frame.locator("canvas")).to_have_attribute("aria-label", re.compile(r"^Latent map: "))
+    else:
+        expect(frame.locator("img")).to_have_attribute("src", re.compile(r"^data:image/png;base64,"))
     frame.scroll_into_view_if_needed()
     return frame.bounding_box()
 
@@ -333,3 +336,85 @@ def test_a_digit_button_moves_the_manifolds_ring_at_once_to_where_the_server_dra
     else:
         assert served is None
     expect(figure).not_to_have_class(re.compile("vae-pick-stale"))
+
+
+MAP_SHOWS = """f => {
+    const canvas = f.querySelector('canvas');
+    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let hash = 0;  // a checksum of the picture: equal pictures, equal sums
+    for (let i = 0; i < pixels.length; i += 4) {
+        hash = (hash * 31 + pixels[i] + 7 * pixels[i + 1] + 13 * pixels[i + 2]) % 1e9;
+    }
+    const figure = f.closest('.vae-pick');
+    return {
+        hash, label: canvas.getAttribute('aria-label'),
+        legend: [...figure.querySelectorAll('.vae-pick-legend li')].map((li) => li.textContent),
+        ticks: [...figure.querySelectorAll('.vae-pick-xticks span')].map((s) => s.textContent),
+        cross: f.querySelector('.vae-pick-cross')?.style.cssText,
+    };
+}"""
+
+
+def test_a_class_pill_redraws_the_map_at_once_and_the_rerun_draws_the_same(
+    page: Page, streamlit_server: str, app_idle
+):
+    """The map's class pills are live: a click redraws the map without the class in the click's own task (the
+    picture, its text alternative and legend), and the release's rerun draws the same, with the class off in the
+    link and in the hidden Streamlit pills."""
+    open_picker(page, streamlit_server, "map", app_idle)
+    frame = page.locator(FRAME)
+    expect(page.locator(".st-key-map_classes")).to_be_hidden()  # the Streamlit pills, the twin
+    before = frame.evaluate(MAP_SHOWS)
+    pill = page.locator(".vae-pills.ready").get_by_role("checkbox", name="3", exact=True)
+    at_once = pill.evaluate(f"(input) => (input.click(), ({MAP_SHOWS})(document.querySelector('{FRAME}')))")
+    assert at_once["hash"] != before["hash"]
+    assert "of the classes 0, 1, 2, 4, 5, 6, 7, 8, 9," in at_once["label"] and "3" not in at_once["legend"]
+    page.wait_for_url(re.compile(r"map_classes=4"))
+    app_idle(page)
+    assert "map_classes=3" not in page.url
+    assert frame.evaluate(MAP_SHOWS) == at_once  # the rerun's picture, text and legend are the ones shown
+    assert page.locator(".st-key-map_classes button[aria-pressed=true]").all_text_contents() == [
+        str(c) for c in range(10) if c != 3]
+    expect(pill).not_to_be_checked()
+
+
+def test_with_one_class_shown_the_keyboard_and_a_click_pick_only_its_digits(
+    page: Page, streamlit_server: str, app_idle
+):
+    """The click targets follow the classes shown: with only the 1s on the map, the keyboard's cursor and a click
+    in the map's crowded middle land on 1s (the pills are keyboard controls too: Space toggles, the focus stays)."""
+    box = open_picker(page, streamlit_server, "map", app_idle)
+    pills = page.locator(".vae-pills.ready")
+    for c in (0, 2, 3, 4, 5, 6, 7, 8, 9):
+        pills.get_by_role("checkbox", name=str(c), exact=True).focus()
+        page.keyboard.press("Space")
+        expect(pills.get_by_role("checkbox", name=str(c), exact=True)).not_to_be_checked()
+        app_idle(page)
+        expect(pills.get_by_role("checkbox", name=str(c), exact=True)).to_be_focused()
+    expect(page.locator(FRAME).locator("canvas")).to_have_attribute("aria-label", re.compile("of the classes 1,"))
+    page.locator(FRAME).focus()
+    page.keyboard.press("ArrowLeft")
+    assert re.match(r"^test digit #\d+, a 1: Enter picks it$", page.locator(READOUT).inner_text())
+    page.mouse.click(box["x"] + 0.5 * box["width"], box["y"] + 0.5 * box["height"])
+    index, label = picked_test_digit(page)
+    assert label == "1"
+    expect_current_test_digit(page, index, label)
+
+
+def test_the_range_switch_shows_the_other_range_at_once_and_the_rerun_draws_the_same(
+    page: Page, streamlit_server: str, app_idle
+):
+    """The range switch is live: the picker holds the other range's axes and marks, so a click redraws the map over
+    every point in the click's own task, and the rerun draws the same."""
+    open_picker(page, streamlit_server, "map", app_idle)
+    frame = page.locator(FRAME)
+    before = frame.evaluate(MAP_SHOWS)
+    switch = page.locator(".vae-switch.ready").get_by_role("switch", name="Same z-range as the manifold")
+    expect(switch).to_be_checked()
+    at_once = switch.evaluate(f"(input) => (input.click(), ({MAP_SHOWS})(document.querySelector('{FRAME}')))")
+    assert at_once["hash"] != before["hash"] and at_once["ticks"] != before["ticks"]
+    assert at_once["cross"] != before["cross"]  # the current digit's mark, on the new axes
+    page.wait_for_url(re.compile(r"map_manifold_range=false"))
+    app_idle(page)
+    assert frame.evaluate(MAP_SHOWS) == at_once
+    expect(switch).not_to_be_checked()

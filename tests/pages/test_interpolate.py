@@ -149,7 +149,7 @@ def test_the_live_endpoint_selects_hold_every_other_endpoint_as_the_page_then_dr
     at = open_latent_space_page("interpolate", "mnist-z20")
     model = loaded_model(at).model
     select = mount_data(at, "live_interp_a")
-    assert select["select"] and select["group"] == ["interp_steps", "interp"] and select["value"] == "class 4"
+    assert (select["style"], select["group"], select["value"]) == ("select", ["interp_steps", "interp"], "class 4")
     mounts = ("live_interp_latent_strip", "live_interp_crossfade", "live_interp_frame")
     held = [mount_data(at, k)["variants"]["interp_a"]["held"] for k in mounts]
     assert held[0] == held[1] == held[2] and sorted(held[0]) == sorted(set(select["options"]) - {"class 4"})

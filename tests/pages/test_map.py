@@ -1,7 +1,11 @@
-"""AppTest checks of the Latent map page: the test digits as one picture with click targets (a picture picker,
-views/live/pick.js), the class filter, the range toggle, and a pick."""
+"""AppTest checks of the Latent map page: the test digits' points, from which the browser draws the map and its
+click targets (a picture picker, views/live/pick.js and scatter.js), the server's picture of it for a browser without
+the script, the class filter and the range switch (live), and a pick."""
 
 from __future__ import annotations
+
+import json
+import struct
 
 import numpy as np
 import pytest
@@ -9,73 +13,104 @@ import pytest
 from tests.apptest import (
     MODELS,
     current_digit,
+    live_mounts,
     loaded_model,
+    mount,
     mount_data,
     open_latent_space_page,
     pick,
-    pick_source_data,
     picture,
     pictures,
+    send_trigger,
 )
 from vae_core.analysis import describe_digit
 from vae_core.digits import load_test_digits
 from vae_core.latent import grid_axis
+from views.live import POINTS_MAGIC
+from views.pages.map import plane_points
 
 PICKER = "map_picker"
 
 
-def source(at) -> dict:
-    """The picker's source: the picture and the click targets."""
-    return pick_source_data(at, PICKER)
+def points(at) -> dict:
+    """The picker's source, the points the browser draws the map from (views.live.points_message): its header
+    (id, count, ...) with xy (N, 2), cov (N, 3: xx, xy, yy in plane units) and labels (N,) as arrays."""
+    message = mount(at, f"{PICKER}_source_{view(at)['source'][:16]}").proto.bytes
+    assert message[:4] == POINTS_MAGIC, "the map's source is not a points message"
+    length = struct.unpack("<I", message[4:8])[0]
+    header = json.loads(message[8:8 + length])
+    n, body = header["count"], message[8 + length:]
+    header["xy"] = np.frombuffer(body, "<f4", 2 * n).reshape(n, 2)
+    header["cov"] = np.frombuffer(body, "<f4", 3 * n, 8 * n).reshape(n, 3)
+    header["labels"] = np.frombuffer(body, np.uint8, n, 20 * n)
+    return header
 
 
 def view(at) -> dict:
-    """The picker's view: axes, legend, marks, alt text."""
+    """The picker's view: axes, legend, marks, alt text, the scatter to draw."""
     return mount_data(at, PICKER)
-
-
-def targets(at) -> list[tuple[int, int]]:
-    """(test index, label) of each click target of the map."""
-    t = source(at)["targets"]
-    return list(zip(t["id"], t["label"], strict=True))
 
 
 def legend(at) -> list[str]:
     return [text for text, _ in view(at)["legend"]["items"]]
 
 
+def shown_picture(at):
+    """The map's picture as the server draws it for a browser without the script (the twin of the drawn map)."""
+    twins = [p for p in pictures(at.main) if p.alt.startswith("Latent map:")]
+    assert len(twins) == 1
+    return twins[0]
+
+
 @pytest.mark.parametrize("model", MODELS)
-def test_map_draws_the_test_digits_as_one_picture_with_click_targets_of_every_class(model):
+def test_map_sends_every_test_digits_point_label_and_spread_for_the_browser_to_draw(model):
     at = open_latent_space_page("map", model)
-    assert view(at)["source"] == source(at)["id"]  # the picker shows this picture
-    assert picture(source(at)["src"]).size == (960, 960)
-    labels = loaded_model(at).latents["test_labels"]
-    shown = targets(at)
-    assert 300 < len(shown) < 4096  # one per occupied cell of 64 x 64
-    assert all(int(labels[i]) == label for i, label in shown)
-    assert {label for _, label in shown} == set(range(10))
-    t = source(at)["targets"]
-    assert all(0 <= v <= 1 for v in t["x"] + t["y"])  # places on the picture, as fractions
+    lm = loaded_model(at)
+    sent = points(at)
+    assert sent["id"] == view(at)["source"] and sent["count"] == 10_000 and sent["glyph"] == 22
+    np.testing.assert_array_equal(sent["xy"], plane_points(lm)[:, :2].numpy())
+    np.testing.assert_array_equal(sent["labels"], lm.latents["test_labels"].numpy())
+    assert (sent["cov"][:, 0] > 0).all() and (sent["cov"][:, 2] > 0).all()  # variances along the plane's axes
+    scatter = view(at)["scatter"]
+    assert scatter["classes"] == list(range(10)) and scatter["px"] == 960 and scatter["key"] == "map_classes"
     assert legend(at) == [str(c) for c in range(10)]
     alt = view(at)["alt"]
     assert alt.startswith("Latent map: the posterior means of the 10,000 test digits of every class")
-    mu = describe_digit(loaded_model(at).model, current_digit(at).x, n_samples=0).mu
+    assert scatter["alt"].format(count="10,000", which="every class") == alt  # the browser fills in the template
+    assert picture(shown_picture(at).src).size == (960, 960)
+    mu = describe_digit(lm.model, current_digit(at).x, n_samples=0).mu
     if model == "mnist-z2":
         assert f"mean at ({mu[0]:.2f}, {mu[1]:.2f})" in alt
 
 
-def test_map_shows_only_the_chosen_classes():
+def test_map_shows_only_the_chosen_classes_and_sends_no_new_points():
     at = open_latent_space_page("map", "mnist-z2")
-    everything = picture(source(at)["src"])
+    everything, sent = picture(shown_picture(at).src), points(at)["id"]
     at.button_group(key="map_classes").set_value([3, 5]).run()
-    assert {label for _, label in targets(at)} == {3, 5}
+    assert view(at)["scatter"]["classes"] == [3, 5] and points(at)["id"] == sent
     assert legend(at) == ["3", "5"]
-    assert "of the classes 3, 5," in view(at)["alt"]
-    assert picture(source(at)["src"]).tobytes() != everything.tobytes()
+    count = int(np.isin(loaded_model(at).latents["test_labels"].numpy(), [3, 5]).sum())
+    assert f"the posterior means of the {count:,} test digits of the classes 3, 5," in view(at)["alt"]
+    assert picture(shown_picture(at).src).tobytes() != everything.tobytes()
     at.button_group(key="map_classes").set_value([]).run()
     assert not at.exception
     assert "No class chosen" in at.info[0].value
-    assert targets(at) == []
+    assert "the 0 test digits of no class" in view(at)["alt"]
+
+
+def test_the_live_class_pills_release_the_classes_to_python_and_drop_what_is_not_one():
+    """The live pills (views.live.live_choices, style "pills") send the classes on as a list; Python keeps them
+    in order, and drops a release that is not a list of classes (what only a browser could send)."""
+    at = open_latent_space_page("map", "mnist-z2")
+    pills = mount_data(at, "live_map_classes")
+    assert (pills["style"], pills["group"], pills["options"]) == ("pills", "map", list(range(10)))
+    send_trigger(at, "live_map_classes", "release", {"map_classes": [5, 3]})
+    assert at.button_group(key="map_classes").value == [3, 5] and view(at)["scatter"]["classes"] == [3, 5]
+    for bad in ([3, 11], [3, True], ["3"], 3, None, [[3]]):
+        send_trigger(at, "live_map_classes", "release", {"map_classes": bad})
+        assert at.button_group(key="map_classes").value == [3, 5], bad
+    send_trigger(at, "live_map_classes", "release", {"map_classes": []})
+    assert at.button_group(key="map_classes").value == []
 
 
 def test_map_of_a_larger_latent_says_it_is_a_pca_projection():
@@ -89,15 +124,41 @@ def test_map_range_toggle_changes_the_picture_and_axes():
     axis = grid_axis(2, eps=0.05)
     x_range = view(at)["x"]["range"]
     assert x_range[0] < axis[0].item() < axis[-1].item() < x_range[1]
-    before = source(at)["src"]
+    before = shown_picture(at).src
     at.toggle(key="map_manifold_range").set_value(False).run()
-    assert source(at)["src"] != before
+    assert shown_picture(at).src != before
     mu = loaded_model(at).latents["test_mu"]
     for axis, values in (("x", mu[:, 0]), ("y", mu[:, 1])):
         low, high = view(at)[axis]["range"]
         assert low < values.min().item() < values.max().item() < high  # every point in view
         ticks = view(at)[axis]["ticks"]
         assert len(ticks) >= 3 and all(0 <= at_ <= 1 for at_, _ in ticks)
+
+
+def test_the_map_holds_the_other_ranges_view_and_the_live_switch_releases_it():
+    """The range switch is live (style "switch"): the picker holds the other range's axes, marks and box, which
+    the browser shows at once; they are what the page sends after the release. A release that is not a bool is
+    dropped."""
+    at = open_latent_space_page("map", "mnist-z2")
+    switch = mount_data(at, "live_map_range")
+    assert (switch["style"], switch["value"], switch["options"]) == ("switch", True, [False, True])
+    (variant,) = view(at)["variants"]
+    assert (variant["group"], variant["key"], variant["value"]) == ("map", "map_manifold_range", "true")
+    held = variant["views"]["false"]
+    for bad in (0, "false", None):
+        send_trigger(at, "live_map_range", "release", {"map_manifold_range": bad})
+        assert at.toggle(key="map_manifold_range").value is True, bad
+    send_trigger(at, "live_map_range", "release", {"map_manifold_range": False})
+    assert at.toggle(key="map_manifold_range").value is False
+    now = view(at)
+    for part in ("x", "y", "marks", "plane", "alt", "scatter", "source"):
+        assert held[part] == now[part], part
+    assert now["variants"][0]["value"] == "false" and "true" in now["variants"][0]["views"]
+
+
+def test_a_larger_latents_map_has_no_range_switch():
+    at = open_latent_space_page("map", "mnist-z20")
+    assert "live_map_range" not in live_mounts(at) and "variants" not in view(at)
 
 
 def test_map_marks_the_current_digits_mean_and_ellipse_where_it_lies():
@@ -137,28 +198,33 @@ def test_a_second_map_pick_replaces_the_first_and_a_bad_pick_changes_nothing():
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_each_map_target_carries_the_marks_its_pick_will_show(model):
-    """pick.js draws a picked digit's cross and 1-sigma ellipse at once from its target (x, y and covariance, in
-    the picture's fractions); the server's marks after the pick are the same."""
+def test_each_map_point_carries_the_marks_its_pick_will_show(model):
+    """pick.js draws a picked digit's cross and 1-sigma ellipse at once from its target, made from the points sent
+    (its place and covariance, in the picture's fractions: scatter.js scatterTargets); the server's marks after the
+    pick are the same."""
     at = open_latent_space_page("map", model)
-    t = source(at)["targets"]
-    for i in (0, len(t["id"]) // 2):
-        pick(at, PICKER, t["id"][i])
+    sent, (x0, x1, y0, y1) = points(at), view(at)["plane"]["box"]
+    sx, sy = 1 / (x1 - x0), 1 / (y1 - y0)
+    # The marks go to 4 places, too coarse for the smallest ellipses: the 90th percentile's and the widest.
+    by_spread = np.argsort(sent["cov"][:, 0] + sent["cov"][:, 2])
+    for i in (int(by_spread[9_000]), int(by_spread[-1])):
+        pick(at, PICKER, i)
         marks = view(at)["marks"]
-        assert marks["cross"] == pytest.approx([t["x"][i], t["y"][i]], abs=2e-4)
-        a, b, c = t["cov"][i]
+        (x, y), (a, b, c) = sent["xy"][i].astype(float), sent["cov"][i].astype(float)
+        assert marks["cross"] == pytest.approx([(x - x0) * sx, (y1 - y) * sy], abs=2e-4)
+        fractions = np.array([[a * sx * sx, -b * sx * sy], [-b * sx * sy, c * sy * sy]])
         offsets = np.array(marks["ellipse"]) - marks["cross"]
-        mahalanobis = np.einsum("ni,ij,nj->n", offsets, np.linalg.inv([[a, b], [b, c]]), offsets)
+        mahalanobis = np.einsum("ni,ij,nj->n", offsets, np.linalg.inv(fractions), offsets)
         # On the 1-sigma contour, to 5%: test_logvar is stored in half precision and the marks to 4 places.
         assert mahalanobis == pytest.approx(1, rel=0.05)
 
 
 def test_the_map_picture_goes_as_a_plain_picture_too_until_the_browser_is_known_to_run_the_picker():
-    """For a browser that cannot run the picker (no script), the map is still there: its picture as a plain
-    picture with the picker's text alternative (a chart, scaled smoothly). Once a pick has come back from the
-    browser, it is left out."""
+    """For a browser that cannot run the picker (no script), the map is still there: the server's picture of it
+    (class_scatter) with the picker's text alternative (a chart, scaled smoothly). Once a pick has come back from
+    the browser, it is left out."""
     at = open_latent_space_page("map", "mnist-z2")
-    twins = [p for p in pictures(at.main) if p.alt.startswith("Latent map:")]
-    assert [(p.src, p.alt, p.width) for p in twins] == [(source(at)["src"], view(at)["alt"], view(at)["width"])]
-    pick(at, PICKER, source(at)["targets"]["id"][0])
+    twin = shown_picture(at)
+    assert (twin.alt, twin.width) == (view(at)["alt"], view(at)["width"])
+    pick(at, PICKER, 0)
     assert not [p for p in pictures(at.main) if p.alt.startswith("Latent map:")]

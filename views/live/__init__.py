@@ -72,8 +72,8 @@ from ..pictures import SHOWN_PICTURE_WIDTH, picture_html, show_picture, shown_wi
 
 HERE = Path(__file__).resolve().parent
 # One module: they share `models` and the slider groups.
-JS_FILES = ("model.js", "kernel.js", "latent.js", "live.js", "chart.js", "pad.js", "draw.js", "digits.js", "pick.js",
-            "main.js")
+JS_FILES = ("model.js", "kernel.js", "latent.js", "live.js", "chart.js", "pad.js", "draw.js", "digits.js", "scatter.js",
+            "pick.js", "main.js")
 
 _live = st.components.v2.component(
     "vae_live",
@@ -247,16 +247,44 @@ def live_reset(model_sha1: str | None, group: str, label: str, sliders: Sequence
           on_release_change=functools.partial(_release, component_key, {s.key: s for s in sliders}))
 
 
+def _option_index(options: Sequence[Any], value: Any) -> int | None:
+    """Where `value` (it came from a browser) is among `options`, or None; a bool only ever matches a bool option
+    (True == 1)."""
+    return next((i for i, o in enumerate(options) if isinstance(o, bool) == isinstance(value, bool) and o == value),
+                None)
+
+
+def _release_choice(component_key: str, key: str, options: tuple, multi: bool) -> None:
+    """A live choice's trigger callback, before the rerun: the released option (with `multi`, the list of options)
+    into widget `key`, in the options' order; anything else, which only a browser could send, is dropped."""
+    _came_back()
+    released = (st.session_state[component_key].get("release") or {}).get(key)
+    if not multi:
+        if (index := _option_index(options, released)) is not None:
+            st.session_state[key] = options[index]
+    elif isinstance(released, list):
+        indices = [_option_index(options, v) for v in released]
+        if None not in indices:
+            st.session_state[key] = [options[i] for i in sorted(set(indices))]
+
+
+CHOICE_STYLES = ("radio", "select", "pills", "switch")
+
+
 def live_choices(model_sha1: str | None, group: str | Sequence[str], key: str, label: str, options: Sequence[Any],
-                 value: Any, component_key: str, select: bool = False) -> None:
-    """Radio buttons over `options` (with `select`, a native select box: many options) for widget `key` (its twin
-    an st.selectbox or st.radio): a choice shows at once in the pictures of `group` (or of each group listed) that
-    hold that value's params (`picture_variants`) and is released to Python like a slider (values outside
-    `options` are dropped). Mount it after its twin's fallback container."""
+                 value: Any, component_key: str, style: str = "radio", help: str | None = None) -> None:
+    """A choice for widget `key` that shows at once in the pictures of `group` (or of each group listed) that hold
+    that value's params (`picture_variants`, or the map's scatter drawn here) and is released to Python like a
+    slider. `style`: "radio" (buttons side by side; twin an st.radio or a small st.selectbox), "select" (a native
+    select box: many options), "pills" (any number of `options` on at once, `value` a list; twin an st.pills with
+    selection_mode="multi") or "switch" (options [False, True]; twin an st.toggle). `help` is shown under a switch.
+    Mount it after its twin's fallback container."""
+    if style not in CHOICE_STYLES:
+        raise ValueError(f"style must be one of {CHOICE_STYLES}, not {style!r}")
     data = {"kind": "choices", "model": model_sha1, "group": group if isinstance(group, str) else list(group),
-            "key": key, "label": label, "options": list(options), "value": value, "select": select}
-    spec = Slider(key, label, 0, len(options) - 1, 1, value, tuple(options))
-    _live(key=component_key, data=data, on_release_change=functools.partial(_release, component_key, {key: spec}))
+            "key": key, "label": label, "options": list(options), "value": value, "style": style, "help": help}
+    _live(key=component_key, data=data, on_release_change=functools.partial(
+        _release_choice, component_key, key, tuple(options), style == "pills"))
 
 
 def picture_variants(variants: dict[str, tuple[Any, dict[Any, dict[str, Any]]]]) -> dict[str, Any]:
@@ -308,23 +336,38 @@ def decoded_mu(model_sha1: str, picture: np.ndarray, mu: torch.Tensor, std: torc
                  alt, caption, key=f"live_{key}")
 
 
-POINTS_MAGIC = b"VAEp"  # draw.js tells this bytes mount from the model's by it
+POINTS_MAGIC = b"VAEp"  # main.js tells this bytes mount from the model's by it
+
+
+def points_message(xy: np.ndarray, labels: np.ndarray, header: dict[str, Any], cov: np.ndarray | None = None,
+                   glyphs: np.ndarray | None = None) -> tuple[str, bytes]:
+    """(id, bytes) of points for a scatter drawn in the browser (draw.js receivePoints): POINTS_MAGIC, uint32
+    header length, JSON header {id, count, cov, glyph, **header} padded to 4 bytes, float32 (x, y) per point, with
+    `cov` float32 (xx, xy, yy) per point, a uint8 label per point, then with `glyphs` (10, s, s) uint8 masks
+    (glyph = s, else 0). The id is the bytes' and the header's hash."""
+    parts = [np.asarray(xy, "<f4").tobytes()]
+    if cov is not None:
+        parts.append(np.asarray(cov, "<f4").tobytes())
+    parts.append(np.asarray(labels, np.uint8).tobytes())
+    if glyphs is not None:
+        parts.append(np.asarray(glyphs, np.uint8).tobytes())
+    payload = b"".join(parts)
+    ident = hashlib.sha1(payload + json.dumps(header, sort_keys=True).encode()).hexdigest()
+    head = json.dumps({"id": ident, "count": len(xy), "cov": cov is not None,
+                       "glyph": 0 if glyphs is None else glyphs.shape[-1], **header}).encode()
+    head += b" " * (-(len(POINTS_MAGIC) + 4 + len(head)) % 4)
+    return ident, POINTS_MAGIC + struct.pack("<I", len(head)) + head + payload
 
 
 @functools.lru_cache(maxsize=8)  # tensors hash by identity, and a loaded model's latents are cached objects
-def points_message(mu: torch.Tensor, labels: torch.Tensor, dims: tuple[int, int]) -> tuple[str, bytes]:
-    """(id, bytes) of the test digits' mu in `dims` for the drawing's map: POINTS_MAGIC, uint32 header length,
-    JSON header {id, count, range} padded to 4 bytes, float32 (x, y) per digit, uint8 label per digit. `range` is
-    one span for both axes, holding all but the outermost 0.5% of each axis."""
+def drawing_points(mu: torch.Tensor, labels: torch.Tensor, dims: tuple[int, int]) -> tuple[str, bytes]:
+    """The test digits' mu in `dims` for the drawing's map (points_message), with `range`: one span for both
+    axes, holding all but the outermost 0.5% of each axis."""
     xy = mu[:, list(dims)].numpy().astype("<f4")
     lo, hi = np.percentile(xy, [0.5, 99.5], axis=0)
     low, high = float(lo.min()), float(hi.max())
     margin = 0.05 * (high - low)
-    payload = xy.tobytes() + labels.numpy().astype(np.uint8).tobytes()
-    ident = hashlib.sha1(payload + struct.pack("<2i", *dims)).hexdigest()
-    header = json.dumps({"id": ident, "count": len(xy), "range": [low - margin, high + margin]}).encode()
-    header += b" " * (-(len(POINTS_MAGIC) + 4 + len(header)) % 4)
-    return ident, POINTS_MAGIC + struct.pack("<I", len(header)) + header + payload
+    return points_message(xy, labels.numpy(), {"dims": list(dims), "range": [low - margin, high + margin]})
 
 
 def draw_watch(model: VAE, latents: dict[str, torch.Tensor], dims: tuple[int, int], drawing: str | None,
@@ -334,7 +377,7 @@ def draw_watch(model: VAE, latents: dict[str, torch.Tensor], dims: tuple[int, in
     as a PNG data URL once a stroke ends (for vae_core.drawing), "" once the user cleared it, None before either."""
     sha1 = mount_model(model, key=f"{key}_weights")
     encoder = mount_model(model, key=f"{key}_encoder", part="encoder")
-    points, message = points_message(latents["test_mu"], latents["test_labels"], tuple(int(d) for d in dims))
+    points, message = drawing_points(latents["test_mu"], latents["test_labels"], tuple(int(d) for d in dims))
     _live(key=f"{key}_points", data=message)
     data = {"kind": "draw", "key": key, "model": sha1, "encoder": encoder, "points": points,
             "dims": [int(d) for d in dims], "drawing": drawing, "colours": CLASS_COLOURS}
@@ -407,36 +450,42 @@ def _pick(component_key: str, choose: Callable[[int], None]) -> None:
 class PickerVariants:
     """The pictures a picker shows at once when the live slider or choice `key` of `group` moves from this run's
     `value` to one of theirs (the manifold's grids of the neighbouring sizes, eps or ranges, and of its other
-    spacing): value -> (source, view). The release's rerun then sends the new ones."""
+    spacing; the map's other range): value -> (source, view). The release's rerun then sends the new ones."""
 
     group: str
     key: str
-    value: float | str
-    views: dict[float | str, tuple[PickSource, dict[str, Any]]]
+    value: float | str | bool
+    views: dict[float | str | bool, tuple[PickSource, dict[str, Any]]]
 
 
-def value_text(value: float | str) -> str:
-    """A slider value as the browser writes the number (String(Number(...))): 20, 0.06, 2.5, or a live choice's
-    label as it is; the key its variant goes by."""
+def value_text(value: float | str | bool) -> str:
+    """A slider value as the browser writes the number (String(Number(...))): 20, 0.06, 2.5, a live choice's
+    label as it is, a switch's "true" or "false"; the key its variant goes by."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return value if isinstance(value, str) else f"{value:g}"
 
 
 def picture_picker(source: PickSource, view: dict[str, Any], choose: Callable[[int], None], key: str,
-                   variants: Sequence[PickerVariants] = ()) -> None:
+                   variants: Sequence[PickerVariants] = (), picture: Callable[[], bytes] | None = None) -> None:
     """A picture the user picks from with one click, one tap, or the arrow keys and Enter (pick.js); `choose`
     gets the picked item's id (a cell's index when `view` has a grid, else a target's id) in a callback before the
     rerun. `source` is pick_source's; `view` holds what changes from run to run, all small: width (px), alt,
     label (the keyboard help), title, x and y ({title, ticks: [[fraction, text], ...]}, y from the top), legend
     ({title, items: [[text, colour], ...]}), marks ({cross, ring: [x, y], ellipse: [[x, y], ...]} in fractions),
     grid ({n, x: [text per column], y: [text per row]}), and for a grid whose ring follows a sidebar digit button
-    at once, follow ({dims, axis: [z per cell], cell: px, mu, slice}: pick.js onDigit). Each source mount is keyed
+    at once, follow ({dims, axis: [z per cell], cell: px, mu, slice}: pick.js onDigit), and for a picture the
+    browser draws from points (`source` a points_message: the latent map), scatter ({group, key, classes, colours,
+    px, dot, cells, alt}: scatter.js) and plane ({box, ...}: the points' place). Each source mount is keyed
     by its id: a source sent in an earlier run under the same key is the same message, which Streamlit's message
     cache sends as a reference.
     Until the browser is known to run the picker (scripts_run), the picture also goes as a plain picture, hidden
-    once the picker is drawn (a grid's pixels kept square, a chart's smoothed)."""
+    once the picker is drawn (a grid's pixels kept square, a chart's smoothed): the source's, else `picture()`'s
+    PNG."""
     if not scripts_run():  # the picture alone, for a browser that cannot run the picker (hidden once it does)
         with fallback(f"{key}_picture"):
-            st.html(picture_html(source.png(), view["alt"], None, view["width"], smooth=not view.get("grid")))
+            png = picture() if picture else source.png()
+            st.html(picture_html(png, view["alt"], None, view["width"], smooth=not view.get("grid")))
     # The picture's source, the picker, then the variants' sources: the browser draws the picture as soon as the
     # first two arrive; the variants' (new ones on a new pair of dimensions or digit) follow.
     _live(key=f"{key}_source_{source.id[:16]}", data=source.message)

@@ -104,18 +104,27 @@ function drawingToMnist(ink, w, h) {
 }
 
 const drawMemory = new Map(); // element key -> {strokes, baseImage, url}: see mountDraw
-const pointSets = new Map(); // id -> {ready: Promise<{xy, labels, range}>}: the test digits' mu, per model and dims
+// id -> {ready: Promise<points>}: the test digits' mu for the drawing's map (per model and dims), the latent map's
+// points (scatter.js)
+const pointSets = new Map();
 
-// bytes: "VAEp", uint32 header length, JSON header {id, count, range} padded to 4 bytes, float32 (x, y) per
-// digit, then one uint8 label per digit (views/live/__init__.py points_message).
+// bytes: "VAEp", uint32 header length, JSON header {id, count, cov, glyph, ...} padded to 4 bytes, float32 (x, y)
+// per point, with cov float32 (xx, xy, yy) per point, one uint8 label per point, then with glyph = s, ten s x s
+// uint8 glyph masks (views/live points_message). Resolves its slot with {xy, cov, labels, glyphs, ...header}, also
+// kept as the slot's value.
 function receivePoints(bytes) {
   const head = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = head.getUint32(4, true);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
   const body = bytes.slice(8 + headerLength).buffer;
-  const xy = new Float32Array(body, 0, 2 * header.count);
-  const labels = new Uint8Array(body, 8 * header.count, header.count);
-  pointSlot(header.id).resolve({ xy, labels, range: header.range });
+  const n = header.count;
+  const xy = new Float32Array(body, 0, 2 * n);
+  const cov = header.cov ? new Float32Array(body, 8 * n, 3 * n) : null;
+  const labels = new Uint8Array(body, (header.cov ? 20 : 8) * n, n);
+  const glyphs = header.glyph ? new Uint8Array(body, (header.cov ? 21 : 9) * n, 10 * header.glyph ** 2) : null;
+  const slot = pointSlot(header.id);
+  slot.value = { ...header, xy, cov, labels, glyphs }; // for a caller that must draw in this task (scatter.js)
+  slot.resolve(slot.value);
 }
 function pointSlot(id) {
   if (!pointSets.has(id)) {

@@ -249,7 +249,9 @@ function mountChoices(data, root, setTriggerValue) {
     group.listeners.forEach((fn) => fn());
   });
   choose(data.value);
-  if (data.select) return mountSelect(data, box, choose, setTriggerValue);
+  if (data.style === "select") return mountSelect(data, box, choose, setTriggerValue);
+  if (data.style === "pills") return mountPills(data, box, choose, setTriggerValue);
+  if (data.style === "switch") return mountSwitch(data, box, choose, setTriggerValue);
   const name = `vae-choice-${data.key}`;
   for (const option of data.options) {
     const label = document.createElement("label");
@@ -290,6 +292,59 @@ function mountSelect(data, box, choose, setTriggerValue) {
   });
   box.querySelector("div").append(select);
   showWhenReady(box, data.model, () => focusAgain(data.key, select));
+}
+
+// Any number of options on at once (the map's classes): checkboxes drawn as pills, as Streamlit draws st.pills. The
+// group's value is the list of options on, in their order.
+function mountPills(data, box, choose, setTriggerValue) {
+  box.classList.add("vae-pills");
+  let chosen = [...data.value];
+  const focusKey = (option) => `${data.key}=${option}`;
+  const inputs = data.options.map((option) => {
+    const label = document.createElement("label");
+    label.innerHTML = '<input type="checkbox"><span></span>';
+    const input = label.querySelector("input");
+    Object.assign(input, { value: String(option), checked: chosen.includes(option) });
+    label.querySelector("span").textContent = String(option);
+    input.addEventListener("change", () => {
+      noteFocus(focusKey(option), input);
+      chosen = data.options.filter((o) => (o === option ? input.checked : chosen.includes(o)));
+      choose(chosen);
+      setTriggerValue("release", { [data.key]: chosen });
+    });
+    box.querySelector("div").append(label);
+    return input;
+  });
+  // After the rerun, the focus goes back to the pill last used with it.
+  const used = (i) => usedWithFocus.get(focusKey(data.options[i])) ?? -Infinity;
+  const last = data.options.reduce((best, _, i) => (used(i) > used(best) ? i : best), 0);
+  showWhenReady(box, data.model, () => focusAgain(focusKey(data.options[last]), inputs[last]));
+}
+
+// On or off (the map's range): a switch, as Streamlit draws st.toggle, with its `help` shown under it (a phone has
+// no tooltip).
+function mountSwitch(data, box, choose, setTriggerValue) {
+  box.classList.add("vae-switch");
+  box.querySelector("legend").remove(); // the switch's own label names it
+  const label = document.createElement("label");
+  label.innerHTML = '<input type="checkbox" role="switch"><span class="track"></span><span class="text"></span>';
+  const input = label.querySelector("input");
+  input.checked = data.value === true;
+  label.querySelector(".text").textContent = data.label;
+  input.addEventListener("change", () => {
+    noteFocus(data.key, input);
+    choose(input.checked);
+    setTriggerValue("release", { [data.key]: input.checked });
+  });
+  box.querySelector("div").append(label);
+  if (data.help) {
+    const help = document.createElement("small");
+    help.id = `vae-help-${data.key}`;
+    help.textContent = data.help;
+    input.setAttribute("aria-describedby", help.id);
+    box.append(help);
+  }
+  showWhenReady(box, data.model, () => focusAgain(data.key, input));
 }
 
 // The path's ends, a and b, where an end that is the current digit (Interpolate's "current digit", listed in

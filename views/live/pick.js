@@ -3,9 +3,11 @@
 // Enter or Space picks: WCAG 2.1.1). Only the pick goes to Python, as the trigger value "pick" = the picked
 // item's id (a test digit's index on the map, a cell's index on the manifold).
 //
-// Two mounts per picker: its source (bytes starting SOURCE_MAGIC, then JSON: the picture and, for the map, its
-// click targets), which changes only with the picture, so Streamlit's message cache sends it once; and the picker
-// (kind "pick": axes, marks, alt text), small, sent on every rerun. The picker names its source by id.
+// Two mounts per picker: its source, which changes only with the picture, so Streamlit's message cache sends it
+// once; and the picker (kind "pick": axes, marks, alt text), small, sent on every rerun. The picker names its source
+// by id. The manifold's source is its picture (bytes starting SOURCE_MAGIC, then JSON); the latent map's is its
+// points (a points mount, draw.js receivePoints), which the picker draws itself (scatter.js) with the classes its
+// group's live pills choose, and picks among.
 
 const SOURCE_MAGIC = "VAEs";
 
@@ -38,6 +40,7 @@ const PICK_HTML = `<figure class="vae-pick vae-picture vae-live ready">
       <div class="vae-pick-yticks"></div>
       <div class="vae-pick-frame" tabindex="0" role="application" aria-roledescription="picker">
         <img alt="">
+        <canvas class="vae-pick-canvas" role="img" hidden></canvas>
         <svg class="vae-pick-lines" viewBox="0 0 1 1" preserveAspectRatio="none" aria-hidden="true"></svg>
         <span class="vae-pick-hover" hidden></span>
         <span class="vae-pick-cursor" hidden></span>
@@ -79,13 +82,16 @@ function newPicker(root) {
   const figure = mountInto(root, PICK_HTML);
   const q = (cls) => figure.querySelector(`.vae-pick-${cls}`);
   const [frame, lines, hover, cursorMark, readout, legend] = ["frame", "lines", "hover", "cursor", "readout", "legend"].map(q);
-  const img = frame.querySelector("img");
+  const [img, canvas] = [frame.querySelector("img"), frame.querySelector("canvas")];
   let view = null; // the picker's data
   let source = null; // its source's data
   let send = () => {};
   let cursor = null; // the item under the keyboard cursor: {id, x, y, ...} in picture fractions
   let marks = []; // the spans of the cross and the ring
   let shownSlot = null; // the pickSources entry of the picture shown
+  let drawn = null; // what the canvas shows (a map drawn here): its points, classes and box
+  let drawnTargets = null;
+  let pressed = null; // a sidebar digit button's posterior since the run: the marks of a map's variant follow it
 
   // Items: a grid's cells (the manifold), or the nearest of the map's targets.
   function cellItem(col, row) {
@@ -144,7 +150,10 @@ function newPicker(root) {
   // dimensions) shows the old digit's cells until the rerun brings the new ones: dimmed, as a size it lacks.
   function onDigit(choice) {
     if (!choice.posterior) return;
-    if (view?.plane) markTarget(posteriorOnMap(...choice.posterior, view.plane));
+    if (view?.plane) {
+      pressed = choice.posterior;
+      markTarget(posteriorOnMap(...choice.posterior, view.plane));
+    }
     else if (view?.follow) {
       const { dims: [d0, d1], axis, cell, mu, slice } = view.follow;
       const [newMu, side] = [choice.posterior[0], axis.length * cell];
@@ -260,8 +269,54 @@ function newPicker(root) {
     source = pickSource(view.source).data;
     if (!source) return;
     if (img.getAttribute("src") !== source.src) img.setAttribute("src", source.src);
+    keepCursor();
+  }
+
+  function drawLegend(data) {
+    legend.hidden = !data;
+    if (!data) return;
+    const items = data.items.map(([text, colour]) => {
+      const li = document.createElement("li");
+      li.innerHTML = '<span class="swatch"></span><span></span>';
+      li.firstChild.style.background = colour;
+      li.lastChild.textContent = text;
+      return li;
+    });
+    const title = document.createElement("span");
+    title.textContent = `${data.title}:`;
+    const list = document.createElement("ul");
+    list.append(...items);
+    legend.replaceChildren(title, list);
+  }
+
+  // A map drawn here (scatter.js): the points of the classes the group's live pills choose (else the run's), over
+  // the view's box, with their click targets; drawn again only when one of these changes. The text alternative and
+  // the legend name the classes shown. Once the points are here, all of it happens in the caller's task.
+  async function showScatter() {
+    const slot = pointSlot(view.source);
+    const points = slot.value ?? (await slot.ready); // (an await, even of a value, would end the task's part)
+    const sc = view.scatter;
+    if (!sc || view.source !== points.id) return; // another view came meanwhile
+    const chosen = liveGroup(sc.group).values.get(sc.key) ?? sc.classes;
+    const classes = [...chosen].map(Number).sort((a, b) => a - b);
+    const box = view.plane.box;
+    const key = JSON.stringify([points.id, classes, box]);
+    if (key !== drawn) {
+      const shown = shownPoints(points, new Set(classes));
+      drawScatter(canvas, points, shown, box, sc.px, sc.dot, sc.colours);
+      drawnTargets = { targets: scatterTargets(points, shown, box, sc.cells), count: shown.length };
+      drawn = key;
+      lastFrameAt = performance.now(); // benchmarks/bench_browser.py: the picture is on screen from the next frame
+    }
+    const words = { count: drawnTargets.count.toLocaleString("en-US"), which: whichClasses(classes) };
+    canvas.setAttribute("aria-label", sc.alt.replace(/\{(count|which)\}/g, (_, w) => words[w]));
+    drawLegend(view.legend && { title: view.legend.title, items: classes.map((c) => [String(c), sc.colours[c]]) });
+    source = drawnTargets;
+    keepCursor();
+  }
+  // The keyboard cursor stays at its place, on the new picture's items.
+  function keepCursor() {
     if (cursor && document.activeElement === frame) {
-      // the same place, on the new picture's items
       cursor = view.grid ? cellItem(Math.floor(cursor.x * view.grid.n), Math.floor(cursor.y * view.grid.n))
         : nearestTarget(cursor.x, cursor.y);
       place(cursorMark, cursor);
@@ -279,22 +334,16 @@ function newPicker(root) {
     setText("ytitle", data.y.title);
     setTicks("xticks", data.x.ticks, "left");
     setTicks("yticks", data.y.ticks, "top");
-    legend.hidden = !data.legend;
-    if (data.legend) {
-      const items = data.legend.items.map(([text, colour]) => {
-        const li = document.createElement("li");
-        li.innerHTML = '<span class="swatch"></span><span></span>';
-        li.firstChild.style.background = colour;
-        li.lastChild.textContent = text;
-        return li;
-      });
-      const title = document.createElement("span");
-      title.textContent = `${data.legend.title}:`;
-      const list = document.createElement("ul");
-      list.append(...items);
-      legend.replaceChildren(title, list);
-    }
+    drawLegend(data.legend);
     drawMarks();
+    if (pressed && data.plane) markTarget(posteriorOnMap(...pressed, data.plane));
+    [img.hidden, canvas.hidden] = [Boolean(data.scatter), !data.scatter];
+    if (data.scatter) {
+      shownSlot?.listeners.delete(showSource);
+      shownSlot = null;
+      showScatter();
+      return;
+    }
     const slot = pickSource(data.source);
     if (slot !== shownSlot) shownSlot?.listeners.delete(showSource); // the old picture may now be let go
     shownSlot = slot;
@@ -316,6 +365,14 @@ function newPicker(root) {
     heldSlots = variants.flatMap((v) => Object.values(v.views)).map((view) => pickSource(view.source));
     heldSlots.forEach((slot) => slot.listeners.add(hold));
   }
+  const samePicture = (a, b) => a.source === b.source && String(a.plane?.box) === String(b.plane?.box);
+  // A map drawn here follows its group's live pills.
+  let scatterFollow = null; // {group, listener}
+  function followScatter(data) {
+    if (scatterFollow) liveGroup(scatterFollow.group).listeners.delete(scatterFollow.listener);
+    scatterFollow = data.scatter ? { group: data.scatter.group, listener: () => view?.scatter && showScatter() } : null;
+    if (scatterFollow) liveGroup(scatterFollow.group).listeners.add(scatterFollow.listener);
+  }
   function followVariants(data) {
     if (follow) liveGroup(follow.group).listeners.delete(follow.listener);
     follow = null;
@@ -329,7 +386,7 @@ function newPicker(root) {
       const moved = variants.filter((v) => now(v) !== v.value);
       const next = moved.length === 0 ? data : moved.length === 1 ? moved[0].views[now(moved[0])] : undefined;
       figure.classList.toggle("vae-pick-stale", !next);
-      if (next && next.source !== view.source) show(next); // the same picture is this run's view, already shown
+      if (next && !samePicture(next, view)) show(next); // the same picture is this run's view, already shown
     };
     follow = { group: variants[0].group, listener };
     group.listeners.add(listener);
@@ -339,6 +396,10 @@ function newPicker(root) {
 
   function update(data, setTriggerValue) {
     send = setTriggerValue;
+    pressed = null; // this run's marks are the current digit's
+    // what the server's view shows (benchmarks/bench_browser.py: a map's run is over when this changes)
+    if (data.scatter) figure.dataset.view = JSON.stringify([data.scatter.classes, data.plane.box]);
+    followScatter(data);
     followVariants(data);
     digitListeners.add(onDigit);
     // A pick by Enter reruns the app; should that mount the picker anew, the keyboard user is put back on it.
@@ -349,6 +410,7 @@ function newPicker(root) {
       shownSlot?.listeners.delete(showSource);
       holdSources([]);
       if (follow) liveGroup(follow.group).listeners.delete(follow.listener);
+      if (scatterFollow) liveGroup(scatterFollow.group).listeners.delete(scatterFollow.listener);
     };
   }
 

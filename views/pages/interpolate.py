@@ -116,7 +116,7 @@ def endpoint_select(side: str, sha1: str) -> tuple[str, dict[str, torch.Tensor]]
         # URL, so any other choice, the first option included, travels in a link.
         choice = st.selectbox(label, choices, index=choices.index(DEFAULTS[side]), key=key, bind="query-params")
     live_choices(sha1, ("interp_steps", "interp"), key, label, choices, choice, component_key=f"live_{key}",
-                 select=True)
+                 style="select")
     return choice, {c: endpoint_code(c, side) for c in choices}
 
 

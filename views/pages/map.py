@@ -10,9 +10,9 @@ import streamlit as st
 import torch
 
 from vae_core.latent import ellipse, project, projected_cov
-from vae_core.plot_geometry import cell_representatives, nice_ticks
+from vae_core.plot_geometry import nice_ticks
 from vae_core.registry import LoadedModel
-from vae_core.render import CLASS_COLOURS, class_scatter, to_png_colour
+from vae_core.render import CLASS_COLOURS, class_glyph_masks, class_scatter, to_png_colour
 
 from ..common import (
     autoencoder_notice,
@@ -24,12 +24,15 @@ from ..common import (
     shipped_test_digits,
     slice_notice,
 )
-from ..live import PickSource, pick_source, picture_picker
+from ..live import PickerVariants, PickSource, fallback, live_choices, picture_picker, points_message
 from ..picking import request_app_rerun, rerun_app_if_requested
 from ..pictures import shown_width
 from .manifold import settings_axis
 
-PICKER_KEY, CLASSES_KEY = "map_picker", "map_classes"
+PICKER_KEY, CLASSES_KEY, RANGE_KEY = "map_picker", "map_classes", "map_manifold_range"
+MAP_GROUP = "map"  # the live pills and range switch, and the picker that follows them
+RANGE_LABEL = "Same z-range as the manifold"
+RANGE_HELP = "Off: show every point. The range follows the spacing chosen on the Manifold page."
 PLOT_PX = 560  # width of the shown picture (presenter mode: larger, pictures.shown_width)
 PICTURE_PX = 960  # the dots' picture: larger than shown, so it stays sharp on dense screens and when zoomed
 DOT_PX = 3.75  # a dot's radius in picture pixels: about 2 px on screen at PLOT_PX
@@ -72,28 +75,30 @@ def square_range(points: torch.Tensor, z_range: list[float] | None) -> tuple[flo
     return cx - half, cx + half, cy - half, cy + half
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def map_points(weights: str, _points: torch.Tensor, _labels: torch.Tensor, _logvar: torch.Tensor,
+               _components: torch.Tensor | None) -> PickSource:
+    """The picker's source, from which the browser draws the map (views/live/scatter.js): every test digit's point
+    in the map's plane, its label, and its 1-sigma covariance in the plane (a pick draws that digit's cross and
+    ellipse at once, pick.js), with the glyph masks class_scatter pastes. The classes shown and the range are the
+    browser's to apply, so a pill or the range switch redraws the map at once and its rerun sends no new source.
+    Made once per model for every session (keyed by the weights' SHA-256, not by the 10,000 points, whose hashing
+    cost a few ms per run); Streamlit's message cache sends it once per session."""
+    cov = projected_cov((0.5 * _logvar.float()).exp(), _components)
+    ident, message = points_message(_points[:, :2].numpy(), _labels.numpy(), {},
+                                    cov=torch.stack([cov[:, 0, 0], cov[:, 0, 1], cov[:, 1, 1]], 1).numpy(),
+                                    glyphs=class_glyph_masks(DOT_PX))
+    return PickSource(ident, message)
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
-def map_source(
-    weights: str, classes: tuple[int, ...], box: tuple[float, ...], _points: torch.Tensor, _labels: torch.Tensor,
-    _logvar: torch.Tensor, _components: torch.Tensor | None,
-) -> PickSource:
-    """The picker's source: the test digits of `classes` (their points in the map's plane) as one picture, and one
-    click target per occupied cell of a TARGET_CELLS grid, with its digit's 1-sigma covariance in the plane (in
-    the picture's fractions: a pick draws that digit's cross and ellipse at once, pick.js). Made once for every
-    session with the same weights, classes and range (keyed by the weights' SHA-256, never by session, and not by
-    the 10,000 points, whose hashing cost a few ms per run), so a rerun that only moves the current digit is
-    cheap, and its message is sent once."""
-    shown = torch.nonzero(torch.isin(_labels, torch.tensor(classes, dtype=torch.long))).reshape(-1)
-    points, labels, indices = _points[shown].numpy(), _labels[shown].numpy(), shown.numpy()
-    picture = class_scatter(points, labels, box[:2], box[2:], PICTURE_PX, DOT_PX)
-    rows = cell_representatives(torch.from_numpy(points), box[:2], box[2:], TARGET_CELLS).numpy()
-    x, y = to_fractions(points[rows, 0], points[rows, 1], box)
-    cov = projected_cov((0.5 * _logvar[indices[rows]].float()).exp(), _components)
-    sx, sy = 1 / (box[1] - box[0]), 1 / (box[3] - box[2])  # plane units -> fractions; y runs down the picture
-    cov_fractions = torch.stack([cov[:, 0, 0] * sx * sx, -cov[:, 0, 1] * sx * sy, cov[:, 1, 1] * sy * sy], 1)
-    targets = {"x": x, "y": y, "id": indices[rows].tolist(), "label": labels[rows].tolist(),
-               "cov": [[float(f"{v:.4g}") for v in row] for row in cov_fractions.tolist()]}
-    return pick_source("data:image/png;base64," + base64.b64encode(to_png_colour(picture)).decode(), targets)
+def map_picture(weights: str, classes: tuple[int, ...], box: tuple[float, ...], _points: torch.Tensor,
+                _labels: torch.Tensor) -> bytes:
+    """The map drawn by the server as a PNG (class_scatter), for a browser that cannot run the picker: the test
+    digits of `classes` over `box` (x0, x1, y0, y1). Cached for every session, keyed like map_points."""
+    shown = torch.isin(_labels, torch.tensor(classes, dtype=torch.long))
+    picture = class_scatter(_points[shown, :2].numpy(), _labels[shown].numpy(), box[:2], box[2:], PICTURE_PX, DOT_PX)
+    return to_png_colour(picture)
 
 
 def to_fractions(x: np.ndarray, y: np.ndarray, box: tuple[float, ...]) -> tuple[list[float], list[float]]:
@@ -110,12 +115,19 @@ def axis_view(title: str, low: float, high: float, flip: bool = False) -> dict:
     return {"title": title, "ticks": ticks, "range": [low, high]}
 
 
+def which_classes(classes: list[int]) -> str:
+    """The classes shown, in words, as the map's text alternative names them (scatter.js says the same)."""
+    if len(classes) == 10:
+        return "every class"
+    return "the classes " + ", ".join(map(str, classes)) if classes else "no class"
+
+
 def map_view(
     lm: LoadedModel, mu: torch.Tensor, std: torch.Tensor, z_range: list[float] | None, classes: list[int]
-) -> tuple[dict, dict]:
-    """The picker's source (the test digits of the chosen classes as one picture, with click targets whose ids
-    are test indices) and its view: axes, legend, and the current digit's mean and 1-sigma ellipse of q(z|x), in
-    the plane of the first two dims or of the PCA."""
+) -> dict:
+    """The picker's view: axes, legend, the current digit's mean and 1-sigma ellipse of q(z|x), in the plane of
+    the first two dims or of the PCA, and the scatter the browser draws from map_points: the classes shown (the
+    live pills of MAP_GROUP change them there), the picture's size, and the text alternative's template."""
     lat = lm.latents
     if lm.latent_dim == 2:
         points, centre, comps = lat["test_mu"], mu, None
@@ -128,30 +140,34 @@ def map_view(
     x0, x1, y0, y1 = box = square_range(points, z_range)
     labels = lat["test_labels"].long()
     count = int(torch.isin(labels, torch.tensor(classes, dtype=torch.long)).sum())
-    source = map_source(lm.card.get("weights_sha256", lm.name), tuple(classes), box, points, labels,
-                        lat["test_logvar"], comps)
     ring = ellipse(centre, cov).numpy()
     ring_x, ring_y = to_fractions(ring[:, 0], ring[:, 1], box)
     (cx,), (cy,) = to_fractions(centre[:1].numpy(), centre[1:2].numpy(), box)
-    which = "every class" if len(classes) == 10 else "the classes " + ", ".join(map(str, classes))
-    view = {
+    alt = ("Latent map: the posterior means of the {count} test digits of {which}, each drawn as its label's digit "
+           f"in its colour, {plane}; the current digit's mean at ({centre[0]:.2f}, {centre[1]:.2f}) is marked by a "
+           "cross in its 1-sigma ellipse.")
+    return {
         "title": ("Posterior means mu of the 10,000 test digits" if lm.latent_dim == 2
                   else f"PCA of the {lm.latent_dim}-D means mu of the 10,000 test digits"),
         "x": axis_view(x_title, x0, x1), "y": axis_view(y_title, y0, y1, flip=True),
         "legend": {"title": "label, drawn as its digit",
                    "items": [[str(c), CLASS_COLOURS[c]] for c in classes]},
         "marks": {"cross": [cx, cy], "ellipse": [list(p) for p in zip(ring_x, ring_y)]},
-        "alt": (f"Latent map: the posterior means of the {count:,} test digits of {which}, each drawn as its "
-                f"label's digit in its colour, {plane}; the current digit's mean at ({centre[0]:.2f}, "
-                f"{centre[1]:.2f}) is marked by a cross in its 1-sigma ellipse."),
+        "alt": alt.format(count=f"{count:,}", which=which_classes(classes)),
         "label": ("Latent map. Click or tap a dot, or move with the arrow keys and press Enter, to make that test "
                   "digit the current digit."),
         "width": shown_width(1, PLOT_PX),
         # where a posterior lands on the picture, for marks drawn in the browser (latent.js posteriorOnMap)
         "plane": {"box": list(box), "mean": None if comps is None else lat["pca_mean"].tolist(),
                   "components": None if comps is None else comps.tolist()},
+        "scatter": {"group": MAP_GROUP, "key": CLASSES_KEY, "classes": classes, "colours": CLASS_COLOURS,
+                    "px": PICTURE_PX, "dot": DOT_PX, "cells": TARGET_CELLS, "alt": alt},
     }
-    return source, view
+
+
+def plane_points(lm: LoadedModel) -> torch.Tensor:
+    """The test digits' points in the map's plane: their mu (2-D), else its PCA."""
+    return lm.latents["test_mu" if lm.latent_dim == 2 else "test_pca"]
 
 
 @st.fragment
@@ -163,20 +179,32 @@ def render() -> None:
     st.caption(INTRO)
     left, right = st.columns([1, 3])  # controls beside the picture, so the picture stays in view on a projector
     with left:
-        classes = st.pills(
-            "Classes shown", list(range(10)), selection_mode="multi", default=list(range(10)), key=CLASSES_KEY,
-            bind="query-params",
-        )
-        z_range = None
+        with fallback(CLASSES_KEY):
+            classes = st.pills("Classes shown", list(range(10)), selection_mode="multi", default=list(range(10)),
+                               key=CLASSES_KEY, bind="query-params")
+        classes = sorted(classes)
+        live_choices(None, MAP_GROUP, CLASSES_KEY, "Classes shown", list(range(10)), classes,
+                     component_key="live_map_classes", style="pills")
+        ranges: dict[bool, list[float] | None] = {False: None}
+        same = False
         if lm.latent_dim == 2:
-            if st.toggle("Same z-range as the manifold", value=True, key="map_manifold_range", bind="query-params",
-                         help="Off: show every point. The range follows the spacing chosen on the Manifold page."):
-                z_range = manifold_range(settings_axis(2))
+            with fallback(RANGE_KEY):
+                same = st.toggle(RANGE_LABEL, value=True, key=RANGE_KEY, bind="query-params", help=RANGE_HELP)
+            live_choices(None, MAP_GROUP, RANGE_KEY, RANGE_LABEL, [False, True], same,
+                         component_key="live_map_range", style="switch", help=RANGE_HELP)
+            ranges[True] = manifold_range(settings_axis(2))
         else:
             slice_notice("the test digits' means projected on their first two principal axes")
         if not classes:
             st.info("No class chosen: pick one or more labels above to show their test digits.")
         st.markdown(f"**Current digit**: {get_digit().source}; ELBO {r.elbo:.2f} nats (the cross and ring)")
-    source, view = map_view(lm, r.mu, r.std, z_range, sorted(classes))
+    weights, points, labels = lm.card.get("weights_sha256", lm.name), plane_points(lm), lm.latents["test_labels"]
+    source = map_points(weights, points, labels.long(), lm.latents["test_logvar"],
+                        lm.latents.get("pca_components") if lm.latent_dim > 2 else None)
+    view = map_view(lm, r.mu, r.std, ranges[same], classes)
+    # On the 2-D model the range switch shows the other range's axes and marks at once.
+    variants = [PickerVariants(MAP_GROUP, RANGE_KEY, same, {
+        not same: (source, map_view(lm, r.mu, r.std, ranges[not same], classes))})] if lm.latent_dim == 2 else []
     with right:
-        picture_picker(source, view, partial(use_test_digit, lm), PICKER_KEY)
+        picture_picker(source, view, partial(use_test_digit, lm), PICKER_KEY, variants, picture=partial(
+            map_picture, weights, tuple(classes), tuple(view["plane"]["box"]), points, labels.long()))
