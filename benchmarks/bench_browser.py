@@ -176,7 +176,7 @@ ARM = """(newPage) => {
     // after the frame that drew it (that frame's paint is on screen by then). A frame's timestamp is its start, so
     // a frame that began after the drawing is a later one.
     const live = window.vaeLive;
-    if (live?.lastFrame && document.querySelector('.vae-live-picture.ready, .vae-pick-canvas:not([hidden])')) {
+    if (live?.lastFrame && document.querySelector('.vae-live-picture.ready, .vae-pick')) {  // pick.js draws too
         const poll = (at) => {
             if (s.done) return;
             const drew = live.lastFrame();

@@ -34,7 +34,8 @@ from views.pages.map import (
 LIVE = Path(__file__).resolve().parent.parent / "views" / "live"
 SHIPPED = ["mnist-z2", "mnist-z5", "mnist-z10", "mnist-z20"]
 TOLERANCE = 1e-4
-N_CODES = 7  # not a multiple of 4: runMlp's batches of four end with a partial one
+N_CODES = 71  # more than the kernel's MAX_BATCH (64 at a time, then 7), and not a multiple of 4: runMlp's
+# batches of four end with a partial one
 
 HARNESS = """
 const fs = require("fs");

@@ -418,3 +418,57 @@ def test_the_range_switch_shows_the_other_range_at_once_and_the_rerun_draws_the_
     app_idle(page)
     assert frame.evaluate(MAP_SHOWS) == at_once
     expect(switch).not_to_be_checked()
+
+
+GRID_PIXELS = """(f) => {
+    // The grid's grey levels as shown: the canvas drawn here, or the server's picture drawn onto one.
+    const shown = [...f.querySelectorAll('img, canvas')].find((e) => !e.hidden);
+    const [w, h] = shown.tagName === 'IMG' ? [shown.naturalWidth, shown.naturalHeight] : [shown.width, shown.height];
+    const c = document.createElement('canvas');
+    [c.width, c.height] = [w, h];
+    c.getContext('2d').drawImage(shown, 0, 0);
+    const d = c.getContext('2d').getImageData(0, 0, w, h).data;
+    return {
+        tag: shown.tagName, size: [w, h], grey: Array.from({length: w * h}, (_, i) => d[4 * i]),
+        alt: shown.tagName === 'IMG' ? shown.alt : shown.getAttribute('aria-label'),
+        titles: ['x', 'y'].map((a) => f.closest('.vae-pick').querySelector(`.vae-pick-${a}title`).textContent),
+        stale: f.closest('.vae-pick').classList.contains('vae-pick-stale'),
+    };
+}"""
+
+
+def test_another_dimension_decodes_its_grid_at_once_as_the_server_draws_it(
+    page: Page, streamlit_server: str, app_idle
+):
+    """On the 20-D model the dimension selects are live: another horizontal dimension's grid is decoded in the
+    browser in the choice's own task (titles and text alternative too), and the server's picture after the rerun
+    is the same to within one grey level (the browser's decoder agrees with torch to 1e-4). The vertical
+    dimension's value for the horizontal dims the picture until the rerun's warning."""
+    page.goto(f"{streamlit_server}/manifold?model=mnist-z20")
+    app_idle(page)
+    frame = page.locator(FRAME)
+    expect(page.locator(".st-key-manifold_dim_x")).to_be_hidden()  # the Streamlit select box, the twin
+    select = page.locator(".vae-select.ready select").first
+    old = int(select.input_value())
+    vertical = int(page.locator(".vae-select.ready select").nth(1).input_value())
+    new = next(d for d in range(20) if d not in (old, vertical))
+    at_once = select.evaluate(f"""(s) => {{
+        s.value = '{new}';
+        s.dispatchEvent(new Event('change', {{bubbles: true}}));
+        return ({GRID_PIXELS})(document.querySelector('{FRAME}'));
+    }}""")
+    assert at_once["tag"] == "CANVAS" and at_once["titles"][0] == f"z{new}" and not at_once["stale"]
+    assert f"z{new} from " in at_once["alt"]
+    page.wait_for_url(re.compile(rf"manifold_dim_x=z{new}\b"))
+    app_idle(page)
+    served = frame.evaluate(GRID_PIXELS)
+    assert served["tag"] == "IMG" and served["size"] == at_once["size"]
+    assert (served["alt"], served["titles"]) == (at_once["alt"], at_once["titles"])
+    assert np.abs(np.array(served["grey"]) - np.array(at_once["grey"])).max() <= 1
+    same = select.evaluate(f"""(s) => {{
+        s.value = '{vertical}';
+        s.dispatchEvent(new Event('change', {{bubbles: true}}));
+        return ({GRID_PIXELS})(document.querySelector('{FRAME}'));
+    }}""")
+    assert same["stale"]
+    expect(page.get_by_text("Choose two different dimensions.")).to_be_visible(timeout=RERUN_MS)

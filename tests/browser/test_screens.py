@@ -67,7 +67,8 @@ MAIN = {
     "sample": Main(SHOWN_PICTURE, SHOWN_SLIDER),
     "interpolate": Main(SHOWN_PICTURE, SHOWN_SLIDER),
     "manifold": Main(PICKER, SHOWN_SLIDER),
-    "map": Main(PICKER, "[data-testid=stMain] [data-testid=stButtonGroup]"),
+    "map": Main(PICKER, "[data-testid=stMain] [data-testid=stButtonGroup], "  # the class pills: Streamlit's, or live
+                "[data-testid=stMain] .vae-pills >> visible=true"),
     "pad": Main("[data-testid=stMain] .vae-pad canvas.pad", SLIDER),
     "compare": Main("[data-testid=stMain] [data-testid=stDataFrame]", "[data-testid=stMain] [data-testid=stDataFrame]"),
     "objectives": Main("[data-testid=stMain] [data-testid=stDataFrame]",

@@ -10,6 +10,7 @@ from tests.apptest import (
     current_digit,
     current_report,
     is_decoded,
+    live_mounts,
     mount_data,
     open_latent_space_page,
     pick,
@@ -20,6 +21,7 @@ from tests.apptest import (
 )
 from vae_core.latent import grid_axis, manifold_grid
 from views import state_keys
+from views.pages.manifold import DIM_KEYS
 
 PICKER = "manifold_picker"
 
@@ -167,3 +169,35 @@ def test_the_grid_goes_as_a_plain_picture_too_until_the_browser_is_known_to_run_
     send_trigger(at, "live_manifold_n", "release", {"manifold_n": 21})
     assert at.slider(key="manifold_n").value == 21
     assert not [p for p in pictures(at.main) if p.alt.startswith("Manifold:")]
+
+
+def test_a_larger_latents_dimension_selects_are_live_and_the_picker_can_decode_another_pair():
+    """On a model with more than two dimensions the dimension selects are live selects (views/live), and the
+    picker carries what the browser needs to decode another pair's grid (pick.js decodedView): the model, the
+    selects' keys, and the text alternative's template, which for this run's pair is the page's own."""
+    at = open_latent_space_page("manifold", "mnist-z20")
+    x_select, y_select = (mount_data(at, f"live_{key}") for key in DIM_KEYS)
+    assert (x_select["style"], x_select["group"], x_select["options"]) == ("select", "manifold", list(range(20)))
+    assert x_select["labels"][:3] == ["z0", "z1", "z2"] and x_select["model"] == view(at)["decode"]["model"]
+    assert y_select["help"].startswith("By default the two dimensions with the largest KL") and not x_select["help"]
+    decode, (d0, d1) = view(at)["decode"], view(at)["follow"]["dims"]
+    assert (decode["group"], decode["keys"]) == ("manifold", list(DIM_KEYS))
+    end = decode["ring"] if view(at)["marks"] else "."
+    assert decode["alt"].format(x=f"z{d0}", y=f"z{d1}", end=end) == view(at)["alt"]
+    assert (x_select["value"], y_select["value"]) == (d0, d1)
+
+
+def test_a_released_dimension_reaches_python_and_what_is_not_one_is_dropped():
+    at = open_latent_space_page("manifold", "mnist-z20")
+    d1 = view(at)["follow"]["dims"][1]
+    new = next(d for d in range(20) if d not in view(at)["follow"]["dims"])
+    for bad in ("z5", 20, -1, True, None, 5.5):
+        send_trigger(at, "live_manifold_dim_x", "release", {"manifold_dim_x": bad})
+        assert view(at)["follow"]["dims"][0] != bad
+    send_trigger(at, "live_manifold_dim_x", "release", {"manifold_dim_x": new})
+    assert view(at)["follow"]["dims"] == [new, d1] and view(at)["x"]["title"] == f"z{new}"
+
+
+def test_the_2d_models_grid_has_no_dimension_selects_to_decode_for():
+    at = open_latent_space_page("manifold", "mnist-z2")
+    assert "decode" not in view(at) and not [k for k in live_mounts(at) if k.startswith("live_manifold_dim")]

@@ -272,17 +272,20 @@ CHOICE_STYLES = ("radio", "select", "pills", "switch")
 
 
 def live_choices(model_sha1: str | None, group: str | Sequence[str], key: str, label: str, options: Sequence[Any],
-                 value: Any, component_key: str, style: str = "radio", help: str | None = None) -> None:
+                 value: Any, component_key: str, style: str = "radio", help: str | None = None,
+                 labels: Sequence[str] | None = None) -> None:
     """A choice for widget `key` that shows at once in the pictures of `group` (or of each group listed) that hold
-    that value's params (`picture_variants`, or the map's scatter drawn here) and is released to Python like a
-    slider. `style`: "radio" (buttons side by side; twin an st.radio or a small st.selectbox), "select" (a native
-    select box: many options), "pills" (any number of `options` on at once, `value` a list; twin an st.pills with
-    selection_mode="multi") or "switch" (options [False, True]; twin an st.toggle). `help` is shown under a switch.
-    Mount it after its twin's fallback container."""
+    that value's params (`picture_variants`; the map's scatter and the manifold's grid, drawn here) and is released
+    to Python like a slider. `style`: "radio" (buttons side by side; twin an st.radio or a small st.selectbox),
+    "select" (a native select box: many options), "pills" (any number of `options` on at once, `value` a list;
+    twin an st.pills with selection_mode="multi") or "switch" (options [False, True]; twin an st.toggle). `help`
+    is shown under a switch or a select box (a phone has no tooltip); `labels` are a select box's options' texts
+    (its twin's format_func), else str(option). Mount it after its twin's fallback container."""
     if style not in CHOICE_STYLES:
         raise ValueError(f"style must be one of {CHOICE_STYLES}, not {style!r}")
     data = {"kind": "choices", "model": model_sha1, "group": group if isinstance(group, str) else list(group),
-            "key": key, "label": label, "options": list(options), "value": value, "style": style, "help": help}
+            "key": key, "label": label, "options": list(options), "value": value, "style": style, "help": help,
+            "labels": None if labels is None else list(labels)}
     _live(key=component_key, data=data, on_release_change=functools.partial(
         _release_choice, component_key, key, tuple(options), style == "pills"))
 

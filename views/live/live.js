@@ -282,8 +282,8 @@ function mountSelect(data, box, choose, setTriggerValue) {
   box.classList.add("vae-select");
   const select = document.createElement("select");
   select.setAttribute("aria-label", data.label);
-  select.append(...data.options.map((option) => new Option(String(option), String(option), false,
-    option === data.value)));
+  select.append(...data.options.map((option, i) => new Option(data.labels?.[i] ?? String(option), String(option),
+    false, option === data.value)));
   select.addEventListener("change", () => {
     const option = data.options[select.selectedIndex];
     noteFocus(data.key, select);
@@ -291,6 +291,7 @@ function mountSelect(data, box, choose, setTriggerValue) {
     setTriggerValue("release", { [data.key]: option });
   });
   box.querySelector("div").append(select);
+  addHelp(box, data, select);
   showWhenReady(box, data.model, () => focusAgain(data.key, select));
 }
 
@@ -337,14 +338,18 @@ function mountSwitch(data, box, choose, setTriggerValue) {
     setTriggerValue("release", { [data.key]: input.checked });
   });
   box.querySelector("div").append(label);
-  if (data.help) {
-    const help = document.createElement("small");
-    help.id = `vae-help-${data.key}`;
-    help.textContent = data.help;
-    input.setAttribute("aria-describedby", help.id);
-    box.append(help);
-  }
+  addHelp(box, data, input);
   showWhenReady(box, data.model, () => focusAgain(data.key, input));
+}
+
+// A choice's `help`, shown under it and read out with its `control`.
+function addHelp(box, data, control) {
+  if (!data.help) return;
+  const help = document.createElement("small");
+  help.id = `vae-help-${data.key}`;
+  help.textContent = data.help;
+  control.setAttribute("aria-describedby", help.id);
+  box.append(help);
 }
 
 // The path's ends, a and b, where an end that is the current digit (Interpolate's "current digit", listed in
@@ -442,14 +447,14 @@ function fill(template, words) {
   return template.replace(/\{(\w+)\}/g, (all, name) => words[name] ?? all);
 }
 
-// Tile uint8 pictures like vae_core.render.image_grid: padding 2 of grey 64 around and between the cells.
+// Tile uint8 pictures like vae_core.render.image_grid: padding 2 of grey 64 around and between the cells (`pad`
+// 0: none, the manifold's grid).
 const PAD = 2;
 const PAD_GREY = 64;
-function paintGrid(image, probs, n, nrow) {
+function paintGrid(image, probs, n, nrow, pad = n > 1 ? PAD : 0) {
   const side = image.width;
   const d = image.data;
-  if (n > 1) for (let i = 0; i < d.length; i += 4) (d[i] = d[i + 1] = d[i + 2] = PAD_GREY), (d[i + 3] = 255);
-  const pad = n > 1 ? PAD : 0;
+  if (pad) for (let i = 0; i < d.length; i += 4) (d[i] = d[i + 1] = d[i + 2] = PAD_GREY), (d[i + 3] = 255);
   for (let k = 0; k < n; k++) {
     const top = pad + Math.floor(k / nrow) * (28 + pad);
     const left = pad + (k % nrow) * (28 + pad);

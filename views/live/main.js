@@ -8,7 +8,7 @@ function receiveModel(bytes) {
     const model = parseModel(bytes);
     id = model.id;
     modelsReceived.push(id);
-    Object.assign(modelSlot(id), { settled: true }).resolve(model);
+    Object.assign(modelSlot(id), { settled: true, value: model }).resolve(model); // value: for use in this task
   } catch (err) {
     if (id) Object.assign(modelSlot(id), { settled: true }).reject(err);
     throw err; // Streamlit shows it in place of the component

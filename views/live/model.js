@@ -115,10 +115,18 @@ function runMlp(layers, act, x, n, tag) {
   return x;
 }
 
-// One network over n inputs: the WebAssembly kernel when there is one and n fits, else runMlp.
+// One network over n inputs: the WebAssembly kernel when there is one (MAX_BATCH inputs at a time: the manifold's
+// grid has up to 900), else runMlp.
 function runNet(net, x, n, tag) {
-  if (net.fast && n <= MAX_BATCH) return runWasm(net.fast, net.act, x, n, tag);
-  return runMlp(net.layers, net.act, x, n, tag);
+  if (!net.fast) return runMlp(net.layers, net.act, x, n, tag);
+  if (n <= MAX_BATCH) return runWasm(net.fast, net.act, x, n, tag);
+  const [nIn, nOut] = [net.layers[0].nIn, net.layers[net.layers.length - 1].nOut];
+  const out = buffer(`${tag}all`, n * nOut);
+  for (let s = 0; s < n; s += MAX_BATCH) {
+    const m = Math.min(MAX_BATCH, n - s);
+    out.set(runWasm(net.fast, net.act, x.subarray(s * nIn, (s + m) * nIn), m, tag), s * nOut);
+  }
+  return out;
 }
 
 // codes: n * latentDim -> n * 784 pixel probabilities (sigmoid of the logits), valid until the next call.

@@ -78,6 +78,26 @@ function axisPosition(value, axis, cell, descending = false) {
   return descending ? n * cell - 1 - pos : pos;
 }
 
+// The manifold's view for another pair of dimensions `dims` (the live selects of its group), from this run's
+// `data`: the same axis and cells over the new pair, its titles, the ring at the run's mu there, and the text
+// alternative from the template `decode.alt`; the grid is decoded here (showDecoded).
+function decodedView(data, dims) {
+  const { axis, cell, mu } = data.follow;
+  const side = axis.length * cell;
+  const [x, y] = [axisPosition(mu[dims[0]], axis, cell), axisPosition(mu[dims[1]], axis, cell, true)];
+  const inside = x !== null && y !== null;
+  const words = { x: `z${dims[0]}`, y: `z${dims[1]}`, end: inside ? data.decode.ring : "." };
+  return {
+    ...data,
+    decoded: { dims },
+    x: { ...data.x, title: words.x },
+    y: { ...data.y, title: words.y },
+    marks: inside ? { ring: [(x + 0.5) / side, (y + 0.5) / side] } : {},
+    follow: { ...data.follow, dims },
+    alt: data.decode.alt.replace(/\{(x|y|end)\}/g, (_, w) => words[w]),
+  };
+}
+
 function newPicker(root) {
   const figure = mountInto(root, PICK_HTML);
   const q = (cls) => figure.querySelector(`.vae-pick-${cls}`);
@@ -228,7 +248,10 @@ function newPicker(root) {
   };
   for (const [type, fn] of Object.entries(handlers)) frame.addEventListener(type, fn);
   // Enlarged, the picture keeps its pixels square and sharp; shrunk (a phone), it is smoothed, not decimated.
-  const sharpen = () => img.classList.toggle("pixelated", img.naturalWidth > 0 && img.clientWidth >= img.naturalWidth);
+  const sharpen = () => {
+    img.classList.toggle("pixelated", img.naturalWidth > 0 && img.clientWidth >= img.naturalWidth);
+    canvas.classList.toggle("pixelated", canvas.clientWidth >= canvas.width);
+  };
   img.addEventListener("load", sharpen);
   new ResizeObserver(sharpen).observe(frame);
 
@@ -314,6 +337,35 @@ function newPicker(root) {
     source = drawnTargets;
     keepCursor();
   }
+  // A grid decoded here (decodedView): the codes over the view's pair of dimensions, the others at the run's mu, as
+  // vae_core.latent.manifold_grid lays them out (rows from the largest value of the second down), decoded and tiled
+  // without padding. Once the model is here, in the caller's task.
+  async function showDecoded() {
+    const slot = modelSlot(view.decode.model);
+    const model = slot.value ?? (await slot.ready);
+    if (!view.decoded) return; // another view came meanwhile
+    const { dims: [d0, d1] } = view.decoded;
+    const { axis, cell, mu } = view.follow;
+    const n = axis.length;
+    const codes = new Float32Array(n * n * mu.length);
+    for (let row = 0; row < n; row++)
+      for (let col = 0; col < n; col++) {
+        const at = (row * n + col) * mu.length;
+        codes.set(mu, at);
+        codes[at + d0] = axis[col];
+        codes[at + d1] = axis[n - 1 - row];
+      }
+    if (canvas.width !== n * cell) canvas.width = canvas.height = n * cell;
+    const ctx = canvas.getContext("2d");
+    const image = ctx.createImageData(n * cell, n * cell);
+    paintGrid(image, decodeCodes(model, codes, n * n), n * n, n, 0);
+    ctx.putImageData(image, 0, 0);
+    canvas.setAttribute("aria-label", view.alt);
+    sharpen();
+    lastFrameAt = performance.now(); // benchmarks/bench_browser.py: the picture is on screen from the next frame
+    keepCursor();
+  }
+
   // The keyboard cursor stays at its place, on the new picture's items.
   function keepCursor() {
     if (cursor && document.activeElement === frame) {
@@ -337,12 +389,12 @@ function newPicker(root) {
     drawLegend(data.legend);
     drawMarks();
     if (pressed && data.plane) markTarget(posteriorOnMap(...pressed, data.plane));
-    [img.hidden, canvas.hidden] = [Boolean(data.scatter), !data.scatter];
-    if (data.scatter) {
+    const drawnHere = Boolean(data.scatter || data.decoded);
+    [img.hidden, canvas.hidden] = [drawnHere, !drawnHere];
+    if (drawnHere) {
       shownSlot?.listeners.delete(showSource);
       shownSlot = null;
-      showScatter();
-      return;
+      return data.scatter ? showScatter() : showDecoded();
     }
     const slot = pickSource(data.source);
     if (slot !== shownSlot) shownSlot?.listeners.delete(showSource); // the old picture may now be let go
@@ -365,7 +417,8 @@ function newPicker(root) {
     heldSlots = variants.flatMap((v) => Object.values(v.views)).map((view) => pickSource(view.source));
     heldSlots.forEach((slot) => slot.listeners.add(hold));
   }
-  const samePicture = (a, b) => a.source === b.source && String(a.plane?.box) === String(b.plane?.box);
+  const samePicture = (a, b) => a.source === b.source && String(a.plane?.box) === String(b.plane?.box)
+    && String(a.decoded?.dims) === String(b.decoded?.dims);
   // A map drawn here follows its group's live pills.
   let scatterFollow = null; // {group, listener}
   function followScatter(data) {
@@ -379,16 +432,23 @@ function newPicker(root) {
     figure.classList.remove("vae-pick-stale");
     const variants = data.variants ?? [];
     holdSources(variants);
-    if (!variants.length) return show(data);
-    const group = liveGroup(variants[0].group);
+    if (!variants.length && !data.decode) return show(data);
+    const groupName = data.decode?.group ?? variants[0].group;
+    const group = liveGroup(groupName);
     const listener = () => {
       const now = (v) => String(group.values.get(v.key) ?? v.value);
       const moved = variants.filter((v) => now(v) !== v.value);
-      const next = moved.length === 0 ? data : moved.length === 1 ? moved[0].views[now(moved[0])] : undefined;
+      // Another pair of dimensions (the manifold of a model with more): its grid decoded here, when nothing else
+      // moved and the two differ.
+      const dims = data.decode?.keys.map((k, i) => Number(group.values.get(k) ?? data.follow.dims[i]));
+      const newDims = dims && String(dims) !== String(data.follow.dims);
+      let next;
+      if (newDims) next = moved.length === 0 && dims[0] !== dims[1] ? decodedView(data, dims) : undefined;
+      else next = moved.length === 0 ? data : moved.length === 1 ? moved[0].views[now(moved[0])] : undefined;
       figure.classList.toggle("vae-pick-stale", !next);
       if (next && !samePicture(next, view)) show(next); // the same picture is this run's view, already shown
     };
-    follow = { group: variants[0].group, listener };
+    follow = { group: groupName, listener };
     group.listeners.add(listener);
     show(data);
     listener(); // a key press since the run that sent this: its value's view where there is one

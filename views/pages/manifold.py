@@ -28,6 +28,8 @@ from ..live import (
     fallback,
     live_choices,
     live_sliders,
+    model_sha1,
+    mount_model,
     pick_source,
     picture_picker,
 )
@@ -107,6 +109,17 @@ def shared_compute(
     return manifold.codes, pick_source(manifold.picture)
 
 
+RING_TEXT = "; a red ring marks the current digit's mu."
+
+
+def manifold_alt(axis: torch.Tensor, x: str, y: str, end: str) -> str:
+    """The grid's text alternative: x and y name its dimensions, `end` closes it (RING_TEXT where the ring is
+    drawn, else "."); with "{x}", "{y}" and "{end}" a template the browser fills for another pair (pick.js)."""
+    n, low, high = axis.numel(), f"{axis[0]:.2f}", f"{axis[-1]:.2f}"
+    return (f"Manifold: {n} x {n} digits decoded from a grid of codes, {x} from {low} to {high} across and {y} from "
+            f"{high} at the top to {low} at the bottom{end}")
+
+
 def manifold_view(axis: torch.Tensor, dims: tuple[int, int], mu: torch.Tensor) -> dict:
     """The picker's view of the grid over `axis` in `dims`: axes in z, the cells' z values, and a red ring at the
     current digit's mu when it lies inside the grid."""
@@ -118,7 +131,6 @@ def manifold_view(axis: torch.Tensor, dims: tuple[int, int], mu: torch.Tensor) -
                       for d, t in zip(dims, ticks))
     px, py = axis_position(mu[d0].item(), axis, CELL_PX), axis_position(mu[d1].item(), axis, CELL_PX, descending=True)
     inside = px is not None and py is not None
-    low, high = f"{axis[0]:.2f}", f"{axis[-1]:.2f}"
     return {
         "x": x_axis, "y": y_axis,
         "grid": {"n": n, "x": [f"{v:.2f}" for v in axis.tolist()], "y": [f"{v:.2f}" for v in axis.flip(0).tolist()]},
@@ -127,9 +139,7 @@ def manifold_view(axis: torch.Tensor, dims: tuple[int, int], mu: torch.Tensor) -
         # than two dimensions) its cells wait for the rerun.
         "follow": {"dims": [d0, d1], "axis": axis.tolist(), "cell": CELL_PX, "mu": mu.tolist(),
                    "slice": mu.numel() > 2},
-        "alt": (f"Manifold: {n} x {n} digits decoded from a grid of codes, z{d0} from {low} to {high} across and "
-                f"z{d1} from {high} at the top to {low} at the bottom"
-                + ("; a red ring marks the current digit's mu." if inside else ".")),
+        "alt": manifold_alt(axis, f"z{d0}", f"z{d1}", RING_TEXT if inside else "."),
         "label": ("Manifold grid. Click or tap a cell, or move with the arrow keys and press Enter, to make its code "
                   "the current digit."),
         # a whole multiple of the picture's side where it fits, so every model pixel is an equal square
@@ -137,8 +147,10 @@ def manifold_view(axis: torch.Tensor, dims: tuple[int, int], mu: torch.Tensor) -
     }
 
 
-def dimension_pair(latent_dim: int, kl_per_dim: torch.Tensor) -> tuple[int, int]:
-    """Two selects for the plotted dimensions; by default the two with the highest KL for the current digit."""
+def dimension_pair(latent_dim: int, kl_per_dim: torch.Tensor, model_sha1: str | None) -> tuple[int, int]:
+    """Two selects for the plotted dimensions; by default the two with the highest KL for the current digit. Live
+    (views/live) over their Streamlit twins: the picker decodes the grid of the new pair in the browser (the model
+    `model_sha1`) at once, before the release's rerun brings the server's."""
     if latent_dim == 2:
         return 0, 1
     dims = list(range(latent_dim))
@@ -152,8 +164,13 @@ def dimension_pair(latent_dim: int, kl_per_dim: torch.Tensor) -> tuple[int, int]
     for key, text, default in zip(DIM_KEYS, ("Horizontal", "Vertical"), defaults):
         if key in st.session_state and st.session_state[key] not in dims:  # a smaller model than before
             del st.session_state[key]
-        picked.append(st.selectbox(f"{text} dimension", dims, index=default, key=key, format_func="z{}".format,
-                                   help=dims_help, bind="query-params"))
+        label = f"{text} dimension"
+        with fallback(key):
+            picked.append(st.selectbox(label, dims, index=default, key=key, format_func="z{}".format, help=dims_help,
+                                       bind="query-params"))
+        live_choices(model_sha1, LIVE_GROUP, key, label, dims, picked[-1], component_key=f"live_{key}",
+                     style="select", help=dims_help if key == DIM_KEYS[-1] else None,  # once, under both
+                     labels=[f"z{d}" for d in dims])
     return picked[0], picked[1]
 
 
@@ -201,6 +218,11 @@ def grid_and_picker(n_box: DeltaGenerator, picture_box: DeltaGenerator, dims: tu
         picture_box.warning("Choose two different dimensions.")
         return
     codes, source, view = grid_picture(n, dims, r.mu)
+    lm = current_model()
+    if lm.latent_dim > 2:  # another pair of dimensions: decoded in the browser (pick.js decodedView)
+        axis = settings_axis(n)
+        view["decode"] = {"model": model_sha1(lm.model), "group": LIVE_GROUP, "keys": list(DIM_KEYS),
+                          "alt": manifold_alt(axis, "{x}", "{y}", "{end}"), "ring": RING_TEXT}
     sizes = [m for m in (n - 1, n + 1) if MANIFOLD_N.low <= m <= MANIFOLD_N.high]
     by_size = {n: (source, view)} | {m: grid_picture(m, dims, r.mu)[1:] for m in sizes}
     control, name = spacing_control()
@@ -261,5 +283,5 @@ def render() -> None:
         live_choices(None, LIVE_GROUP, MANIFOLD_SPACING, "Spacing", list(SPACINGS), spacing,
                      component_key="live_manifold_spacing")
         spacing_slider()
-        dims = dimension_pair(lm.latent_dim, r.kl_per_dim)
+        dims = dimension_pair(lm.latent_dim, r.kl_per_dim, mount_model(lm.model) if lm.latent_dim > 2 else None)
     grid_and_picker(n_box, right, dims)
