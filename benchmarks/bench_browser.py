@@ -5,12 +5,15 @@ opens each view in headless Chromium at /<url_path>, focuses the view's main sli
 ArrowLeft alternately. Each press is timed in the page from the keydown event (its timeStamp: when the key was
 pressed, as a person feels it), twice:
 - shown: until the new picture is on screen: the first animation frame after a live picture (views/live: decoded
-  in the browser as the slider moves) drew it, or the main area's pictures or a picture picker's marks changed
+  in the browser as the slider moves) or a picture picker (the latent map drawn from its points, the manifold's
+  grid of another pair of dimensions) drew it, or the main area's pictures or a picture picker's marks changed
   (pick.js draws a map pick's marks itself), decoded and painted, whichever comes first.
 - synced: until the server's pictures have changed and been drawn (the release path: on a live page the twin the
   browser keeps hidden, after a pick the sidebar's current digit; with them the page's state in Python, the URL
   and the rest of the page are up to date): a MutationObserver sees a new `src` of an <img> in the main area or
-  the sidebar, the new pictures are decoded, then two animation frames pass (the first paint that shows them).
+  the sidebar (or, for the latent map, which has no server picture, the picker's view from the server naming new
+  classes or a new range), the new pictures are decoded, then two animation frames pass (the first paint that
+  shows them).
 Before the next press the script run must be over, so presses never overlap.
 
 The synced time is split into phases, from the page's own timestamps (p50 of each is printed): commit, keydown ->

@@ -16,17 +16,19 @@ model in the browser (model.js: the decoder and the encoder; vae_core/export.py 
 - `latent_pad`: the pad (pad.js). `live_sliders` and `live_picture`: sliders and the pictures they move (live.js;
   paths and cross-fades as vae_core.latent makes them: latent.js), tied by a group name, each placed where its
   Streamlit twin is. `draw_watch`: the Upload page's canvas, encoded as it is drawn (draw.js). `picture_picker`:
-  a server-drawn picture to pick from (pick.js; a map pick draws the picked digit's marks at once, latent.js's
-  ellipse; the manifold's also holds the grids of the neighbouring sizes, eps or ranges and of the other spacing,
-  `PickerVariants`). `live_frames`: a
-  picture that swaps in, as its slider moves, one of the pictures the server drew ahead for every value (the Training
-  replay's epochs, Mean's traversal table in each unit; the slider's `options` are a select_slider's; `play_ms`
-  gives a slider a Play button), and `live_chart`: a line chart drawn here whose marker stands at the slider's
-  value (chart.js; the replay's ELBO curve). `live_stepper`, `live_reset` and `live_choices`: a Resample button, a
-  Reset button and a choice (radio buttons, or a select box for many options), shown at once by the pictures that
-  hold the other values' params (`picture_variants`). `digit_picture` and `digit_buttons`: the sidebar's current
-  digit and the buttons that replace it (digits.js): a press draws the new digit at once and hands its posterior
-  to the page's live pictures and pickers, which redraw with it.
+  a picture to pick from (pick.js): the manifold's drawn by the server, which also holds the grids of the
+  neighbouring sizes, eps or ranges and of the other spacing (`PickerVariants`), while another pair of dimensions
+  is decoded here; the latent map drawn here from the test digits' points (scatter.js), so its class pills and
+  range switch redraw it at once, and a pick draws the picked digit's marks at once (latent.js's ellipse).
+  `live_frames`: a picture that swaps in, as its slider moves, one of the pictures the server drew ahead for every
+  value (the Training replay's epochs, Mean's traversal table in each unit; the slider's `options` are a
+  select_slider's; `play_ms` gives a slider a Play button), and `live_chart`: a line chart drawn here whose marker
+  stands at the slider's value (chart.js; the replay's ELBO curve). `live_stepper`, `live_reset` and
+  `live_choices`: a Resample button, a Reset button and a choice (radio buttons, a select box for many options,
+  pills, a switch), shown at once by the pictures that hold the other values' params (`picture_variants`) or draw
+  them here. `digit_picture` and `digit_buttons`: the sidebar's current digit and the buttons that replace it
+  (digits.js): a press draws the new digit at once and hands its posterior to the page's live pictures and
+  pickers, which redraw with it.
   `digit_input` and `decoded_mu`: a page's own pictures of the current digit and of its decoded mu, which a press
   redraws the same way.
 - `ask_whether_scripts_run`: a mount that only answers, so that Python learns early that the browser runs all

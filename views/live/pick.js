@@ -5,9 +5,10 @@
 //
 // Two mounts per picker: its source, which changes only with the picture, so Streamlit's message cache sends it
 // once; and the picker (kind "pick": axes, marks, alt text), small, sent on every rerun. The picker names its source
-// by id. The manifold's source is its picture (bytes starting SOURCE_MAGIC, then JSON); the latent map's is its
-// points (a points mount, draw.js receivePoints), which the picker draws itself (scatter.js) with the classes its
-// group's live pills choose, and picks among.
+// by id. The manifold's source is its picture (bytes starting SOURCE_MAGIC, then JSON; the grid of another pair of
+// dimensions is decoded here until the rerun brings its picture); the latent map's is its points (a points mount,
+// draw.js receivePoints), which the picker draws itself (scatter.js) with the classes its group's live pills
+// choose, and picks among.
 
 const SOURCE_MAGIC = "VAEs";
 
@@ -78,22 +79,22 @@ function axisPosition(value, axis, cell, descending = false) {
   return descending ? n * cell - 1 - pos : pos;
 }
 
-// The manifold's view for another pair of dimensions `dims` (the live selects of its group), from this run's
-// `data`: the same axis and cells over the new pair, its titles, the ring at the run's mu there, and the text
-// alternative from the template `decode.alt`; the grid is decoded here (showDecoded).
-function decodedView(data, dims) {
-  const { axis, cell, mu } = data.follow;
+// The manifold's view for a pair of dimensions `dims` (the live selects of its group) through `mu` (the run's, or a
+// digit button's since), from this run's `data`: the same axis and cells over that pair, its titles, the ring at mu
+// there, and the text alternative from the template `decode.alt`; the grid is decoded here (showDecoded).
+function decodedView(data, dims, mu) {
+  const { axis, cell } = data.follow;
   const side = axis.length * cell;
   const [x, y] = [axisPosition(mu[dims[0]], axis, cell), axisPosition(mu[dims[1]], axis, cell, true)];
   const inside = x !== null && y !== null;
   const words = { x: `z${dims[0]}`, y: `z${dims[1]}`, end: inside ? data.decode.ring : "." };
   return {
     ...data,
-    decoded: { dims },
+    decoded: { dims, mu },
     x: { ...data.x, title: words.x },
     y: { ...data.y, title: words.y },
     marks: inside ? { ring: [(x + 0.5) / side, (y + 0.5) / side] } : {},
-    follow: { ...data.follow, dims },
+    follow: { ...data.follow, dims, mu },
     alt: data.decode.alt.replace(/\{(x|y|end)\}/g, (_, w) => words[w]),
   };
 }
@@ -112,6 +113,7 @@ function newPicker(root) {
   let drawn = null; // what the canvas shows (a map drawn here): its points, classes and box
   let drawnTargets = null;
   let pressed = null; // a sidebar digit button's posterior since the run: the marks of a map's variant follow it
+  let pressedMu = null; // its mu, where the manifold is a slice through the digit's mu decoded here
 
   // Items: a grid's cells (the manifold), or the nearest of the map's targets.
   function cellItem(col, row) {
@@ -167,7 +169,8 @@ function newPicker(root) {
   }
   // The sidebar's digit buttons (digits.js) send the new digit's posterior: a map marks it at once, and the
   // manifold moves its ring to the new mu. A manifold that is a slice through the digit's mu (more than two latent
-  // dimensions) shows the old digit's cells until the rerun brings the new ones: dimmed, as a size it lacks.
+  // dimensions) is decoded here through the new mu; where it cannot be (no model to decode with), it shows the old
+  // digit's cells dimmed until the rerun brings the new ones, as a size it lacks.
   function onDigit(choice) {
     if (!choice.posterior) return;
     if (view?.plane) {
@@ -183,7 +186,9 @@ function newPicker(root) {
       view = { ...view, marks: inside ? { ...others, ring: [(x + 0.5) / side, (y + 0.5) / side] } : others };
       drawMarks();
       // (the same digit again: no new cells come, and the rerun may not mount the picker anew)
-      if (slice && newMu.some((m, d) => Math.abs(m - mu[d]) > 1e-5)) figure.classList.add("vae-pick-stale");
+      if (!slice || !newMu.some((m, d) => Math.abs(m - mu[d]) > 1e-5)) return;
+      if (view.decode && follow) (pressedMu = Array.from(newMu)), follow.listener();
+      else figure.classList.add("vae-pick-stale");
     }
   }
 
@@ -418,7 +423,7 @@ function newPicker(root) {
     heldSlots.forEach((slot) => slot.listeners.add(hold));
   }
   const samePicture = (a, b) => a.source === b.source && String(a.plane?.box) === String(b.plane?.box)
-    && String(a.decoded?.dims) === String(b.decoded?.dims);
+    && JSON.stringify(a.decoded) === JSON.stringify(b.decoded);
   // A map drawn here follows its group's live pills.
   let scatterFollow = null; // {group, listener}
   function followScatter(data) {
@@ -438,13 +443,15 @@ function newPicker(root) {
     const listener = () => {
       const now = (v) => String(group.values.get(v.key) ?? v.value);
       const moved = variants.filter((v) => now(v) !== v.value);
-      // Another pair of dimensions (the manifold of a model with more): its grid decoded here, when nothing else
-      // moved and the two differ.
+      // Another pair of dimensions (the manifold of a model with more), or a slice through a digit button's mu: its
+      // grid decoded here, when nothing else moved and the two dimensions differ.
       const dims = data.decode?.keys.map((k, i) => Number(group.values.get(k) ?? data.follow.dims[i]));
-      const newDims = dims && String(dims) !== String(data.follow.dims);
+      const decodeHere = dims && (String(dims) !== String(data.follow.dims) || pressedMu);
       let next;
-      if (newDims) next = moved.length === 0 && dims[0] !== dims[1] ? decodedView(data, dims) : undefined;
-      else next = moved.length === 0 ? data : moved.length === 1 ? moved[0].views[now(moved[0])] : undefined;
+      if (decodeHere) {
+        const mu = pressedMu ?? data.follow.mu;
+        next = moved.length === 0 && dims[0] !== dims[1] ? decodedView(data, dims, mu) : undefined;
+      } else next = moved.length === 0 ? data : moved.length === 1 ? moved[0].views[now(moved[0])] : undefined;
       figure.classList.toggle("vae-pick-stale", !next);
       if (next && !samePicture(next, view)) show(next); // the same picture is this run's view, already shown
     };
@@ -456,7 +463,7 @@ function newPicker(root) {
 
   function update(data, setTriggerValue) {
     send = setTriggerValue;
-    pressed = null; // this run's marks are the current digit's
+    [pressed, pressedMu] = [null, null]; // this run's marks and cells are the current digit's
     // what the server's view shows (benchmarks/bench_browser.py: a map's run is over when this changes)
     if (data.scatter) figure.dataset.view = JSON.stringify([data.scatter.classes, data.plane.box]);
     followScatter(data);
