@@ -3,6 +3,8 @@ reported while the good one is served, presenter mode enlarges the pictures, and
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 from collections.abc import Callable
 from pathlib import Path
@@ -80,10 +82,14 @@ def test_presenter_mode_enlarges_pictures() -> None:
 
 
 def rss_mb() -> float:
-    """This process's resident memory after a full collection: what it keeps, not the cyclic garbage (Streamlit's
-    element trees) waiting for the next one, which made the reading a sawtooth of 80-100 MB over the interactions
-    (benchmarks/RESULTS.md, "The soak test's memory")."""
+    """This process's resident memory after a full collection and with glibc's free memory handed back: what it
+    keeps, not the cyclic garbage (Streamlit's element trees) waiting for the next collection, which made the
+    reading a sawtooth of 80-100 MB over the interactions (benchmarks/RESULTS.md, "The soak test's memory"), nor
+    the freed memory glibc's arenas hold on to, which still moved it 40 MB either way (676-717 MB, every 100
+    interactions; 673-676 after the trim)."""
     gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # glibc only
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
