@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -46,6 +47,9 @@ from vae_core.latent import grid_axis  # noqa: E402
 from vae_core.preprocess import load_image, to_mnist_style  # noqa: E402
 from vae_core.registry import LoadedModel, load, pretrained_dir  # noqa: E402
 from vae_core.render import decode_probs, to_gif, to_png, to_uint8  # noqa: E402
+
+if TYPE_CHECKING:  # the views import streamlit, slow to import: view_cases imports them when it runs
+    from views.live import PickSource
 
 DIGIT_MS, MANIFOLD_MS, VIEW_MS = 2.0, 30.0, 50.0
 PHOTO_SIZE = (4000, 3000)
@@ -106,9 +110,10 @@ def photo_jpeg(size: tuple[int, int] = PHOTO_SIZE, seed: int = 0) -> bytes:
     return buf.getvalue()
 
 
-def picker_json(source: dict, view: dict) -> str:
-    """A picture picker's two mounts as the component sends them (views.live.picture_picker: JSON)."""
-    return json.dumps(source) + json.dumps(view)
+def picker_json(source: PickSource, view: dict) -> tuple[bytes, str]:
+    """A picture picker's two mounts as the component sends them (views.live.picture_picker): the source's bytes
+    (made once where the page caches it) and the view's JSON (every run)."""
+    return source.message, json.dumps(view)
 
 
 def view_cases(lm: LoadedModel) -> list[Case]:
@@ -175,7 +180,8 @@ def view_cases(lm: LoadedModel) -> list[Case]:
 
     def map_view():
         rr = report()
-        return picker_json(*latent_map.map_view(lm, rr.mu, rr.std, None, list(range(10))))  # picture: cached
+        return picker_json(latent_map.map_source(lm),  # cached: made once per model
+                           latent_map.map_view(lm, rr.mu, rr.std, None, list(range(10))))
 
     return [
         Case("one digit: decode + PNG", lambda: to_png(mean.perturbed_digit(model, r.mu, unit, offsets)), DIGIT_MS),

@@ -99,7 +99,7 @@ def mount_data(at: AppTest, key: str) -> dict:
 
 def pick_source_data(at: AppTest, picker: str, source: str | None = None) -> dict:
     """The source (views.live.pick_source: SOURCE_MAGIC, then JSON) of the picture picker mounted with key
-    `picker` as a dict: id, src (the picture's data URI) and targets. `source`: that id (a variant's), else the
+    `picker` as a dict: id and src (the picture's data URI). `source`: that id (a variant's), else the
     picture the picker shows."""
     ident = source or mount_data(at, picker)["source"]
     message = mount(at, f"{picker}_source_{ident[:16]}").proto.bytes

@@ -394,8 +394,9 @@ SOURCE_MAGIC = b"VAEs"  # main.js tells a picker's source from the other bytes m
 
 @dataclass(frozen=True)
 class PickSource:
-    """A source mount's bytes (SOURCE_MAGIC, then JSON) and the id that mounts name it by: a picker's picture and
-    click targets ({id, src, targets}: pick_source), or a flipbook's frames ({id, frames}: frames_source)."""
+    """A source mount's bytes and the id that mounts name it by: SOURCE_MAGIC, then JSON, for a picker's picture
+    ({id, src}: pick_source) or a flipbook's frames ({id, frames}: frames_source); or a points_message (the latent
+    map's points, which the browser draws)."""
 
     id: str
     message: bytes
@@ -406,14 +407,13 @@ class PickSource:
         return base64.b64decode(src.split(",", 1)[1])
 
 
-def pick_source(src: str, targets: dict[str, list] | None = None) -> PickSource:
-    """A picker's picture (a data URI) and, for a picker without a grid, its click targets {x, y, id, label}
-    (x, y: fractions of the picture's width and height from its top left). Build it where the picture is cached:
-    its message is then made once, and Streamlit's message cache sends it once. Bytes, not a dict: Streamlit
-    serialises a dict mount's data to JSON twice on every run (the message and the element's identity), ~5 ms for
-    the map's 330 kB; bytes it only hashes."""
-    ident = hashlib.sha1(src.encode() + json.dumps(targets).encode()).hexdigest()
-    return PickSource(ident, SOURCE_MAGIC + json.dumps({"id": ident, "src": src, "targets": targets}).encode())
+def pick_source(src: str) -> PickSource:
+    """A picker's picture (a data URI: the manifold's grid). Build it where the picture is cached: its message is
+    then made once, and Streamlit's message cache sends it once. Bytes, not a dict: Streamlit serialises a dict
+    mount's data to JSON twice on every run (the message and the element's identity), ~5 ms for a 330 kB one;
+    bytes it only hashes."""
+    ident = hashlib.sha1(src.encode()).hexdigest()
+    return PickSource(ident, SOURCE_MAGIC + json.dumps({"id": ident, "src": src}).encode())
 
 
 def frames_source(frames: dict[Any, str]) -> PickSource:

@@ -105,7 +105,7 @@ function newPicker(root) {
   const [frame, lines, hover, cursorMark, readout, legend] = ["frame", "lines", "hover", "cursor", "readout", "legend"].map(q);
   const [img, canvas] = [frame.querySelector("img"), frame.querySelector("canvas")];
   let view = null; // the picker's data
-  let source = null; // its source's data
+  let source = null; // its source's data (the manifold's picture), or the map's drawn click targets: {targets}
   let send = () => {};
   let cursor = null; // the item under the keyboard cursor: {id, x, y, ...} in picture fractions
   let marks = []; // the spans of the cross and the ring

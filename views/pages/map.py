@@ -169,6 +169,17 @@ def plane_points(lm: LoadedModel) -> torch.Tensor:
     return lm.latents["test_mu" if lm.latent_dim == 2 else "test_pca"]
 
 
+def weights_key(lm: LoadedModel) -> str:
+    """What the map's caches are keyed by: the weights' SHA-256 (the model's name for a model without one)."""
+    return lm.card.get("weights_sha256", lm.name)
+
+
+def map_source(lm: LoadedModel) -> PickSource:
+    """map_points for the model `lm`, cached for every session."""
+    return map_points(weights_key(lm), plane_points(lm), lm.latents["test_labels"].long(), lm.latents["test_logvar"],
+                      lm.latents["pca_components"] if lm.latent_dim > 2 else None)
+
+
 @st.fragment
 def render() -> None:
     rerun_app_if_requested()
@@ -197,13 +208,11 @@ def render() -> None:
         if not classes:
             st.info("No class chosen: pick one or more labels above to show their test digits.")
         st.markdown(f"**Current digit**: {get_digit().source}; ELBO {r.elbo:.2f} nats (the cross and ring)")
-    weights, points, labels = lm.card.get("weights_sha256", lm.name), plane_points(lm), lm.latents["test_labels"]
-    source = map_points(weights, points, labels.long(), lm.latents["test_logvar"],
-                        lm.latents.get("pca_components") if lm.latent_dim > 2 else None)
-    view = map_view(lm, r.mu, r.std, ranges[same], classes)
+    source, view = map_source(lm), map_view(lm, r.mu, r.std, ranges[same], classes)
     # On the 2-D model the range switch shows the other range's axes and marks at once.
     variants = [PickerVariants(MAP_GROUP, RANGE_KEY, same, {
         not same: (source, map_view(lm, r.mu, r.std, ranges[not same], classes))})] if lm.latent_dim == 2 else []
     with right:
         picture_picker(source, view, partial(use_test_digit, lm), PICKER_KEY, variants, picture=partial(
-            map_picture, weights, tuple(classes), tuple(view["plane"]["box"]), points, labels.long()))
+            map_picture, weights_key(lm), tuple(classes), tuple(view["plane"]["box"]), plane_points(lm),
+            lm.latents["test_labels"].long()))
