@@ -319,7 +319,8 @@ def test_a_live_endpoint_choice_redraws_all_three_pictures_at_once_and_the_rerun
     page.wait_for_function("() => window.vaeLive?.stats('interp').drawn > 0")
     read = INTERP_PICTURES
     before = page.evaluate(read)
-    select = page.locator(".vae-choices.ready[data-group~=interp] select[aria-label='Endpoint A']")
+    select = page.locator(".vae-choices.ready[data-group~=interp]").get_by_role("combobox", name="Endpoint A",
+                                                                             exact=True)
     at_once = select.evaluate(f"""async (select) => {{
         select.value = 'class 1';
         select.dispatchEvent(new Event('change', {{bubbles: true}}));

@@ -280,8 +280,12 @@ const REFOCUS_MS = 10_000;
 // select changes with the arrow keys, each change a release, as the radios'.
 function mountSelect(data, box, choose, setTriggerValue) {
   box.classList.add("vae-select");
+  // A label of its own, not the fieldset's legend: a screen reader would say the name twice (group, then box).
+  const label = document.createElement("label");
+  label.textContent = data.label;
+  box.querySelector("legend").replaceWith(label);
   const select = document.createElement("select");
-  select.setAttribute("aria-label", data.label);
+  select.id = label.htmlFor = `vae-select-${data.key}`;
   select.append(...data.options.map((option, i) => new Option(data.labels?.[i] ?? String(option), String(option),
     false, option === data.value)));
   select.addEventListener("change", () => {
