@@ -48,8 +48,9 @@ def cell_representatives(
     """Indices of one point per occupied cell of a cells x cells grid over the given ranges: the point nearest
     its cell's centre. Points outside the ranges are left out.
 
-    A click target per cell instead of per point: a picture of all the points plus these few invisible
-    targets is what the latent map's browser draws, and any click lands within a cell of a real point."""
+    A click target per cell instead of per point: the latent map's picker picks among these few invisible
+    targets, and any click lands within a cell of a real point. views/live/scatter.js picks the same ones in the
+    browser (tests/test_live_js.py checks that they agree)."""
     xy = points[:, :2].double()
     lo = torch.tensor([x_range[0], y_range[0]], dtype=torch.float64)
     span = torch.tensor([x_range[1] - x_range[0], y_range[1] - y_range[0]], dtype=torch.float64)

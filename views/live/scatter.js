@@ -1,6 +1,7 @@
 // The latent map drawn here from its points (views/pages/map.py map_points: each test digit's point in the map's
 // plane, label and 1-sigma covariance there), so a class pill or the range switch redraws it at once. Drawn as
-// vae_core.render.class_scatter draws the server's picture (the same pixels), with one click target per occupied cell as vae_core.plot_geometry.cell_representatives picks them.
+// vae_core.render.class_scatter draws the server's picture (the same pixels), with one click target per occupied
+// cell as vae_core.plot_geometry.cell_representatives picks them.
 
 // Python's round(): halves to even, as the server places its glyphs.
 function roundHalfEven(x) {
