@@ -249,9 +249,16 @@ function mountChoices(data, root, setTriggerValue) {
     group.listeners.forEach((fn) => fn());
   });
   choose(data.value);
-  if (data.style === "select") return mountSelect(data, box, choose, setTriggerValue);
-  if (data.style === "pills") return mountPills(data, box, choose, setTriggerValue);
-  if (data.style === "switch") return mountSwitch(data, box, choose, setTriggerValue);
+  // A user's choice: shown at once by the group's pictures, then released to Python; the focus noted under
+  // `focusKey` (the control used), so the rerun can put it back.
+  const release = (value, control, focusKey = data.key) => {
+    noteFocus(focusKey, control);
+    choose(value);
+    setTriggerValue("release", { [data.key]: value });
+  };
+  if (data.style === "select") return mountSelect(data, box, release);
+  if (data.style === "pills") return mountPills(data, box, release);
+  if (data.style === "switch") return mountSwitch(data, box, release);
   const name = `vae-choice-${data.key}`;
   for (const option of data.options) {
     const label = document.createElement("label");
@@ -259,11 +266,7 @@ function mountChoices(data, root, setTriggerValue) {
     const input = label.querySelector("input");
     Object.assign(input, { name, value: String(option), checked: option === data.value });
     label.querySelector("span").textContent = String(option);
-    input.addEventListener("change", () => {
-      noteFocus(data.key, input);
-      choose(option);
-      setTriggerValue("release", { [data.key]: option });
-    });
+    input.addEventListener("change", () => release(option, input));
     box.querySelector("div").append(label);
   }
   // Side by side where they fit on one line, else one under the other (a long label, a narrow column, a phone).
@@ -278,7 +281,7 @@ const REFOCUS_MS = 10_000;
 
 // A choice among many (Interpolate's endpoints): a native select box in place of the radio buttons. A closed
 // select changes with the arrow keys, each change a release, as the radios'.
-function mountSelect(data, box, choose, setTriggerValue) {
+function mountSelect(data, box, release) {
   box.classList.add("vae-select");
   // A label of its own, not the fieldset's legend: a screen reader would say the name twice (group, then box).
   const label = document.createElement("label");
@@ -288,12 +291,7 @@ function mountSelect(data, box, choose, setTriggerValue) {
   select.id = label.htmlFor = `vae-select-${data.key}`;
   select.append(...data.options.map((option, i) => new Option(data.labels?.[i] ?? String(option), String(option),
     false, option === data.value)));
-  select.addEventListener("change", () => {
-    const option = data.options[select.selectedIndex];
-    noteFocus(data.key, select);
-    choose(option);
-    setTriggerValue("release", { [data.key]: option });
-  });
+  select.addEventListener("change", () => release(data.options[select.selectedIndex], select));
   box.querySelector("div").append(select);
   addHelp(box, data, select);
   showWhenReady(box, data.model, () => focusAgain(data.key, select));
@@ -301,7 +299,7 @@ function mountSelect(data, box, choose, setTriggerValue) {
 
 // Any number of options on at once (the map's classes): checkboxes drawn as pills, as Streamlit draws st.pills. The
 // group's value is the list of options on, in their order.
-function mountPills(data, box, choose, setTriggerValue) {
+function mountPills(data, box, release) {
   box.classList.add("vae-pills");
   let chosen = [...data.value];
   const focusKey = (option) => `${data.key}=${option}`;
@@ -312,10 +310,8 @@ function mountPills(data, box, choose, setTriggerValue) {
     Object.assign(input, { value: String(option), checked: chosen.includes(option) });
     label.querySelector("span").textContent = String(option);
     input.addEventListener("change", () => {
-      noteFocus(focusKey(option), input);
       chosen = data.options.filter((o) => (o === option ? input.checked : chosen.includes(o)));
-      choose(chosen);
-      setTriggerValue("release", { [data.key]: chosen });
+      release(chosen, input, focusKey(option));
     });
     box.querySelector("div").append(label);
     return input;
@@ -328,7 +324,7 @@ function mountPills(data, box, choose, setTriggerValue) {
 
 // On or off (the map's range): a switch, as Streamlit draws st.toggle, with its `help` shown under it (a phone has
 // no tooltip).
-function mountSwitch(data, box, choose, setTriggerValue) {
+function mountSwitch(data, box, release) {
   box.classList.add("vae-switch");
   box.querySelector("legend").remove(); // the switch's own label names it
   const label = document.createElement("label");
@@ -336,11 +332,7 @@ function mountSwitch(data, box, choose, setTriggerValue) {
   const input = label.querySelector("input");
   input.checked = data.value === true;
   label.querySelector(".text").textContent = data.label;
-  input.addEventListener("change", () => {
-    noteFocus(data.key, input);
-    choose(input.checked);
-    setTriggerValue("release", { [data.key]: input.checked });
-  });
+  input.addEventListener("change", () => release(input.checked, input));
   box.querySelector("div").append(label);
   addHelp(box, data, input);
   showWhenReady(box, data.model, () => focusAgain(data.key, input));

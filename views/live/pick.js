@@ -112,8 +112,9 @@ function newPicker(root) {
   let shownSlot = null; // the pickSources entry of the picture shown
   let drawn = null; // what the canvas shows (a map drawn here): its points, classes and box
   let drawnTargets = null;
-  let pressed = null; // a sidebar digit button's posterior since the run: the marks of a map's variant follow it
-  let pressedMu = null; // its mu, where the manifold is a slice through the digit's mu decoded here
+  // A sidebar digit button's posterior (mu, std) since the run: the marks of a map's variant follow it; a manifold
+  // that is a slice through the digit's mu is decoded through it.
+  let pressed = null;
 
   // Items: a grid's cells (the manifold), or the nearest of the map's targets.
   function cellItem(col, row) {
@@ -187,7 +188,7 @@ function newPicker(root) {
       drawMarks();
       // (the same digit again: no new cells come, and the rerun may not mount the picker anew)
       if (!slice || !newMu.some((m, d) => Math.abs(m - mu[d]) > 1e-5)) return;
-      if (view.decode && follow) (pressedMu = Array.from(newMu)), follow.listener();
+      if (view.decode && follow) (pressed = choice.posterior), follow.listener();
       else figure.classList.add("vae-pick-stale");
     }
   }
@@ -446,10 +447,10 @@ function newPicker(root) {
       // Another pair of dimensions (the manifold of a model with more), or a slice through a digit button's mu: its
       // grid decoded here, when nothing else moved and the two dimensions differ.
       const dims = data.decode?.keys.map((k, i) => Number(group.values.get(k) ?? data.follow.dims[i]));
-      const decodeHere = dims && (String(dims) !== String(data.follow.dims) || pressedMu);
+      const decodeHere = dims && (String(dims) !== String(data.follow.dims) || pressed);
       let next;
       if (decodeHere) {
-        const mu = pressedMu ?? data.follow.mu;
+        const mu = pressed ? Array.from(pressed[0]) : data.follow.mu;
         next = moved.length === 0 && dims[0] !== dims[1] ? decodedView(data, dims, mu) : undefined;
       } else next = moved.length === 0 ? data : moved.length === 1 ? moved[0].views[now(moved[0])] : undefined;
       figure.classList.toggle("vae-pick-stale", !next);
@@ -463,7 +464,7 @@ function newPicker(root) {
 
   function update(data, setTriggerValue) {
     send = setTriggerValue;
-    [pressed, pressedMu] = [null, null]; // this run's marks and cells are the current digit's
+    pressed = null; // this run's marks and cells are the current digit's
     // what the server's view shows (benchmarks/bench_browser.py: a map's run is over when this changes)
     if (data.scatter) figure.dataset.view = JSON.stringify([data.scatter.classes, data.plane.box]);
     followScatter(data);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -112,10 +113,10 @@ def shared_compute(
 RING_TEXT = "; a red ring marks the current digit's mu."
 
 
-def manifold_alt(axis: torch.Tensor, x: str, y: str, end: str) -> str:
+def manifold_alt(axis: Sequence[float], x: str, y: str, end: str) -> str:
     """The grid's text alternative: x and y name its dimensions, `end` closes it (RING_TEXT where the ring is
     drawn, else "."); with "{x}", "{y}" and "{end}" a template the browser fills for another pair (pick.js)."""
-    n, low, high = axis.numel(), f"{axis[0]:.2f}", f"{axis[-1]:.2f}"
+    n, low, high = len(axis), f"{axis[0]:.2f}", f"{axis[-1]:.2f}"
     return (f"Manifold: {n} x {n} digits decoded from a grid of codes, {x} from {low} to {high} across and {y} from "
             f"{high} at the top to {low} at the bottom{end}")
 
@@ -220,9 +221,8 @@ def grid_and_picker(n_box: DeltaGenerator, picture_box: DeltaGenerator, dims: tu
     codes, source, view = grid_picture(n, dims, r.mu)
     lm = current_model()
     if lm.latent_dim > 2:  # another pair of dimensions: decoded in the browser (pick.js decodedView)
-        axis = settings_axis(n)
         view["decode"] = {"model": model_sha1(lm.model), "group": LIVE_GROUP, "keys": list(DIM_KEYS),
-                          "alt": manifold_alt(axis, "{x}", "{y}", "{end}"), "ring": RING_TEXT}
+                          "alt": manifold_alt(view["follow"]["axis"], "{x}", "{y}", "{end}"), "ring": RING_TEXT}
     sizes = [m for m in (n - 1, n + 1) if MANIFOLD_N.low <= m <= MANIFOLD_N.high]
     by_size = {n: (source, view)} | {m: grid_picture(m, dims, r.mu)[1:] for m in sizes}
     control, name = spacing_control()
