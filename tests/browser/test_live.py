@@ -175,18 +175,17 @@ def test_the_live_resample_button_shows_the_next_draws_at_once_and_the_server_dr
 def test_the_live_samples_choice_shows_another_number_of_draws_at_once_and_the_server_draws_the_same(
     page: Page, streamlit_server: str, app_idle
 ) -> None:
-    """Sample's number of draws is a live choice: in the animation frame after a choice the grid has that many
-    draws (the live picture held them), and after the run it is the server's grid (to one grey level); the arrow
-    keys move the choice like any radio group's and keep the focus over the rerun."""
+    """Sample's number of draws is a live choice: in the choice's own task the grid has that many draws (the live
+    picture held them; its frame is the next one), and after the run it is the server's grid (to one grey level);
+    the arrow keys move the choice like any radio group's and keep the focus over the rerun."""
     page.goto(f"{streamlit_server}/sample?model={MODEL}")
     app_idle(page)
     choices = page.locator(".vae-choices.ready[data-group=sample]")
     expect(choices.get_by_role("radio", name="16")).to_be_checked()
     expect(page.locator(".st-key-sample_count")).to_be_hidden()  # the Streamlit select box, the twin
     page.wait_for_function("() => window.vaeLive?.stats('sample').drawn > 0")
-    width, caption = choices.get_by_role("radio", name="64").evaluate("""async (radio) => {
+    width, caption = choices.get_by_role("radio", name="64").evaluate("""(radio) => {
         radio.click();
-        await new Promise((frame) => requestAnimationFrame(frame));  // after the picture's own frame callback
         const figure = document.querySelector('.st-key-live_sample_grid .vae-live-picture');
         return [figure.querySelector('canvas').width, figure.querySelector('figcaption').textContent];
     }""")
@@ -204,6 +203,33 @@ def test_the_live_samples_choice_shows_another_number_of_draws_at_once_and_the_s
     app_idle(page)
     expect(page.locator(".st-key-live_sample_grid figcaption")).to_contain_text("36 draws")
     page.wait_for_function("() => document.activeElement?.matches('.vae-choices input[value=\"36\"]')")
+
+
+def test_reruns_that_change_a_live_picture_leave_one_listener_per_element_of_its_group(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    """Each choice of Variance's number of draws and each slider release reruns the page with new data for its live
+    grid, which is mounted again in the same place. The elements following the group stay as many as after the
+    first load: a mount's last cleanup runs before the new one (Streamlit calls it only when the element goes), so
+    no old picture is left drawing on every change of the group."""
+    page.goto(f"{streamlit_server}/variance?model={MODEL}")
+    app_idle(page)
+    page.wait_for_function("() => window.vaeLive?.stats('variance').drawn > 0")
+    following = page.evaluate("window.vaeLive.listeners('variance')")
+    assert following >= 2  # the grid and the slider (a Reset-like follower), at least
+    choices = page.locator(".vae-choices.ready[data-group=variance]")
+    for count in ("36", "16", "64", "16"):
+        choices.get_by_role("radio", name=count).check()
+        page.wait_for_function("c => (new URL(location.href).searchParams.get('variance_count') ?? '16') === c",
+                               arg=count, timeout=RERUN_MS)  # the default is left out of the URL
+        app_idle(page)
+    slider = page.locator(".vae-sliders.ready[data-group=variance] input[type=range]").first
+    for key in ("ArrowRight", "ArrowLeft"):
+        slider.focus()
+        page.keyboard.press(key)
+        app_idle(page)
+    expect(page.locator(".st-key-live_variance_grid figcaption")).to_contain_text("16 decoded samples")
+    assert page.evaluate("window.vaeLive.listeners('variance')") == following
 
 
 def test_the_live_unit_choice_swaps_the_traversal_table_and_the_moved_digit_at_once(

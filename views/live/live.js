@@ -41,6 +41,7 @@ window.vaeLive = {
     liveGroup(name).stats = newStats();
   },
   values: (name) => Object.fromEntries(liveGroup(name).values),
+  listeners: (name) => liveGroup(name).listeners.size, // how many elements follow the group
   lastFrame: () => lastFrameAt, // benchmarks/bench_browser.py: when a key press's picture was drawn
   simd: KERNEL !== null, // whether kernel.js runs the layers (else the plain loop of model.js)
   models: () => [...models].filter(([, s]) => s.settled).map(([id]) => id), // networks held, oldest first
@@ -208,7 +209,7 @@ function mountStepper(data, root, setTriggerValue) {
   const button = box.querySelector("button");
   button.textContent = data.label;
   const group = liveGroup(data.group);
-  const notify = () => group.listeners.forEach((fn) => fn());
+  const notify = (now = false) => group.listeners.forEach((fn) => fn(now));
   if (data.key) {
     group.values.set(data.key, data.value);
     notify();
@@ -218,7 +219,7 @@ function mountStepper(data, root, setTriggerValue) {
     const values = data.values ?? { [data.key]: Math.min(data.max, (group.values.get(data.key) ?? data.value) + 1) };
     noteFocus(focusKey, button);
     for (const [key, value] of Object.entries(values)) group.values.set(key, value);
-    notify();
+    notify(true);
     setTriggerValue("release", values);
   });
   showWhenReady(box, data.model, () => focusAgain(focusKey, button));
@@ -244,16 +245,16 @@ function mountChoices(data, root, setTriggerValue) {
   const groups = [data.group].flat();
   box.dataset.group = groups.join(" "); // for tests
   box.querySelector("legend").textContent = data.label;
-  const choose = (value) => groups.map(liveGroup).forEach((group) => {
+  const choose = (value, now = false) => groups.map(liveGroup).forEach((group) => {
     group.values.set(data.key, value);
-    group.listeners.forEach((fn) => fn());
+    group.listeners.forEach((fn) => fn(now));
   });
   choose(data.value);
   // A user's choice: shown at once by the group's pictures, then released to Python; the focus noted under
   // `focusKey` (the control used), so the rerun can put it back.
   const release = (value, control, focusKey = data.key) => {
     noteFocus(focusKey, control);
-    choose(value);
+    choose(value, true);
     setTriggerValue("release", { [data.key]: value });
   };
   if (data.style === "select") return mountSelect(data, box, release);
@@ -507,13 +508,19 @@ function mountPicture(mounted, root) {
   let dirty = true;
   let alive = true;
   const loop = frameLoop(frame);
-  const redraw = () => ((dirty = true), loop.invalidate());
+  // A drag's moves are drawn once per animation frame; a press (a choice, a button: `now`) in its own task, so
+  // its picture is in the next frame, not in the one after.
+  const redraw = (now = false) => {
+    dirty = true;
+    if (now === true) frame(performance.now());
+    else loop.invalidate();
+  };
   group.listeners.add(redraw);
   // A picture around the current digit's posterior draws a sidebar button's new digit at once; the rerun that
   // follows mounts it anew with the same.
   const onDigit = (choice) => {
     data = { ...data, posterior: { mu: choice.posterior[0], std: choice.posterior[1], name: choice.name } };
-    redraw();
+    redraw(true);
   };
   if (data.posterior) digitListeners.add(onDigit);
 

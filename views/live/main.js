@@ -35,13 +35,25 @@ function markReady(element) {
   syncReadyFlags();
 }
 
+// Streamlit calls a mount's cleanup when the element is taken away, but not before it mounts new data in the same
+// place (a rerun that changed it): the last mount's cleanup is called here then, or its listeners would pile up, and
+// each would still draw on every change of its group (one more per rerun, found as a growing tail in the benchmark).
+const cleanups = new WeakMap(); // a mount's element -> the cleanup of what is mounted there
 export default function (component) {
+  const root = component.parentElement;
+  cleanups.get(root)?.();
   const cleanup = mount(component);
   syncReadyFlags(); // a picker is ready as it is drawn
-  return () => {
+  let done = false;
+  const takeAway = () => {
+    if (done) return;
+    done = true;
+    if (cleanups.get(root) === takeAway) cleanups.delete(root);
     if (typeof cleanup === "function") cleanup();
     setTimeout(syncReadyFlags); // once Streamlit has taken the element away
   };
+  cleanups.set(root, takeAway);
+  return takeAway;
 }
 
 function mount(component) {

@@ -14,6 +14,13 @@ const SOURCE_MAGIC = "VAEs";
 
 const PICK_RADIUS_PX = 24; // a click or tap this close to a map target picks it (a finger is ~40 px wide)
 const SOURCES_KEPT = 8;
+const AHEAD_KEPT = 6; // grids of other pairs of dimensions decoded ahead, per picker
+const AHEAD_SLICE_MS = 8; // a batch of 64 codes of the 20-D model takes ~5 ms: one more only with this much idle left
+
+// Work in the page's idle time (Safari has no requestIdleCallback: a timer then, with a frame's worth of time).
+const whenIdle = (fn) => (window.requestIdleCallback ? requestIdleCallback(fn)
+  : setTimeout(() => fn({ timeRemaining: () => 10 }), 50));
+const cancelIdle = (task) => (window.cancelIdleCallback ? cancelIdleCallback(task) : clearTimeout(task));
 
 const pickSources = new Map(); // id -> {data, listeners}: a Map keeps insertion order, oldest first
 
@@ -343,33 +350,86 @@ function newPicker(root) {
     source = drawnTargets;
     keepCursor();
   }
-  // A grid decoded here (decodedView): the codes over the view's pair of dimensions, the others at the run's mu, as
-  // vae_core.latent.manifold_grid lays them out (rows from the largest value of the second down), decoded and tiled
-  // without padding. Once the model is here, in the caller's task.
+  // A grid decoded here (decodedView), or decoded ahead (decodeAhead): the codes over the view's pair of
+  // dimensions, the others at the run's mu, as vae_core.latent.manifold_grid lays them out (rows from the largest
+  // value of the second down), decoded and tiled without padding. Once the model is here, in the caller's task.
   async function showDecoded() {
     const slot = modelSlot(view.decode.model);
     const model = slot.value ?? (await slot.ready);
     if (!view.decoded) return; // another view came meanwhile
-    const { dims: [d0, d1] } = view.decoded;
     const { axis, cell, mu } = view.follow;
-    const n = axis.length;
-    const codes = new Float32Array(n * n * mu.length);
-    for (let row = 0; row < n; row++)
-      for (let col = 0; col < n; col++) {
-        const at = (row * n + col) * mu.length;
-        codes.set(mu, at);
-        codes[at + d0] = axis[col];
-        codes[at + d1] = axis[n - 1 - row];
-      }
-    if (canvas.width !== n * cell) canvas.width = canvas.height = n * cell;
-    const ctx = canvas.getContext("2d");
-    const image = ctx.createImageData(n * cell, n * cell);
-    paintGrid(image, decodeCodes(model, codes, n * n), n * n, n, 0);
-    ctx.putImageData(image, 0, 0);
+    const key = gridKey(view.decoded.dims, mu, axis);
+    const held = decodedGrids.get(key);
+    const image = held ?? drain(ahead?.key === key ? ahead.steps : gridSteps(model, axis, cell, view.decoded.dims, mu));
+    keepGrid(key, image);
+    if (canvas.width !== image.width) canvas.width = canvas.height = image.width;
+    canvas.getContext("2d").putImageData(image, 0, 0);
     canvas.setAttribute("aria-label", view.alt);
     sharpen();
     lastFrameAt = performance.now(); // benchmarks/bench_browser.py: the picture is on screen from the next frame
     keepCursor();
+    decodeAhead();
+  }
+
+  // The grids one arrow key away in either dimension select are decoded ahead, in idle time, a batch of codes at a
+  // time (400 codes of the 20-D model take ~35 ms, more than a frame): stepping through the dimensions then shows
+  // each at once. The last few grids are kept (AHEAD_KEPT, ~1-3 MB each).
+  const decodedGrids = new Map(); // gridKey -> ImageData, oldest first
+  let ahead = null; // the grid being decoded ahead: {key, steps}
+  const gridKey = (dims, mu, axis) => JSON.stringify([view.decode.model, dims, Array.from(mu), axis]);
+  function keepGrid(key, image) {
+    decodedGrids.delete(key);
+    decodedGrids.set(key, image);
+    for (const old of decodedGrids.keys()) if (decodedGrids.size > AHEAD_KEPT) decodedGrids.delete(old);
+    figure.dataset.held = [...decodedGrids.keys()].map((k) => JSON.parse(k)[1].join(",")).join(" "); // for tests
+  }
+  function* gridSteps(model, axis, cell, [d0, d1], mu) {
+    const [n, d] = [axis.length, mu.length];
+    const codes = new Float32Array(n * n * d);
+    for (let row = 0; row < n; row++)
+      for (let col = 0; col < n; col++) {
+        const at = (row * n + col) * d;
+        codes.set(mu, at);
+        codes[at + d0] = axis[col];
+        codes[at + d1] = axis[n - 1 - row];
+      }
+    const probs = new Float32Array(n * n * 784);
+    for (let s = 0; s < n * n; s += MAX_BATCH) {
+      const m = Math.min(MAX_BATCH, n * n - s);
+      probs.set(decodeCodes(model, codes.subarray(s * d, (s + m) * d), m), s * 784);
+      yield;
+    }
+    const image = canvas.getContext("2d").createImageData(n * cell, n * cell);
+    paintGrid(image, probs, n * n, n, 0);
+    return image;
+  }
+  function drain(steps) {
+    for (;;) {
+      const { done, value } = steps.next();
+      if (done) return value;
+    }
+  }
+  function decodeAhead() {
+    cancelIdle(ahead?.task);
+    ahead = null;
+    const model = view?.decode && modelSlot(view.decode.model).value;
+    if (!model) return;
+    const { dims, mu, axis, cell } = view.follow;
+    const size = mu.length;
+    const next = [[dims[0] + 1, dims[1]], [dims[0] - 1, dims[1]], [dims[0], dims[1] + 1], [dims[0], dims[1] - 1]]
+      .find((p) => p.every((v) => v >= 0 && v < size) && p[0] !== p[1] && !decodedGrids.has(gridKey(p, mu, axis)));
+    if (!next) return;
+    const job = { key: gridKey(next, mu, axis), steps: gridSteps(model, axis, cell, next, mu) };
+    const step = (deadline) => {
+      if (ahead !== job) return;
+      while (deadline.timeRemaining() >= AHEAD_SLICE_MS) {
+        const { done, value } = job.steps.next();
+        if (done) return keepGrid(job.key, value), decodeAhead();
+      }
+      job.task = whenIdle(step);
+    };
+    ahead = job;
+    job.task = whenIdle(step);
   }
 
   // The keyboard cursor stays at its place, on the new picture's items.
@@ -407,6 +467,7 @@ function newPicker(root) {
     shownSlot = slot;
     slot.listeners.add(showSource);
     showSource();
+    if (data.decode) modelSlot(data.decode.model).ready.then(() => view === data && decodeAhead(), () => {});
   }
 
   // Variants (the manifold's grids of the neighbouring sizes, eps or ranges): for each live slider of the picker's
@@ -475,6 +536,8 @@ function newPicker(root) {
     if (lost && performance.now() - pickKeyedAt < REFOCUS_MS) frame.focus();
     return () => {
       digitListeners.delete(onDigit);
+      cancelIdle(ahead?.task);
+      ahead = null;
       shownSlot?.listeners.delete(showSource);
       holdSources([]);
       if (follow) liveGroup(follow.group).listeners.delete(follow.listener);
