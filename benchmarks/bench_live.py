@@ -10,7 +10,10 @@ Targets (issue 16): single pictures >= 50 fps, the variance grid >= 50 fps at 16
 the encoder + ellipse + reconstruction while drawing >= 30 fps. Prints the load average with the figures: the
 machine is shared.
 
-    .venv/bin/python benchmarks/bench_live.py [--seconds 4] [--model mnist-z20]
+With --releases N, each view's slider is first released N times by the arrow keys (each a rerun that mounts the
+live elements again), as a page is after a while of use: every figure must hold then too.
+
+    .venv/bin/python benchmarks/bench_live.py [--seconds 4] [--model mnist-z20] [--releases 0]
 """
 
 from __future__ import annotations
@@ -97,6 +100,16 @@ def open_view(page, url: str, path: str, model: str) -> None:
     page.goto(f"{url}/{path}{sep}model={model}")
     wait_idle(page)
     page.wait_for_selector(".vae-live.ready", timeout=TIMEOUT_MS)
+
+
+def release(page, group: str, times: int) -> None:
+    """`times` arrow key presses on the group's first live slider, right and left in turn, each a release and a
+    rerun, waited for."""
+    slider = page.locator(f".vae-sliders.ready[data-group={group}] input[type=range]").first
+    for i in range(times):
+        slider.focus()
+        page.keyboard.press(("ArrowRight", "ArrowLeft")[i % 2])
+        wait_idle(page)
 
 
 def sweep(page, group: str, seconds: float) -> dict:
@@ -196,6 +209,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--model", default="mnist-z20")
+    parser.add_argument("--releases", type=int, default=0, help="slider releases (reruns) before each view's runs")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -208,7 +222,9 @@ def main() -> None:
         page = browser.new_page(viewport=VIEWPORT)
         for name, path, group, target in VIEWS:
             open_view(page, url, path, args.model)
-            print(f"{name} (/{path}), load average {os.getloadavg()[0]:.1f}")
+            release(page, group, args.releases)
+            print(f"{name} (/{path}){f', after {args.releases} releases' if args.releases else ''}, "
+                  f"load average {os.getloadavg()[0]:.1f}")
             summary("page.mouse drag", sweep(page, group, args.seconds), target)
             slider = page.locator(f".vae-sliders.ready[data-group={group}] input[type=range]").first
             summary("in-page, one value per frame", page.evaluate(IN_PAGE_SWEEP, [slider.element_handle(), group,

@@ -100,7 +100,7 @@ function mountSliders(data, root, setTriggerValue) {
   const box = mountInto(root, '<div class="vae-live vae-sliders"></div>');
   box.dataset.group = data.group; // for tests: a page may have more than one group
   const group = liveGroup(data.group);
-  const notify = () => group.listeners.forEach((fn) => fn());
+  const notify = (now = false) => group.listeners.forEach((fn) => fn(now));
   for (const s of data.sliders) {
     const decimals = decimalsOf(s.step);
     // A slider over `options` (a select_slider's, e.g. the replay's epochs) runs over their positions and stands
@@ -126,10 +126,16 @@ function mountSliders(data, root, setTriggerValue) {
     };
     show();
     const release = () => setTriggerValue("release", { [s.key]: optionAt(Number(input.value)) });
-    input.addEventListener("input", () => (show(), notify())); // every move of the thumb: pictures redraw
+    // Every move of the thumb: pictures redraw, a drag's once per frame, a key press's in its own task.
+    let keyed = false;
+    input.addEventListener("input", () => (show(), notify(keyed), (keyed = false)));
     input.addEventListener("vae-follow", show);
     input.addEventListener("change", release);
-    input.addEventListener("keydown", () => keyedSliders.set(data.group, { key: s.key, at: performance.now() }));
+    input.addEventListener("keydown", () => {
+      keyed = true;
+      keyedSliders.set(data.group, { key: s.key, at: performance.now() });
+    });
+    input.addEventListener("keyup", () => (keyed = false));
     if (s.play_ms) {
       const row = document.createElement("div");
       row.className = "vae-slider-row";
