@@ -10,8 +10,9 @@ Targets (issue 16): single pictures >= 50 fps, the variance grid >= 50 fps at 16
 the encoder + ellipse + reconstruction while drawing >= 30 fps. Prints the load average with the figures: the
 machine is shared.
 
-With --releases N, each view's slider is first released N times by the arrow keys (each a rerun that mounts the
-live elements again), as a page is after a while of use: every figure must hold then too.
+With --releases N, each view is first used N times, as a page is after a while: its live Resample or New draws
+button pressed where it has one (new draws: the grid is mounted again with new data), else its slider released by
+an arrow key; each a rerun, waited for. Every figure must hold then too.
 
     .venv/bin/python benchmarks/bench_live.py [--seconds 4] [--model mnist-z20] [--releases 0]
 """
@@ -103,12 +104,19 @@ def open_view(page, url: str, path: str, model: str) -> None:
 
 
 def release(page, group: str, times: int) -> None:
-    """`times` arrow key presses on the group's first live slider, right and left in turn, each a release and a
-    rerun, waited for."""
+    """`times` presses of the group's live stepper (Resample, New draws) where it has one, else arrow key presses on
+    its first live slider, right and left in turn; each a release and a rerun, waited for."""
+    stepper = page.locator(f".vae-stepper.ready[data-group={group}] button")
     slider = page.locator(f".vae-sliders.ready[data-group={group}] input[type=range]").first
     for i in range(times):
-        slider.focus()
-        page.keyboard.press(("ArrowRight", "ArrowLeft")[i % 2])
+        if stepper.count():
+            stepper.first.click()
+        else:
+            slider.focus()
+            page.keyboard.press(("ArrowRight", "ArrowLeft")[i % 2])
+        wait_idle(page)
+    if times:
+        page.wait_for_timeout(500)  # the last rerun's elements mounted
         wait_idle(page)
 
 
