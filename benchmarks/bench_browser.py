@@ -104,14 +104,19 @@ VIEWS = {
     "classes": View("map", None, note="the map's class pill 3, off <-> on"),
     "range": View("map", None, model="mnist-z2", note="the map's z-range toggle, off <-> on (z2)"),
     "reset": View("mean", None, note="Mean's Reset, after an offset moved (untimed)"),
+    "padrange": View("pad", "Range of both axes — start", model="mnist-z20",
+                     note="the latent pad's range, its start -3 <-> -2.5 (z20)"),
+    "paddims": View("pad", None, model="mnist-z20", note="the latent pad's Horizontal dimension, z0 <-> z1 (z20)"),
+    "axes": View("upload", None, model="mnist-z20", note="the drawing map's Map across, z0 <-> z1 (z20)"),
 }
 # The choices the choice views click in turn (radio labels, select box options; a pill or toggle: its label).
 CHOICES = {"count": ("36", "16"), "unit": ("posterior sigma_i", "prior sigma (= 1)"),
            "spacing": ("linear", "gaussian (equal prior mass per cell)"), "dims": ("z0", "z1"),
            "endpoint": ("class 3", "class 5"), "path": ("spherical (slerp)", "linear"), "classes": ("3", "3"),
-           "range": ("Same z-range as the manifold",) * 2}
+           "range": ("Same z-range as the manifold",) * 2, "paddims": ("z0", "z1"), "axes": ("z0", "z1")}
 # The select boxes (label) of the choice views that have one: opened untimed, an option clicked.
-SELECTS = {"count": "Samples", "dims": "Horizontal dimension", "endpoint": "Endpoint A"}
+SELECTS = {"count": "Samples", "dims": "Horizontal dimension", "endpoint": "Endpoint A", "paddims": "Horizontal",
+           "axes": "Map across"}
 # (menu, page) of the top navigation, visited in turn from Variance: each shows a picture the other does not.
 SWITCH_PAGES = (("Generate", "Sample"), ("Perturb", "Variance perturbation"))
 FLOOR = View("", "Value")
@@ -149,8 +154,11 @@ ARM = """(newPage) => {
         + [...f.querySelectorAll('.vae-pick-cross, .vae-pick-ring')].map((m) => m.style.cssText).join();
     const marksNow = () => [...main.querySelectorAll('.vae-pick-frame')].map(marks).join('|');
     // A latent map drawn in the browser (views/live/scatter.js) changes no server picture: its run is over when the
-    // picker's view from the server names what it shows.
-    const viewsNow = () => [...main.querySelectorAll('.vae-pick')].map((f) => f.dataset.view ?? '').join('|');
+    // picker's view from the server names what it shows. So for the latent pad and the drawing's map, whose axes'
+    // text is the run's.
+    const viewsNow = () => [...main.querySelectorAll('.vae-pick')].map((f) => f.dataset.view ?? '')
+        .concat([...main.querySelectorAll('.vae-pad-axes, .vae-draw-map figcaption')].map((e) => e.textContent))
+        .join('|');
     // Pictures changed: their srcs in order differ from before. After a page switch (newPage), only a picture the
     // page did not show before counts: the old page's pictures are first taken away.
     const changed = (roots) => {
@@ -179,7 +187,8 @@ ARM = """(newPage) => {
     // after the frame that drew it (that frame's paint is on screen by then). A frame's timestamp is its start, so
     // a frame that began after the drawing is a later one.
     const live = window.vaeLive;
-    if (live?.lastFrame && document.querySelector('.vae-live-picture.ready, .vae-pick')) {  // pick.js draws too
+    const drawnHere = '.vae-live-picture.ready, .vae-pick, .vae-pad.ready, .vae-draw.ready';
+    if (live?.lastFrame && document.querySelector(drawnHere)) {
         const poll = (at) => {
             if (s.done) return;
             const drew = live.lastFrame();
@@ -254,7 +263,8 @@ def main_slider(page, label: str):
     main = page.get_by_test_id("stMain")
     streamlit = [(s, s.get_attribute("aria-label") or "")
                  for s in main.locator("[data-testid=stSlider] input[type=range]").all()]
-    live = [(s, s.evaluate("e => e.closest('label').querySelector('.vae-slider-head span').textContent"))
+    live = [(s, s.evaluate("e => e.getAttribute('aria-label')"  # a range's thumbs are named each
+                           " ?? e.closest('.vae-slider').querySelector('.vae-slider-head span').textContent"))
             for s in main.locator(".vae-sliders input[type=range]").all()]
     for slider, name in live + streamlit:
         if slider.is_visible() and (name == label or (label.endswith("*") and name.startswith(label[:-1]))):

@@ -428,6 +428,48 @@ def test_drawing_moves_the_posterior_live_and_the_server_reads_the_same_digit(
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
 
 
+def test_another_axis_redraws_the_drawings_map_at_once_as_the_rerun_draws_it(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    """On the 20-D model the drawing map's axis selects are live: another dimension redraws the map of the test
+    digits in the choice's own task (the browser has every dimension's mu), the same picture the rerun's map draws;
+    over a drawing, its posterior is placed on the new axes at once too."""
+    page.goto(f"{streamlit_server}/upload?model=mnist-z20")
+    app_idle(page)
+    digit_map = page.locator(".vae-draw.ready .vae-draw-map")
+    select = page.locator(".vae-choices.ready select").first
+    old, up = int(select.input_value()), int(page.locator(".vae-choices.ready select").nth(1).input_value())
+    new = next(d for d in range(20) if d not in (old, up))
+    choose = """([s, d]) => {
+        s.value = String(d);
+        s.dispatchEvent(new Event('change', {bubbles: true}));
+        const map = document.querySelector('.vae-draw-map');
+        return [map.querySelector('canvas').toDataURL(), map.querySelector('figcaption').textContent];
+    }"""
+    picture, caption = page.evaluate(choose, [select.element_handle(), new])
+    assert caption.endswith(f"z{new} across, z{up} up")
+    app_idle(page)
+    expect(digit_map.locator("figcaption")).to_have_text(re.compile(rf"z{new} across, z{up} up$"))
+    page.wait_for_function("p => document.querySelector('.vae-draw-map canvas').toDataURL() === p", arg=picture)
+
+    canvas = page.locator(".vae-draw.ready .vae-draw-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 0.4 * box["width"], box["y"] + 0.2 * box["height"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.8 * box["height"], steps=10)
+    page.mouse.up()
+    expect(page.get_by_text("From your drawing")).to_be_visible(timeout=RERUN_MS)
+    app_idle(page)
+    select = page.locator(".vae-choices.ready select").first
+    _, caption = page.evaluate(choose, [select.element_handle(), old])
+    label = digit_map.locator("canvas").get_attribute("aria-label")
+    assert caption.endswith(f"z{old} across, z{up} up") and label.startswith(f"latent map of the 10,000 test digits "
+                                                                           f"over z{old} and z{up}: your drawing's mu")
+    app_idle(page)
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)
+
+
 def test_without_webassembly_the_plain_loop_draws_the_live_grid_and_keys_keep_the_focus(
     page: Page, streamlit_server: str, app_idle
 ) -> None:

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from tests.live_app import COUNT_SCRIPT_RUNS, DIGIT_CAPTION, PICTURE_CHANGED
 from vae_core.export import browser_message
 from vae_core.registry import PRETRAINED_DIR, LoadedModel, load
+from views.controls import PAD_RANGE
 
 pytestmark = pytest.mark.browser
 
@@ -101,4 +102,77 @@ def test_a_click_or_the_keyboard_places_the_code_without_dragging(page: Page, st
     expect(page.locator(DIGIT_CAPTION)).to_have_text(f"latent pad: {expected}", timeout=RERUN_MS)
     app_idle(page)
     page.wait_for_function("() => document.activeElement?.matches('canvas.pad')")  # still on the (new) pad
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)
+
+
+# The pad, its decoded digit and its axes' text as drawn now.
+PAD_PICTURE = """() => [document.querySelector('canvas.pad').toDataURL(),
+    document.querySelector('canvas.preview').toDataURL(), document.querySelector('.vae-pad-axes').textContent]"""
+
+
+def test_another_dimension_moves_the_pad_at_once_as_the_rerun_draws_it(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    """On the 20-D model the pad's dimension selects are live: another horizontal dimension gives the pad its new
+    axes in the choice's own task, starting again from the current digit (a code moved to with the keys, not kept,
+    is let go) as the rerun's pad does: the same pictures. The vertical dimension's value for the horizontal dims
+    the pad until the rerun's warning."""
+    page.goto(f"{streamlit_server}/pad?model=mnist-z20")
+    page.wait_for_function("() => window.vaePad !== undefined")
+    app_idle(page)
+    page.locator("canvas.pad").focus()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowUp")
+    selects = page.locator(".vae-choices.ready select")
+    old, vertical = int(selects.nth(0).input_value()), int(selects.nth(1).input_value())
+    new = next(d for d in range(20) if d not in (old, vertical))
+    at_once = selects.nth(0).evaluate(f"""(s) => {{
+        s.value = '{new}';
+        s.dispatchEvent(new Event('change', {{bubbles: true}}));
+        return ({PAD_PICTURE})();
+    }}""")
+    assert at_once[2] == f"z{new} across, z{vertical} up, both -3 to 3"
+    page.wait_for_url(re.compile(rf"pad_x_mnist-z20=z{new}\b"), timeout=RERUN_MS)
+    app_idle(page)
+    assert page.evaluate(PAD_PICTURE) == at_once
+    selects.nth(0).evaluate(f"""(s) => {{
+        s.value = '{vertical}';
+        s.dispatchEvent(new Event('change', {{bubbles: true}}));
+    }}""")
+    expect(page.locator(".vae-pad")).to_have_class(re.compile(r"\bvae-pad-stale\b"))
+    expect(page.get_by_text("Choose two different dimensions.")).to_be_visible(timeout=RERUN_MS)
+
+
+def test_dragging_the_range_rescales_the_pad_live_and_its_release_reaches_python(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    """The range is a live slider with two thumbs: dragging the end thumb rescales the pad as it moves, with no
+    script run, and its release puts the range in the link; an arrow key on the start thumb moves it a step and the
+    focus stays on that thumb over the rerun."""
+    open_pad(page, streamlit_server, app_idle)
+    end = page.get_by_role("slider", name="Range of both axes — end")
+    expect(page.locator("[class*=st-key-vae_fallback] [data-testid=stSlider]")).to_be_hidden()  # the twin
+    box = end.bounding_box()
+
+    def x_of(value: float) -> float:  # where a thumb at `value` is: the track runs between the thumbs' centres
+        return box["x"] + 12 + (box["width"] - 24) * (value - PAD_RANGE.low) / (PAD_RANGE.high - PAD_RANGE.low)
+    page.evaluate(COUNT_SCRIPT_RUNS)
+    before = page.evaluate(PAD_PICTURE)
+    page.mouse.move(x_of(3.0), box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(x_of(1.0), box["y"] + box["height"] / 2, steps=8)
+    page.wait_for_function(f"before => ({PAD_PICTURE})()[0] !== before", arg=before[0])
+    assert page.evaluate(PAD_PICTURE)[2] == "z0 across, z1 up, both -3 to 1"
+    assert page.evaluate("window.scriptStateChanges") == 0, "dragging should not rerun the script"
+    page.mouse.up()
+    page.wait_for_url(re.compile(r"pad_range=-3(\.0)?&pad_range=1(\.0)?\b"), timeout=RERUN_MS)
+    app_idle(page)
+    expect(page.locator(".vae-pad-axes")).to_have_text("z0 across, z1 up, both -3 to 1")
+    start = page.get_by_role("slider", name="Range of both axes — start")
+    start.focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.locator(".vae-pad-axes")).to_have_text("z0 across, z1 up, both -2.5 to 1")
+    page.wait_for_url(re.compile(r"pad_range=-2\.5&pad_range=1(\.0)?\b"), timeout=RERUN_MS)
+    app_idle(page)
+    page.wait_for_function("() => document.activeElement?.getAttribute('aria-label') === 'Range of both axes — start'")
     expect(page.locator("[data-testid=stException]")).to_have_count(0)

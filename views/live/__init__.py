@@ -170,16 +170,19 @@ def _ignore() -> None:
 
 
 def latent_pad(
-    model: VAE, base: Sequence[float], dims: tuple[int, int], z_range: tuple[float, float], key: str = "latent_pad"
+    model: VAE, base: Sequence[float], dims: tuple[int, int], z_range: tuple[float, float], group: str | None = None,
+    keys: Sequence[str] = (), key: str = "latent_pad"
 ) -> list[float] | None:
-    """Show the pad over `dims` (x, y) spanning `z_range`, other dimensions at `base` (marked on the pad).
+    """Show the pad over `dims` (x, y) spanning `z_range`, other dimensions at `base` (marked on the pad). With
+    `group`, its axes follow that group's live controls at once: `keys`, the widget keys of the two dimensions and
+    of the range.
 
     Returns the full code z where the pointer was released (or clicked, or Enter pressed), in the run that follows;
     else None.
     """
     sha1 = mount_model(model, key=f"{key}_weights")
     data = {"kind": "pad", "model": sha1, "base": [float(v) for v in base], "dims": [int(d) for d in dims],
-            "range": list(z_range)}
+            "range": list(z_range), "group": group, "keys": list(keys)}
     return _live(key=key, data=data, on_release_change=_ignore).release
 
 
@@ -187,8 +190,9 @@ def latent_pad(
 class Slider:
     """A live slider: the widget `key` of its `st.slider` twin, whose value it writes on release. With `options`
     (the values of an `st.select_slider` twin) it runs over their positions (min 0, max len - 1, step 1) and stands
-    for the option there; `value` is then one of them. With `play_ms`, a Play button beside it steps it one
-    position every `play_ms` ms and releases where it stops (live.js playButton)."""
+    for the option there; `value` is then one of them. A tuple `value` (start, end) makes it a range with two
+    thumbs, as its twin's. With `play_ms`, a Play button beside it steps it one position every `play_ms` ms and
+    releases where it stops (live.js playButton)."""
 
     key: str
     label: str
@@ -200,23 +204,33 @@ class Slider:
     play_ms: int | None = None
 
 
+def _is_number(value: Any) -> bool:
+    """A number that came from a browser: a bool equals 0 or 1, but is never an option or a value."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _snapped(s: Slider, value: float, kind: type) -> Any:
+    """`value` within the slider's range, on its steps, as `kind`."""
+    return kind(round(s.min + round((min(s.max, max(s.min, float(value))) - s.min) / s.step) * s.step, 6))
+
+
 def _release(component_key: str, sliders: dict[str, Slider]) -> None:
     """The trigger's callback, before the rerun: each released value into its widget key, snapped to the slider's
-    range and steps (the value came from a browser)."""
+    range and steps (the value came from a browser); a range's two ends in order."""
     _came_back()
     released = st.session_state[component_key].get("release") or {}
     for key, value in released.items():
         s = sliders.get(key)
-        if s is None or isinstance(value, bool):  # a bool equals 0 or 1: never an option, never a value
+        if s is None or isinstance(value, bool):
             continue
         if s.options is not None:  # numbers, or the labels of a live choice
             if value in s.options:
                 st.session_state[key] = s.options[s.options.index(value)]
-            continue
-        if not isinstance(value, int | float):
-            continue
-        snapped = s.min + round((min(s.max, max(s.min, float(value))) - s.min) / s.step) * s.step
-        st.session_state[key] = type(s.value)(round(snapped, 6))
+        elif isinstance(s.value, tuple):
+            if isinstance(value, list) and len(value) == 2 and all(map(_is_number, value)):
+                st.session_state[key] = tuple(sorted(_snapped(s, v, type(s.value[0])) for v in value))
+        elif _is_number(value):
+            st.session_state[key] = _snapped(s, value, type(s.value))
 
 
 def live_sliders(model_sha1: str | None, group: str, sliders: Sequence[Slider], key: str) -> None:
@@ -347,9 +361,10 @@ POINTS_MAGIC = b"VAEp"  # main.js tells this bytes mount from the model's by it
 def points_message(xy: np.ndarray, labels: np.ndarray, header: dict[str, Any], cov: np.ndarray | None = None,
                    glyphs: np.ndarray | None = None) -> tuple[str, bytes]:
     """(id, bytes) of points for a scatter drawn in the browser (draw.js receivePoints): POINTS_MAGIC, uint32
-    header length, JSON header {id, count, cov, glyph, **header} padded to 4 bytes, float32 (x, y) per point, with
-    `cov` float32 (xx, xy, yy) per point, a uint8 label per point, then with `glyphs` (10, s, s) uint8 masks
-    (glyph = s, else 0). The id is the bytes' and the header's hash."""
+    header length, JSON header {id, count, dim, cov, glyph, **header} padded to 4 bytes, float32 (x, y) per point
+    (or `dim` coordinates: xy may have more columns, of which the browser plots two), with `cov` float32 (xx, xy,
+    yy) per point, a uint8 label per point, then with `glyphs` (10, s, s) uint8 masks (glyph = s, else 0). The id
+    is the bytes' and the header's hash."""
     parts = [np.asarray(xy, "<f4").tobytes()]
     if cov is not None:
         parts.append(np.asarray(cov, "<f4").tobytes())
@@ -358,34 +373,35 @@ def points_message(xy: np.ndarray, labels: np.ndarray, header: dict[str, Any], c
         parts.append(np.asarray(glyphs, np.uint8).tobytes())
     payload = b"".join(parts)
     ident = hashlib.sha1(payload + json.dumps(header, sort_keys=True).encode()).hexdigest()
-    head = json.dumps({"id": ident, "count": len(xy), "cov": cov is not None,
+    head = json.dumps({"id": ident, "count": len(xy), "dim": int(np.shape(xy)[1]), "cov": cov is not None,
                        "glyph": 0 if glyphs is None else glyphs.shape[-1], **header}).encode()
     head += b" " * (-(len(POINTS_MAGIC) + 4 + len(head)) % 4)
     return ident, POINTS_MAGIC + struct.pack("<I", len(head)) + head + payload
 
 
 @functools.lru_cache(maxsize=8)  # tensors hash by identity, and a loaded model's latents are cached objects
-def drawing_points(mu: torch.Tensor, labels: torch.Tensor, dims: tuple[int, int]) -> tuple[str, bytes]:
-    """The test digits' mu in `dims` for the drawing's map (points_message), with `range`: one span for both
-    axes, holding all but the outermost 0.5% of each axis."""
-    xy = mu[:, list(dims)].numpy().astype("<f4")
-    lo, hi = np.percentile(xy, [0.5, 99.5], axis=0)
-    low, high = float(lo.min()), float(hi.max())
-    margin = 0.05 * (high - low)
-    return points_message(xy, labels.numpy(), {"dims": list(dims), "range": [low - margin, high + margin]})
+def drawing_points(mu: torch.Tensor, labels: torch.Tensor) -> tuple[str, bytes]:
+    """The test digits' mu, every dimension, for the drawing's map (points_message; the browser plots the two
+    chosen, so choosing others needs nothing new), with each dimension's span in `lows` and `highs`: all but its
+    outermost 0.5% (draw.js mapRange)."""
+    xy = mu.numpy().astype("<f4")
+    lows, highs = np.percentile(xy, [0.5, 99.5], axis=0)
+    return points_message(xy, labels.numpy(), {"lows": lows.tolist(), "highs": highs.tolist()})
 
 
 def draw_watch(model: VAE, latents: dict[str, torch.Tensor], dims: tuple[int, int], drawing: str | None,
-               key: str) -> str | None:
+               key: str, group: str | None = None, keys: Sequence[str] = ()) -> str | None:
     """The drawing canvas, encoded in the browser on every stroke (draw.js) over the map of the test digits' mu
-    in `dims`. `drawing` is the picture to start from (a PNG data URL, e.g. kept from before). Returns the drawing
-    as a PNG data URL once a stroke ends (for vae_core.drawing), "" once the user cleared it, None before either."""
+    in `dims`; with `group`, the map's axes follow that group's live selects at once (`keys`: their widget keys).
+    `drawing` is the picture to start from (a PNG data URL, e.g. kept from before). Returns the drawing as a PNG
+    data URL once a stroke ends (for vae_core.drawing), "" once the user cleared it, None before either."""
     sha1 = mount_model(model, key=f"{key}_weights")
     encoder = mount_model(model, key=f"{key}_encoder", part="encoder")
-    points, message = drawing_points(latents["test_mu"], latents["test_labels"], tuple(int(d) for d in dims))
+    points, message = drawing_points(latents["test_mu"], latents["test_labels"])
     _live(key=f"{key}_points", data=message)
     data = {"kind": "draw", "key": key, "model": sha1, "encoder": encoder, "points": points,
-            "dims": [int(d) for d in dims], "drawing": drawing, "colours": CLASS_COLOURS}
+            "dims": [int(d) for d in dims], "drawing": drawing, "colours": CLASS_COLOURS, "group": group,
+            "keys": list(keys)}
     return _live(key=key, data=data, on_drawing_change=_ignore).drawing
 
 

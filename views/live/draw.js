@@ -108,20 +108,21 @@ const drawMemory = new Map(); // element key -> {strokes, baseImage, url}: see m
 // points (scatter.js)
 const pointSets = new Map();
 
-// bytes: "VAEp", uint32 header length, JSON header {id, count, cov, glyph, ...} padded to 4 bytes, float32 (x, y)
-// per point, with cov float32 (xx, xy, yy) per point, one uint8 label per point, then with glyph = s, ten s x s
-// uint8 glyph masks (views/live points_message). Resolves its slot with {xy, cov, labels, glyphs, ...header}, also
-// kept as the slot's value.
+// bytes: "VAEp", uint32 header length, JSON header {id, count, dim, cov, glyph, ...} padded to 4 bytes, float32
+// (x, y) per point (dim coordinates: the drawing's map has every latent dimension), with cov float32 (xx, xy, yy)
+// per point, one uint8 label per point, then with glyph = s, ten s x s uint8 glyph masks (views/live
+// points_message). Resolves its slot with {xy, cov, labels, glyphs, ...header}, also kept as the slot's value.
 function receivePoints(bytes) {
   const head = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = head.getUint32(4, true);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
   const body = bytes.slice(8 + headerLength).buffer;
   const n = header.count;
-  const xy = new Float32Array(body, 0, 2 * n);
-  const cov = header.cov ? new Float32Array(body, 8 * n, 3 * n) : null;
-  const labels = new Uint8Array(body, (header.cov ? 20 : 8) * n, n);
-  const glyphs = header.glyph ? new Uint8Array(body, (header.cov ? 21 : 9) * n, 10 * header.glyph ** 2) : null;
+  const xyBytes = 4 * header.dim * n;
+  const xy = new Float32Array(body, 0, header.dim * n);
+  const cov = header.cov ? new Float32Array(body, xyBytes, 3 * n) : null;
+  const labels = new Uint8Array(body, xyBytes + (header.cov ? 12 * n : 0), n);
+  const glyphs = header.glyph ? new Uint8Array(body, labels.byteOffset + n, 10 * header.glyph ** 2) : null;
   const slot = pointSlot(header.id);
   slot.value = { ...header, xy, cov, labels, glyphs }; // for a caller that must draw in this task (scatter.js)
   slot.resolve(slot.value);
@@ -152,7 +153,7 @@ function mountDraw(data, root, setStateValue) {
   const box = mountInto(root, DRAW_HTML);
   const [pad, mapCanvas, reconCanvas] = box.querySelectorAll("canvas");
   const mapCaption = box.querySelector(".vae-draw-map figcaption");
-  const [dx, dy] = data.dims;
+  let [dx, dy] = data.dims; // the map's axes: they follow the group's live selects (data.keys) at once
   pad.width = pad.height = CANVAS_PX;
   mapCanvas.width = mapCanvas.height = MAP_PX;
   const ctx = pad.getContext("2d", { willReadFrequently: true });
@@ -160,11 +161,14 @@ function mountDraw(data, root, setStateValue) {
   const reconCtx = reconCanvas.getContext("2d");
   const reconImage = new ImageData(28, 28);
   const ink = new Float32Array(CANVAS_PX * CANVAS_PX);
-  mapCaption.textContent = `posterior of your drawing (mu and its 1-sigma ellipse, red) over the mu of the 10,000 test digits, coloured by label as on the Latent map, z${dx} across, z${dy} up`;
+  const nameMap = () => {
+    mapCaption.textContent = `posterior of your drawing (mu and its 1-sigma ellipse, red) over the mu of the 10,000 test digits, coloured by label as on the Latent map, z${dx} across, z${dy} up`;
+  };
+  nameMap();
 
   let model = null; // the decoder
   let encoder = null;
-  let points = null; // {xy, labels, range} and the scatter drawn once: {scatter}
+  let points = null; // {xy, dim, labels, lows, highs}, with the scatter over the axes last drawn: {scatter}
   // The strokes outlive a remount (each stroke's end reruns the page with the new drawing in `data`): kept per
   // element while the drawing Python holds is the one this canvas sent; else it starts from Python's drawing.
   const kept = drawMemory.get(data.key);
@@ -174,7 +178,23 @@ function mountDraw(data, root, setStateValue) {
   let drawing = false;
   let dirty = true;
   const loop = frameLoop(frame);
-  const redraw = () => ((dirty = true), loop.invalidate());
+  // Strokes are drawn once per animation frame; another axis chosen (`now`) in the choice's task.
+  const redraw = (now = false) => {
+    dirty = true;
+    if (now === true) frame();
+    else loop.invalidate();
+  };
+  // Two equal dimensions leave the map dimmed until the rerun says to choose others.
+  const group = data.group ? liveGroup(data.group) : null;
+  const followAxes = (now) => {
+    const [x, y] = data.keys.map((key, i) => Number(group.values.get(key) ?? [dx, dy][i]));
+    box.classList.toggle("vae-draw-stale", x === y);
+    if (x === y || (x === dx && y === dy)) return;
+    [dx, dy] = [x, y];
+    nameMap();
+    redraw(now);
+  };
+  group?.listeners.add(followAxes);
   let alive = true;
 
   function paintStrokes() {
@@ -200,21 +220,26 @@ function mountDraw(data, root, setStateValue) {
   }
 
   function paintMap(q) {
-    const [lo, hi] = points.range;
+    // One span for both axes: from the lower of their lows to the higher of their highs, and 5% more each side.
+    const [low, high] = [Math.min(points.lows[dx], points.lows[dy]), Math.max(points.highs[dx], points.highs[dy])];
+    const [lo, hi] = [low - 0.05 * (high - low), high + 0.05 * (high - low)];
     const toX = (v) => ((v - lo) / (hi - lo)) * MAP_PX;
     const toY = (v) => ((hi - v) / (hi - lo)) * MAP_PX;
-    if (!points.scatter) {
-      points.scatter = document.createElement("canvas");
-      points.scatter.width = points.scatter.height = MAP_PX;
-      const s = points.scatter.getContext("2d");
+    const key = `${dx},${dy}`;
+    if (points.scatter?.key !== key) { // the test digits over these axes, drawn once and kept with the points
+      const canvas = document.createElement("canvas");
+      canvas.width = canvas.height = MAP_PX;
+      const s = canvas.getContext("2d");
       s.fillStyle = "#ffffff";
       s.fillRect(0, 0, MAP_PX, MAP_PX);
-      for (let i = 0; i < points.labels.length; i++) {
-        s.fillStyle = data.colours[points.labels[i]]; // the app's class colours (vae_core.render.CLASS_COLOURS)
-        s.fillRect(toX(points.xy[2 * i]) - 0.75, toY(points.xy[2 * i + 1]) - 0.75, 1.5, 1.5);
+      const { xy, dim, labels } = points;
+      for (let i = 0; i < labels.length; i++) {
+        s.fillStyle = data.colours[labels[i]]; // the app's class colours (vae_core.render.CLASS_COLOURS)
+        s.fillRect(toX(xy[dim * i + dx]) - 0.75, toY(xy[dim * i + dy]) - 0.75, 1.5, 1.5);
       }
+      points.scatter = { key, canvas };
     }
-    mapCtx.drawImage(points.scatter, 0, 0);
+    mapCtx.drawImage(points.scatter.canvas, 0, 0);
     if (!q) {
       mapCanvas.setAttribute("aria-label", `latent map of the 10,000 test digits over z${dx} and z${dy}; draw to place yours`);
       return;
@@ -254,6 +279,7 @@ function mountDraw(data, root, setStateValue) {
       reconCanvas.setAttribute("aria-label", "reconstruction: nothing drawn yet");
       window.vaeLive.drawing = null;
     }
+    lastFrameAt = performance.now(); // benchmarks/bench_browser.py: the picture is on screen from the next frame
     recordFrame(liveGroup("draw").stats, start, performance.now());
   }
 
@@ -322,5 +348,6 @@ function mountDraw(data, root, setStateValue) {
   return () => {
     alive = false;
     loop.stop();
+    group?.listeners.delete(followAxes);
   };
 }

@@ -102,6 +102,10 @@ function mountSliders(data, root, setTriggerValue) {
   const group = liveGroup(data.group);
   const notify = (now = false) => group.listeners.forEach((fn) => fn(now));
   for (const s of data.sliders) {
+    if (Array.isArray(s.value)) {
+      box.append(rangeSlider(s, data.group, notify, setTriggerValue));
+      continue;
+    }
     const decimals = decimalsOf(s.step);
     // A slider over `options` (a select_slider's, e.g. the replay's epochs) runs over their positions and stands
     // for the option at its position: the readout, the group's value, the release and what a screen reader says.
@@ -145,7 +149,7 @@ function mountSliders(data, root, setTriggerValue) {
   }
   notify(); // the values may have changed with this mount (a rerun after a release, a reset)
   // A value set by another control of the group (a live Reset) moves the thumb there.
-  const follow = () => box.querySelectorAll("input[type=range]").forEach((input) => {
+  const follow = () => box.querySelectorAll(".vae-slider:not(.vae-range) input[type=range]").forEach((input) => {
     const s = data.sliders.find((t) => t.key === input.dataset.key);
     const value = group.values.get(s.key);
     const position = s.options ? s.options.indexOf(value) : value;
@@ -166,6 +170,55 @@ function mountSliders(data, root, setTriggerValue) {
   return () => group.listeners.delete(follow);
 }
 const keyedSliders = new Map(); // group -> {key, at}: the slider last moved with a key, and when
+
+// A range over one track with two thumbs (the pad's axes; twin an st.slider whose value is (start, end)): the
+// group's value is [start, end]. Each thumb is a range input of its own, laid over the other, named as Streamlit
+// names them ("label — start", "label — end"), and stops at the other thumb.
+function rangeSlider(s, groupName, notify, setTriggerValue) {
+  const decimals = decimalsOf(s.step);
+  const box = document.createElement("div");
+  box.className = "vae-slider vae-range";
+  box.setAttribute("role", "group");
+  box.innerHTML = '<span class="vae-slider-head"><span></span><span class="vae-slider-value" aria-hidden="true">'
+    + '</span></span><div class="vae-range-track"><input type="range"><input type="range"></div>';
+  const [name, readout] = box.querySelectorAll(".vae-slider-head span");
+  name.textContent = s.label;
+  box.setAttribute("aria-label", s.label);
+  const track = box.querySelector(".vae-range-track");
+  const inputs = [...track.querySelectorAll("input")];
+  const values = () => inputs.map((input) => Number(input.value));
+  const show = () => {
+    const [start, end] = values();
+    readout.textContent = `${start.toFixed(decimals)} to ${end.toFixed(decimals)}`;
+    const at = (v) => `${(100 * (v - s.min)) / (s.max - s.min)}%`; // the span between the thumbs is filled
+    track.style.setProperty("--vae-range-start", at(start));
+    track.style.setProperty("--vae-range-end", at(end));
+    // Where the thumbs meet, the one that can still move away from the other is on top.
+    inputs[0].classList.toggle("on-top", start === end && start > (s.min + s.max) / 2);
+    liveGroup(groupName).values.set(s.key, [start, end]);
+  };
+  inputs.forEach((input, i) => {
+    Object.assign(input, { min: s.min, max: s.max, step: s.step, value: s.value[i] });
+    input.setAttribute("aria-label", `${s.label} — ${i ? "end" : "start"}`);
+    input.dataset.key = `${s.key}:${i}`; // the keyboard user is put back on this thumb after the rerun
+    let keyed = false;
+    input.addEventListener("input", () => {
+      const [start, end] = values();
+      if (start > end) input.value = String(i ? start : end);
+      show();
+      notify(keyed);
+      keyed = false;
+    });
+    input.addEventListener("change", () => setTriggerValue("release", { [s.key]: values() }));
+    input.addEventListener("keydown", () => {
+      keyed = true;
+      keyedSliders.set(groupName, { key: input.dataset.key, at: performance.now() });
+    });
+    input.addEventListener("keyup", () => (keyed = false));
+  });
+  show();
+  return box;
+}
 
 // Play: steps the slider one position every `everyMs`, its pictures following as on a drag, from the start when it
 // stands at the end. The last position, or the one where Pause was pressed, is released to Python (one rerun, not

@@ -27,10 +27,10 @@ function mountPad(data, root, setTriggerValue) {
   const box = mountInto(root, PAD_HTML);
   const el = (cls) => box.querySelector(`.${cls}`);
   const [pad, preview, zText, fpsText, status] = ["pad", "preview", "z", "fps", "status"].map(el);
-  const [dx, dy] = data.dims;
-  const [lo, hi] = data.range;
-  // The axes are named in text beside the pad, not drawn into it: text grows with presenter mode and is read aloud.
-  el("vae-pad-axes").textContent = `z${dx} across, z${dy} up, both ${lo} to ${hi}`;
+  // Its axes follow the live controls of its group (data.keys: the two dimensions' selects and the range slider)
+  // before the release's rerun mounts it anew with the same.
+  let [dx, dy] = data.dims;
+  let [lo, hi] = data.range;
   const base = Float32Array.from(data.base);
   const z = Float32Array.from(base);
   const image = new ImageData(28, 28);
@@ -46,7 +46,12 @@ function mountPad(data, root, setTriggerValue) {
   let dragging = false;
   let dirty = true;
   const loop = frameLoop(frame);
-  const redraw = () => ((dirty = true), loop.invalidate());
+  // Pointer moves are drawn once per animation frame; a press of one of the axes' controls (`now`) in its task.
+  const redraw = (now = false) => {
+    dirty = true;
+    if (now === true) frame();
+    else loop.invalidate();
+  };
   let alive = true; // false once Streamlit unmounts or remounts this pad
   let api = null; // what this pad put on window.vaePad
   let stats = newStats();
@@ -110,6 +115,7 @@ function mountPad(data, root, setTriggerValue) {
     const start = performance.now();
     drawPreview(decodeCodes(model, z, 1));
     drawPad();
+    lastFrameAt = performance.now(); // benchmarks/bench_browser.py: the picture is on screen from the next frame
     recordFrame(stats, start, performance.now());
     showReadout();
   }
@@ -172,7 +178,29 @@ function mountPad(data, root, setTriggerValue) {
     redraw();
   };
   digitListeners.add(onDigit);
-  pad.setAttribute("aria-label", `latent pad over z${dx} (across) and z${dy} (up), from ${lo} to ${hi}`);
+
+  // The axes are named in text beside the pad, not drawn into it: text grows with presenter mode and is read aloud.
+  function nameAxes() {
+    el("vae-pad-axes").textContent = `z${dx} across, z${dy} up, both ${lo} to ${hi}`;
+    pad.setAttribute("aria-label", `latent pad over z${dx} (across) and z${dy} (up), from ${lo} to ${hi}`);
+  }
+  nameAxes();
+  // Other axes start from the current digit, as the rerun's pad will. Two equal dimensions or an empty range
+  // leave the pad dimmed until the rerun says what to change.
+  const group = data.group ? liveGroup(data.group) : null;
+  const followAxes = (now) => {
+    const value = (i, run) => group.values.get(data.keys[i]) ?? run;
+    const [x, y, range] = [Number(value(0, dx)), Number(value(1, dy)), value(2, [lo, hi]).map(Number)];
+    const usable = x !== y && range[0] < range[1];
+    box.classList.toggle("vae-pad-stale", !usable);
+    if (!usable || (x === dx && y === dy && range[0] === lo && range[1] === hi)) return;
+    [dx, dy, lo, hi] = [x, y, ...range];
+    nameAxes();
+    pointer = null;
+    z.set(base);
+    redraw(now);
+  };
+  group?.listeners.add(followAxes);
   preview.setAttribute("aria-label", "the decoded digit, once the decoder has loaded"); // named before its first draw
 
   modelSlot(data.model).ready
@@ -204,6 +232,7 @@ function mountPad(data, root, setTriggerValue) {
     alive = false;
     loop.stop();
     digitListeners.delete(onDigit);
+    group?.listeners.delete(followAxes);
     for (const [type, fn] of Object.entries(handlers)) pad.removeEventListener(type, fn);
     if (api && window.vaePad === api) delete window.vaePad;
   };

@@ -9,9 +9,11 @@ from vae_core.analysis import DigitReport, active_dims
 
 from ..common import autoencoder_notice, current_model, current_report, set_digit_from_code, slice_notice
 from ..controls import PAD_RANGE
-from ..live import latent_pad
+from ..live import Slider, fallback, latent_pad, live_choices, live_sliders
 from ..picking import rerun_app_if_requested
 
+LIVE_GROUP = "pad"
+RANGE_LABEL = "Range of both axes"
 HELP = (
     "The decoder runs in your browser, so the picture follows the pointer with no round trip to the server. "
     "The other dimensions stay at the current digit's mu (orange ring). Release to make the code the current digit."
@@ -36,19 +38,32 @@ def render() -> None:
     autoencoder_notice("pad")
     st.caption(HELP)
     slice_notice("two of its dimensions at a time, the others held at the current digit's mu")
-    left, middle, right = st.columns(3)
-    axis = dict(options=dims, format_func="z{}".format, bind="query-params")  # keys per model: dims differ
-    dx = left.selectbox("Horizontal", index=default_x, key=f"pad_x_{lm.name}", **axis)
-    dy = middle.selectbox("Vertical", index=default_y, key=f"pad_y_{lm.name}", **axis)
-    z_range = right.slider("Range of both axes", PAD_RANGE.low, PAD_RANGE.high, PAD_RANGE.default, step=PAD_RANGE.step,
-                           key=PAD_RANGE.key, bind="query-params")
+    # Live over their Streamlit twins (shown at once: they need no model): the pad takes other axes at once, before
+    # the release's rerun.
+    keys = (f"pad_x_{lm.name}", f"pad_y_{lm.name}", PAD_RANGE.key)  # dimensions per model: they differ
+    columns = st.columns(3)
+    picked = []
+    for column, label, key, default in zip(columns, ("Horizontal", "Vertical"), keys, (default_x, default_y)):
+        with column:
+            with fallback(key):
+                picked.append(st.selectbox(label, dims, index=default, key=key, format_func="z{}".format,
+                                           bind="query-params"))
+            live_choices(None, LIVE_GROUP, key, label, dims, picked[-1], component_key=f"live_{key}", style="select",
+                         labels=[f"z{d}" for d in dims])
+    dx, dy = picked
+    with columns[2]:
+        with fallback(PAD_RANGE.key):
+            z_range = st.slider(RANGE_LABEL, PAD_RANGE.low, PAD_RANGE.high, PAD_RANGE.default, step=PAD_RANGE.step,
+                                key=PAD_RANGE.key, bind="query-params")
+        live_sliders(None, LIVE_GROUP, [Slider(PAD_RANGE.key, RANGE_LABEL, PAD_RANGE.low, PAD_RANGE.high,
+                                               PAD_RANGE.step, z_range)], key="live_pad_range")
     if dx == dy:
         st.warning("Choose two different dimensions.")
         return
     if z_range[0] == z_range[1]:
         st.warning("Choose a range wider than one point.")
         return
-    released = latent_pad(lm.model, report.mu.tolist(), (dx, dy), z_range)
+    released = latent_pad(lm.model, report.mu.tolist(), (dx, dy), z_range, group=LIVE_GROUP, keys=keys)
     if released is not None:
         source = f"latent pad: z{dx} = {released[dx]:.2f}, z{dy} = {released[dy]:.2f}"
         set_digit_from_code(torch.tensor(released), source)

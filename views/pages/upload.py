@@ -19,7 +19,7 @@ from vae_core.registry import LoadedModel
 
 from .. import state_keys
 from ..common import autoencoder_notice, current_model, elbo_spread_of_test_digits, seed, set_digit
-from ..live import draw_watch
+from ..live import draw_watch, fallback, live_choices
 from ..pictures import show_picture
 
 # The user's last usable upload (or photo) and drawing: (PreprocessResult, source). Widgets forget their value
@@ -27,6 +27,7 @@ from ..pictures import show_picture
 KEPT = {"upload": "upload_kept", "draw": "draw_kept"}
 DRAWING_URL = "draw_kept_url"  # the kept drawing as the canvas sent it (a PNG data URL), to draw it again
 STEP_PX = 112
+DRAW_GROUP = "draw"  # the drawing's live elements (views/live/draw.js)
 RECONSTRUCTION = "reconstruction: decoder mean at z = mu"
 
 RECIPE = (
@@ -118,28 +119,35 @@ def upload_input() -> tuple[PreprocessResult, str] | None:
         return None
 
 
-def map_dims(lm: LoadedModel) -> tuple[int, int]:
-    """The two latent dimensions the drawing's map shows: z0, z1 on a 2-D model; else two chosen ones, at first
-    the two along which the test digits' mu spread most."""
+def map_dims(lm: LoadedModel) -> tuple[tuple[int, int], tuple[str, ...]]:
+    """The two latent dimensions the drawing's map shows, and the widget keys of their selects: z0, z1 on a 2-D
+    model (no selects); else two chosen ones, at first the two along which the test digits' mu spread most. The
+    selects are live over their Streamlit twins: the map takes other axes at once (draw.js)."""
     if lm.latent_dim == 2:
-        return 0, 1
+        return (0, 1), ()
     widest = lm.latents["test_mu"].var(0).argsort(descending=True)[:2].tolist()
     dims = list(range(lm.latent_dim))
-    c = st.columns(2)
-    dx = c[0].selectbox("Map across", dims, index=widest[0], format_func="z{}".format, key=f"draw_x_{lm.name}")
-    dy = c[1].selectbox("Map up", dims, index=widest[1], format_func="z{}".format, key=f"draw_y_{lm.name}")
-    return dx, dy
+    keys = (f"draw_x_{lm.name}", f"draw_y_{lm.name}")
+    picked = []
+    for column, label, key, default in zip(st.columns(2), ("Map across", "Map up"), keys, widest):
+        with column:
+            with fallback(key):
+                picked.append(st.selectbox(label, dims, index=default, format_func="z{}".format, key=key))
+            live_choices(None, DRAW_GROUP, key, label, dims, picked[-1], component_key=f"live_{key}",
+                         style="select", labels=[f"z{d}" for d in dims])
+    return (picked[0], picked[1]), keys
 
 
 def drawing_input() -> tuple[PreprocessResult, str] | None:
     """The canvas, encoded in the browser as it is drawn (views.live.draw_watch); the preprocessed drawing
     (vae_core.drawing: the browser runs the same steps) and its source, or None while it is blank."""
     lm = current_model()
-    dx, dy = map_dims(lm)
+    (dx, dy), keys = map_dims(lm)
     if dx == dy:
         st.warning("Choose two different dimensions for the map.")
         return kept("draw", None)
-    url = draw_watch(lm.model, lm.latents, (dx, dy), st.session_state.get(DRAWING_URL), key="draw_canvas")
+    url = draw_watch(lm.model, lm.latents, (dx, dy), st.session_state.get(DRAWING_URL), key="draw_canvas",
+                     group=DRAW_GROUP, keys=keys)
     if not url:
         if url == "":  # cleared: nothing is kept
             st.session_state.pop(DRAWING_URL, None)

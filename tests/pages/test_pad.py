@@ -1,0 +1,49 @@
+"""AppTest checks of the Latent pad page: its axes' controls are live (two selects and a range slider over their
+Streamlit twins), the pad follows them in the browser (views/live/pad.js), and their releases reach Python."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.apptest import mount_data, open_page, send_trigger
+from views.controls import PAD_RANGE
+
+
+def pad(at) -> dict:
+    return mount_data(at, "latent_pad")
+
+
+def test_the_axes_controls_are_live_and_the_pad_follows_their_keys():
+    """The dimensions are live selects and the range a live range slider (a two-item value), all of group "pad",
+    shown at once (no model needed); the pad names that group and the controls' keys, and starts where they stand."""
+    at = open_page("pad", "mnist-z20")
+    x_select, y_select = mount_data(at, "live_pad_x_mnist-z20"), mount_data(at, "live_pad_y_mnist-z20")
+    (range_slider,) = mount_data(at, "live_pad_range")["sliders"]
+    assert (x_select["style"], x_select["group"], x_select["model"]) == ("select", "pad", None)
+    assert x_select["options"] == list(range(20)) and x_select["labels"][:2] == ["z0", "z1"]
+    assert (range_slider["key"], range_slider["value"], range_slider["step"]) == (PAD_RANGE.key, [-3.0, 3.0], 0.5)
+    assert (pad(at)["group"], pad(at)["keys"]) == ("pad", ["pad_x_mnist-z20", "pad_y_mnist-z20", PAD_RANGE.key])
+    assert pad(at)["dims"] == [x_select["value"], y_select["value"]] and pad(at)["range"] == [-3.0, 3.0]
+
+
+def test_a_released_range_is_snapped_and_ordered_and_what_is_not_one_is_dropped():
+    at = open_page("pad", "mnist-z2")
+    for bad in (2.0, [1.0], [1.0, 2.0, 3.0], ["-1", "2"], [True, 2.0], None, "wide"):
+        send_trigger(at, "live_pad_range", "release", {PAD_RANGE.key: bad})
+        assert pad(at)["range"] == [-3.0, 3.0], bad
+    send_trigger(at, "live_pad_range", "release", {PAD_RANGE.key: [2.2, -9.0]})
+    assert pad(at)["range"] == [-6.0, 2.0]
+    assert at.query_params[PAD_RANGE.key] == ["-6", "2"]  # the link holds it
+
+
+@pytest.mark.parametrize(("release", "warning"), [
+    ({"pad_x_mnist-z2": 1}, "Choose two different dimensions."),
+    ({PAD_RANGE.key: [1.0, 1.0]}, "Choose a range wider than one point."),
+])
+def test_a_released_axis_the_pad_cannot_show_says_why_and_the_controls_stay(release: dict, warning: str):
+    at = open_page("pad", "mnist-z2")
+    key = next(iter(release))
+    send_trigger(at, f"live_{key}", "release", release)
+    assert [w.value for w in at.warning] == [warning]
+    assert "latent_pad" not in {e.key for e in at.get("bidi_component")}
+    assert {"live_pad_x_mnist-z2", "live_pad_y_mnist-z2", "live_pad_range"} <= {e.key for e in at.get("bidi_component")}
