@@ -16,7 +16,7 @@ KEYS = ("draw_x_mnist-z20", "draw_y_mnist-z20")
 
 def points(at) -> dict:
     """The drawing map's points message: its header with xy as an (N, dim) array."""
-    message = mount(at, "draw_canvas_points").proto.bytes
+    message = mount(at, "draw_canvas_source_points").proto.bytes
     assert message[:4] == POINTS_MAGIC
     length = struct.unpack("<I", message[4:8])[0]
     header = json.loads(message[8:8 + length])

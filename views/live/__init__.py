@@ -180,7 +180,7 @@ def latent_pad(
     Returns the full code z where the pointer was released (or clicked, or Enter pressed), in the run that follows;
     else None.
     """
-    sha1 = mount_model(model, key=f"{key}_weights")
+    sha1 = mount_model(model, key=f"{key}_source_decoder")
     data = {"kind": "pad", "model": sha1, "base": [float(v) for v in base], "dims": [int(d) for d in dims],
             "range": list(z_range), "group": group, "keys": list(keys)}
     return _live(key=key, data=data, on_release_change=_ignore).release
@@ -395,10 +395,10 @@ def draw_watch(model: VAE, latents: dict[str, torch.Tensor], dims: tuple[int, in
     in `dims`; with `group`, the map's axes follow that group's live selects at once (`keys`: their widget keys).
     `drawing` is the picture to start from (a PNG data URL, e.g. kept from before). Returns the drawing as a PNG
     data URL once a stroke ends (for vae_core.drawing), "" once the user cleared it, None before either."""
-    sha1 = mount_model(model, key=f"{key}_weights")
-    encoder = mount_model(model, key=f"{key}_encoder", part="encoder")
+    sha1 = mount_model(model, key=f"{key}_source_decoder")
+    encoder = mount_model(model, key=f"{key}_source_encoder", part="encoder")
     points, message = drawing_points(latents["test_mu"], latents["test_labels"])
-    _live(key=f"{key}_points", data=message)
+    _live(key=f"{key}_source_points", data=message)
     data = {"kind": "draw", "key": key, "model": sha1, "encoder": encoder, "points": points,
             "dims": [int(d) for d in dims], "drawing": drawing, "colours": CLASS_COLOURS, "group": group,
             "keys": list(keys)}
