@@ -303,6 +303,9 @@ INTERP_PICTURES = """() => ['latent_strip', 'crossfade', 'frame'].map((name) => 
     const canvas = document.querySelector(`.st-key-live_interp_${name} canvas`);
     return [canvas.toDataURL(), canvas.getAttribute('aria-label')];
 })"""
+# Each of them drawn: a rerun that changed a live picture mounts it anew, and it draws in its next animation frame,
+# which may come after the run is over.
+INTERP_DRAWN = f"() => ({INTERP_PICTURES})().every(([, alt]) => alt)"
 
 
 def test_the_live_path_choice_redraws_the_strip_and_the_frame_at_once_and_the_rerun_draws_the_same(
@@ -329,6 +332,7 @@ def test_the_live_path_choice_redraws_the_strip_and_the_frame_at_once_and_the_re
     page.wait_for_function("() => new URL(location.href).searchParams.get('interp_method') === 'spherical (slerp)'",
                            timeout=RERUN_MS)
     app_idle(page)
+    page.wait_for_function(INTERP_DRAWN)
     assert page.evaluate(read) == at_once
 
 
@@ -359,6 +363,7 @@ def test_a_live_endpoint_choice_redraws_all_three_pictures_at_once_and_the_rerun
     page.wait_for_function("() => new URL(location.href).searchParams.get('interp_a') === 'class 1'",
                            timeout=RERUN_MS)
     app_idle(page)
+    page.wait_for_function(INTERP_DRAWN)
     after = page.evaluate(read)
     assert (after[0], after[2]) == (at_once[0], at_once[2]) and after[1][1] == at_once[1][1]
     assert np.abs(canvas_grey(page.locator(".st-key-live_interp_crossfade canvas")) - fade_at_once).max() <= 1

@@ -134,6 +134,8 @@ def test_another_dimension_moves_the_pad_at_once_as_the_rerun_draws_it(
     assert at_once[2] == f"z{new} across, z{vertical} up, both -3 to 3"
     page.wait_for_url(re.compile(rf"pad_x_mnist-z20=z{new}\b"), timeout=RERUN_MS)
     app_idle(page)
+    # The rerun mounts the pad anew, which draws in its next animation frame (that may come after the run).
+    page.wait_for_function(f"shown => ({PAD_PICTURE})()[0] === shown", arg=at_once[0])
     assert page.evaluate(PAD_PICTURE) == at_once
     selects.nth(0).evaluate(f"""(s) => {{
         s.value = '{vertical}';
