@@ -182,8 +182,9 @@ def test_a_larger_latents_dimension_selects_are_live_and_the_picker_can_decode_a
     assert y_select["help"].startswith("By default the two dimensions with the largest KL") and not x_select["help"]
     decode, (d0, d1) = view(at)["decode"], view(at)["follow"]["dims"]
     assert (decode["group"], decode["keys"]) == ("manifold", list(DIM_KEYS))
-    end = decode["ring"] if view(at)["marks"] else "."
-    assert decode["alt"].format(x=f"z{d0}", y=f"z{d1}", end=end) == view(at)["alt"]
+    follow = view(at)["follow"]
+    end = follow["ring"] if view(at)["marks"] else "."
+    assert follow["alt"].format(x=f"z{d0}", y=f"z{d1}", end=end) == view(at)["alt"]
     assert (x_select["value"], y_select["value"]) == (d0, d1)
 
 

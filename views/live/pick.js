@@ -86,23 +86,33 @@ function axisPosition(value, axis, cell, descending = false) {
   return descending ? n * cell - 1 - pos : pos;
 }
 
-// The manifold's view for a pair of dimensions `dims` (the live selects of its group) through `mu` (the run's, or a
-// digit button's since), from this run's `data`: the same axis and cells over that pair, its titles, the ring at mu
-// there, and the text alternative from the template `decode.alt`; the grid is decoded here (showDecoded).
-function decodedView(data, dims, mu) {
-  const { axis, cell } = data.follow;
+// The manifold's ring at `mu` over its pair of dimensions (`follow`: the view's axis, cells, text templates): where
+// it is in the picture's fractions (null outside the grid), and the text alternative saying so.
+function ringAt(follow, dims, mu) {
+  const { axis, cell } = follow;
   const side = axis.length * cell;
   const [x, y] = [axisPosition(mu[dims[0]], axis, cell), axisPosition(mu[dims[1]], axis, cell, true)];
   const inside = x !== null && y !== null;
-  const words = { x: `z${dims[0]}`, y: `z${dims[1]}`, end: inside ? data.decode.ring : "." };
+  const words = { x: `z${dims[0]}`, y: `z${dims[1]}`, end: inside ? follow.ring : "." };
+  return {
+    ring: inside ? [(x + 0.5) / side, (y + 0.5) / side] : null,
+    alt: follow.alt.replace(/\{(x|y|end)\}/g, (_, w) => words[w]),
+  };
+}
+
+// The manifold's view for a pair of dimensions `dims` (the live selects of its group) through `mu` (the run's, or a
+// digit button's since), from this run's `data`: the same axis and cells over that pair, its titles, the ring at mu
+// there, and its text alternative; the grid is decoded here (showDecoded).
+function decodedView(data, dims, mu) {
+  const { ring, alt } = ringAt(data.follow, dims, mu);
   return {
     ...data,
     decoded: { dims, mu },
-    x: { ...data.x, title: words.x },
-    y: { ...data.y, title: words.y },
-    marks: inside ? { ring: [(x + 0.5) / side, (y + 0.5) / side] } : {},
+    x: { ...data.x, title: `z${dims[0]}` },
+    y: { ...data.y, title: `z${dims[1]}` },
+    marks: ring ? { ring } : {},
     follow: { ...data.follow, dims, mu },
-    alt: data.decode.alt.replace(/\{(x|y|end)\}/g, (_, w) => words[w]),
+    alt,
   };
 }
 
@@ -186,12 +196,13 @@ function newPicker(root) {
       markTarget(posteriorOnMap(...choice.posterior, view.plane));
     }
     else if (view?.follow) {
-      const { dims: [d0, d1], axis, cell, mu, slice } = view.follow;
-      const [newMu, side] = [choice.posterior[0], axis.length * cell];
-      const [x, y] = [axisPosition(newMu[d0], axis, cell), axisPosition(newMu[d1], axis, cell, true)];
-      const { ring, ...others } = view.marks || {};
-      const inside = x !== null && y !== null;
-      view = { ...view, marks: inside ? { ...others, ring: [(x + 0.5) / side, (y + 0.5) / side] } : others };
+      const { dims, mu, slice } = view.follow;
+      const newMu = choice.posterior[0];
+      const { ring, alt } = ringAt(view.follow, dims, newMu);
+      const { ring: _, ...others } = view.marks || {};
+      view = { ...view, marks: ring ? { ...others, ring } : others, alt };
+      img.alt = alt;
+      if (!canvas.hidden) canvas.setAttribute("aria-label", alt);
       drawMarks();
       // (the same digit again: no new cells come, and the rerun may not mount the picker anew)
       if (!slice || !newMu.some((m, d) => Math.abs(m - mu[d]) > 1e-5)) return;

@@ -136,10 +136,11 @@ def manifold_view(axis: torch.Tensor, dims: tuple[int, int], mu: torch.Tensor) -
         "x": x_axis, "y": y_axis,
         "grid": {"n": n, "x": [f"{v:.2f}" for v in axis.tolist()], "y": [f"{v:.2f}" for v in axis.flip(0).tolist()]},
         "marks": {"ring": [round((px + 0.5) / side, 4), round((py + 0.5) / side, 4)]} if inside else {},
-        # A sidebar digit button moves the ring at once (pick.js onDigit); where the grid is a slice through mu (more
-        # than two dimensions) its cells wait for the rerun.
+        # A sidebar digit button moves the ring at once (pick.js onDigit), and the text alternative from its template
+        # says whether there is one; where the grid is a slice through mu (more than two dimensions) its cells are
+        # decoded in the browser, where they can be.
         "follow": {"dims": [d0, d1], "axis": axis.tolist(), "cell": CELL_PX, "mu": mu.tolist(),
-                   "slice": mu.numel() > 2},
+                   "slice": mu.numel() > 2, "alt": manifold_alt(axis, "{x}", "{y}", "{end}"), "ring": RING_TEXT},
         "alt": manifold_alt(axis, f"z{d0}", f"z{d1}", RING_TEXT if inside else "."),
         "label": ("Manifold grid. Click or tap a cell, or move with the arrow keys and press Enter, to make its code "
                   "the current digit."),
@@ -221,8 +222,7 @@ def grid_and_picker(n_box: DeltaGenerator, picture_box: DeltaGenerator, dims: tu
     codes, source, view = grid_picture(n, dims, r.mu)
     lm = current_model()
     if lm.latent_dim > 2:  # another pair of dimensions: decoded in the browser (pick.js decodedView)
-        view["decode"] = {"model": model_sha1(lm.model), "group": LIVE_GROUP, "keys": list(DIM_KEYS),
-                          "alt": manifold_alt(view["follow"]["axis"], "{x}", "{y}", "{end}"), "ring": RING_TEXT}
+        view["decode"] = {"model": model_sha1(lm.model), "group": LIVE_GROUP, "keys": list(DIM_KEYS)}
     sizes = [m for m in (n - 1, n + 1) if MANIFOLD_N.low <= m <= MANIFOLD_N.high]
     by_size = {n: (source, view)} | {m: grid_picture(m, dims, r.mu)[1:] for m in sizes}
     control, name = spacing_control()
