@@ -130,16 +130,9 @@ function mountSliders(data, root, setTriggerValue) {
     };
     show();
     const release = () => setTriggerValue("release", { [s.key]: optionAt(Number(input.value)) });
-    // Every move of the thumb: pictures redraw, a drag's once per frame, a key press's in its own task.
-    let keyed = false;
-    input.addEventListener("input", () => (show(), notify(keyed), (keyed = false)));
+    onThumb(input, data.group, (now) => (show(), notify(now)));
     input.addEventListener("vae-follow", show);
     input.addEventListener("change", release);
-    input.addEventListener("keydown", () => {
-      keyed = true;
-      keyedSliders.set(data.group, { key: s.key, at: performance.now() });
-    });
-    input.addEventListener("keyup", () => (keyed = false));
     if (s.play_ms) {
       const row = document.createElement("div");
       row.className = "vae-slider-row";
@@ -171,6 +164,18 @@ function mountSliders(data, root, setTriggerValue) {
 }
 const keyedSliders = new Map(); // group -> {key, at}: the slider last moved with a key, and when
 
+// Every move of a slider's thumb calls moved(now): its pictures redraw, a drag's once per animation frame, a key
+// press's in its own task (`now`). The key press is noted, so the rerun it causes can put the focus back.
+function onThumb(input, groupName, moved) {
+  let keyed = false;
+  input.addEventListener("input", () => (moved(keyed), (keyed = false)));
+  input.addEventListener("keydown", () => {
+    keyed = true;
+    keyedSliders.set(groupName, { key: input.dataset.key, at: performance.now() });
+  });
+  input.addEventListener("keyup", () => (keyed = false));
+}
+
 // A range over one track with two thumbs (the pad's axes; twin an st.slider whose value is (start, end)): the
 // group's value is [start, end]. Each thumb is a range input of its own, laid over the other, named as Streamlit
 // names them ("label — start", "label — end"), and stops at the other thumb.
@@ -201,20 +206,13 @@ function rangeSlider(s, groupName, notify, setTriggerValue) {
     Object.assign(input, { min: s.min, max: s.max, step: s.step, value: s.value[i] });
     input.setAttribute("aria-label", `${s.label} — ${i ? "end" : "start"}`);
     input.dataset.key = `${s.key}:${i}`; // the keyboard user is put back on this thumb after the rerun
-    let keyed = false;
-    input.addEventListener("input", () => {
+    onThumb(input, groupName, (now) => {
       const [start, end] = values();
       if (start > end) input.value = String(i ? start : end);
       show();
-      notify(keyed);
-      keyed = false;
+      notify(now);
     });
     input.addEventListener("change", () => setTriggerValue("release", { [s.key]: values() }));
-    input.addEventListener("keydown", () => {
-      keyed = true;
-      keyedSliders.set(groupName, { key: input.dataset.key, at: performance.now() });
-    });
-    input.addEventListener("keyup", () => (keyed = false));
   });
   show();
   return box;

@@ -17,9 +17,11 @@ const SOURCES_KEPT = 8;
 const AHEAD_KEPT = 6; // grids of other pairs of dimensions decoded ahead, per picker
 const AHEAD_SLICE_MS = 8; // a batch of 64 codes of the 20-D model takes ~5 ms: one more only with this much idle left
 
-// Work in the page's idle time (Safari has no requestIdleCallback: a timer then, with a frame's worth of time).
-const whenIdle = (fn) => (window.requestIdleCallback ? requestIdleCallback(fn)
-  : setTimeout(() => fn({ timeRemaining: () => 10 }), 50));
+// Work in the page's idle time (Safari has no requestIdleCallback: a timer then, with 10 ms to work in).
+const whenIdle = (fn) => (window.requestIdleCallback ? requestIdleCallback(fn) : setTimeout(() => {
+  const end = performance.now() + 10;
+  fn({ timeRemaining: () => Math.max(0, end - performance.now()) });
+}, 50));
 const cancelIdle = (task) => (window.cancelIdleCallback ? cancelIdleCallback(task) : clearTimeout(task));
 
 const pickSources = new Map(); // id -> {data, listeners}: a Map keeps insertion order, oldest first
