@@ -240,6 +240,23 @@ def slider_and_picture(slider_box: DeltaGenerator, picture_box: DeltaGenerator, 
         show(model_sha1, value)
 
 
+def dimension_select(label: str, latent_dim: int, default: int, key: str, group: str, model_sha1: str | None = None,
+                     help: str | None = None, live_help: bool = True, bound: bool = True) -> int:
+    """A choice of one latent dimension ("z3"), live (views.live: a select of `group`, shown once the model
+    `model_sha1` is in the browser, None: at once) over its Streamlit twin, bound to the link unless `bound` is
+    False. `help` goes under the twin and, with `live_help`, under the live select (a pair shows it once). Returns the
+    dimension chosen."""
+    dims = list(range(latent_dim))
+    if key in st.session_state and st.session_state[key] not in dims:  # a smaller model than before
+        del st.session_state[key]
+    with fallback(key):
+        value = st.selectbox(label, dims, index=default, key=key, format_func="z{}".format, help=help,
+                             **({"bind": "query-params"} if bound else {}))
+    live_choices(model_sha1, group, key, label, dims, value, component_key=f"live_{key}", style="select",
+                 help=help if live_help else None, labels=[f"z{d}" for d in dims])
+    return value
+
+
 TWO_D_MODEL = "mnist-z2"
 
 

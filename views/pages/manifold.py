@@ -18,7 +18,14 @@ from vae_core.model import VAE
 from vae_core.plot_geometry import axis_position, axis_ticks
 from vae_core.render import decode_images, image_grid, to_png
 
-from ..common import autoencoder_notice, current_model, current_report, set_digit_from_code, slice_notice
+from ..common import (
+    autoencoder_notice,
+    current_model,
+    current_report,
+    dimension_select,
+    set_digit_from_code,
+    slice_notice,
+)
 from ..controls import MANIFOLD_EPS as EPS
 from ..controls import MANIFOLD_N, SPACINGS, Control
 from ..controls import MANIFOLD_ZMAX as ZMAX
@@ -155,25 +162,16 @@ def dimension_pair(latent_dim: int, kl_per_dim: torch.Tensor, model_sha1: str | 
     `model_sha1`) at once, before the release's rerun brings the server's."""
     if latent_dim == 2:
         return 0, 1
-    dims = list(range(latent_dim))
     defaults = top_kl_dims(kl_per_dim, 2)
 
     # Options read "z3", not "z3 (KL 0.12)": a bound select puts its option's text in the URL, which must not
     # depend on the digit; the KL goes in the help instead.
     dims_help = "By default the two dimensions with the largest KL for this digit: " + ", ".join(
         f"z{d} ({kl_per_dim[d].item():.2f} nats)" for d in defaults)
-    picked = []
-    for key, text, default in zip(DIM_KEYS, ("Horizontal", "Vertical"), defaults):
-        if key in st.session_state and st.session_state[key] not in dims:  # a smaller model than before
-            del st.session_state[key]
-        label = f"{text} dimension"
-        with fallback(key):
-            picked.append(st.selectbox(label, dims, index=default, key=key, format_func="z{}".format, help=dims_help,
-                                       bind="query-params"))
-        live_choices(model_sha1, LIVE_GROUP, key, label, dims, picked[-1], component_key=f"live_{key}",
-                     style="select", help=dims_help if key == DIM_KEYS[-1] else None,  # once, under both
-                     labels=[f"z{d}" for d in dims])
-    return picked[0], picked[1]
+    x, y = (dimension_select(f"{text} dimension", latent_dim, default, key, LIVE_GROUP, model_sha1, help=dims_help,
+                             live_help=key == DIM_KEYS[-1])  # the live selects' help once, under both
+            for key, text, default in zip(DIM_KEYS, ("Horizontal", "Vertical"), defaults))
+    return x, y
 
 
 def use_cell(codes: torch.Tensor, dims: tuple[int, int], index: int) -> None:

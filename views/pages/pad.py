@@ -7,9 +7,16 @@ import torch
 
 from vae_core.analysis import DigitReport, active_dims
 
-from ..common import autoencoder_notice, current_model, current_report, set_digit_from_code, slice_notice
+from ..common import (
+    autoencoder_notice,
+    current_model,
+    current_report,
+    dimension_select,
+    set_digit_from_code,
+    slice_notice,
+)
 from ..controls import PAD_RANGE
-from ..live import Slider, fallback, latent_pad, live_choices, live_sliders
+from ..live import Slider, fallback, latent_pad, live_sliders
 from ..picking import rerun_app_if_requested
 
 LIVE_GROUP = "pad"
@@ -32,7 +39,6 @@ def default_dims(report: DigitReport) -> tuple[int, int]:
 def render() -> None:
     rerun_app_if_requested()
     lm, report = current_model(), current_report()
-    dims = list(range(lm.latent_dim))
     default_x, default_y = default_dims(report)
     st.subheader("Latent pad")
     autoencoder_notice("pad")
@@ -45,11 +51,7 @@ def render() -> None:
     picked = []
     for column, label, key, default in zip(columns, ("Horizontal", "Vertical"), keys, (default_x, default_y)):
         with column:
-            with fallback(key):
-                picked.append(st.selectbox(label, dims, index=default, key=key, format_func="z{}".format,
-                                           bind="query-params"))
-            live_choices(None, LIVE_GROUP, key, label, dims, picked[-1], component_key=f"live_{key}", style="select",
-                         labels=[f"z{d}" for d in dims])
+            picked.append(dimension_select(label, lm.latent_dim, default, key, LIVE_GROUP))
     dx, dy = picked
     with columns[2]:
         with fallback(PAD_RANGE.key):

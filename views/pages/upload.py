@@ -18,8 +18,15 @@ from vae_core.preprocess import (
 from vae_core.registry import LoadedModel
 
 from .. import state_keys
-from ..common import autoencoder_notice, current_model, elbo_spread_of_test_digits, seed, set_digit
-from ..live import draw_watch, fallback, live_choices
+from ..common import (
+    autoencoder_notice,
+    current_model,
+    dimension_select,
+    elbo_spread_of_test_digits,
+    seed,
+    set_digit,
+)
+from ..live import draw_watch
 from ..pictures import show_picture
 
 # The user's last usable upload (or photo) and drawing: (PreprocessResult, source). Widgets forget their value
@@ -126,15 +133,11 @@ def map_dims(lm: LoadedModel) -> tuple[tuple[int, int], tuple[str, ...]]:
     if lm.latent_dim == 2:
         return (0, 1), ()
     widest = lm.latents["test_mu"].var(0).argsort(descending=True)[:2].tolist()
-    dims = list(range(lm.latent_dim))
     keys = (f"draw_x_{lm.name}", f"draw_y_{lm.name}")
     picked = []
     for column, label, key, default in zip(st.columns(2), ("Map across", "Map up"), keys, widest):
         with column:
-            with fallback(key):
-                picked.append(st.selectbox(label, dims, index=default, format_func="z{}".format, key=key))
-            live_choices(None, DRAW_GROUP, key, label, dims, picked[-1], component_key=f"live_{key}",
-                         style="select", labels=[f"z{d}" for d in dims])
+            picked.append(dimension_select(label, lm.latent_dim, default, key, DRAW_GROUP, bound=False))
     return (picked[0], picked[1]), keys
 
 
