@@ -13,13 +13,16 @@ model in the browser (model.js: the decoder and the encoder; vae_core/export.py 
   that never arrived because a quick rerun replaced them) it sends the trigger "lacking", whose callback forgets
   that sha1, so the run it causes mounts the bytes again. A page reload, or a reconnect to another replica, is a
   new session: it starts with nothing sent. A model switch is a new sha1.
-- `latent_pad`: the pad (pad.js). `live_sliders` and `live_picture`: sliders and the pictures they move (live.js;
-  paths and cross-fades as vae_core.latent makes them: latent.js), tied by a group name, each placed where its
-  Streamlit twin is. `draw_watch`: the Upload page's canvas, encoded as it is drawn (draw.js). `picture_picker`:
+- `latent_pad`: the pad (pad.js), whose axes follow its group's live selects and range slider. `live_sliders` and
+  `live_picture`: sliders (a range slider with two thumbs where the value is a pair) and the pictures they move
+  (live.js; paths and cross-fades as vae_core.latent makes them: latent.js), tied by a group name, each placed where
+  its Streamlit twin is. `draw_watch`: the Upload page's canvas, encoded as it is drawn, over the map of the test
+  digits' mu in any two dimensions (draw.js; the browser has them all). `picture_picker`:
   a picture to pick from (pick.js): the manifold's drawn by the server, which also holds the grids of the
   neighbouring sizes, eps or ranges and of the other spacing (`PickerVariants`), while another pair of dimensions
-  is decoded here; the latent map drawn here from the test digits' points (scatter.js), so its class pills and
-  range switch redraw it at once, and a pick draws the picked digit's marks at once (latent.js's ellipse).
+  is decoded here (the pairs one arrow key away ahead, in idle time); the latent map drawn here from the test
+  digits' points (scatter.js), so its class pills and range switch redraw it at once, and a pick draws the picked
+  digit's marks at once (latent.js's ellipse).
   `live_frames`: a picture that swaps in, as its slider moves, one of the pictures the server drew ahead for every
   value (the Training replay's epochs, Mean's traversal table in each unit; the slider's `options` are a
   select_slider's; `play_ms` gives a slider a Play button), and `live_chart`: a line chart drawn here whose marker
