@@ -12,6 +12,7 @@ import html
 import io
 import json
 import re
+import struct
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from vae_core.registry import LoadedModel, load
 from vae_core.render import decode_images
 from views import state_keys
 from views.common import Digit
-from views.live import SOURCE_MAGIC
+from views.live import POINTS_MAGIC, SOURCE_MAGIC
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = {"mnist-z2": 2, "mnist-z20": 20}  # shipped models the page tests run on, by latent size: a 2-D and a 20-D
@@ -105,6 +106,21 @@ def pick_source_data(at: AppTest, picker: str, source: str | None = None) -> dic
     message = mount(at, f"{picker}_source_{ident[:16]}").proto.bytes
     assert message[:4] == SOURCE_MAGIC, f"the source of {picker!r} is not a picker's source"
     return json.loads(message[4:])
+
+
+def points_data(at: AppTest, key: str) -> dict:
+    """The points message mounted with `key` (views.live.points_message), read as draw.js receivePoints reads it:
+    its header (id, count, dim, ...) with xy (N, dim), cov (N, 3: xx, xy, yy) where sent, and labels (N,)."""
+    message = mount(at, key).proto.bytes
+    assert message[:4] == POINTS_MAGIC, f"{key!r} is not a points message"
+    length = struct.unpack("<I", message[4:8])[0]
+    header = json.loads(message[8:8 + length])
+    n, dim, body = header["count"], header["dim"], message[8 + length:]
+    cov_at, labels_at = 4 * dim * n, (4 * dim + (12 if header["cov"] else 0)) * n
+    header["xy"] = np.frombuffer(body, "<f4", dim * n).reshape(n, dim)
+    header["cov"] = np.frombuffer(body, "<f4", 3 * n, cov_at).reshape(n, 3) if header["cov"] else None
+    header["labels"] = np.frombuffer(body, np.uint8, n, labels_at)
+    return header
 
 
 def frames_data(at: AppTest, key: str) -> dict[str, str]:

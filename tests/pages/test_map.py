@@ -4,9 +4,6 @@ the script, the class filter and the range switch (live), and a pick."""
 
 from __future__ import annotations
 
-import json
-import struct
-
 import numpy as np
 import pytest
 
@@ -15,18 +12,17 @@ from tests.apptest import (
     current_digit,
     live_mounts,
     loaded_model,
-    mount,
     mount_data,
     open_latent_space_page,
     pick,
     picture,
     pictures,
+    points_data,
     send_trigger,
 )
 from vae_core.analysis import describe_digit
 from vae_core.digits import load_test_digits
 from vae_core.latent import grid_axis
-from views.live import POINTS_MAGIC
 from views.pages.map import plane_points
 
 PICKER = "map_picker"
@@ -35,15 +31,7 @@ PICKER = "map_picker"
 def points(at) -> dict:
     """The picker's source, the points the browser draws the map from (views.live.points_message): its header
     (id, count, ...) with xy (N, 2), cov (N, 3: xx, xy, yy in plane units) and labels (N,) as arrays."""
-    message = mount(at, f"{PICKER}_source_{view(at)['source'][:16]}").proto.bytes
-    assert message[:4] == POINTS_MAGIC, "the map's source is not a points message"
-    length = struct.unpack("<I", message[4:8])[0]
-    header = json.loads(message[8:8 + length])
-    n, body = header["count"], message[8 + length:]
-    header["xy"] = np.frombuffer(body, "<f4", 2 * n).reshape(n, 2)
-    header["cov"] = np.frombuffer(body, "<f4", 3 * n, 8 * n).reshape(n, 3)
-    header["labels"] = np.frombuffer(body, np.uint8, n, 20 * n)
-    return header
+    return points_data(at, f"{PICKER}_source_{view(at)['source'][:16]}")
 
 
 def view(at) -> dict:

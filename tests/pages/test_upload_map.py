@@ -3,26 +3,16 @@ dimension once (views/live/draw.js plots the two chosen), and the map's axis sel
 
 from __future__ import annotations
 
-import json
-import struct
-
 import numpy as np
 
-from tests.apptest import loaded_model, mount, mount_data, open_page, send_trigger
-from views.live import POINTS_MAGIC
+from tests.apptest import loaded_model, mount_data, open_page, points_data, send_trigger
 
 KEYS = ("draw_x_mnist-z20", "draw_y_mnist-z20")
 
 
 def points(at) -> dict:
     """The drawing map's points message: its header with xy as an (N, dim) array."""
-    message = mount(at, "draw_canvas_source_points").proto.bytes
-    assert message[:4] == POINTS_MAGIC
-    length = struct.unpack("<I", message[4:8])[0]
-    header = json.loads(message[8:8 + length])
-    header["xy"] = np.frombuffer(message[8 + length:], "<f4", header["count"] * header["dim"]).reshape(
-        header["count"], header["dim"])
-    return header
+    return points_data(at, "draw_canvas_source_points")
 
 
 def test_the_map_gets_every_dimension_once_and_its_axis_selects_are_live():
