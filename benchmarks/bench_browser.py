@@ -84,6 +84,7 @@ VIEWS = {
     "mean": View("mean", "z*", note="the slider of the dimension with the highest KL"),
     "variance": View("variance", "s (multiplies sigma)"),
     "sample": View("sample", "Temperature T"),
+    "samplepick": View("sample", "Sample #", note="Sample's Sample # slider (live): the framed draw moves"),
     "interpolate": View("interpolate", "Steps"),
     "frame": View("interpolate", "Frame*", note="the Interpolate page's frame slider"),
     "manifold": View("manifold", "Grid size n (n x n digits)", set_to=MANIFOLD_N,

@@ -15,6 +15,7 @@ from vae_core.render import (
     CLASS_RGB,
     class_scatter,
     image_grid,
+    outline_cell,
     scatter_picture,
     to_gif,
     to_png,
@@ -44,6 +45,25 @@ def test_image_grid_fills_the_empty_cells_of_the_last_row_with_the_pad_value():
     assert grid.shape == (2 * 3 + 1, 3 * 3 + 1)
     assert (grid[4:6, 7:9] == 7).all()  # row 2, column 3: no image there
     assert (grid[4:6, 4:6] == 255).all()  # row 2, column 2: the fifth image
+
+
+def test_outline_cell_frames_only_the_padding_around_the_chosen_cell():
+    images = random_images(9, seed=3)
+    grid = image_grid(images, nrow=3)
+    marked = outline_cell(grid, 5, nrow=3)  # row 2, column 3
+    changed = marked != grid
+    top, left = 1 * 30, 2 * 30
+    ring = np.zeros_like(changed)
+    ring[top: top + 32, left: left + 32] = True
+    ring[top + 2: top + 30, left + 2: left + 30] = False  # the digit itself is left as it is
+    assert (marked[ring] == 255).all() and not changed[~ring].any()
+    np.testing.assert_array_equal(marked[top + 2: top + 30, left + 2: left + 30], images[5])
+
+
+@pytest.mark.parametrize("index", [-1, 9, 12])
+def test_outline_cell_leaves_the_grid_as_it_is_for_a_cell_not_on_it(index: int):
+    grid = image_grid(random_images(9, seed=4), nrow=3)
+    np.testing.assert_array_equal(outline_cell(grid, index, nrow=3), grid)
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (3, 5), (30, 40), (840, 840)])

@@ -64,6 +64,20 @@ def image_grid(images: np.ndarray, nrow: int, padding: int = 2, pad_value: int =
     return grid
 
 
+def outline_cell(grid: np.ndarray, index: int, nrow: int, size: int = 28, padding: int = 2,
+                 value: int = 255) -> np.ndarray:
+    """A copy of an image_grid picture of `size`-px cells with the padding around cell `index` (row by row from 0)
+    set to `value`: a frame that marks one cell (Sample's chosen draw). Unchanged where `index` is off the grid."""
+    marked = grid.copy()
+    top, left = (index // nrow) * (size + padding), (index % nrow) * (size + padding)
+    frame = marked[top: top + size + 2 * padding, left: left + size + 2 * padding]
+    if index < 0 or padding <= 0 or frame.shape != (size + 2 * padding, size + 2 * padding):
+        return marked
+    frame[:padding] = frame[-padding:] = value
+    frame[:, :padding] = frame[:, -padding:] = value
+    return marked
+
+
 def upscale(image: np.ndarray, factor: int) -> np.ndarray:
     """Nearest-neighbour enlargement: every model pixel stays a crisp square."""
     return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)

@@ -205,6 +205,62 @@ def test_the_live_samples_choice_shows_another_number_of_draws_at_once_and_the_s
     page.wait_for_function("() => document.activeElement?.matches('.vae-choices input[value=\"36\"]')")
 
 
+def cell_centre(canvas: Locator, index: int, nrow: int) -> tuple[float, float]:
+    """Where cell `index` (from 0) of a live grid (padding 2 around 28-px cells) is on the screen."""
+    box, width = canvas.bounding_box(), canvas.evaluate("c => c.width")
+    scale = box["width"] / width
+    return (box["x"] + (2 + (index % nrow) * 30 + 14) * scale, box["y"] + (2 + (index // nrow) * 30 + 14) * scale)
+
+
+def framed_cells(grey: np.ndarray, nrow: int) -> list[int]:
+    """The cells (from 0) of a grid whose whole padding ring is white (render.outline_cell)."""
+    def ring(k: int) -> np.ndarray:
+        top, left = (k // nrow) * 30, (k % nrow) * 30
+        frame = grey[top: top + 32, left: left + 32].copy()
+        frame[2:30, 2:30] = 255
+        return frame
+    return [k for k in range(nrow * nrow) if (ring(k) == 255).all()]
+
+
+def test_a_click_on_a_sample_frames_it_in_the_clicks_task_and_python_gets_the_choice(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    """Sample's grid is a choice too: a click on a draw frames it in the click's own task and moves the live Sample #
+    slider there, and its release reaches Python (the link, the server's grid framed the same, to one grey level)."""
+    page.goto(f"{streamlit_server}/sample?model={MODEL}")
+    app_idle(page)
+    canvas = page.locator(".st-key-live_sample_grid .vae-live-picture.ready canvas")
+    page.wait_for_function("() => window.vaeLive?.stats('sample').drawn > 0")
+    assert framed_cells(canvas_grey(canvas), 4) == [0]  # Sample # 1
+    x, y = cell_centre(canvas, 5, 4)
+    pixels, alt, slider = canvas.evaluate("""(c, [x, y]) => {
+        c.dispatchEvent(new MouseEvent('click', {clientX: x, clientY: y, bubbles: true}));
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0);
+        const s = document.querySelector('.vae-sliders[data-group=sample] input[data-key=sample_pick]');
+        return [Array.from(d), c.getAttribute('aria-label'), s.value];
+    }""", [x, y])
+    assert framed_cells(np.array(pixels).reshape(122, 122), 4) == [5] and slider == "6"
+    assert alt.endswith("sample #6 framed")
+    page.wait_for_function("() => new URL(location.href).searchParams.get('sample_pick') === '6'", timeout=RERUN_MS)
+    app_idle(page)
+    server = picture_grey(page.locator("img[alt$='sample #6 framed']").get_attribute("src"))
+    live = canvas_grey(canvas)
+    assert framed_cells(live, 4) == [5] and np.abs(server - live).max() <= 1
+
+
+def test_a_tap_on_a_sample_on_a_phone_chooses_it(phone: Page, streamlit_server: str, app_idle) -> None:
+    phone.goto(f"{streamlit_server}/sample?model={MODEL}")
+    app_idle(phone)
+    canvas = phone.locator(".st-key-live_sample_grid .vae-live-picture.ready canvas")
+    phone.wait_for_function("() => window.vaeLive?.stats('sample').drawn > 0")
+    canvas.scroll_into_view_if_needed()
+    phone.touchscreen.tap(*cell_centre(canvas, 15, 4))
+    phone.wait_for_function("() => new URL(location.href).searchParams.get('sample_pick') === '16'",
+                            timeout=RERUN_MS)
+    app_idle(phone)
+    assert framed_cells(canvas_grey(canvas), 4) == [15]
+
+
 def test_reruns_that_change_a_live_picture_leave_one_listener_per_element_of_its_group(
     page: Page, streamlit_server: str, app_idle
 ) -> None:

@@ -195,7 +195,7 @@ class Slider:
     (the values of an `st.select_slider` twin) it runs over their positions (min 0, max len - 1, step 1) and stands
     for the option there; `value` is then one of them. A tuple `value` (start, end) makes it a range with two
     thumbs, as its twin's. With `play_ms`, a Play button beside it steps it one position every `play_ms` ms and
-    releases where it stops (live.js playButton)."""
+    releases where it stops (live.js playButton). `help` is shown under it (a phone has no tooltip)."""
 
     key: str
     label: str
@@ -205,6 +205,7 @@ class Slider:
     value: Any
     options: tuple | None = None
     play_ms: int | None = None
+    help: str | None = None
 
 
 def _is_number(value: Any) -> bool:

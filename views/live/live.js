@@ -139,6 +139,7 @@ function mountSliders(data, root, setTriggerValue) {
       row.append(playButton(input, s.play_ms, () => (show(), notify()), release), label);
       box.append(row);
     } else box.append(label);
+    addHelp(box, s, input);
   }
   notify(); // the values may have changed with this mount (a rerun after a release, a reset)
   // A value set by another control of the group (a live Reset) moves the thumb there.
@@ -396,7 +397,7 @@ function mountSwitch(data, box, release) {
   showWhenReady(box, data.model, () => focusAgain(data.key, input));
 }
 
-// A choice's `help`, shown under it and read out with its `control`.
+// A choice's or slider's `help`, shown under it and read out with its `control`.
 function addHelp(box, data, control) {
   if (!data.help) return;
   const help = document.createElement("small");
@@ -502,10 +503,10 @@ function fill(template, words) {
 }
 
 // Tile uint8 pictures like vae_core.render.image_grid: padding 2 of grey 64 around and between the cells (`pad`
-// 0: none, the manifold's grid).
+// 0: none, the manifold's grid); the padding around cell `framed` (from 0) white, as vae_core.render.outline_cell.
 const PAD = 2;
 const PAD_GREY = 64;
-function paintGrid(image, probs, n, nrow, pad = n > 1 ? PAD : 0) {
+function paintGrid(image, probs, n, nrow, pad = n > 1 ? PAD : 0, framed = -1) {
   const side = image.width;
   const d = image.data;
   if (pad) for (let i = 0; i < d.length; i += 4) (d[i] = d[i + 1] = d[i + 2] = PAD_GREY), (d[i + 3] = 255);
@@ -521,6 +522,28 @@ function paintGrid(image, probs, n, nrow, pad = n > 1 ? PAD : 0) {
         d[at + 3] = 255;
       }
   }
+  if (pad && framed >= 0 && framed < n) {
+    const [top, left] = [Math.floor(framed / nrow) * (28 + pad), (framed % nrow) * (28 + pad)];
+    const outer = 28 + 2 * pad;
+    for (let r = 0; r < outer; r++)
+      for (let c = 0; c < outer; c++) {
+        if (r >= pad && r < outer - pad && c >= pad && c < outer - pad) continue;
+        const at = 4 * ((top + r) * side + left + c);
+        d[at] = d[at + 1] = d[at + 2] = 255;
+      }
+  }
+}
+
+// The cell (from 0) of a grid painted by paintGrid (`shape`: layout's) under a pointer event on its canvas, or -1
+// on the padding between cells or past the last.
+function cellAt(event, canvas, shape) {
+  const box = canvas.getBoundingClientRect();
+  const [x, y] = [(event.clientX - box.left) * (canvas.width / box.width),
+    (event.clientY - box.top) * (canvas.height / box.height)];
+  const [col, row] = [Math.floor((x - PAD) / (28 + PAD)), Math.floor((y - PAD) / (28 + PAD))];
+  const inside = (v) => v - PAD - Math.floor((v - PAD) / (28 + PAD)) * (28 + PAD) < 28;
+  const k = row * shape.cols + col;
+  return col >= 0 && col < shape.cols && row >= 0 && inside(x) && inside(y) && k < shape.n ? k : -1;
 }
 
 // A picture may hold its params for other values of keys of its group (`variants`: {key: {value: the run's,
@@ -590,12 +613,29 @@ function mountPicture(mounted, root) {
     const { codes, probs, words: modeWords, n = params.n } = MODES[data.mode](params, group.values, model);
     const words = { ...params.words, ...modeWords, name: data.posterior?.name };
     const { cols, image } = layout(n, params);
-    paintGrid(image, probs ?? decodeCodes(model, codes, n), n, cols);
+    const picked = data.pick ? group.values.get(data.pick) : undefined;
+    paintGrid(image, probs ?? decodeCodes(model, codes, n), n, cols, n > 1 ? PAD : 0, (picked ?? 0) - 1);
     ctx.putImageData(image, 0, 0);
     lastFrameAt = performance.now();
+    if (picked !== undefined) words.pick = String(picked);
     canvas.setAttribute("aria-label", fill(data.alt, words));
     if (data.caption) caption.textContent = fill(data.caption, words);
     recordFrame(group.stats, start, performance.now(), at);
+  }
+
+  // A grid to choose from (Sample's draws; `pick`: the key of the group's slider that numbers the choice from 1):
+  // a click or tap on a cell moves that slider there, which frames the cell and releases the choice to Python.
+  if (data.pick) {
+    canvas.classList.add("vae-pickable");
+    canvas.addEventListener("click", (event) => {
+      const k = shape ? cellAt(event, canvas, shape) : -1;
+      const slider = document.querySelector(`.vae-sliders[data-group="${data.group}"] input[data-key="${data.pick}"]`);
+      if (k < 0 || !slider || Number(slider.value) === k + 1) return;
+      slider.value = String(k + 1);
+      slider.dispatchEvent(new Event("input")); // the group's value, and this picture's redraw, as a drag's
+      redraw(true); // but drawn in the click's own task, as any press
+      slider.dispatchEvent(new Event("change"));
+    });
   }
 
   modelSlot(data.model).ready.then((ready) => {
