@@ -47,17 +47,16 @@ def test_image_grid_fills_the_empty_cells_of_the_last_row_with_the_pad_value():
     assert (grid[4:6, 4:6] == 255).all()  # row 2, column 2: the fifth image
 
 
-def test_outline_cell_frames_only_the_padding_around_the_chosen_cell():
+def test_outline_cell_frames_the_chosen_cell_inside_its_edge_and_nothing_else():
     images = random_images(9, seed=3)
     grid = image_grid(images, nrow=3)
     marked = outline_cell(grid, 5, nrow=3)  # row 2, column 3
-    changed = marked != grid
-    top, left = 1 * 30, 2 * 30
-    ring = np.zeros_like(changed)
-    ring[top: top + 32, left: left + 32] = True
-    ring[top + 2: top + 30, left + 2: left + 30] = False  # the digit itself is left as it is
-    assert (marked[ring] == 255).all() and not changed[~ring].any()
-    np.testing.assert_array_equal(marked[top + 2: top + 30, left + 2: left + 30], images[5])
+    top, left = 2 + 1 * 30, 2 + 2 * 30
+    ring = np.zeros(grid.shape, bool)
+    ring[top: top + 28, left: left + 28] = True
+    ring[top + 2: top + 26, left + 2: left + 26] = False  # the cell's inside is left as it is
+    assert (marked[ring] == 255).all()
+    np.testing.assert_array_equal(marked[~ring], grid[~ring])
 
 
 @pytest.mark.parametrize("index", [-1, 9, 12])

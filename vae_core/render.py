@@ -66,15 +66,17 @@ def image_grid(images: np.ndarray, nrow: int, padding: int = 2, pad_value: int =
 
 def outline_cell(grid: np.ndarray, index: int, nrow: int, size: int = 28, padding: int = 2,
                  value: int = 255) -> np.ndarray:
-    """A copy of an image_grid picture of `size`-px cells with the padding around cell `index` (row by row from 0)
-    set to `value`: a frame that marks one cell (Sample's chosen draw). Unchanged where `index` is off the grid."""
+    """A copy of an image_grid picture of `size`-px cells with the outer `padding` pixels of cell `index` (row by row
+    from 0) set to `value`: a frame that marks one cell (Sample's chosen draw). Inside the cell, so that the grid's
+    outline stays whole and the frame has the grey padding on one side and the digit's black edge on the other.
+    Unchanged where `index` is off the grid."""
     marked = grid.copy()
-    top, left = (index // nrow) * (size + padding), (index % nrow) * (size + padding)
-    frame = marked[top: top + size + 2 * padding, left: left + size + 2 * padding]
-    if index < 0 or padding <= 0 or frame.shape != (size + 2 * padding, size + 2 * padding):
+    top, left = padding + (index // nrow) * (size + padding), padding + (index % nrow) * (size + padding)
+    cell = marked[top: top + size, left: left + size]
+    if index < 0 or padding <= 0 or cell.shape != (size, size):
         return marked
-    frame[:padding] = frame[-padding:] = value
-    frame[:, :padding] = frame[:, -padding:] = value
+    cell[:padding] = cell[-padding:] = value
+    cell[:, :padding] = cell[:, -padding:] = value
     return marked
 
 

@@ -213,11 +213,11 @@ def cell_centre(canvas: Locator, index: int, nrow: int) -> tuple[float, float]:
 
 
 def framed_cells(grey: np.ndarray, nrow: int) -> list[int]:
-    """The cells (from 0) of a grid whose whole padding ring is white (render.outline_cell)."""
+    """The cells (from 0) of a grid whose outer two pixels are white all round (render.outline_cell)."""
     def ring(k: int) -> np.ndarray:
-        top, left = (k // nrow) * 30, (k % nrow) * 30
-        frame = grey[top: top + 32, left: left + 32].copy()
-        frame[2:30, 2:30] = 255
+        top, left = 2 + (k // nrow) * 30, 2 + (k % nrow) * 30
+        frame = grey[top: top + 28, left: left + 28].copy()
+        frame[2:26, 2:26] = 255
         return frame
     return [k for k in range(nrow * nrow) if (ring(k) == 255).all()]
 

@@ -503,7 +503,7 @@ function fill(template, words) {
 }
 
 // Tile uint8 pictures like vae_core.render.image_grid: padding 2 of grey 64 around and between the cells (`pad`
-// 0: none, the manifold's grid); the padding around cell `framed` (from 0) white, as vae_core.render.outline_cell.
+// 0: none, the manifold's grid); cell `framed` (from 0) framed in white, as vae_core.render.outline_cell.
 const PAD = 2;
 const PAD_GREY = 64;
 function paintGrid(image, probs, n, nrow, pad = n > 1 ? PAD : 0, framed = -1) {
@@ -523,11 +523,10 @@ function paintGrid(image, probs, n, nrow, pad = n > 1 ? PAD : 0, framed = -1) {
       }
   }
   if (pad && framed >= 0 && framed < n) {
-    const [top, left] = [Math.floor(framed / nrow) * (28 + pad), (framed % nrow) * (28 + pad)];
-    const outer = 28 + 2 * pad;
-    for (let r = 0; r < outer; r++)
-      for (let c = 0; c < outer; c++) {
-        if (r >= pad && r < outer - pad && c >= pad && c < outer - pad) continue;
+    const [top, left] = [pad + Math.floor(framed / nrow) * (28 + pad), pad + (framed % nrow) * (28 + pad)];
+    for (let r = 0; r < 28; r++)
+      for (let c = 0; c < 28; c++) {
+        if (r >= pad && r < 28 - pad && c >= pad && c < 28 - pad) continue;
         const at = 4 * ((top + r) * side + left + c);
         d[at] = d[at + 1] = d[at + 2] = 255;
       }

@@ -77,7 +77,7 @@ def render() -> None:
     slider_box, n, draw = draw_controls("sample", ("New draws", "sample_new"))
     side = math.isqrt(n)
     row = st.container(horizontal=True, gap="large")  # side by side at their own widths
-    picture_box, choice_box = row.container(width="content"), row.container(width=220)
+    picture_box, choice_box = row.container(width="content"), row.container(width=260)
     with choice_box:  # first, so that the grid frames the draw chosen
         sha1 = model_sha1(lm.model)
         if st.session_state.get(PICK_KEY, 1) > n:  # fewer draws than before: the chosen one is gone
