@@ -36,18 +36,19 @@ def picture_grey(src: str) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("L"), dtype=int)
 
 
-@pytest.mark.parametrize(("path", "group"), [("mean", "mean"), ("variance", "variance"), ("sample", "sample"),
-                                             ("interpolate", "interp"), ("interpolate", "interp_steps"),
-                                             ("reconstruct", "recon")])
+@pytest.mark.parametrize(("path", "group", "only"), [
+    ("mean", "mean", ""), ("variance", "variance", ""), ("sample", "sample", ""),
+    ("sample", "sample", "[data-key=sample_pick]"),  # Sample #: the framed draw follows the thumb
+    ("interpolate", "interp", ""), ("interpolate", "interp_steps", ""), ("reconstruct", "recon", "")])
 def test_dragging_a_live_slider_redraws_live_and_release_reaches_python(
-    page: Page, streamlit_server: str, app_idle, path: str, group: str
+    page: Page, streamlit_server: str, app_idle, path: str, group: str, only: str
 ) -> None:
     page.goto(f"{streamlit_server}/{path}?model={MODEL}")
     app_idle(page)
     picture = page.locator(f".vae-live-picture.ready[data-group={group}] canvas").first
     expect(picture).to_be_visible()
     expect(page.locator("[class*=st-key-vae_fallback]").first).to_be_hidden()  # one slider on screen, not two
-    slider = page.locator(f".vae-sliders.ready[data-group={group}] input[type=range]").first
+    slider = page.locator(f".vae-sliders.ready[data-group={group}] input[type=range]{only}").first
     key = slider.get_attribute("data-key")
     box = slider.bounding_box()
     page.wait_for_function("g => window.vaeLive?.stats(g).drawn > 0", arg=group)
