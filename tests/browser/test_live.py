@@ -562,7 +562,7 @@ def test_the_weights_come_once_and_again_after_an_eviction_a_model_switch_and_a_
     """views.live.mount_model sends a network's bytes once per session; a browser that lacks them gets them again."""
 
     def press_and_wait(value: str) -> None:
-        page.locator(".vae-sliders.ready input[type=range]").focus()
+        page.locator(".vae-sliders.ready input[data-key=sample_temperature]").focus()
         page.keyboard.press("ArrowRight")
         page.wait_for_function(f"() => new URL(location.href).searchParams.get('sample_temperature') === '{value}'",
                                timeout=RERUN_MS)
@@ -570,7 +570,7 @@ def test_the_weights_come_once_and_again_after_an_eviction_a_model_switch_and_a_
 
     def live_and_drawn() -> None:
         expect(page.locator(".vae-live-picture.ready canvas")).to_be_visible()
-        expect(page.locator(".vae-sliders.ready input[type=range]")).to_be_visible()
+        expect(page.locator(".vae-sliders.ready input[data-key=sample_temperature]")).to_be_visible()
         page.wait_for_function("() => window.vaeLive?.stats('sample').drawn > 0")
         expect(page.locator("[data-testid=stException]")).to_have_count(0)
 
