@@ -495,7 +495,7 @@ def test_another_axis_redraws_the_drawings_map_at_once_as_the_rerun_draws_it(
 ) -> None:
     """On the 20-D model the drawing map's axis selects are live: another dimension redraws the map of the test
     digits in the choice's own task (the browser has every dimension's mu), the same picture the rerun's map draws;
-    over a drawing, its posterior is placed on the new axes at once too."""
+    over a drawing, its posterior is placed on the new axes at once too, where the rerun places it."""
     page.goto(f"{streamlit_server}/upload?model=mnist-z20")
     app_idle(page)
     digit_map = page.locator(".vae-draw.ready .vae-draw-map")
@@ -524,11 +524,13 @@ def test_another_axis_redraws_the_drawings_map_at_once_as_the_rerun_draws_it(
     expect(page.get_by_text("From your drawing")).to_be_visible(timeout=RERUN_MS)
     app_idle(page)
     select = page.locator(".vae-choices.ready select").first
-    _, caption = page.evaluate(choose, [select.element_handle(), old])
+    picture, caption = page.evaluate(choose, [select.element_handle(), old])
     label = digit_map.locator("canvas").get_attribute("aria-label")
     assert caption.endswith(f"z{old} across, z{up} up") and label.startswith(f"latent map of the 10,000 test digits "
                                                                            f"over z{old} and z{up}: your drawing's mu")
     app_idle(page)
+    # the same map, ellipse and all: the rerun's canvas paints the strokes as they were painted while drawn
+    page.wait_for_function("p => document.querySelector('.vae-draw-map canvas').toDataURL() === p", arg=picture)
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
 
 

@@ -294,13 +294,11 @@ function mountDraw(data, root, setStateValue) {
     },
     pointermove: (e) => {
       if (!drawing) return;
-      const s = memory.strokes[memory.strokes.length - 1];
-      const p = toCanvas(e);
-      ctx.beginPath();
-      ctx.moveTo(...s[s.length - 1]);
-      ctx.lineTo(...p);
-      ctx.stroke();
-      s.push(p);
+      memory.strokes[memory.strokes.length - 1].push(toCanvas(e));
+      // The whole drawing painted again, each stroke one path, as after a remount: a segment drawn on its own
+      // over the last would rasterise its joint a little differently, and the rerun's encoder (and map) would
+      // then read other pixels than the ones drawn here.
+      paintStrokes();
       redraw();
     },
     pointerup: () => {
