@@ -333,7 +333,9 @@ def live_picture(model_sha1: str, group: str, mode: str, params: dict[str, Any],
     the number of pictures ('count', 'between', 'crossfade'), n and width are None and `params` holds "widths":
     {n: px} (strip_width): the mount's data then stays the same as the value moves, so a release leaves the picture
     as it is rather than mounting it anew. `alt` and `caption` are templates: {value}, {offsets}, {t} are filled
-    with the current values, {name} with the current digit's (posterior_params)."""
+    with the current values, {name} with the current digit's (posterior_params). A grid whose `params` name a live
+    slider of its group under "pick" (Sample #) frames the cell that slider numbers from 1 ({pick} in the
+    templates), and a click or tap on a cell moves that slider there."""
     data = {"kind": "picture", "model": model_sha1, "group": group, "mode": mode, "n": n, "nrow": nrow,
             "width": width, "alt": alt, "caption": caption, **params}
     _live(key=key, data=data, width="content")  # as wide as the picture, like its twin in a row of pictures
