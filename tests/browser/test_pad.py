@@ -178,3 +178,40 @@ def test_dragging_the_range_rescales_the_pad_live_and_its_release_reaches_python
     app_idle(page)
     page.wait_for_function("() => document.activeElement?.getAttribute('aria-label') === 'Range of both axes — start'")
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
+
+
+def test_the_digits_behind_the_pad_are_torchs_and_the_switch_hides_them_at_once_as_the_rerun_does(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    """On the 20-D model (a slice: the other dimensions at the current digit's mu) the faint digits behind the pad
+    are the decoder's pictures at the centres of a grid of its cells, as torch decodes them. The switch takes them
+    away in its own task, the release reruns the page with the same pad, and the link holds the switch."""
+    torch.set_num_threads(1)
+    page.goto(f"{streamlit_server}/pad?model=mnist-z20")
+    page.wait_for_function("() => window.vaePad !== undefined")
+    app_idle(page)
+    shown = page.evaluate("window.vaePad.backdrop()")
+    n, (dx, dy), (lo, hi) = shown["cells"], shown["dims"], shown["range"]
+    centres = lo + (np.arange(n) + 0.5) / n * (hi - lo)
+    codes = np.tile(np.array(shown["base"], np.float32), (n * n, 1))
+    codes[:, dx] = np.tile(centres, n)  # across a row
+    codes[:, dy] = np.repeat(centres[::-1], n)  # rows from the top
+    with torch.inference_mode():
+        probs = load(PRETRAINED_DIR / "mnist-z20").model.decode(torch.from_numpy(codes)).numpy()
+    tiles = probs.reshape(n, n, 28, 28).transpose(0, 2, 1, 3).reshape(28 * n, 28 * n)
+    expected = np.floor(np.clip(tiles, 0, 1) * 255 + 0.5)
+    assert np.abs(np.array(shown["grey"]).reshape(28 * n, 28 * n) - expected).max() <= 1
+
+    with_digits = page.evaluate(PAD_PICTURE)
+    at_once = page.get_by_role("switch", name="Decoded digits behind the pad").evaluate(f"""(s) => {{
+        s.click();
+        return [({PAD_PICTURE})(), document.querySelector('canvas.pad').getAttribute('aria-label')];
+    }}""")
+    assert at_once[0][0] != with_digits[0] and at_once[0][1:] == with_digits[1:]
+    assert "decoded" not in at_once[1]
+    assert page.evaluate("window.vaePad.backdrop()") is False
+    page.wait_for_url(re.compile(r"pad_backdrop=false\b"), timeout=RERUN_MS)
+    app_idle(page)
+    page.wait_for_function(f"shown => ({PAD_PICTURE})()[0] === shown", arg=at_once[0][0])
+    assert page.evaluate(PAD_PICTURE) == at_once[0]
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.apptest import mount_data, open_page, send_trigger
-from views.controls import PAD_RANGE
+from views.controls import PAD_BACKDROP, PAD_RANGE
 
 
 def pad(at) -> dict:
@@ -22,7 +22,8 @@ def test_the_axes_controls_are_live_and_the_pad_follows_their_keys():
     assert (x_select["style"], x_select["group"], x_select["model"]) == ("select", "pad", None)
     assert x_select["options"] == list(range(20)) and x_select["labels"][:2] == ["z0", "z1"]
     assert (range_slider["key"], range_slider["value"], range_slider["step"]) == (PAD_RANGE.key, [-3.0, 3.0], 0.5)
-    assert (pad(at)["group"], pad(at)["keys"]) == ("pad", ["pad_x_mnist-z20", "pad_y_mnist-z20", PAD_RANGE.key])
+    assert (pad(at)["group"], pad(at)["keys"]) == (
+        "pad", ["pad_x_mnist-z20", "pad_y_mnist-z20", PAD_RANGE.key, PAD_BACKDROP.key])
     assert pad(at)["dims"] == [x_select["value"], y_select["value"]] and pad(at)["range"] == [-3.0, 3.0]
 
 
@@ -34,6 +35,23 @@ def test_a_released_range_is_snapped_and_ordered_and_what_is_not_one_is_dropped(
     send_trigger(at, "live_pad_range", "release", {PAD_RANGE.key: [2.2, -9.0]})
     assert pad(at)["range"] == [-6.0, 2.0]
     assert at.query_params[PAD_RANGE.key] == ["-6", "2"]  # the link holds it
+
+
+def test_the_decoded_digits_behind_the_pad_are_a_live_switch_whose_release_reaches_the_pad_and_the_link():
+    """On at first; the switch is live in the pad's group (the pad follows it at once, keys[3]). A release turns it
+    off in the pad's data and the link; what only a browser could send leaves it as it was; a link turns it off."""
+    at = open_page("pad", "mnist-z2")
+    switch = mount_data(at, "live_pad_backdrop")
+    assert (switch["style"], switch["group"], switch["key"], switch["value"]) == ("switch", "pad", PAD_BACKDROP.key, True)
+    assert switch["help"].startswith("Each faint digit is what the decoder makes of the point at its centre")
+    assert pad(at)["backdrop"] is True
+    for bad in ("false", 0, None, [False]):
+        send_trigger(at, "live_pad_backdrop", "release", {PAD_BACKDROP.key: bad})
+        assert pad(at)["backdrop"] is True, bad
+    send_trigger(at, "live_pad_backdrop", "release", {PAD_BACKDROP.key: False})
+    assert pad(at)["backdrop"] is False and at.toggle(key=PAD_BACKDROP.key).value is False
+    assert at.query_params[PAD_BACKDROP.key] == "false"
+    assert pad(open_page("pad", "mnist-z2", pad_backdrop="false"))["backdrop"] is False
 
 
 @pytest.mark.parametrize(("release", "warning"), [

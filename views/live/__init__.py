@@ -173,19 +173,19 @@ def _ignore() -> None:
 
 
 def latent_pad(
-    model: VAE, base: Sequence[float], dims: tuple[int, int], z_range: tuple[float, float], group: str | None = None,
-    keys: Sequence[str] = (), key: str = "latent_pad"
+    model: VAE, base: Sequence[float], dims: tuple[int, int], z_range: tuple[float, float], backdrop: bool = False,
+    group: str | None = None, keys: Sequence[str] = (), key: str = "latent_pad"
 ) -> list[float] | None:
-    """Show the pad over `dims` (x, y) spanning `z_range`, other dimensions at `base` (marked on the pad). With
-    `group`, its axes follow that group's live controls at once: `keys`, the widget keys of the two dimensions and
-    of the range.
+    """Show the pad over `dims` (x, y) spanning `z_range`, other dimensions at `base` (marked on the pad), with
+    `backdrop` the digits decoded over a grid of its points faintly behind it. With `group`, it follows that group's
+    live controls at once: `keys`, the widget keys of the two dimensions, of the range and of the backdrop's switch.
 
     Returns the full code z where the pointer was released (or clicked, or Enter pressed), in the run that follows;
     else None.
     """
     sha1 = mount_model(model, key=f"{key}_source_decoder")
     data = {"kind": "pad", "model": sha1, "base": [float(v) for v in base], "dims": [int(d) for d in dims],
-            "range": list(z_range), "group": group, "keys": list(keys)}
+            "range": list(z_range), "backdrop": bool(backdrop), "group": group, "keys": list(keys)}
     return _live(key=key, data=data, on_release_change=_ignore).release
 
 

@@ -6,6 +6,8 @@
 const PAD_PX = 320; // drawing units of the pad; on screen it may be smaller (a phone), see toPadPx
 const READOUT_FRAMES = 30; // the on-screen fps is measured over this many frames
 const KEY_STEP = 0.05; // share of the range one arrow key press moves (Shift: a fifth of it)
+const BACKDROP_CELLS = 10; // the decoded digits behind the pad: a BACKDROP_CELLS x BACKDROP_CELLS grid of its points
+const BACKDROP_ALPHA = 0.5; // faint enough that the ring, the pointer and the axes stay the first thing seen
 
 const PAD_HTML = `<div class="vae-pad">
   <div class="vae-pad-preview">
@@ -31,6 +33,8 @@ function mountPad(data, root, setTriggerValue) {
   // before the release's rerun mounts it anew with the same.
   let [dx, dy] = data.dims;
   let [lo, hi] = data.range;
+  let backdrop = data.backdrop === true; // the decoded digits behind the pad: a live switch of the group (keys[3])
+  let backdropDrawn = null; // {key, canvas}: the backdrop last decoded, kept while its axes, range and base hold
   const base = Float32Array.from(data.base);
   const z = Float32Array.from(base);
   const image = new ImageData(28, 28);
@@ -61,9 +65,38 @@ function mountPad(data, root, setTriggerValue) {
   const clamp = (v) => Math.min(PAD_PX, Math.max(0, v));
   const describe = () => `z${dx} = ${z[dx].toFixed(2)}, z${dy} = ${z[dy].toFixed(2)}`;
 
+  // What the decoder makes of each cell's centre, the other dimensions at the base: the pad's own picture at that
+  // point, so the pointer's preview there is that cell's digit. Decoded again only when its axes, its range or
+  // (with more than two dimensions, a slice through the base) the base change.
+  function backdropCanvas() {
+    const key = [dx, dy, lo, hi, ...(base.length > 2 ? base : [])].join(",");
+    if (backdropDrawn?.key === key) return backdropDrawn.canvas;
+    const n = BACKDROP_CELLS;
+    const codes = new Float32Array(n * n * base.length);
+    for (let row = 0; row < n; row++)
+      for (let col = 0; col < n; col++) {
+        const code = codes.subarray((row * n + col) * base.length, (row * n + col + 1) * base.length);
+        code.set(base);
+        code[dx] = lo + ((col + 0.5) / n) * (hi - lo);
+        code[dy] = hi - ((row + 0.5) / n) * (hi - lo);
+      }
+    const tiles = new ImageData(28 * n, 28 * n);
+    paintGrid(tiles, decodeCodes(model, codes, n * n), n * n, n, 0);
+    const canvas = backdropDrawn?.canvas ?? document.createElement("canvas");
+    canvas.width = canvas.height = 28 * n;
+    canvas.getContext("2d").putImageData(tiles, 0, 0);
+    backdropDrawn = { key, canvas };
+    return canvas;
+  }
+
   function drawPad() {
     ctx.fillStyle = "#0e1117";
     ctx.fillRect(0, 0, PAD_PX, PAD_PX);
+    if (backdrop) {
+      ctx.globalAlpha = BACKDROP_ALPHA;
+      ctx.drawImage(backdropCanvas(), 0, 0, PAD_PX, PAD_PX);
+      ctx.globalAlpha = 1;
+    }
     ctx.lineWidth = 1;
     for (let v = Math.ceil(lo); v <= hi; v++) {
       ctx.strokeStyle = v === 0 ? "#777" : "#333";
@@ -182,7 +215,8 @@ function mountPad(data, root, setTriggerValue) {
   // The axes are named in text beside the pad, not drawn into it: text grows with presenter mode and is read aloud.
   function nameAxes() {
     el("vae-pad-axes").textContent = `z${dx} across, z${dy} up, both ${lo} to ${hi}`;
-    pad.setAttribute("aria-label", `latent pad over z${dx} (across) and z${dy} (up), from ${lo} to ${hi}`);
+    const behind = backdrop ? `, behind it the digits decoded at ${BACKDROP_CELLS} x ${BACKDROP_CELLS} of its points` : "";
+    pad.setAttribute("aria-label", `latent pad over z${dx} (across) and z${dy} (up), from ${lo} to ${hi}${behind}`);
   }
   nameAxes();
   // Other axes start from the current digit, as the rerun's pad will. Two equal dimensions or an empty range
@@ -191,6 +225,11 @@ function mountPad(data, root, setTriggerValue) {
   const followAxes = (now) => {
     const value = (i, run) => group.values.get(data.keys[i]) ?? run;
     const [x, y, range] = [Number(value(0, dx)), Number(value(1, dy)), value(2, [lo, hi]).map(Number)];
+    if (value(3, backdrop) !== backdrop) {
+      backdrop = value(3, backdrop);
+      nameAxes();
+      redraw(now);
+    }
     const usable = x !== y && range[0] < range[1];
     box.classList.toggle("vae-pad-stale", !usable);
     if (!usable || (x === dx && y === dy && range[0] === lo && range[1] === hi)) return;
@@ -217,6 +256,12 @@ function mountPad(data, root, setTriggerValue) {
         decode: (code) => Array.from(decodeCodes(model, Float32Array.from(code), 1)),
         stats: () => ({ drawn: stats.drawn, t: [...stats.t], decodeMs: [...stats.ms], fps: Number(fpsText.dataset.fps) }),
         resetStats: () => (stats = newStats()),
+        // the decoded digits behind the pad, grey levels of its tiles (row after row), with what they were decoded at
+        backdrop: () => backdrop && {
+          dims: [dx, dy], range: [lo, hi], base: Array.from(base), cells: BACKDROP_CELLS,
+          grey: Array.from(backdropCanvas().getContext("2d").getImageData(0, 0, 28 * BACKDROP_CELLS,
+            28 * BACKDROP_CELLS).data.filter((_, i) => i % 4 === 0)),
+        },
       };
     })
     .catch((err) => {

@@ -15,12 +15,17 @@ from ..common import (
     set_digit_from_code,
     slice_notice,
 )
-from ..controls import PAD_RANGE
-from ..live import Slider, fallback, latent_pad, live_sliders
+from ..controls import PAD_BACKDROP, PAD_RANGE
+from ..live import Slider, fallback, latent_pad, live_choices, live_sliders
 from ..picking import rerun_app_if_requested
 
 LIVE_GROUP = "pad"
 RANGE_LABEL = "Range of both axes"
+BACKDROP_LABEL = "Decoded digits behind the pad"
+BACKDROP_HELP = (
+    "Each faint digit is what the decoder makes of the point at its centre, the other dimensions at the current "
+    "digit's mu. Turn it off to guess what a point gives before you look."
+)
 HELP = (
     "The decoder runs in your browser, so the picture follows the pointer with no round trip to the server. "
     "The other dimensions stay at the current digit's mu (orange ring). Release to make the code the current digit."
@@ -46,7 +51,7 @@ def render() -> None:
     slice_notice("two of its dimensions at a time, the others held at the current digit's mu")
     # Live over their Streamlit twins (shown at once: they need no model): the pad takes other axes at once, before
     # the release's rerun.
-    keys = (f"pad_x_{lm.name}", f"pad_y_{lm.name}", PAD_RANGE.key)  # dimensions per model: they differ
+    keys = (f"pad_x_{lm.name}", f"pad_y_{lm.name}", PAD_RANGE.key, PAD_BACKDROP.key)  # dimensions per model
     columns = st.columns(3)
     picked = []
     for column, label, key, default in zip(columns, ("Horizontal", "Vertical"), keys, (default_x, default_y)):
@@ -59,13 +64,18 @@ def render() -> None:
                                 key=PAD_RANGE.key, bind="query-params")
         live_sliders(None, LIVE_GROUP, [Slider(PAD_RANGE.key, RANGE_LABEL, PAD_RANGE.low, PAD_RANGE.high,
                                                PAD_RANGE.step, z_range)], key="live_pad_range")
+    with fallback(PAD_BACKDROP.key):
+        backdrop = st.toggle(BACKDROP_LABEL, value=PAD_BACKDROP.default, key=PAD_BACKDROP.key, bind="query-params",
+                             help=BACKDROP_HELP)
+    live_choices(None, LIVE_GROUP, PAD_BACKDROP.key, BACKDROP_LABEL, [False, True], backdrop,
+                 component_key="live_pad_backdrop", style="switch", help=BACKDROP_HELP)
     if dx == dy:
         st.warning("Choose two different dimensions.")
         return
     if z_range[0] == z_range[1]:
         st.warning("Choose a range wider than one point.")
         return
-    released = latent_pad(lm.model, report.mu.tolist(), (dx, dy), z_range, group=LIVE_GROUP, keys=keys)
+    released = latent_pad(lm.model, report.mu.tolist(), (dx, dy), z_range, backdrop, group=LIVE_GROUP, keys=keys)
     if released is not None:
         source = f"latent pad: z{dx} = {released[dx]:.2f}, z{dy} = {released[dy]:.2f}"
         set_digit_from_code(torch.tensor(released), source)
