@@ -12,7 +12,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import streamlit as st  # noqa: E402
 import torch  # noqa: E402
 
-from views import lesson_player, navigation, screens, share, sidebar  # noqa: E402
+from views import lesson_player, live, navigation, screens, share, sidebar  # noqa: E402
 from views.screens import PAGE_CSS, PRESENTER_PAGE_CSS  # noqa: E402
 
 torch.set_num_threads(1)  # for this thread, should torch have been imported before this file (AppTest, pytest)
@@ -23,6 +23,7 @@ presenter = screens.presenting()  # the sidebar toggle's value is known before t
 st.set_page_config(page_title="VAE Explorer", page_icon=":material/blur_circular:", layout="wide",
                    initial_sidebar_state="collapsed" if presenter else "auto")
 st.html(PAGE_CSS)  # pictures, focus rings, touch targets (views/screens.py)
+live.mount_runtime()  # the live elements' code, sent once per session
 if presenter:
     st.html(PRESENTER_PAGE_CSS)
 

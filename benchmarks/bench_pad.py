@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # harness.py
 
 from harness import machine_line, streamlit_server, wait_idle  # noqa: E402
 
+from tests.live_app import DIGIT_CAPTION  # noqa: E402
 from vae_core.checkpoint import CheckpointError  # noqa: E402
 from vae_core.export import browser_message  # noqa: E402
 from vae_core.registry import PRETRAINED_DIR, load  # noqa: E402
@@ -83,7 +84,8 @@ def drag(page, seconds: float) -> dict:
     stats = page.evaluate("window.vaePad.stats()")
     stats["readout"] = page.locator(".fps").text_content()
     page.mouse.up()  # the code becomes the current digit: wait for that rerun, which remounts the pad
-    page.get_by_text("latent pad: z").wait_for(timeout=TIMEOUT_MS)
+    # the sidebar's caption (its no-script twin holds the same, hidden)
+    page.locator(DIGIT_CAPTION).filter(has_text="latent pad: z").wait_for(timeout=TIMEOUT_MS)
     wait_idle(page)
     page.wait_for_function("() => window.vaePad !== undefined", timeout=TIMEOUT_MS)
     stats["moves_per_s"] = moves / elapsed

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
-from tests.live_app import COUNT_SCRIPT_RUNS, PICTURE_CHANGED
+from tests.live_app import COUNT_SCRIPT_RUNS, DIGIT_CAPTION, PICTURE_CHANGED
 
 pytestmark = pytest.mark.browser
 
@@ -23,12 +23,20 @@ MODEL = "mnist-z2"
 RERUN_MS = 120_000
 
 
+# A canvas's size and grey levels, read in one task (a rerun may resize it between two reads).
+CANVAS_GREY = """c => [[c.height, c.width],
+    Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0))]"""
+
+
+def grey_array(shape_and_grey: list) -> np.ndarray:
+    """CANVAS_GREY's result as an (H, W) array."""
+    shape, grey = shape_and_grey
+    return np.array(grey, dtype=int).reshape(shape)
+
+
 def canvas_grey(canvas: Locator) -> np.ndarray:
     """A live picture's canvas as grey levels (H, W), as it is drawn now."""
-    shape = canvas.evaluate("c => [c.height, c.width]")
-    return np.array(canvas.evaluate(
-        "c => Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0))"
-    ), dtype=int).reshape(shape)
+    return grey_array(canvas.evaluate(CANVAS_GREY))
 
 
 def picture_grey(src: str) -> np.ndarray:
@@ -408,15 +416,15 @@ def test_a_live_endpoint_choice_redraws_all_three_pictures_at_once_and_the_rerun
     before = page.evaluate(read)
     select = page.locator(".vae-choices.ready[data-group~=interp]").get_by_role("combobox", name="Endpoint A",
                                                                              exact=True)
-    at_once = select.evaluate(f"""async (select) => {{
+    at_once, fade_at_once = select.evaluate(f"""async (select) => {{
         select.value = 'class 1';
         select.dispatchEvent(new Event('change', {{bubbles: true}}));
         await new Promise((frame) => requestAnimationFrame(frame));  // after the pictures' own frame callbacks
-        return ({read})();
+        return [({read})(), ({CANVAS_GREY})(document.querySelector('.st-key-live_interp_crossfade canvas'))];
     }}""")
+    fade_at_once = grey_array(fade_at_once)
     assert all(now[0] != then[0] for now, then in zip(at_once, before, strict=True))
     assert "from class 1 to class 9" in at_once[0][1] and "from class 1 to class 9" in at_once[1][1]
-    fade_at_once = canvas_grey(page.locator(".st-key-live_interp_crossfade canvas"))
     page.wait_for_function("() => new URL(location.href).searchParams.get('interp_a') === 'class 1'",
                            timeout=RERUN_MS)
     app_idle(page)
@@ -605,6 +613,44 @@ def test_the_weights_come_once_and_again_after_an_eviction_a_model_switch_and_a_
     app_idle(page)
     live_and_drawn()
     assert page.evaluate("window.vaeLive.received()") == [second]
+
+
+def test_the_live_code_comes_once_per_session_and_no_rerun_or_page_switch_brings_it_again(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    """views.live.mount_runtime: the live elements' code (main.js's mountLive, ~140 kB) reaches the browser in one
+    message per session; a slider's release, a page switch to more live elements and a sidebar button bring none
+    of it (the mounts carry a loader), and the elements they mount are live. A reload is a new session."""
+    code = b"function mountLive("
+    frames: list[bytes] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(
+        f if isinstance(f, bytes) else f.encode())))
+
+    def with_code() -> int:
+        return sum(code in f for f in frames)
+
+    page.goto(f"{streamlit_server}/sample?model={MODEL}")
+    app_idle(page)
+    page.wait_for_function("() => window.vaeLive?.stats('sample').drawn > 0")
+    assert with_code() == 1
+    frames.clear()
+    page.locator(".vae-sliders.ready input[data-key=sample_temperature]").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url(re.compile(r"sample_temperature=1\.1\b"), timeout=RERUN_MS)
+    app_idle(page)
+    page.get_by_test_id("stTopNav").get_by_text("Perturb", exact=True).click()
+    page.get_by_test_id("stTopNavDropdownLink").filter(has_text="Variance perturbation").click()
+    page.wait_for_function("() => window.vaeLive?.stats('variance').drawn > 0", timeout=RERUN_MS)
+    app_idle(page)
+    page.get_by_test_id("stSidebar").get_by_role("button", name="7", exact=True).click()
+    expect(page.locator(DIGIT_CAPTION)).to_contain_text("a 7", timeout=RERUN_MS)
+    app_idle(page)
+    assert frames and with_code() == 0
+    expect(page.locator(".vae-sliders.ready input[data-key=variance_scale]")).to_be_visible()
+    page.reload()
+    app_idle(page)
+    page.wait_for_function("() => window.vaeLive?.stats('variance').drawn > 0")
+    assert with_code() == 1
 
 
 def test_the_flag_that_hides_the_twins_follows_the_page(page: Page, streamlit_server: str, app_idle) -> None:

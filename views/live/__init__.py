@@ -1,7 +1,9 @@
 """Live elements: pictures decoded in the browser while a pointer drags, with the model's weights sent once.
 
-One `st.components.v2` component, "vae_live", runs every live element of the app, so they share one copy of each
-model in the browser (model.js: the decoder and the encoder; vae_core/export.py owns the weight format):
+One module of JavaScript runs every live element of the app, so they share one copy of each model in the browser
+(model.js: the decoder and the encoder; vae_core/export.py owns the weight format). It comes once per session, as
+the mount of its own component on every run (`mount_runtime`); the live elements are mounts of "vae_live", whose
+code is only a loader that hands each to that module:
 
 - `mount_model`: a mount whose data is the decoder (or, on the Upload page, the encoder) as bytes, in the first run
   of a session that needs that network, and afterwards only {"kind": "model", "model": sha1}. Every other mount
@@ -80,12 +82,31 @@ HERE = Path(__file__).resolve().parent
 JS_FILES = ("model.js", "kernel.js", "latent.js", "live.js", "chart.js", "pad.js", "draw.js", "digits.js", "scatter.js",
             "pick.js", "main.js")
 
-_live = st.components.v2.component(
-    "vae_live",
+# The code and styles of every live element (~140 kB), in one mount of its own on every run (mount_runtime): its
+# message is the same each run, so Streamlit's message cache sends it once per session and a hash reference after.
+# A component's code travels in each of its mounts' messages, so the mounts of "vae_live" carry only a loader that
+# hands them to the runtime (main.js): each changed mount had cost the whole code again (a page's first visit ~1 MB).
+_runtime = st.components.v2.component(
+    "vae_live_runtime",
     css=(HERE / "live.css").read_text(encoding="utf-8"),
     js="\n".join((HERE / name).read_text(encoding="utf-8") for name in JS_FILES),
     isolate_styles=False,  # live.css hides the Streamlit twins once the live elements are ready
 )
+LOADER_JS = """
+// Each mount runs in the runtime's module (views/live mount_runtime, main.js), at once or as soon as that has loaded.
+export default function (component) {
+  if (window.vaeLiveMount) return window.vaeLiveMount(component);
+  let [gone, cleanup] = [false, null];
+  window.addEventListener("vae-live-runtime", () => gone || (cleanup = window.vaeLiveMount(component)), { once: true });
+  return () => ((gone = true), cleanup?.());
+}
+"""
+_live = st.components.v2.component("vae_live", js=LOADER_JS, isolate_styles=False)
+
+
+def mount_runtime() -> None:
+    """The live elements' code and styles; once on every run, before any live element (app.py)."""
+    _runtime(key="vae_live_runtime")
 
 
 @functools.lru_cache(maxsize=8)  # per model object and part; loaded models are cached objects

@@ -1,5 +1,5 @@
-// The component's entry point: every mount of the one "vae_live" component runs this module, so all share
-// `models` (model.js) and the slider groups (live.js).
+// The live elements' runtime: the one mount of "vae_live_runtime" loads this module, and every mount of "vae_live"
+// runs in it (views/live LOADER_JS calls mountLive), so all share `models` (model.js) and the slider groups (live.js).
 
 const modelsReceived = []; // for tests (window.vaeLive.received)
 function receiveModel(bytes) {
@@ -39,7 +39,7 @@ function markReady(element) {
 // place (a rerun that changed it): the last mount's cleanup is called here then, or its listeners would pile up, and
 // each would still draw on every change of its group (one more per rerun, found as a growing tail in the benchmark).
 const cleanups = new WeakMap(); // a mount's element -> the cleanup of what is mounted there
-export default function (component) {
+function mountLive(component) {
   const root = component.parentElement;
   cleanups.get(root)?.();
   const cleanup = mount(component);
@@ -69,3 +69,8 @@ function mount(component) {
   if (data?.kind === "model") return checkModel(data, setTriggerValue);
   if (data) return MOUNTS[data.kind](data, parentElement, setTriggerValue);
 }
+
+// The mounts of "vae_live" that came before this module had loaded wait for this event (views/live LOADER_JS).
+window.vaeLiveMount = mountLive;
+window.dispatchEvent(new Event("vae-live-runtime"));
+export default function () {} // the runtime's own mount shows nothing

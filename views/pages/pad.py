@@ -64,18 +64,20 @@ def render() -> None:
                                 key=PAD_RANGE.key, bind="query-params")
         live_sliders(None, LIVE_GROUP, [Slider(PAD_RANGE.key, RANGE_LABEL, PAD_RANGE.low, PAD_RANGE.high,
                                                PAD_RANGE.step, z_range)], key="live_pad_range")
+    pad_box = st.container()  # the switch goes under the pad: the pad stays in view on a projector
     with fallback(PAD_BACKDROP.key):
         backdrop = st.toggle(BACKDROP_LABEL, value=PAD_BACKDROP.default, key=PAD_BACKDROP.key, bind="query-params",
                              help=BACKDROP_HELP)
     live_choices(None, LIVE_GROUP, PAD_BACKDROP.key, BACKDROP_LABEL, [False, True], backdrop,
                  component_key="live_pad_backdrop", style="switch", help=BACKDROP_HELP)
     if dx == dy:
-        st.warning("Choose two different dimensions.")
+        pad_box.warning("Choose two different dimensions.")
         return
     if z_range[0] == z_range[1]:
-        st.warning("Choose a range wider than one point.")
+        pad_box.warning("Choose a range wider than one point.")
         return
-    released = latent_pad(lm.model, report.mu.tolist(), (dx, dy), z_range, backdrop, group=LIVE_GROUP, keys=keys)
+    with pad_box:
+        released = latent_pad(lm.model, report.mu.tolist(), (dx, dy), z_range, backdrop, group=LIVE_GROUP, keys=keys)
     if released is not None:
         source = f"latent pad: z{dx} = {released[dx]:.2f}, z{dy} = {released[dy]:.2f}"
         set_digit_from_code(torch.tensor(released), source)
