@@ -24,6 +24,8 @@ SLIDER_THUMB = "[data-testid=stSlider] [role=group] > [data-orientation] > [data
 SCREEN_CSS = f"""
 :focus-visible {{outline: 3px solid #1a5fb4 !important; outline-offset: 2px;}}
 [data-testid=stButtonGroup] > div {{flex-wrap: wrap;}}  /* pills wrap onto a new row rather than scroll out of sight */
+/* A picture and its controls side by side (Sample, Variance): far apart in a row, close when a phone stacks them. */
+[class*="st-key-picture_row"] {{row-gap: 1rem;}}
 {SLIDER_THUMB}::before {{content: ""; position: absolute; inset: -7px; border-radius: 50%;}}
 {SLIDER_THUMB}[data-focus-visible] {{outline: 3px solid #1a5fb4; outline-offset: 3px;}}  /* its input is hidden */
 /* Where the live component's script cannot run (blocked, or failing), Streamlit puts an error with a stack trace in

@@ -262,6 +262,19 @@ def test_nothing_reaches_past_a_phones_right_edge(phone: Page, streamlit_server:
     assert not (out := overflowing(phone)), f"{len(out)} elements wider than the phone:\n" + "\n".join(out[:15])
 
 
+@pytest.mark.parametrize("url_path", ["sample", "variance"])
+def test_on_a_phone_the_picture_and_the_controls_beside_it_stack_close_together(
+        phone: Page, streamlit_server: str, url_path: str) -> None:
+    """Side by side on a wide screen (a large gap apart); stacked on a phone, one line of space apart, not four."""
+    open_page(phone, streamlit_server, url_path)
+    row = phone.locator(f".st-key-picture_row_{url_path}")
+    gap = row.evaluate("""r => {
+        const [a, b] = [...r.children].filter((c) => c.offsetHeight > 0).map((c) => c.getBoundingClientRect());
+        return b.top - a.bottom;
+    }""")
+    assert 0 <= gap <= 16
+
+
 @pytest.mark.parametrize("url_path", PAGES)
 def test_presenter_mode_is_readable_from_the_back_with_the_main_picture_in_view(
         projector: Page, streamlit_server: str, url_path: str) -> None:

@@ -76,7 +76,7 @@ def render() -> None:
     st.caption(INTRO)
     slider_box, n, draw = draw_controls("sample", ("New draws", "sample_new"))
     side = math.isqrt(n)
-    row = st.container(horizontal=True, gap="large")  # side by side at their own widths
+    row = st.container(horizontal=True, gap="large", key="picture_row_sample")  # side by side at their own widths
     picture_box, choice_box = row.container(width="content"), row.container(width=260)
     with choice_box:  # first, so that the grid frames the draw chosen
         sha1 = model_sha1(lm.model)

@@ -81,7 +81,7 @@ def render() -> None:
     autoencoder_notice("variance")
     st.caption(INTRO)
     slider_box, n, draw = draw_controls("variance", ("Resample", "variance_resample"))
-    row = st.container(horizontal=True, gap="large")  # side by side at their own widths
+    row = st.container(horizontal=True, gap="large", key="picture_row_variance")  # side by side at their own widths
     slider_and_picture(slider_box, row, "variance", "s (multiplies sigma)", VARIANCE_SCALE,
                        functools.partial(show_draws, n, draw))
     with row:
