@@ -258,8 +258,12 @@ def test_no_serious_or_critical_accessibility_violation(desktop: Page, streamlit
 
 @pytest.mark.parametrize("url_path", PAGES)
 def test_nothing_reaches_past_a_phones_right_edge(phone: Page, streamlit_server: str, url_path: str) -> None:
+    """Nor is a formula cut off: KaTeX scrolls a display formula wider than its column, with nothing to say so."""
     open_page(phone, streamlit_server, url_path)
     assert not (out := overflowing(phone)), f"{len(out)} elements wider than the phone:\n" + "\n".join(out[:15])
+    hidden = phone.evaluate("() => [...document.querySelectorAll('.katex-display')].map((k) => k.scrollWidth - "
+                            "k.clientWidth).filter((px) => px > 4)")
+    assert not hidden, f"formulas cut off on a phone by {hidden} px"
 
 
 @pytest.mark.parametrize("url_path", ["sample", "variance"])

@@ -19,17 +19,19 @@ SIGN_CONVENTION = (
     "KL is never negative and is *subtracted*. So ELBO = E_q[log p(x|z)] − KL."
 )
 
-ELBO_TEX = (  # two lines: one is wider than the formula's column
-    r"\begin{aligned}\mathcal{L}(\theta, \phi; x) &= \mathbb{E}_{q_\phi(z|x)}\big[\log p_\theta(x|z)\big]"
-    r" - D_{KL}\big(q_\phi(z|x)\,\|\,p(z)\big) \\ &\le \log p_\theta(x)\end{aligned}"
+# Broken into lines no wider than a phone's column (358 px at 390): one long line scrolled sideways there, cut off.
+ELBO_TEX = (
+    r"\begin{aligned}\mathcal{L}(\theta, \phi; x) &= \mathbb{E}_{q_\phi(z|x)}\big[\log p_\theta(x|z)\big] \\"
+    r" &\quad - D_{KL}\big(q_\phi(z|x)\,\|\,p(z)\big) \\ &\le \log p_\theta(x)\end{aligned}"
 )
 BERNOULLI_TEX = (
-    r"\begin{aligned}\log p_\theta(x|z) &= \sum_{j=1}^{784} x_j \log y_j + (1 - x_j) \log(1 - y_j), \\"
+    r"\begin{aligned}\log p_\theta(x|z) &= \sum_{j=1}^{784} \big[x_j \log y_j \\"
+    r" &\qquad + (1 - x_j) \log(1 - y_j)\big], \\"
     r" y &= \operatorname{sigmoid}\big(f_\theta(z)\big)\end{aligned}"
 )
 KL_TEX = (
-    r"D_{KL}\big(\mathcal{N}(\mu, \sigma^2 I)\,\|\,\mathcal{N}(0, I)\big)"
-    r" = -\frac{1}{2} \sum_{i=1}^{D} \big(1 + \log \sigma_i^2 - \mu_i^2 - \sigma_i^2\big)"
+    r"\begin{aligned}&D_{KL}\big(\mathcal{N}(\mu, \sigma^2 I)\,\|\,\mathcal{N}(0, I)\big) \\"
+    r" &\quad = -\frac{1}{2} \sum_{i=1}^{D} \big(1 + \log \sigma_i^2 - \mu_i^2 - \sigma_i^2\big)\end{aligned}"
 )
 REPARAM_TEX = r"z = \mu + \sigma \odot \epsilon, \qquad \epsilon \sim \mathcal{N}(0, I)"
 
