@@ -71,7 +71,8 @@ def curves_figure(models: list[tuple[ModelEntry, LoadedModel]]) -> go.Figure:
         rows = read_metrics(entry.path)
         fig.add_scatter(x=[r["epoch"] for r in rows], y=[r["test_elbo"] for r in rows], mode="lines", name=entry.name)
     fig.update_layout(
-        height=340, margin=dict(l=10, r=10, t=40, b=10), title="Test ELBO during training (higher is better)",
+        # Titled in the page, not in the figure: on a phone plotly's tool bar sat over the title's middle.
+        height=340, margin=dict(l=10, r=10, t=40, b=10),
         xaxis_title="epoch", yaxis_title="test ELBO (nats)", xaxis_type="log",
     )
     return fig
@@ -105,6 +106,7 @@ def render() -> None:
     models = _loaded_models()
     st.dataframe([_summary_row(e, lm) for e, lm in models], hide_index=True)
     st.caption(TABLE_NOTES)
+    st.markdown("**Test ELBO during training** (higher is better)")
     st.plotly_chart(for_screen(curves_figure(models)), key="compare_curves")
 
     examples, what = class_examples(current_model())
