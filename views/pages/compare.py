@@ -72,7 +72,7 @@ def curves_figure(models: list[tuple[ModelEntry, LoadedModel]]) -> go.Figure:
         fig.add_scatter(x=[r["epoch"] for r in rows], y=[r["test_elbo"] for r in rows], mode="lines", name=entry.name)
     fig.update_layout(
         # Titled in the page, not in the figure: on a phone plotly's tool bar sat over the title's middle.
-        height=340, margin=dict(l=10, r=10, t=40, b=10),
+        height=340, margin=dict(l=10, r=10, t=28, b=10),  # t: room for the tool bar
         xaxis_title="epoch", yaxis_title="test ELBO (nats)", xaxis_type="log",
     )
     return fig
