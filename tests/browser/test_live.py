@@ -516,9 +516,12 @@ def test_another_axis_redraws_the_drawings_map_at_once_as_the_rerun_draws_it(
         const map = document.querySelector('.vae-draw-map');
         return [map.querySelector('canvas').toDataURL(), map.querySelector('figcaption').textContent];
     }"""
+    # The map drawn at once is compared with the one the rerun mounts anew (in place of this one: gone by then).
+    mounted = page.locator(".vae-draw.ready").element_handle()
     picture, caption = page.evaluate(choose, [select.element_handle(), new])
     assert caption.endswith(f"z{new} across, z{up} up")
     app_idle(page)
+    page.wait_for_function("old => !old.isConnected", arg=mounted, timeout=RERUN_MS)
     expect(digit_map.locator("figcaption")).to_have_text(re.compile(rf"z{new} across, z{up} up$"))
     page.wait_for_function("p => document.querySelector('.vae-draw-map canvas').toDataURL() === p", arg=picture)
 
@@ -532,11 +535,13 @@ def test_another_axis_redraws_the_drawings_map_at_once_as_the_rerun_draws_it(
     expect(page.get_by_text("From your drawing")).to_be_visible(timeout=RERUN_MS)
     app_idle(page)
     select = page.locator(".vae-choices.ready select").first
+    mounted = page.locator(".vae-draw.ready").element_handle()
     picture, caption = page.evaluate(choose, [select.element_handle(), old])
     label = digit_map.locator("canvas").get_attribute("aria-label")
     assert caption.endswith(f"z{old} across, z{up} up") and label.startswith(f"latent map of the 10,000 test digits "
                                                                            f"over z{old} and z{up}: your drawing's mu")
     app_idle(page)
+    page.wait_for_function("old => !old.isConnected", arg=mounted, timeout=RERUN_MS)
     # the same map, ellipse and all: the rerun's canvas paints the strokes as they were painted while drawn
     page.wait_for_function("p => document.querySelector('.vae-draw-map canvas').toDataURL() === p", arg=picture)
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
