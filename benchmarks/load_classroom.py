@@ -149,7 +149,9 @@ def slider(index: int = 0, name: str = "slider") -> Step:
 
 def class_button(c: int) -> Step:
     async def act(page: Page, _: int) -> None:
-        await page.locator(f"[data-testid=stSidebar] .st-key-class_{c} button").first.click()  # help adds a 2nd
+        # the visible one: the live panel's button once the browser runs it (its Streamlit twin is hidden then)
+        await page.get_by_test_id("stSidebar").get_by_role("button", name=str(c), exact=True).locator(
+            "visible=true").first.click()
 
     async def protocol(session: Session, _: int) -> None:
         await session.click(f"class_{c}")
