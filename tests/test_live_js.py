@@ -290,3 +290,38 @@ def test_browser_map_paints_the_servers_picture_and_picks_its_targets(name: str,
             assert np.allclose(t["cov"], want.numpy(), rtol=1e-5, atol=1e-9)  # sent as float32
         assert browser["which"] == which_classes(case["classes"])
     assert len(out[0]["targets"]["id"]) > 300 and out[2]["targets"]["id"] == []
+
+
+LOADER_HARNESS = """
+globalThis.window = new EventTarget();  // what the loader uses of the page's window
+const { default: mount } = await import(process.argv[2]);
+const calls = [];
+const early = mount({ id: "early" });  // mounted before the runtime's module has loaded
+const gone = mount({ id: "gone" });
+gone();  // taken away before it loads
+window.vaeLiveMount = (component) => {
+  calls.push(component.id);
+  return () => calls.push(`cleanup ${component.id}`);
+};
+window.dispatchEvent(new Event("vae-live-runtime"));  // as main.js does once loaded
+const late = mount({ id: "late" });
+early();
+late();
+console.log(JSON.stringify(calls));
+"""
+
+
+def test_a_mount_before_the_runtime_waits_for_it_and_one_taken_away_first_never_mounts(tmp_path: Path) -> None:
+    """views.live.LOADER_JS: every mount of "vae_live" runs in the runtime's module (main.js mountLive); one that
+    comes before that module has loaded mounts when it does, and its cleanup still reaches the runtime's."""
+    from views.live import LOADER_JS
+
+    node = shutil.which("node")
+    if node is None:
+        skip_or_fail("node is not installed (apt-get install nodejs)")
+    (tmp_path / "loader.mjs").write_text(LOADER_JS)
+    (tmp_path / "run.mjs").write_text(LOADER_HARNESS)
+    done = subprocess.run([node, str(tmp_path / "run.mjs"), (tmp_path / "loader.mjs").as_uri()], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == ["early", "late", "cleanup early", "cleanup late"]
