@@ -74,6 +74,7 @@ def curves_figure(models: list[tuple[ModelEntry, LoadedModel]]) -> go.Figure:
         # Titled in the page, not in the figure: on a phone plotly's tool bar sat over the title's middle.
         height=340, margin=dict(l=10, r=10, t=28, b=10),  # t: room for the tool bar
         xaxis_title="epoch", yaxis_title="test ELBO (nats)", xaxis_type="log",
+        legend=dict(orientation="h", x=0, y=0, yref="container", yanchor="bottom"),  # under: the curves keep the width
     )
     return fig
 
