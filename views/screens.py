@@ -32,6 +32,12 @@ SCREEN_CSS = f"""
    each of its mounts; the page works on without them (its Streamlit twins show), so the visitor is not shown them.
    They stay in the browser's console. Here, not in live.css: that comes with the script. */
 .stBidiComponent [data-testid=stAlertContainer] {{display: none;}}
+/* The live mounts that draw nothing take no room: the runtime's, the model's (a page's nested fragment mounts it
+   inside a column of controls), and those of what a live element reads (keyed {{key}}_source_...: a picker's or
+   flipbook's sources, the pad's and the drawing's weights, the drawing's points). Else each adds the column's gap
+   (1rem) to the page: six under the manifold, three above the drawing's map, one above every page's heading. */
+.st-key-vae_live_runtime, .st-key-vae_live_model, .st-key-vae_live_hello,
+  [data-testid=stElementContainer][class*="_source_"] {{display: none;}}
 """
 
 # Streamlit's elements that set their text smaller than the root size (captions, widget labels, slider ticks, ...).

@@ -47,6 +47,11 @@ def test_without_the_live_script_a_page_keeps_its_streamlit_controls_and_server_
         errors = page.locator(".stBidiComponent [data-testid=stAlertContainer]")
         expect(errors.first).to_be_attached()
         assert not [e for e in errors.all() if e.is_visible()]
+        # nor do the mounts that draw nothing take room (the runtime's, the sources'): the CSS that hides them is
+        # the page's, not the blocked script's
+        mounts = page.locator(".st-key-vae_live_runtime, [data-testid=stElementContainer][class*='_source_']")
+        expect(mounts.first).to_be_attached()
+        assert {m.evaluate("e => getComputedStyle(e).display") for m in mounts.all()} == {"none"}  # not even a gap
         if control:
             slider = main.locator("[data-testid=stSlider]").filter(has_text=control).get_by_role("slider")
             expect(slider).to_be_visible()
