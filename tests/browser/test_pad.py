@@ -126,6 +126,7 @@ def test_another_dimension_moves_the_pad_at_once_as_the_rerun_draws_it(
     selects = page.locator(".vae-choices.ready select")
     old, vertical = int(selects.nth(0).input_value()), int(selects.nth(1).input_value())
     new = next(d for d in range(20) if d not in (old, vertical))
+    mounted = page.locator(".vae-pad").element_handle()
     at_once = selects.nth(0).evaluate(f"""(s) => {{
         s.value = '{new}';
         s.dispatchEvent(new Event('change', {{bubbles: true}}));
@@ -134,7 +135,9 @@ def test_another_dimension_moves_the_pad_at_once_as_the_rerun_draws_it(
     assert at_once[2] == f"z{new} across, z{vertical} up, both -3 to 3"
     page.wait_for_url(re.compile(rf"pad_x_mnist-z20=z{new}\b"), timeout=RERUN_MS)
     app_idle(page)
-    # The rerun mounts the pad anew, which draws in its next animation frame (that may come after the run).
+    # The rerun mounts the pad anew (in place of this one), which draws in its next animation frame (that may come
+    # after the run).
+    page.wait_for_function("old => !old.isConnected", arg=mounted, timeout=RERUN_MS)
     page.wait_for_function(f"shown => ({PAD_PICTURE})()[0] === shown", arg=at_once[0])
     assert page.evaluate(PAD_PICTURE) == at_once
     selects.nth(0).evaluate(f"""(s) => {{
@@ -203,6 +206,7 @@ def test_the_digits_behind_the_pad_are_torchs_and_the_switch_hides_them_at_once_
     assert np.abs(np.array(shown["grey"]).reshape(28 * n, 28 * n) - expected).max() <= 1
 
     with_digits = page.evaluate(PAD_PICTURE)
+    mounted = page.locator(".vae-pad").element_handle()
     at_once = page.get_by_role("switch", name="Decoded digits behind the pad").evaluate(f"""(s) => {{
         s.click();
         return [({PAD_PICTURE})(), document.querySelector('canvas.pad').getAttribute('aria-label')];
@@ -212,6 +216,7 @@ def test_the_digits_behind_the_pad_are_torchs_and_the_switch_hides_them_at_once_
     assert page.evaluate("window.vaePad.backdrop()") is False
     page.wait_for_url(re.compile(r"pad_backdrop=false\b"), timeout=RERUN_MS)
     app_idle(page)
+    page.wait_for_function("old => !old.isConnected", arg=mounted, timeout=RERUN_MS)  # the rerun's pad in its place
     page.wait_for_function(f"shown => ({PAD_PICTURE})()[0] === shown", arg=at_once[0][0])
     assert page.evaluate(PAD_PICTURE) == at_once[0]
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
