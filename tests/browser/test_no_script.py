@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.live_app import DIGIT_CAPTION
+from views.pages.pad import NO_SCRIPT
 
 pytestmark = pytest.mark.browser
 
@@ -62,5 +63,23 @@ def test_without_the_live_script_a_page_keeps_its_streamlit_controls_and_server_
         expect(page.locator(DIGIT_CAPTION)).to_have_text(re.compile(r"^test digit #\d+, a 3$"))
         app_idle(page)
         expect(main.locator(f"figure.vae-picture img[alt^='{picture}']").first).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_without_the_live_script_the_pad_page_says_why_there_is_no_pad(
+    browser: Browser, streamlit_server: str, app_idle
+):
+    """The pad has no server-drawn twin (it is a pointer over a canvas): the page says so and where the server draws
+    the decoder's pictures instead; where the script runs, the note is hidden (tests/browser/test_pad.py)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(RERUN_MS)
+    context.add_init_script(BLOCK_COMPONENT_SCRIPTS)
+    try:
+        page = context.new_page()
+        page.goto(f"{streamlit_server}/pad?model=mnist-z2")
+        app_idle(page)
+        expect(page.get_by_text(NO_SCRIPT)).to_be_visible()
+        expect(page.locator(".vae-pad")).to_have_count(0)
     finally:
         context.close()

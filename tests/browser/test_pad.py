@@ -14,6 +14,7 @@ from tests.live_app import COUNT_SCRIPT_RUNS, DIGIT_CAPTION, PICTURE_CHANGED
 from vae_core.export import browser_message
 from vae_core.registry import PRETRAINED_DIR, LoadedModel, load
 from views.controls import PAD_RANGE
+from views.pages.pad import NO_SCRIPT
 
 pytestmark = pytest.mark.browser
 
@@ -25,11 +26,13 @@ CAPTION = re.compile(r"latent pad: z0 = (-?\d+\.\d+), z1 = (-?\d+\.\d+)")
 
 
 def open_pad(page: Page, url: str, app_idle) -> None:
-    """Open /pad on MODEL (the sidebar's model picker is bound to ?model=)."""
+    """Open /pad on MODEL (the sidebar's model picker is bound to ?model=); the pad is there, and the note for a
+    browser that cannot run its script is not."""
     page.goto(f"{url}/pad?model={MODEL}")
     page.wait_for_function("() => window.vaePad !== undefined")
     app_idle(page)
     expect(page.get_by_test_id("stSidebar").get_by_role("combobox", name="Model")).to_have_value(MODEL)
+    expect(page.get_by_text(NO_SCRIPT)).to_be_hidden()
 
 
 def model_the_page_uses(page: Page, url: str, app_idle) -> LoadedModel:

@@ -26,6 +26,10 @@ BACKDROP_HELP = (
     "Each faint digit is what the decoder makes of the point at its centre, the other dimensions at the current "
     "digit's mu. Turn it off to guess what a point gives before you look."
 )
+NO_SCRIPT = (
+    "The latent pad is drawn by your browser, and its script could not run here (blocked, or an old browser). "
+    "The Manifold page shows the decoder's pictures over a grid of codes, drawn by the server."
+)
 HELP = (
     "The decoder runs in your browser, so the picture follows the pointer with no round trip to the server. "
     "The other dimensions stay at the current digit's mu (orange ring). Release to make the code the current digit."
@@ -77,6 +81,8 @@ def render() -> None:
         pad_box.warning("Choose a range wider than one point.")
         return
     with pad_box:
+        with fallback("latent_pad"):  # hidden once the page's live elements run, as every twin is
+            st.info(NO_SCRIPT, icon=":material/touch_app:")
         released = latent_pad(lm.model, report.mu.tolist(), (dx, dy), z_range, backdrop, group=LIVE_GROUP, keys=keys)
     if released is not None:
         source = f"latent pad: z{dx} = {released[dx]:.2f}, z{dy} = {released[dy]:.2f}"
