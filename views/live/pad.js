@@ -219,10 +219,10 @@ function mountPad(data, root, setTriggerValue) {
     pad.setAttribute("aria-label", `latent pad over z${dx} (across) and z${dy} (up), from ${lo} to ${hi}${behind}`);
   }
   nameAxes();
-  // Other axes start from the current digit, as the rerun's pad will. Two equal dimensions or an empty range
-  // leave the pad dimmed until the rerun says what to change.
+  // The group's controls (data.keys): the backdrop's switch, and the axes; other axes start from the current digit,
+  // as the rerun's pad will. Two equal dimensions or an empty range leave the pad dimmed until the rerun says why.
   const group = data.group ? liveGroup(data.group) : null;
-  const followAxes = (now) => {
+  const followControls = (now) => {
     const value = (i, run) => group.values.get(data.keys[i]) ?? run;
     const [x, y, range] = [Number(value(0, dx)), Number(value(1, dy)), value(2, [lo, hi]).map(Number)];
     if (value(3, backdrop) !== backdrop) {
@@ -239,7 +239,7 @@ function mountPad(data, root, setTriggerValue) {
     z.set(base);
     redraw(now);
   };
-  group?.listeners.add(followAxes);
+  group?.listeners.add(followControls);
   preview.setAttribute("aria-label", "the decoded digit, once the decoder has loaded"); // named before its first draw
 
   modelSlot(data.model).ready
@@ -277,7 +277,7 @@ function mountPad(data, root, setTriggerValue) {
     alive = false;
     loop.stop();
     digitListeners.delete(onDigit);
-    group?.listeners.delete(followAxes);
+    group?.listeners.delete(followControls);
     for (const [type, fn] of Object.entries(handlers)) pad.removeEventListener(type, fn);
     if (api && window.vaePad === api) delete window.vaePad;
   };
