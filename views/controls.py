@@ -99,6 +99,7 @@ MANIFOLD_EPS = Control("manifold_eps", "float", 0.01, 0.2, 0.01, default=0.05)
 MANIFOLD_ZMAX = Control("manifold_zmax", "float", 0.5, 5.0, 0.25, default=3.0)
 PAD_RANGE = Control("pad_range", "range", -6.0, 6.0, 0.5, default=(-3.0, 3.0))
 PAD_BACKDROP = Control("pad_backdrop", "bool", default=True)
+PAD_POINTS = Control("pad_points", "bool", default=True)  # shown on a 2-D model only
 
 # By page (url_path): the controls a link or a lesson step may set there. The sidebar's (model, seed, the digit
 # and what its buttons give) apply on every page and are checked on their own.
@@ -122,7 +123,8 @@ PAGE_CONTROLS: dict[str, list[Control]] = {
                  MANIFOLD_EPS, MANIFOLD_ZMAX, Control("manifold_dim_x", "dim"), Control("manifold_dim_y", "dim")],
     "map": [Control("map_classes", "classes", default=list(range(10))),
             Control("map_manifold_range", "bool", default=True)],
-    "pad": [Control("pad_x_{model}", "dim"), Control("pad_y_{model}", "dim"), PAD_RANGE, PAD_BACKDROP],
+    "pad": [Control("pad_x_{model}", "dim"), Control("pad_y_{model}", "dim"), PAD_RANGE, PAD_BACKDROP,
+            PAD_POINTS],
     "compare": [],
     "objectives": [],
     "replay": [Control("replay_epoch", "int", 0, 100_000)],

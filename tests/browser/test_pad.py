@@ -223,3 +223,41 @@ def test_the_digits_behind_the_pad_are_torchs_and_the_switch_hides_them_at_once_
     page.wait_for_function(f"shown => ({PAD_PICTURE})()[0] === shown", arg=at_once[0][0])
     assert page.evaluate(PAD_PICTURE) == at_once[0]
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
+
+
+def test_the_test_digits_mu_are_dotted_where_they_lie_and_the_switch_hides_them_at_once_as_the_rerun_does(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    """On the 2-D model each test digit's mu inside the range is a dot at its place on the pad (z0 across, z1 up),
+    and the dots are nowhere else. The switch takes them away in its own task; the release reruns the page with the
+    same pad, and the link holds the switch."""
+    lm = model_the_page_uses(page, streamlit_server, app_idle)
+    drawn = page.evaluate("window.vaePad.points()")
+    (dx, dy), (lo, hi), size, scale = drawn["dims"], drawn["range"], drawn["size"], drawn["pxPerUnit"]
+    alpha = np.array(drawn["alpha"]).reshape(size, size)
+    mu = lm.latents["test_mu"].numpy().astype(np.float32).astype(np.float64)
+    x, y = (mu[:, dx] - lo) / (hi - lo) * 320 * scale, (hi - mu[:, dy]) / (hi - lo) * 320 * scale
+    inside = (x >= 0) & (x < size) & (y >= 0) & (y < size)
+    col, row = x[inside].astype(int), y[inside].astype(int)
+    assert inside.sum() > 9000 and (alpha[row, col] > 0).all()  # a dot on each
+    near = np.zeros_like(alpha, dtype=bool)  # within 2 px of a test digit's place
+    for dr in range(-2, 3):
+        for dc in range(-2, 3):
+            near[np.clip(row + dr, 0, size - 1), np.clip(col + dc, 0, size - 1)] = True
+    assert not (alpha[~near] > 0).any()  # and nothing elsewhere
+
+    with_dots = page.evaluate(PAD_PICTURE)
+    mounted = page.locator(".vae-pad").element_handle()
+    at_once = page.get_by_role("switch", name="The test digits' mu, as dots").evaluate(f"""(s) => {{
+        s.click();
+        return [({PAD_PICTURE})(), document.querySelector('canvas.pad').getAttribute('aria-label')];
+    }}""")
+    assert at_once[0][0] != with_dots[0] and at_once[0][1:] == with_dots[1:]
+    assert "test digits" not in at_once[1]
+    assert page.evaluate("window.vaePad.points()") is False
+    page.wait_for_url(re.compile(r"pad_points=false\b"), timeout=RERUN_MS)
+    app_idle(page)
+    page.wait_for_function("old => !old.isConnected", arg=mounted, timeout=RERUN_MS)  # the rerun's pad in its place
+    page.wait_for_function(f"shown => ({PAD_PICTURE})()[0] === shown", arg=at_once[0][0])
+    assert page.evaluate(PAD_PICTURE) == at_once[0]
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)

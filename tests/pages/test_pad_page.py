@@ -3,10 +3,11 @@ Streamlit twins), the pad follows them in the browser (views/live/pad.js), and t
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from tests.apptest import mount_data, open_page, send_trigger
-from views.controls import PAD_BACKDROP, PAD_RANGE
+from tests.apptest import loaded_model, mount_data, open_page, points_data, send_trigger
+from views.controls import PAD_BACKDROP, PAD_POINTS, PAD_RANGE
 
 
 def pad(at) -> dict:
@@ -23,7 +24,7 @@ def test_the_axes_controls_are_live_and_the_pad_follows_their_keys():
     assert x_select["options"] == list(range(20)) and x_select["labels"][:2] == ["z0", "z1"]
     assert (range_slider["key"], range_slider["value"], range_slider["step"]) == (PAD_RANGE.key, [-3.0, 3.0], 0.5)
     assert (pad(at)["group"], pad(at)["keys"]) == (
-        "pad", ["pad_x_mnist-z20", "pad_y_mnist-z20", PAD_RANGE.key, PAD_BACKDROP.key])
+        "pad", ["pad_x_mnist-z20", "pad_y_mnist-z20", PAD_RANGE.key, PAD_BACKDROP.key, PAD_POINTS.key])
     assert pad(at)["dims"] == [x_select["value"], y_select["value"]] and pad(at)["range"] == [-3.0, 3.0]
 
 
@@ -53,6 +54,34 @@ def test_the_decoded_digits_behind_the_pad_are_a_live_switch_whose_release_reach
     assert pad(at)["backdrop"] is False and at.toggle(key=PAD_BACKDROP.key).value is False
     assert at.query_params[PAD_BACKDROP.key] == "false"
     assert pad(open_page("pad", "mnist-z2", pad_backdrop="false"))["backdrop"] is False
+
+
+def test_on_a_2d_model_the_test_digits_mu_are_dots_on_the_pad_behind_a_live_switch_held_in_the_link():
+    """Every test digit's mu is a point of a 2-D model's pad: the browser gets them once (the drawing map's points
+    message) and dots them, behind a live switch of the pad's group (keys[4]) that is on at first. A release turns
+    the dots off in the pad's data and the link; what only a browser could send leaves them; a link turns them off."""
+    at = open_page("pad", "mnist-z2")
+    sent = points_data(at, "latent_pad_source_points")
+    np.testing.assert_array_equal(sent["xy"], loaded_model(at).latents["test_mu"].numpy().astype("<f4"))
+    assert (pad(at)["points"], pad(at)["showPoints"]) == (sent["id"], True)
+    switch = mount_data(at, "live_pad_points")
+    assert (switch["style"], switch["group"], switch["key"], switch["value"]) == ("switch", "pad", PAD_POINTS.key, True)
+    for bad in ("false", 0, None):
+        send_trigger(at, "live_pad_points", "release", {PAD_POINTS.key: bad})
+        assert pad(at)["showPoints"] is True, bad
+    send_trigger(at, "live_pad_points", "release", {PAD_POINTS.key: False})
+    assert pad(at)["showPoints"] is False and at.query_params[PAD_POINTS.key] == "false"
+    assert pad(at)["points"] == sent["id"]  # the switch hides them; the browser keeps them for turning back on
+    assert pad(open_page("pad", "mnist-z2", pad_points="false"))["showPoints"] is False
+
+
+def test_on_a_larger_model_the_pad_is_a_slice_and_has_no_test_digits_dots():
+    """On the 20-D model the test digits' codes lie off the slice the pad shows: no dots, no switch for them."""
+    at = open_page("pad", "mnist-z20")
+    assert (pad(at)["points"], pad(at)["showPoints"]) == (None, False)
+    keys = {e.key for e in at.get("bidi_component")}
+    assert "live_pad_points" not in keys and "latent_pad_source_points" not in keys
+    assert PAD_POINTS.key not in {t.key for t in at.toggle}
 
 
 @pytest.mark.parametrize(("release", "warning"), [

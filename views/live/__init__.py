@@ -195,18 +195,26 @@ def _ignore() -> None:
 
 def latent_pad(
     model: VAE, base: Sequence[float], dims: tuple[int, int], z_range: tuple[float, float], backdrop: bool = False,
+    test_mu: tuple[torch.Tensor, torch.Tensor] | None = None, show_test_mu: bool = False,
     group: str | None = None, keys: Sequence[str] = (), key: str = "latent_pad"
 ) -> list[float] | None:
     """Show the pad over `dims` (x, y) spanning `z_range`, other dimensions at `base` (marked on the pad), with
-    `backdrop` the digits decoded over a grid of its points faintly behind it. With `group`, it follows that group's
-    live controls at once: `keys`, the widget keys of the two dimensions, of the range and of the backdrop's switch.
+    `backdrop` the digits decoded over a grid of its points faintly behind it, and with `show_test_mu` a dot at each
+    of `test_mu` (the test digits' mu and labels, as the drawing's map has them: every point's place on a 2-D
+    model's pad). With `group`, it follows that group's live controls at once: `keys`, the widget keys of the two
+    dimensions, of the range, of the backdrop's switch and of the dots' switch.
 
     Returns the full code z where the pointer was released (or clicked, or Enter pressed), in the run that follows;
     else None.
     """
     sha1 = mount_model(model, key=f"{key}_source_decoder")
+    points = None
+    if test_mu is not None:
+        points, message = drawing_points(*test_mu)
+        _live(key=f"{key}_source_points", data=message)
     data = {"kind": "pad", "model": sha1, "base": [float(v) for v in base], "dims": [int(d) for d in dims],
-            "range": list(z_range), "backdrop": bool(backdrop), "group": group, "keys": list(keys)}
+            "range": list(z_range), "backdrop": bool(backdrop), "points": points, "showPoints": bool(show_test_mu),
+            "group": group, "keys": list(keys)}
     return _live(key=key, data=data, on_release_change=_ignore).release
 
 

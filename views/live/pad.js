@@ -8,6 +8,8 @@ const READOUT_FRAMES = 30; // the on-screen fps is measured over this many frame
 const KEY_STEP = 0.05; // share of the range one arrow key press moves (Shift: a fifth of it)
 const BACKDROP_CELLS = 10; // the decoded digits behind the pad: a BACKDROP_CELLS x BACKDROP_CELLS grid of its points
 const BACKDROP_ALPHA = 0.5; // faint enough that the ring, the pointer and the axes stay the first thing seen
+const POINT_COLOUR = "rgba(120, 220, 255, 0.3)"; // the test digits' mu: one colour (the backdrop names the classes)
+const POINT_PX = 1.2; // a dot's side, in pad units
 
 const PAD_HTML = `<div class="vae-pad">
   <div class="vae-pad-preview">
@@ -35,6 +37,9 @@ function mountPad(data, root, setTriggerValue) {
   let [lo, hi] = data.range;
   let backdrop = data.backdrop === true; // the decoded digits behind the pad: a live switch of the group (keys[3])
   let backdropDrawn = null; // {key, canvas}: the backdrop last decoded, kept while its axes, range and base hold
+  let showPoints = data.showPoints === true; // the test digits' mu as dots (a 2-D model's): a live switch (keys[4])
+  let points = null; // {xy, dim, count}, once data.points has arrived (draw.js receivePoints)
+  let pointsDrawn = null; // {key, canvas}: the dots over the axes and range last drawn
   const base = Float32Array.from(data.base);
   const z = Float32Array.from(base);
   const image = new ImageData(28, 28);
@@ -89,6 +94,24 @@ function mountPad(data, root, setTriggerValue) {
     return canvas;
   }
 
+  // A dot at each test digit's mu inside the range, drawn at the pad's resolution once per axes and range.
+  function pointsCanvas() {
+    const key = [dx, dy, lo, hi].join(",");
+    if (pointsDrawn?.key === key) return pointsDrawn.canvas;
+    const canvas = pointsDrawn?.canvas ?? document.createElement("canvas");
+    canvas.width = canvas.height = pad.width;
+    const c = canvas.getContext("2d");
+    c.scale(scale, scale);
+    c.fillStyle = POINT_COLOUR;
+    const { xy, dim, count } = points;
+    for (let i = 0; i < count; i++) {
+      const [x, y] = [toPx(xy[dim * i + dx], false), toPx(xy[dim * i + dy], true)];
+      if (x >= 0 && x <= PAD_PX && y >= 0 && y <= PAD_PX) c.fillRect(x - POINT_PX / 2, y - POINT_PX / 2, POINT_PX, POINT_PX);
+    }
+    pointsDrawn = { key, canvas };
+    return canvas;
+  }
+
   function drawPad() {
     ctx.fillStyle = "#0e1117";
     ctx.fillRect(0, 0, PAD_PX, PAD_PX);
@@ -97,6 +120,7 @@ function mountPad(data, root, setTriggerValue) {
       ctx.drawImage(backdropCanvas(), 0, 0, PAD_PX, PAD_PX);
       ctx.globalAlpha = 1;
     }
+    if (showPoints && points) ctx.drawImage(pointsCanvas(), 0, 0, PAD_PX, PAD_PX);
     ctx.lineWidth = 1;
     for (let v = Math.ceil(lo); v <= hi; v++) {
       ctx.strokeStyle = v === 0 ? "#777" : "#333";
@@ -216,17 +240,19 @@ function mountPad(data, root, setTriggerValue) {
   function nameAxes() {
     el("vae-pad-axes").textContent = `z${dx} across, z${dy} up, both ${lo} to ${hi}`;
     const behind = backdrop ? `, behind it the digits decoded at ${BACKDROP_CELLS} x ${BACKDROP_CELLS} of its points` : "";
-    pad.setAttribute("aria-label", `latent pad over z${dx} (across) and z${dy} (up), from ${lo} to ${hi}${behind}`);
+    const dots = showPoints && points ? `, a dot at each of the ${points.count} test digits' mu` : "";
+    pad.setAttribute("aria-label", `latent pad over z${dx} (across) and z${dy} (up), from ${lo} to ${hi}${behind}${dots}`);
   }
   nameAxes();
-  // The group's controls (data.keys): the backdrop's switch, and the axes; other axes start from the current digit,
-  // as the rerun's pad will. Two equal dimensions or an empty range leave the pad dimmed until the rerun says why.
+  // The group's controls (data.keys): the switches of the backdrop and of the dots, and the axes; other axes start
+  // from the current digit, as the rerun's pad will. Two equal dimensions or an empty range leave the pad dimmed
+  // until the rerun says why.
   const group = data.group ? liveGroup(data.group) : null;
   const followControls = (now) => {
     const value = (i, run) => group.values.get(data.keys[i]) ?? run;
     const [x, y, range] = [Number(value(0, dx)), Number(value(1, dy)), value(2, [lo, hi]).map(Number)];
-    if (value(3, backdrop) !== backdrop) {
-      backdrop = value(3, backdrop);
+    if (value(3, backdrop) !== backdrop || value(4, showPoints) !== showPoints) {
+      [backdrop, showPoints] = [value(3, backdrop), value(4, showPoints)];
       nameAxes();
       redraw(now);
     }
@@ -241,6 +267,13 @@ function mountPad(data, root, setTriggerValue) {
   };
   group?.listeners.add(followControls);
   preview.setAttribute("aria-label", "the decoded digit, once the decoder has loaded"); // named before its first draw
+  if (data.points)
+    pointSlot(data.points).ready.then((received) => {
+      if (!alive) return;
+      points = received;
+      nameAxes();
+      redraw();
+    });
 
   modelSlot(data.model).ready
     .then((ready) => {
@@ -261,6 +294,12 @@ function mountPad(data, root, setTriggerValue) {
           dims: [dx, dy], range: [lo, hi], base: Array.from(base), cells: BACKDROP_CELLS,
           grey: Array.from(backdropCanvas().getContext("2d").getImageData(0, 0, 28 * BACKDROP_CELLS,
             28 * BACKDROP_CELLS).data.filter((_, i) => i % 4 === 0)),
+        },
+        // the test digits' dots as drawn (alpha of each pixel of the pad's resolution, row after row)
+        points: () => showPoints && points && {
+          dims: [dx, dy], range: [lo, hi], size: pad.width, pxPerUnit: scale,
+          alpha: Array.from(pointsCanvas().getContext("2d").getImageData(0, 0, pad.width, pad.width).data
+            .filter((_, i) => i % 4 === 3)),
         },
       };
     })

@@ -15,7 +15,7 @@ from ..common import (
     set_digit_from_code,
     slice_notice,
 )
-from ..controls import PAD_BACKDROP, PAD_RANGE
+from ..controls import PAD_BACKDROP, PAD_POINTS, PAD_RANGE
 from ..live import Slider, fallback, latent_pad, live_choices, live_sliders
 from ..picking import rerun_app_if_requested
 
@@ -25,6 +25,11 @@ BACKDROP_LABEL = "Decoded digits behind the pad"
 BACKDROP_HELP = (
     "Each faint digit is what the decoder makes of the point at its centre, the other dimensions at the current "
     "digit's mu. Turn it off to guess what a point gives before you look."
+)
+POINTS_LABEL = "The test digits' mu, as dots"
+POINTS_HELP = (
+    "A dot for each of the 10,000 test digits, at its mu: where the encoder puts real digits. Between and beyond "
+    "the dots the decoder is guessing, as in the pad's corners."
 )
 NO_SCRIPT = (
     "The latent pad is drawn by your browser, and its script could not run here (blocked, or an old browser). "
@@ -55,7 +60,7 @@ def render() -> None:
     slice_notice("two of its dimensions at a time, the others held at the current digit's mu")
     # Live over their Streamlit twins (shown at once: they need no model): the pad takes other axes at once, before
     # the release's rerun.
-    keys = (f"pad_x_{lm.name}", f"pad_y_{lm.name}", PAD_RANGE.key, PAD_BACKDROP.key)  # dimensions per model
+    keys = (f"pad_x_{lm.name}", f"pad_y_{lm.name}", PAD_RANGE.key, PAD_BACKDROP.key, PAD_POINTS.key)  # dims per model
     columns = st.columns(3)
     picked = []
     for column, label, key, default in zip(columns, ("Horizontal", "Vertical"), keys, (default_x, default_y)):
@@ -74,6 +79,16 @@ def render() -> None:
                              help=BACKDROP_HELP)
     live_choices(None, LIVE_GROUP, PAD_BACKDROP.key, BACKDROP_LABEL, [False, True], backdrop,
                  component_key="live_pad_backdrop", style="switch", help=BACKDROP_HELP)
+    # Only where every test digit's code is a point of the pad: on a larger model the pad is a slice through the
+    # current digit's mu, and the test digits' codes lie off it.
+    test_mu, show_test_mu = None, False
+    if lm.latent_dim == 2:
+        test_mu = lm.latents["test_mu"], lm.latents["test_labels"]
+        with fallback(PAD_POINTS.key):
+            show_test_mu = st.toggle(POINTS_LABEL, value=PAD_POINTS.default, key=PAD_POINTS.key,
+                                     bind="query-params", help=POINTS_HELP)
+        live_choices(None, LIVE_GROUP, PAD_POINTS.key, POINTS_LABEL, [False, True], show_test_mu,
+                     component_key="live_pad_points", style="switch", help=POINTS_HELP)
     if dx == dy:
         pad_box.warning("Choose two different dimensions.")
         return
@@ -83,7 +98,8 @@ def render() -> None:
     with pad_box:
         with fallback("latent_pad"):  # hidden once the page's live elements run, as every twin is
             st.info(NO_SCRIPT, icon=":material/touch_app:")
-        released = latent_pad(lm.model, report.mu.tolist(), (dx, dy), z_range, backdrop, group=LIVE_GROUP, keys=keys)
+        released = latent_pad(lm.model, report.mu.tolist(), (dx, dy), z_range, backdrop, test_mu, show_test_mu,
+                              group=LIVE_GROUP, keys=keys)
     if released is not None:
         source = f"latent pad: z{dx} = {released[dx]:.2f}, z{dy} = {released[dy]:.2f}"
         set_digit_from_code(torch.tensor(released), source)
