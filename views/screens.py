@@ -60,6 +60,9 @@ html {{font-size: {PRESENTER_TEXT_PX}px;}}
 [data-testid=stMainBlockContainer] {{padding-top: 3.5rem;}}
 @media (min-width: 1200px) {{  /* the pad and its picture grow as far as the fold allows below the pad's controls */
   .vae-pad-column {{width: 380px;}} .vae-pad .preview {{width: 280px; height: 280px;}}
+  /* the drawing and its map at their canvases' own size, the reconstruction half again as large, in one row */
+  .vae-draw-column, .vae-draw-map {{width: 280px;}}
+  .vae-draw-recon canvas {{width: 168px; height: 168px;}} .vae-draw-recon figcaption {{max-width: 168px;}}
 }}
 """
 
