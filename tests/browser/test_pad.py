@@ -208,21 +208,8 @@ def test_the_digits_behind_the_pad_are_torchs_and_the_switch_hides_them_at_once_
     expected = np.floor(np.clip(tiles, 0, 1) * 255 + 0.5)
     assert np.abs(np.array(shown["grey"]).reshape(28 * n, 28 * n) - expected).max() <= 1
 
-    with_digits = page.evaluate(PAD_PICTURE)
-    mounted = page.locator(".vae-pad").element_handle()
-    at_once = page.get_by_role("switch", name="Decoded digits behind the pad").evaluate(f"""(s) => {{
-        s.click();
-        return [({PAD_PICTURE})(), document.querySelector('canvas.pad').getAttribute('aria-label')];
-    }}""")
-    assert at_once[0][0] != with_digits[0] and at_once[0][1:] == with_digits[1:]
-    assert "decoded" not in at_once[1]
-    assert page.evaluate("window.vaePad.backdrop()") is False
-    page.wait_for_url(re.compile(r"pad_backdrop=false\b"), timeout=RERUN_MS)
-    app_idle(page)
-    page.wait_for_function("old => !old.isConnected", arg=mounted, timeout=RERUN_MS)  # the rerun's pad in its place
-    page.wait_for_function(f"shown => ({PAD_PICTURE})()[0] === shown", arg=at_once[0][0])
-    assert page.evaluate(PAD_PICTURE) == at_once[0]
-    expect(page.locator("[data-testid=stException]")).to_have_count(0)
+    switch_off_at_once_as_the_rerun_does(page, app_idle, "Decoded digits behind the pad", "pad_backdrop", "decoded",
+                                         "window.vaePad.backdrop()")
 
 
 def test_the_test_digits_mu_are_dotted_where_they_lie_and_the_switch_hides_them_at_once_as_the_rerun_does(
@@ -246,16 +233,24 @@ def test_the_test_digits_mu_are_dotted_where_they_lie_and_the_switch_hides_them_
             near[np.clip(row + dr, 0, size - 1), np.clip(col + dc, 0, size - 1)] = True
     assert not (alpha[~near] > 0).any()  # and nothing elsewhere
 
-    with_dots = page.evaluate(PAD_PICTURE)
+    switch_off_at_once_as_the_rerun_does(page, app_idle, "The test digits' mu, as dots", "pad_points", "test digits",
+                                         "window.vaePad.points()")
+
+
+def switch_off_at_once_as_the_rerun_does(page: Page, app_idle, name: str, param: str, said: str, api: str) -> None:
+    """Turn off the pad's switch `name`: in the click's own task the pad is redrawn without what it shows (its
+    label no longer says `said`; `api`, the test API's view of it, is false) and the rest stays; the release
+    reruns the page, whose new pad draws the same, and the link holds the switch (`param`=false)."""
+    before = page.evaluate(PAD_PICTURE)
     mounted = page.locator(".vae-pad").element_handle()
-    at_once = page.get_by_role("switch", name="The test digits' mu, as dots").evaluate(f"""(s) => {{
+    at_once = page.get_by_role("switch", name=name).evaluate(f"""(s) => {{
         s.click();
         return [({PAD_PICTURE})(), document.querySelector('canvas.pad').getAttribute('aria-label')];
     }}""")
-    assert at_once[0][0] != with_dots[0] and at_once[0][1:] == with_dots[1:]
-    assert "test digits" not in at_once[1]
-    assert page.evaluate("window.vaePad.points()") is False
-    page.wait_for_url(re.compile(r"pad_points=false\b"), timeout=RERUN_MS)
+    assert at_once[0][0] != before[0] and at_once[0][1:] == before[1:]
+    assert said not in at_once[1]
+    assert page.evaluate(api) is False
+    page.wait_for_url(re.compile(rf"{param}=false\b"), timeout=RERUN_MS)
     app_idle(page)
     page.wait_for_function("old => !old.isConnected", arg=mounted, timeout=RERUN_MS)  # the rerun's pad in its place
     page.wait_for_function(f"shown => ({PAD_PICTURE})()[0] === shown", arg=at_once[0][0])
