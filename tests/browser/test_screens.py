@@ -12,6 +12,7 @@ screenshots (of every page, or of the pages named).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from tests import live_app
 from views import navigation
@@ -256,11 +257,14 @@ def test_every_page_has_its_main_picture_and_control() -> None:
     assert set(MAIN) == set(PAGES)
 
 
+@pytest.mark.parametrize("screen_name", ["desktop", "phone"])
 @pytest.mark.parametrize("url_path", PAGES)
-def test_no_serious_or_critical_accessibility_violation(desktop: Page, streamlit_server: str, axe_path: Path,
-                                                        url_path: str) -> None:
-    open_page(desktop, streamlit_server, url_path)
-    violations = axe_violations(desktop)
+def test_no_serious_or_critical_accessibility_violation(request: pytest.FixtureRequest, streamlit_server: str,
+                                                        axe_path: Path, url_path: str, screen_name: str) -> None:
+    """On a phone too: there Streamlit's page menu moves into the sidebar, with markup of its own."""
+    page = request.getfixturevalue(screen_name)
+    open_page(page, streamlit_server, url_path)
+    violations = axe_violations(page)
     assert not violations, "\n".join(
         f"{v['impact']} {v['rule']} ({v['help']}):\n    " + "\n    ".join(v["nodes"][:8]) for v in violations)
 
@@ -273,6 +277,33 @@ def test_nothing_reaches_past_a_phones_right_edge(phone: Page, streamlit_server:
     hidden = phone.evaluate("() => [...document.querySelectorAll('.katex-display')].map((k) => k.scrollWidth - "
                             "k.clientWidth).filter((px) => px > 4)")
     assert not hidden, f"formulas cut off on a phone by {hidden} px"
+
+
+def test_on_a_phone_each_section_of_the_page_menu_is_a_list_of_its_pages(phone: Page, streamlit_server: str) -> None:
+    """Streamlit puts the menu's sections as <div>s in one <ul> (views/live/nav_roles.js gives them list roles): a
+    screen reader hears each section as a list named by its header, its pages as the items, after "View more" and a
+    page switch too."""
+    open_page(phone, streamlit_server, "start")
+    phone.get_by_test_id("stExpandSidebarButton").click()
+
+    def sections() -> dict[str, list[str]]:
+        lists = phone.get_by_test_id("stSidebarNavItems").get_by_role("list")
+        return {lst.get_attribute("aria-label"): [link.inner_text().split("\n")[-1]
+                                                   for link in lst.get_by_role("listitem").get_by_role("link").all()]
+                for lst in lists.all()}
+
+    shown = sections()
+    assert shown["Start"] == ["Start here", "Lessons"] and shown["Perturb"] == [
+        "Mean perturbation", "Variance perturbation"]
+    phone.get_by_test_id("stSidebarNavViewButton").click()
+    expect(phone.get_by_role("list", name="Models").get_by_role("listitem")).to_have_count(3)
+    every = sections()
+    assert list(every) == list(dict.fromkeys(spec.section for spec in navigation.PAGES))
+    assert [title for titles in every.values() for title in titles] == [spec.title for spec in navigation.PAGES]
+    phone.get_by_role("list", name="Generate").get_by_role("link", name="Sample").click()
+    phone.wait_for_url(re.compile(r"/sample(\?|$)"))
+    live_app.wait_idle(phone, TIMEOUT_MS)
+    expect(phone.get_by_role("list", name="Generate").get_by_role("listitem")).to_have_count(2)
 
 
 @pytest.mark.parametrize("url_path", ["sample", "variance"])

@@ -38,6 +38,8 @@ code is only a loader that hands each to that module:
   redraws the same way.
 - `ask_whether_scripts_run`: a mount that only answers, so that Python learns early that the browser runs all
   this (`scripts_run`) and leaves out the twins only a browser without the script needs.
+- Not a live element, but in the same module, the one script every page runs: nav_roles.js gives Streamlit's page
+  menu on a phone the roles of a list per section (its markup has list items outside any list).
 
 How a live slider and its `st.slider` coexist (the choice, and why). The page keeps its `st.slider`s exactly as
 before: same keys, same `bind="query-params"`, same pictures drawn by the server, so AppTest, links and lessons
@@ -80,7 +82,7 @@ from ..pictures import SHOWN_PICTURE_WIDTH, picture_html, show_picture, shown_wi
 HERE = Path(__file__).resolve().parent
 # One module: they share `models` and the slider groups.
 JS_FILES = ("model.js", "kernel.js", "latent.js", "live.js", "chart.js", "pad.js", "draw.js", "digits.js", "scatter.js",
-            "pick.js", "main.js")
+            "pick.js", "nav_roles.js", "main.js")
 
 # The code and styles of every live element (~140 kB), in one mount of its own on every run (mount_runtime): its
 # message is the same each run, so Streamlit's message cache sends it once per session and a hash reference after.
