@@ -498,6 +498,52 @@ def test_drawing_moves_the_posterior_live_and_the_server_reads_the_same_digit(
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
 
 
+def test_each_stroke_undo_and_clear_stay_on_the_canvas_through_the_rerun_and_the_server_reads_them(
+    page: Page, streamlit_server: str, app_idle
+) -> None:
+    """Every stroke's end reruns the page, which mounts the canvas anew with the drawing the server keeps: the canvas
+    then shows what it showed when the stroke ended (a mount given the drawing of one stroke before had taken it for
+    another one's: a second stroke vanished, Undo brought one back, Clear undid itself), and the server's input is
+    the browser's."""
+    page.goto(f"{streamlit_server}/upload?model={MODEL}")
+    app_idle(page)
+    canvas = page.locator(".vae-draw.ready .vae-draw-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+
+    def through_the_rerun(act) -> str:
+        """Do `act`; the canvas as it stood just after, checked to be the one the rerun mounts and the input the
+        server reads (or no input at all for a cleared canvas)."""
+        mounted = page.locator(".vae-draw.ready").element_handle()
+        act()
+        shown = page.evaluate("() => document.querySelector('.vae-draw-canvas').toDataURL()")
+        page.wait_for_function("old => !old.isConnected", arg=mounted, timeout=RERUN_MS)
+        app_idle(page)
+        assert page.evaluate("() => document.querySelector('.vae-draw-canvas').toDataURL()") == shown
+        centred = page.locator("img[alt='preprocessing step: centred by mass in 28 x 28']")
+        if page.evaluate("window.vaeLive.drawing") is None:
+            expect(centred).to_have_count(0)
+        else:
+            browser_x = np.round(np.array(page.evaluate("window.vaeLive.drawing.x")) * 255).reshape(28, 28)
+            assert np.array_equal(browser_x.astype(np.uint8), picture_grey(centred.get_attribute("src")))
+        return shown
+
+    def stroke(x0: float, y0: float, x1: float, y1: float) -> None:
+        page.mouse.move(box["x"] + x0 * box["width"], box["y"] + y0 * box["height"])
+        page.mouse.down()
+        page.mouse.move(box["x"] + x1 * box["width"], box["y"] + y1 * box["height"], steps=8)
+        page.mouse.up()
+
+    blank = page.evaluate("() => document.querySelector('.vae-draw-canvas').toDataURL()")
+    one = through_the_rerun(lambda: stroke(0.5, 0.15, 0.5, 0.85))
+    two = through_the_rerun(lambda: stroke(0.25, 0.5, 0.75, 0.5))
+    assert len({blank, one, two}) == 3
+    assert through_the_rerun(lambda: page.get_by_role("button", name="Undo").click()) == one
+    assert through_the_rerun(lambda: page.get_by_role("button", name="Clear").click()) == blank
+    expect(page.get_by_text("From your drawing")).to_have_count(0)
+    expect(page.locator("[data-testid=stException]")).to_have_count(0)
+
+
 def test_another_axis_redraws_the_drawings_map_at_once_as_the_rerun_draws_it(
     page: Page, streamlit_server: str, app_idle
 ) -> None:

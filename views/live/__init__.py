@@ -426,20 +426,30 @@ def drawing_points(mu: torch.Tensor, labels: torch.Tensor) -> tuple[str, bytes]:
     return points_message(xy, labels.numpy(), {"lows": lows.tolist(), "highs": highs.tolist()})
 
 
-def draw_watch(model: VAE, latents: dict[str, torch.Tensor], dims: tuple[int, int], drawing: str | None,
-               key: str, group: str | None = None, keys: Sequence[str] = ()) -> str | None:
+def draw_watch(model: VAE, latents: dict[str, torch.Tensor], dims: tuple[int, int], kept_key: str, key: str,
+               group: str | None = None, keys: Sequence[str] = ()) -> str | None:
     """The drawing canvas, encoded in the browser on every stroke (draw.js) over the map of the test digits' mu
     in `dims`; with `group`, the map's axes follow that group's live selects at once (`keys`: their widget keys).
-    `drawing` is the picture to start from (a PNG data URL, e.g. kept from before). Returns the drawing as a PNG
-    data URL once a stroke ends (for vae_core.drawing), "" once the user cleared it, None before either."""
+    Returns the drawing as a PNG data URL once a stroke ends (for vae_core.drawing), "" once the user cleared it,
+    None before either. It is kept in st.session_state[kept_key], written by the canvas's callback before the run
+    its stroke causes, so that the canvas is mounted with the drawing it shows: a mount given the drawing of one
+    stroke before takes it for another one's and paints it over the strokes drawn since (draw.js `fresh`)."""
     sha1 = mount_model(model, key=f"{key}_source_decoder")
     encoder = mount_model(model, key=f"{key}_source_encoder", part="encoder")
     points, message = drawing_points(latents["test_mu"], latents["test_labels"])
     _live(key=f"{key}_source_points", data=message)
     data = {"kind": "draw", "key": key, "model": sha1, "encoder": encoder, "points": points,
-            "dims": [int(d) for d in dims], "drawing": drawing, "colours": CLASS_COLOURS, "group": group,
-            "keys": list(keys)}
-    return _live(key=key, data=data, on_drawing_change=_ignore).drawing
+            "dims": [int(d) for d in dims], "drawing": st.session_state.get(kept_key), "colours": CLASS_COLOURS,
+            "group": group, "keys": list(keys)}
+    _live(key=key, data=data, on_drawing_change=functools.partial(_keep_drawing, key, kept_key))
+    return st.session_state.get(kept_key)
+
+
+def _keep_drawing(component_key: str, kept_key: str) -> None:
+    """The canvas's callback, before the rerun: what it sent (a string; anything else came from no canvas) kept."""
+    drawing = st.session_state[component_key].get("drawing")
+    if isinstance(drawing, str):
+        st.session_state[kept_key] = drawing
 
 
 SOURCE_MAGIC = b"VAEs"  # main.js tells a picker's source from the other bytes mounts by it

@@ -149,11 +149,9 @@ def drawing_input() -> tuple[PreprocessResult, str] | None:
     if dx == dy:
         st.warning("Choose two different dimensions for the map.")
         return kept("draw", None)
-    url = draw_watch(lm.model, lm.latents, (dx, dy), st.session_state.get(DRAWING_URL), key="draw_canvas",
-                     group=DRAW_GROUP, keys=keys)
+    url = draw_watch(lm.model, lm.latents, (dx, dy), DRAWING_URL, key="draw_canvas", group=DRAW_GROUP, keys=keys)
     if not url:
         if url == "":  # cleared: nothing is kept
-            st.session_state.pop(DRAWING_URL, None)
             st.session_state.pop(KEPT["draw"], None)
         st.caption("Draw one digit, white on black like MNIST, filling most of the square. Undo and Clear are "
                    "under it. As you draw, the encoder places your digit (red: mu and its 1-sigma ellipse) among the "
@@ -163,8 +161,8 @@ def drawing_input() -> tuple[PreprocessResult, str] | None:
         result = drawing_to_mnist(canvas_ink(url))
     except ImageInputError as e:
         st.error(str(e))
+        st.session_state.pop(DRAWING_URL, None)  # not drawn again
         return None
-    st.session_state[DRAWING_URL] = url
     return kept("draw", (result, "your drawing"))
 
 
