@@ -498,13 +498,16 @@ def test_drawing_moves_the_posterior_live_and_the_server_reads_the_same_digit(
     expect(page.locator("[data-testid=stException]")).to_have_count(0)
 
 
+@pytest.mark.parametrize("pointer", ["mouse", "finger"])
 def test_each_stroke_undo_and_clear_stay_on_the_canvas_through_the_rerun_and_the_server_reads_them(
-    page: Page, streamlit_server: str, app_idle
+    request: pytest.FixtureRequest, streamlit_server: str, app_idle, pointer: str
 ) -> None:
     """Every stroke's end reruns the page, which mounts the canvas anew with the drawing the server keeps: the canvas
     then shows what it showed when the stroke ended (a mount given the drawing of one stroke before had taken it for
     another one's: a second stroke vanished, Undo brought one back, Clear undid itself), and the server's input is
-    the browser's."""
+    the browser's. With a mouse at 1400 x 1000, and with a finger on a phone (touch events as its screen sends
+    them)."""
+    page: Page = request.getfixturevalue("page" if pointer == "mouse" else "phone")
     page.goto(f"{streamlit_server}/upload?model={MODEL}")
     app_idle(page)
     canvas = page.locator(".vae-draw.ready .vae-draw-canvas")
@@ -528,11 +531,21 @@ def test_each_stroke_undo_and_clear_stay_on_the_canvas_through_the_rerun_and_the
             assert np.array_equal(browser_x.astype(np.uint8), picture_grey(centred.get_attribute("src")))
         return shown
 
+    screen = page.context.new_cdp_session(page) if pointer == "finger" else None
+
     def stroke(x0: float, y0: float, x1: float, y1: float) -> None:
-        page.mouse.move(box["x"] + x0 * box["width"], box["y"] + y0 * box["height"])
-        page.mouse.down()
-        page.mouse.move(box["x"] + x1 * box["width"], box["y"] + y1 * box["height"], steps=8)
-        page.mouse.up()
+        at = [(box["x"] + (x0 + (x1 - x0) * i / 8) * box["width"], box["y"] + (y0 + (y1 - y0) * i / 8) * box["height"])
+              for i in range(9)]
+        if screen is None:
+            page.mouse.move(*at[0])
+            page.mouse.down()
+            for point in at[1:]:
+                page.mouse.move(*point)
+            page.mouse.up()
+            return
+        for kind, point in [("touchStart", at[0]), *[("touchMove", p) for p in at[1:]], ("touchEnd", None)]:
+            touches = [] if point is None else [{"x": point[0], "y": point[1]}]
+            screen.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": touches})
 
     blank = page.evaluate("() => document.querySelector('.vae-draw-canvas').toDataURL()")
     one = through_the_rerun(lambda: stroke(0.5, 0.15, 0.5, 0.85))
