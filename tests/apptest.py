@@ -159,6 +159,18 @@ def send_trigger(at: AppTest, key: str, event: str, value: object) -> AppTest:
     return at
 
 
+def send_state(at: AppTest, key: str, state: dict) -> AppTest:
+    """Run `at` as after the browser's setStateValue(name, value) for each of `state` in the component mounted with
+    `key` (the component's whole state: what it set before is in it too)."""
+    states = at._tree.get_widget_states()
+    widget = states.widgets.add()
+    widget.id = live_mounts(at)[key].id
+    widget.json_value = json.dumps(state)
+    at._run(states)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 @contextmanager
 def profiled(profile: cProfile.Profile) -> Iterator[None]:
     """Within it, every AppTest script run is profiled by `profile` (a run is a thread of its own, which

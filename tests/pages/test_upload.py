@@ -3,18 +3,22 @@ ELBO for it; every file of the corpus, good or bad, goes through the uploader wi
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import captions, current_digit, open_page, switch_page
+from tests.apptest import captions, current_digit, mount_data, open_page, send_state, switch_page
 from tests.corpus import bad_cases, corpus, good_cases, write_tiny_model
 from tests.photos import glyph_from_mnist, not_digit_photos, photograph
 from vae_core.analysis import describe_digit
 from vae_core.digits import load_test_digits
+from vae_core.drawing import canvas_ink
 from vae_core.preprocess import ImageInputError, load_image, to_mnist_style
 from vae_core.registry import load
 from views import state_keys
@@ -153,3 +157,34 @@ def test_an_uploaded_endpoint_stays_chosen_on_interpolate_across_page_switches(t
     assert at.selectbox(key="interp_b").value == "from upload/drawing"
     np.testing.assert_array_equal(at.session_state[state_keys.INTERP_ENDPOINT.format("B")],
                                   to_mnist_style(load_image(SEVEN.data)).x)
+
+
+def drawing_url(line: tuple[int, int, int, int]) -> str:
+    """A canvas's picture as the browser sends it: a PNG data URL of a white stroke on black, 280 x 280."""
+    picture = Image.new("RGB", (280, 280))
+    ImageDraw.Draw(picture).line(line, fill="white", width=18)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_the_canvas_is_mounted_with_the_drawing_it_sent_and_a_broken_one_gets_a_message(tiny_model_dir: Path):
+    """The canvas's callback keeps what it sent before the run that follows, so that run mounts the canvas with that
+    drawing (views/live/draw.js keeps its strokes only while the two agree) and reads it. A drawing that is no
+    picture gets the message of vae_core.drawing in the page and is not kept; a cleared canvas keeps nothing."""
+    at = open_page("upload")
+    shown = lambda: [m.value for m in at.main.markdown if "From your drawing" in m.value]  # noqa: E731
+    for line in ((140, 40, 140, 240), (60, 140, 220, 140)):
+        url = drawing_url(line)
+        send_state(at, "draw_canvas", {"drawing": url})
+        assert mount_data(at, "draw_canvas")["drawing"] == url and shown()
+    broken = "data:image/png;base64,bm90IGEgcGljdHVyZQ=="
+    with pytest.raises(ImageInputError) as raised:
+        canvas_ink(broken)
+    send_state(at, "draw_canvas", {"drawing": broken})
+    assert [e.value for e in at.main.error] == [str(raised.value)] and not shown()
+    at.run()
+    assert mount_data(at, "draw_canvas")["drawing"] is None and not at.main.error
+    send_state(at, "draw_canvas", {"drawing": url})
+    send_state(at, "draw_canvas", {"drawing": ""})
+    assert mount_data(at, "draw_canvas")["drawing"] == "" and not shown()
