@@ -150,22 +150,24 @@ def live_mounts(at: AppTest) -> dict:
 
 def send_trigger(at: AppTest, key: str, event: str, value: object) -> AppTest:
     """Run `at` as after the browser's setTriggerValue(event, value) in the component mounted with `key`."""
-    states = at._tree.get_widget_states()
-    trigger = states.widgets.add()
-    trigger.id = _make_trigger_id(live_mounts(at)[key].id, "events")
-    trigger.json_trigger_value = json.dumps([{"event": event, "value": value}])
-    at._run(states)
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    trigger_id = _make_trigger_id(live_mounts(at)[key].id, "events")
+    return _run_with_widget(at, trigger_id, json_trigger_value=json.dumps([{"event": event, "value": value}]))
 
 
 def send_state(at: AppTest, key: str, state: dict) -> AppTest:
     """Run `at` as after the browser's setStateValue(name, value) for each of `state` in the component mounted with
     `key` (the component's whole state: what it set before is in it too)."""
+    return _run_with_widget(at, live_mounts(at)[key].id, json_value=json.dumps(state))
+
+
+def _run_with_widget(at: AppTest, widget_id: str, **value: str) -> AppTest:
+    """Run `at` with the widget `widget_id` set to `value` (one field of Streamlit's WidgetState), as a browser
+    would send it; no exception."""
     states = at._tree.get_widget_states()
     widget = states.widgets.add()
-    widget.id = live_mounts(at)[key].id
-    widget.json_value = json.dumps(state)
+    widget.id = widget_id
+    for field, text in value.items():
+        setattr(widget, field, text)
     at._run(states)
     assert not at.exception, [e.value for e in at.exception]
     return at

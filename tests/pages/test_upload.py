@@ -3,14 +3,11 @@ ELBO for it; every file of the corpus, good or bad, goes through the uploader wi
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest import captions, current_digit, mount_data, open_page, send_state, switch_page
@@ -22,6 +19,7 @@ from vae_core.drawing import canvas_ink
 from vae_core.preprocess import ImageInputError, load_image, to_mnist_style
 from vae_core.registry import load
 from views import state_keys
+from views.pictures import png_data_uri
 
 SEVEN = good_cases()[0]
 STEP_TITLES = (  # how each step's caption starts; the second depends on the picture's background
@@ -159,13 +157,11 @@ def test_an_uploaded_endpoint_stays_chosen_on_interpolate_across_page_switches(t
                                   to_mnist_style(load_image(SEVEN.data)).x)
 
 
-def drawing_url(line: tuple[int, int, int, int]) -> str:
-    """A canvas's picture as the browser sends it: a PNG data URL of a white stroke on black, 280 x 280."""
-    picture = Image.new("RGB", (280, 280))
-    ImageDraw.Draw(picture).line(line, fill="white", width=18)
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+def drawing_url(rows: slice, cols: slice) -> str:
+    """A canvas's picture as the browser sends it: a PNG data URL of a white bar on black, 280 x 280 RGB."""
+    picture = np.zeros((280, 280, 3), np.uint8)
+    picture[rows, cols] = 255
+    return png_data_uri(picture)
 
 
 def test_the_canvas_is_mounted_with_the_drawing_it_sent_and_a_broken_one_gets_a_message(tiny_model_dir: Path):
@@ -174,8 +170,8 @@ def test_the_canvas_is_mounted_with_the_drawing_it_sent_and_a_broken_one_gets_a_
     picture gets the message of vae_core.drawing in the page and is not kept; a cleared canvas keeps nothing."""
     at = open_page("upload")
     shown = lambda: [m.value for m in at.main.markdown if "From your drawing" in m.value]  # noqa: E731
-    for line in ((140, 40, 140, 240), (60, 140, 220, 140)):
-        url = drawing_url(line)
+    for bar in ((slice(40, 240), slice(130, 150)), (slice(130, 150), slice(60, 220))):
+        url = drawing_url(*bar)
         send_state(at, "draw_canvas", {"drawing": url})
         assert mount_data(at, "draw_canvas")["drawing"] == url and shown()
     broken = "data:image/png;base64,bm90IGEgcGljdHVyZQ=="
